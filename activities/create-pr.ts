@@ -1,0 +1,47 @@
+import type { CommitOutcome, GenerationOutcome, RetrievalOutcome, ReviewOutcome, SpecSubject } from '../lib/runs/contract';
+import { currentRun, recordStage, type ActivityDeps } from './deps';
+
+function reviewBody(input: { subject: SpecSubject; retrieval: RetrievalOutcome; generation: GenerationOutcome; commit: CommitOutcome }, workflowId: string): string {
+  const { subject, retrieval, generation, commit } = input;
+  const counts = Object.entries(generation.casesByKind)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([kind, count]) => `| ${kind} | ${count} |`);
+  return [
+    `Generated API tests for **${subject.title}**${subject.version ? ` ${subject.version}` : ''} (OpenAPI ${subject.openapiVersion}, ${subject.operationCount} operations).`,
+    '',
+    '| test type | cases |',
+    '| --- | --- |',
+    ...counts,
+    `| **total** | **${generation.caseCount}** |`,
+    '',
+    `Files: \`${generation.outDir}/\` (${generation.files.length} files) at ${commit.commitSha.slice(0, 12)}.`,
+    `Retrieval: ${retrieval.status}${retrieval.documents.length ? `, ${retrieval.documents.length} similar cases used` : ''}.`,
+    ...(generation.notes.length ? ['', 'Notes:', ...generation.notes.map((note) => `- ${note}`)] : []),
+    '',
+    `Run the suite with \`API_BASE_URL=<your API> npx jest ${generation.outDir}\`.`,
+    '',
+    `<!-- testloom:workflow=${workflowId} -->`,
+  ].join('\n');
+}
+
+/** Opens the review for the run's branch, or updates the one that is already open. */
+export function createPrActivity(deps: ActivityDeps) {
+  return async function createPr(input: {
+    subject: SpecSubject;
+    retrieval: RetrievalOutcome;
+    generation: GenerationOutcome;
+    commit: CommitOutcome;
+  }): Promise<ReviewOutcome> {
+    return recordStage(deps, 'createPr', async () => {
+      const { runId, workflowId } = currentRun();
+      return deps.repoHost.openOrUpdateReview({
+        repository: input.subject.repository,
+        headBranch: input.commit.branch,
+        baseBranch: input.commit.baseBranch,
+        title: `testloom: API tests for ${input.subject.title}`,
+        body: reviewBody(input, workflowId),
+        runId,
+      });
+    });
+  };
+}

@@ -1,0 +1,40 @@
+import { Context } from '@temporalio/activity';
+import { replaceArtifacts } from '../lib/db/artifacts';
+import { updateRun } from '../lib/db/runs';
+import { generateSpecSuite } from '../lib/generation/spec-suite';
+import type { GenerationOutcome, SpecSubject } from '../lib/runs/contract';
+import { currentRun, recordStage, type ActivityDeps } from './deps';
+import { loadDereferencedSpec } from './receive';
+
+export function outputDir(subject: SpecSubject): string {
+  return `tests/testloom/${subject.slug}`;
+}
+
+/**
+ * Deterministic, schema-driven suite for every operation. The files go to the database, replacing
+ * any earlier attempt's, so a retry after a crash leaves exactly one set.
+ */
+export function generateActivity(deps: ActivityDeps) {
+  return async function generate(subject: SpecSubject): Promise<GenerationOutcome> {
+    return recordStage(deps, 'generate', async () => {
+      const { runId } = currentRun();
+      const { api } = await loadDereferencedSpec(deps, subject.specId);
+      Context.current().heartbeat('spec loaded');
+      const suite = generateSpecSuite({ api, specId: subject.specId, outDir: outputDir(subject), title: subject.title });
+      Context.current().heartbeat('suite rendered');
+      await replaceArtifacts(deps.db, runId, suite.artifacts);
+
+      const casesByKind: Record<string, number> = {};
+      for (const testCase of suite.cases) casesByKind[testCase.kind] = (casesByKind[testCase.kind] ?? 0) + 1;
+      const outcome: GenerationOutcome = {
+        outDir: outputDir(subject),
+        files: suite.artifacts.map(({ path, kind }) => ({ path, kind })),
+        caseCount: suite.cases.length,
+        casesByKind,
+        notes: suite.notes,
+      };
+      await updateRun(deps.db, runId, { details: { generation: { caseCount: outcome.caseCount, casesByKind } } });
+      return outcome;
+    });
+  };
+}

@@ -1,0 +1,23 @@
+import { commitActivity } from './commit';
+import { createPrActivity } from './create-pr';
+import type { ActivityDeps } from './deps';
+import { finalizeActivity, recordRunEndActivity } from './finalize';
+import { generateActivity } from './generate';
+import { receiveActivity } from './receive';
+import { retrieveActivity } from './retrieve';
+
+export type { ActivityDeps } from './deps';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    receive: receiveActivity(deps),
+    retrieve: retrieveActivity(deps),
+    generate: generateActivity(deps),
+    commit: commitActivity(deps),
+    createPr: createPrActivity(deps),
+    finalize: finalizeActivity(deps),
+    recordRunEnd: recordRunEndActivity(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

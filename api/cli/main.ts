@@ -1,0 +1,131 @@
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { startEmbeddedStack, type EmbeddedStack } from '../../infra/embedded-stack';
+import { ConfigError, loadConfig, type Config } from '../../lib/config';
+import type { RunView } from '../../lib/runs/view';
+import { ApiClient } from './http';
+import { followRun } from './progress';
+
+const print = (line = '') => process.stdout.write(`${line}\n`);
+
+function waitForCtrlC(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+}
+
+async function withApi<T>(config: Config, work: (api: ApiClient, stack?: EmbeddedStack) => Promise<T>): Promise<T> {
+  const running = new ApiClient(config.api.url);
+  if (await running.isUp()) return work(running);
+  print(`No testloom API at ${config.api.url}; starting the embedded stack for this command.`);
+  const stack = await startEmbeddedStack(config, (line) => print(`  ${line}`));
+  try {
+    return await work(new ApiClient(stack.apiUrl), stack);
+  } finally {
+    await stack.stop();
+  }
+}
+
+function printRunSummary(run: RunView): void {
+  print();
+  if (run.status !== 'completed') {
+    print(`Run ${run.id} ${run.status}${run.error ? ` at stage ${run.error.stage}: ${run.error.message}` : ''}`);
+  } else {
+    const result = run.result!;
+    print(`Run ${run.id} completed`);
+    print(`  repository  ${run.repository}`);
+    print(`  branch      ${result.commit?.branch} @ ${result.commit?.commitSha.slice(0, 12)}${result.commit?.created ? '' : ' (already up to date)'}`);
+    print(`  review      ${result.review?.url}`);
+    print(`  test cases  ${result.generation?.caseCount} (${Object.entries(result.generation?.casesByKind ?? {}).map(([k, n]) => `${k} ${n}`).join(', ')})`);
+    print(`  retrieval   ${result.retrieval?.status}`);
+    print('  files');
+    for (const artifact of run.artifacts) print(`    ${artifact.path}`);
+  }
+  print(`  Web UI      ${run.links.temporalUi}`);
+}
+
+const program = new Command()
+  .name('testloom')
+  .description('Turn API specs into reviewed, executable tests through durable Temporal workflows.');
+
+program
+  .command('up')
+  .description('Start the Temporal dev server, the worker and the HTTP API; Ctrl-C stops them')
+  .action(async () => {
+    const config = loadConfig();
+    const stack = await startEmbeddedStack(config, (line) => print(line));
+    print();
+    print(`testloom is up`);
+    print(`  HTTP API          ${stack.apiUrl}`);
+    print(`  Temporal          ${stack.temporalAddress}${stack.reusedTemporal ? ' (reused)' : ''}`);
+    print(`  Temporal Web UI   ${stack.temporalUiUrl}`);
+    print(`  data directory    ${config.dataDir}`);
+    print('Press Ctrl-C to stop.');
+    await waitForCtrlC();
+    print('stopping…');
+    await stack.stop();
+  });
+
+program
+  .command('run')
+  .description('Generate tests from an OpenAPI / Swagger spec and wait for the result')
+  .requiredOption('--spec <path-or-url>', 'spec file path or http(s) URL')
+  .option('--repository <owner/name>', 'target repository (default: TESTLOOM_DEFAULT_REPOSITORY)')
+  .option('--no-wait', 'return as soon as the run is started')
+  .action(async (options: { spec: string; repository?: string; wait: boolean }) => {
+    const config = loadConfig();
+    const spec = /^https?:\/\//.test(options.spec) ? { url: options.spec } : { path: path.resolve(options.spec) };
+    const run = await withApi(config, async (api) => {
+      const { body: started } = await api.request<{ runId: string; workflowId: string; existing: boolean }>(
+        'POST', '/api/v1/runs', { spec, repository: options.repository },
+      );
+      print(`${started.existing ? 'Found existing' : 'Started'} run ${started.runId} (workflow ${started.workflowId})`);
+      if (!options.wait) return undefined;
+      return followRun(api, started.runId, print);
+    });
+    if (!run) return;
+    printRunSummary(run);
+    process.exitCode = run.status === 'completed' ? 0 : 1;
+  });
+
+program
+  .command('status <run>')
+  .description('Show a run (run id or workflow id)')
+  .option('--json', 'print the full JSON record')
+  .action(async (id: string, options: { json?: boolean }) => {
+    const config = loadConfig();
+    const { body: run } = await new ApiClient(config.api.url).request<RunView>('GET', `/api/v1/runs/${encodeURIComponent(id)}`);
+    if (options.json) {
+      print(JSON.stringify(run, null, 2));
+      return;
+    }
+    print(`${run.id}  ${run.status}${run.stage ? ` (stage ${run.stage})` : ''}  ${run.workflowId}`);
+    for (const event of run.stages) print(`  ${event.stage.padEnd(9)} attempt ${event.attempt}  ${event.outcome}${event.error ? ` — ${event.error}` : ''}`);
+    printRunSummary(run);
+  });
+
+program
+  .command('list')
+  .description('List runs, newest first')
+  .addOption(new Option('--status <status>').choices(['queued', 'running', 'completed', 'failed', 'cancelled']))
+  .addOption(new Option('--trigger <trigger>').choices(['spec', 'issue']))
+  .option('--repository <owner/name>')
+  .option('--limit <n>', 'page size (1-100)', '20')
+  .action(async (options: Record<string, string | undefined>) => {
+    const config = loadConfig();
+    const query = new URLSearchParams(Object.entries(options).filter(([, v]) => v !== undefined) as [string, string][]);
+    const { body } = await new ApiClient(config.api.url).request<{ runs: RunView[] }>('GET', `/api/v1/runs?${query}`);
+    if (!body.runs.length) {
+      print('no runs');
+      return;
+    }
+    for (const run of body.runs) {
+      print(`${run.id}  ${String(run.status).padEnd(9)} ${String(run.stage ?? '').padEnd(9)} ${run.repository}  ${new Date(run.createdAt).toISOString()}`);
+    }
+  });
+
+program.parseAsync().catch((err) => {
+  console.error(err instanceof ConfigError ? `configuration error: ${err.message}` : `error: ${(err as Error).message}`);
+  process.exit(1);
+});

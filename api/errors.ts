@@ -1,0 +1,50 @@
+import type { ErrorRequestHandler } from 'express';
+import { SpecInputError } from '../lib/spec/errors';
+import { InvalidCursorError } from '../lib/db/runs';
+
+export interface ErrorDetail {
+  field?: string;
+  message: string;
+}
+
+/** An error the client can act on; rendered as `{ error: { code, message, details } }`. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
+
+function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof SpecInputError) {
+    const code = err.status === 413 ? 'payload_too_large' : err.status === 422 ? 'spec_unavailable' : 'invalid_spec';
+    return new HttpError(err.status, code, err.message, [{ field: err.field, message: err.message }]);
+  }
+  if (err instanceof InvalidCursorError) return new HttpError(400, 'invalid_request', err.message, [{ field: 'cursor', message: err.message }]);
+  const bodyError = err as { type?: string; status?: number; limit?: number };
+  if (bodyError.type === 'entity.too.large') {
+    return new HttpError(413, 'payload_too_large', `request body is larger than the limit of ${bodyError.limit} bytes`);
+  }
+  if (bodyError.type === 'entity.parse.failed') {
+    return new HttpError(400, 'invalid_json', `request body is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof bodyError.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
+    return new HttpError(bodyError.status, 'invalid_request', (err as Error).message);
+  }
+  return new HttpError(500, 'internal', 'internal error');
+}
+
+export function errorHandler(log: (err: unknown) => void): ErrorRequestHandler {
+  return (err, _req, res, _next) => {
+    const httpError = toHttpError(err);
+    if (httpError.status >= 500) log(err);
+    res.status(httpError.status).json({ error: { code: httpError.code, message: httpError.message, details: httpError.details } });
+  };
+}

@@ -1,0 +1,65 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import express, { Router } from 'express';
+import { listRuns } from '../../lib/db/runs';
+import { startSpecRun } from '../../lib/runs/start';
+import { describeRun, summarizeRun } from '../../lib/runs/view';
+import type { AppDeps } from '../app';
+import { HttpError, notFound } from '../errors';
+import { parseListRunsQuery, parseStartRunBody, REPOSITORY_PATTERN, type StartRunBody } from '../validation';
+
+/** Content types accepted as a raw spec upload (`curl --data-binary @spec.yaml`). */
+export const SPEC_UPLOAD_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain', 'application/vnd.oai.openapi'];
+
+function uploadBody(text: string, repository: unknown): StartRunBody {
+  if (repository !== undefined && (typeof repository !== 'string' || !new RegExp(REPOSITORY_PATTERN).test(repository))) {
+    throw new HttpError(400, 'invalid_request', 'repository: must be owner/name', [{ field: 'repository', message: 'must be owner/name' }]);
+  }
+  return { spec: { content: text }, repository: repository as string | undefined };
+}
+
+export function runsRouter(deps: AppDeps): Router {
+  const router = Router();
+  // The JSON envelope adds a little around an embedded spec; the spec's own limit is checked after.
+  const bodyLimit = deps.config.api.maxSpecBytes + 64 * 1024;
+  router.use(express.json({ limit: bodyLimit }));
+  router.use(express.text({ type: SPEC_UPLOAD_TYPES, limit: deps.config.api.maxSpecBytes }));
+
+  router.post('/runs', async (req, res) => {
+    const body = typeof req.body === 'string' ? uploadBody(req.body, req.query.repository) : parseStartRunBody(req.body ?? {});
+    const started = await startSpecRun(deps, body);
+    res
+      .status(started.existing ? 200 : 202)
+      .location(`/api/v1/runs/${started.runId}`)
+      .json({ ...started, links: { self: `/api/v1/runs/${started.runId}` } });
+  });
+
+  router.get('/runs', async (req, res) => {
+    const query = parseListRunsQuery(req.query);
+    const page = await listRuns(deps.db, { ...query, limit: query.limit ? Number(query.limit) : undefined });
+    res.json({ runs: page.runs.map(summarizeRun), nextCursor: page.nextCursor });
+  });
+
+  router.get('/runs/:id', async (req, res) => {
+    const view = await describeRun(deps, req.params.id);
+    if (!view) throw notFound(`run ${req.params.id}`);
+    res.json(view);
+  });
+
+  router.post('/runs/:id/cancel', async (req, res) => {
+    const view = await describeRun(deps, req.params.id);
+    if (!view) throw notFound(`run ${req.params.id}`);
+    if (['completed', 'failed', 'cancelled'].includes(view.status)) {
+      throw new HttpError(409, 'run_finished', `run ${view.id} already ended as ${view.status}`);
+    }
+    const reason = typeof req.body?.reason === 'string' ? req.body.reason : 'cancelled through the API';
+    try {
+      await deps.client.workflow.getHandle(view.workflowId, view.id).signal('cancel', { reason });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'run_finished', `run ${view.id} is no longer running`);
+      throw err;
+    }
+    res.status(202).json({ id: view.id, workflowId: view.workflowId, status: 'cancelling' });
+  });
+
+  return router;
+}

@@ -1,0 +1,19 @@
+/** Jest runs the TypeScript sources directly through SWC; type-checking is `tsc --noEmit` in `npm test`. */
+const swc = ['@swc/jest', { jsc: { target: 'es2022' } }];
+
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': swc,
+    // kysely 0.29 ships ESM only and PGlite's CommonJS build uses dynamic import(); Jest's CommonJS
+    // runtime needs both compiled to plain CommonJS.
+    '/node_modules/(kysely/.+\\.js|@electric-sql/pglite/.+\\.cjs)$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!(kysely|@electric-sql/pglite)/)'],
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  testTimeout: 120_000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,103 @@
+import path from 'node:path';
+import { ConfigError } from './errors';
+
+/** Root of the testloom checkout (templates/, temporal.yaml, examples/ live here). */
+export const PROJECT_ROOT = path.resolve(__dirname, '../..');
+
+type Parser<T> = (raw: string, name: string) => T;
+
+interface Setting<T> {
+  name: string;
+  description: string;
+  parse: Parser<T>;
+  fallback: () => T;
+}
+
+const text: Parser<string> = (raw) => raw;
+
+const port: Parser<number> = (raw, name) => {
+  const value = Number(raw);
+  if (!/^[0-9]+$/.test(raw) || value < 1 || value > 65_535) {
+    throw new ConfigError(`${name}=${raw}: must be a port number between 1 and 65535`);
+  }
+  return value;
+};
+
+const positiveInt: Parser<number> = (raw, name) => {
+  if (!/^[0-9]+$/.test(raw) || Number(raw) < 1) {
+    throw new ConfigError(`${name}=${raw}: must be a positive whole number`);
+  }
+  return Number(raw);
+};
+
+const url: Parser<string> = (raw, name) => {
+  try {
+    new URL(raw);
+  } catch {
+    throw new ConfigError(`${name}=${raw}: must be an absolute URL such as http://127.0.0.1:3000`);
+  }
+  return raw;
+};
+
+const postgresUrl: Parser<string> = (raw, name) => {
+  if (!/^postgres(ql)?:\/\//.test(raw)) {
+    throw new ConfigError(`${name}: must be a postgres:// or postgresql:// connection URL`);
+  }
+  return url(raw, name);
+};
+
+const repository: Parser<string> = (raw, name) => {
+  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(raw)) {
+    throw new ConfigError(`${name}=${raw}: must be a repository name of the form owner/name`);
+  }
+  return raw;
+};
+
+const address: Parser<string> = (raw, name) => {
+  if (!/^[^\s:]+:[0-9]{1,5}$/.test(raw)) {
+    throw new ConfigError(`${name}=${raw}: must be host:port, e.g. 127.0.0.1:7233`);
+  }
+  return raw;
+};
+
+function setting<T>(name: string, description: string, parse: Parser<T>, fallback: () => T): Setting<T> {
+  return { name, description, parse, fallback };
+}
+
+const dataDirFallback = () => path.join(PROJECT_ROOT, '.data');
+
+/** Every environment variable testloom reads. README's configuration table mirrors this list. */
+export const ENV_SETTINGS = {
+  dataDir: setting('TESTLOOM_DATA_DIR', 'Directory for PGlite, the dev server database and local repositories', text, dataDirFallback),
+  databaseUrl: setting<string | undefined>('DATABASE_URL', 'Postgres connection URL; unset means PGlite in the data directory', postgresUrl, () => undefined),
+  apiHost: setting('TESTLOOM_API_HOST', 'Interface the HTTP API binds to', text, () => '127.0.0.1'),
+  apiPort: setting('TESTLOOM_API_PORT', 'Port of the HTTP API', port, () => 3000),
+  apiUrl: setting('TESTLOOM_API_URL', 'Where the CLI finds the HTTP API', url, () => 'http://127.0.0.1:3000'),
+  maxSpecBytes: setting('TESTLOOM_MAX_SPEC_BYTES', 'Largest accepted spec upload or download, in bytes', positiveInt, () => 5 * 1024 * 1024),
+  temporalConfig: setting('TESTLOOM_TEMPORAL_CONFIG', 'Path of the Temporal settings file', text, () => path.join(PROJECT_ROOT, 'temporal.yaml')),
+  temporalAddress: setting<string | undefined>('TEMPORAL_ADDRESS', 'Temporal frontend host:port (overrides temporal.yaml)', address, () => undefined),
+  temporalNamespace: setting<string | undefined>('TEMPORAL_NAMESPACE', 'Temporal namespace (overrides temporal.yaml)', text, () => undefined),
+  temporalCliPath: setting<string | undefined>('TEMPORAL_CLI_PATH', 'Path of the temporal CLI binary used for the embedded dev server', text, () => undefined),
+  temporalUiPort: setting<number | undefined>('TEMPORAL_UI_PORT', 'Web UI port of the embedded dev server (default: frontend port + 1000)', port, () => undefined),
+  reposDir: setting<string | undefined>('TESTLOOM_REPOS_DIR', 'Where the local git host keeps repositories (default: <data dir>/repos)', text, () => undefined),
+  defaultRepository: setting('TESTLOOM_DEFAULT_REPOSITORY', 'Target repository when a request names none', repository, () => 'local/testloom-sandbox'),
+} as const;
+
+type Settings = typeof ENV_SETTINGS;
+export type EnvValues = { [K in keyof Settings]: ReturnType<Settings[K]['fallback']> };
+
+/** Reads and validates every setting; all problems are reported together. */
+export function readEnv(env: NodeJS.ProcessEnv): EnvValues {
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [key, s] of Object.entries(ENV_SETTINGS) as [string, Setting<unknown>][]) {
+    const raw = env[s.name];
+    try {
+      values[key] = raw === undefined || raw === '' ? s.fallback() : s.parse(raw, s.name);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
+  if (problems.length) throw new ConfigError(`invalid environment:\n  - ${problems.join('\n  - ')}`);
+  return values as EnvValues;
+}

@@ -1,0 +1,40 @@
+import path from 'node:path';
+import { readEnv } from './env';
+import { loadTemporalConfig, type TemporalSettings } from './temporal-config';
+
+export { ConfigError } from './errors';
+export { PROJECT_ROOT, ENV_SETTINGS } from './env';
+export type { StageSettings, StageSettingsMap, TemporalSettings } from './temporal-config';
+
+export interface Config {
+  dataDir: string;
+  databaseUrl?: string;
+  api: { host: string; port: number; url: string; maxSpecBytes: number };
+  temporal: TemporalSettings & { cliPath?: string; uiPort: number };
+  repos: { root: string; defaultRepository: string };
+}
+
+/** Loads and validates all configuration; throws ConfigError naming the bad setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const values = readEnv(env);
+  const temporal = loadTemporalConfig(values.temporalConfig);
+  const address = values.temporalAddress ?? temporal.address;
+  const frontendPort = Number(address.split(':').pop());
+  const dataDir = path.resolve(values.dataDir);
+  return {
+    dataDir,
+    databaseUrl: values.databaseUrl,
+    api: { host: values.apiHost, port: values.apiPort, url: values.apiUrl, maxSpecBytes: values.maxSpecBytes },
+    temporal: {
+      ...temporal,
+      address,
+      namespace: values.temporalNamespace ?? temporal.namespace,
+      cliPath: values.temporalCliPath,
+      uiPort: values.temporalUiPort ?? frontendPort + 1000,
+    },
+    repos: {
+      root: path.resolve(values.reposDir ?? path.join(dataDir, 'repos')),
+      defaultRepository: values.defaultRepository,
+    },
+  };
+}

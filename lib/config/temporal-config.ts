@@ -1,0 +1,161 @@
+import fs from 'node:fs';
+import Ajv, { type ErrorObject } from 'ajv';
+import YAML from 'yaml';
+import { STAGES, type StageName } from '../runs/types';
+import { DURATION_PATTERN } from './duration';
+import { ConfigError } from './errors';
+
+export interface RetrySettings {
+  initialInterval: string;
+  backoffCoefficient: number;
+  maximumInterval: string;
+  maximumAttempts: number;
+}
+
+/** What the workflow needs to schedule one stage's activity. */
+export interface StageSettings {
+  startToCloseTimeout: string;
+  heartbeatTimeout: string;
+  retry: RetrySettings;
+}
+
+export type StageSettingsMap = Record<StageName, StageSettings>;
+
+export interface TemporalSettings {
+  address: string;
+  namespace: string;
+  taskQueues: { io: string; llm: string };
+  worker: {
+    maxConcurrentActivityTaskExecutions: number;
+    maxConcurrentWorkflowTaskExecutions: number;
+    llmMaxConcurrentActivityTaskExecutions: number;
+  };
+  searchAttributes: Record<string, 'Keyword'>;
+  stages: StageSettingsMap;
+}
+
+const duration = { type: 'string', pattern: DURATION_PATTERN };
+const retry = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    initialInterval: duration,
+    backoffCoefficient: { type: 'number', minimum: 1 },
+    maximumInterval: duration,
+    maximumAttempts: { type: 'integer', minimum: 1 },
+  },
+};
+const stage = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { startToCloseTimeout: duration, heartbeatTimeout: duration, retry },
+};
+const positiveInt = { type: 'integer', minimum: 1 };
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['address', 'namespace', 'taskQueues', 'defaults'],
+  properties: {
+    address: { type: 'string', pattern: '^[^\\s:]+:[0-9]{1,5}$' },
+    namespace: { type: 'string', minLength: 1 },
+    taskQueues: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['io', 'llm'],
+      properties: { io: { type: 'string', minLength: 1 }, llm: { type: 'string', minLength: 1 } },
+    },
+    worker: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        maxConcurrentActivityTaskExecutions: positiveInt,
+        maxConcurrentWorkflowTaskExecutions: positiveInt,
+        llmMaxConcurrentActivityTaskExecutions: positiveInt,
+      },
+    },
+    searchAttributes: {
+      type: 'object',
+      propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_]*$' },
+      additionalProperties: { enum: ['Keyword'] },
+    },
+    defaults: {
+      ...stage,
+      required: ['startToCloseTimeout', 'heartbeatTimeout', 'retry'],
+      properties: {
+        ...stage.properties,
+        retry: { ...retry, required: Object.keys(retry.properties) },
+      },
+    },
+    stages: {
+      type: 'object',
+      additionalProperties: false,
+      properties: Object.fromEntries(STAGES.map((name) => [name, stage])),
+    },
+  },
+} as const;
+
+const ajv = new Ajv({ allErrors: true });
+const validate = ajv.compile(schema);
+
+function describeError(error: ErrorObject): string {
+  const key = error.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(top level)';
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `${key === '(top level)' ? '' : key + '.'}${error.params.additionalProperty}: unknown setting`;
+    case 'pattern':
+      return `${key}: must match ${error.params.pattern}` +
+        (error.params.pattern === DURATION_PATTERN ? ' (a duration such as 30s, 2m, 500ms)' : '');
+    case 'enum':
+      return `${key}: must be one of ${(error.params.allowedValues as unknown[]).join(', ')}`;
+    default:
+      return `${key}: ${error.message}`;
+  }
+}
+
+/** Parses and validates temporal.yaml text; `source` names the file in error messages. */
+export function parseTemporalConfig(text: string, source = 'temporal.yaml'): TemporalSettings {
+  let raw: unknown;
+  try {
+    raw = YAML.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${source} is not valid YAML: ${(err as Error).message}`);
+  }
+  if (!validate(raw)) {
+    const problems = (validate.errors ?? []).map(describeError);
+    throw new ConfigError(`${source} is invalid:\n  - ${problems.join('\n  - ')}`);
+  }
+  const doc = raw as any;
+  const stages = Object.fromEntries(
+    STAGES.map((name) => {
+      const own = doc.stages?.[name] ?? {};
+      return [name, {
+        startToCloseTimeout: own.startToCloseTimeout ?? doc.defaults.startToCloseTimeout,
+        heartbeatTimeout: own.heartbeatTimeout ?? doc.defaults.heartbeatTimeout,
+        retry: { ...doc.defaults.retry, ...own.retry },
+      }];
+    }),
+  ) as StageSettingsMap;
+  return {
+    address: doc.address,
+    namespace: doc.namespace,
+    taskQueues: doc.taskQueues,
+    worker: {
+      maxConcurrentActivityTaskExecutions: doc.worker?.maxConcurrentActivityTaskExecutions ?? 20,
+      maxConcurrentWorkflowTaskExecutions: doc.worker?.maxConcurrentWorkflowTaskExecutions ?? 40,
+      llmMaxConcurrentActivityTaskExecutions: doc.worker?.llmMaxConcurrentActivityTaskExecutions ?? 2,
+    },
+    searchAttributes: doc.searchAttributes ?? {},
+    stages,
+  };
+}
+
+export function loadTemporalConfig(file: string): TemporalSettings {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read Temporal settings file ${file}: ${(err as Error).message}`);
+  }
+  return parseTemporalConfig(text, file);
+}

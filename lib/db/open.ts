@@ -1,0 +1,80 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { CamelCasePlugin, Kysely, PostgresDialect, type Dialect } from 'kysely';
+import { Migrator } from 'kysely/migration';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+import { migrations } from '../../schema/migrations';
+import type { Tables } from '../../schema/tables';
+
+export interface Database {
+  db: Kysely<Tables>;
+  dialect: 'postgres' | 'pglite';
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** Postgres connection string; when absent, an embedded PGlite database in `<dataDir>/pglite` is used. */
+  databaseUrl?: string;
+  dataDir: string;
+}
+
+const INT8_OID = 20;
+
+/** Opens Postgres (pg pool) or PGlite and applies all migrations before returning. */
+export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
+  const kind = opts.databaseUrl ? 'postgres' : 'pglite';
+  const dialect = opts.databaseUrl ? postgresDialect(opts.databaseUrl) : await pgliteDialect(opts.dataDir);
+  const db = new Kysely<Tables>({
+    dialect,
+    // Nested keys must stay as written: they are JSON documents, not columns.
+    plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
+  });
+
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= db.destroy());
+  try {
+    await migrateToLatest(db);
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { db, dialect: kind, close };
+}
+
+function postgresDialect(connectionString: string): Dialect {
+  const pool = new pg.Pool({
+    connectionString,
+    // Identity ids and counts are int8; return them as numbers like PGlite does (ids stay far below 2^53).
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client losing its connection emits 'error' on the pool; unhandled, that would crash
+  // the process. The pool discards the client and the next query opens a new connection.
+  pool.on('error', () => {});
+  return new PostgresDialect({ pool });
+}
+
+async function pgliteDialect(dataDir: string): Promise<Dialect> {
+  const dir = join(dataDir, 'pglite');
+  await mkdir(dir, { recursive: true });
+  return new PGliteDialect(await PGlite.create(dir));
+}
+
+/** Applies pending migrations; returns the names applied now (empty when already up to date). */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({
+    db: db.withoutPlugins(),
+    provider: { getMigrations: async () => migrations },
+  });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results.find((r) => r.status === 'Error')?.migrationName;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`database migration ${failed ? `"${failed}" ` : ''}failed: ${reason}`, { cause: error });
+  }
+  return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

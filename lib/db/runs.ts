@@ -1,0 +1,149 @@
+import { type Kysely, sql } from 'kysely';
+import type { RunRow, Tables } from '../../schema/tables';
+import type { RunStatus, StageName, TriggerKind } from '../runs/types';
+import { jsonb, nullableJsonb } from './json';
+
+export interface NewRun {
+  /** Temporal run id. */
+  id: string;
+  workflowId: string;
+  trigger: TriggerKind;
+  repository: string;
+  specId?: string | null;
+  subject?: unknown;
+  status?: RunStatus;
+}
+
+/** Fields to change; `undefined` leaves a column alone, `null` clears it. */
+export interface RunPatch {
+  status?: RunStatus;
+  stage?: StageName | null;
+  error?: string | null;
+  errorStage?: StageName | null;
+  subject?: unknown;
+  result?: unknown;
+  finishedAt?: Date | null;
+  /** Shallow-merged into the stored details (top-level keys replace, others stay). */
+  details?: Record<string, unknown>;
+}
+
+export interface ListRunsOptions {
+  status?: RunStatus;
+  trigger?: TriggerKind;
+  repository?: string;
+  /** Page size: default 20, at most 100. */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface RunPage {
+  runs: RunRow[];
+  /** Null on the last page. */
+  nextCursor: string | null;
+}
+
+export class InvalidCursorError extends Error {
+  constructor(cursor: string) {
+    super(`invalid cursor: ${JSON.stringify(cursor)}`);
+    this.name = 'InvalidCursorError';
+  }
+}
+
+/**
+ * Records a run if it is not recorded yet; both the API and the workflow's receive stage call it.
+ * An existing row is returned unchanged (use `updateRun` to change it).
+ */
+export async function upsertRun(db: Kysely<Tables>, run: NewRun): Promise<RunRow> {
+  const inserted = await db
+    .insertInto('runs')
+    .values({
+      id: run.id,
+      workflowId: run.workflowId,
+      trigger: run.trigger,
+      repository: run.repository,
+      specId: run.specId ?? null,
+      subject: nullableJsonb(run.subject),
+      status: run.status,
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  return inserted ?? (await db.selectFrom('runs').selectAll().where('id', '=', run.id).executeTakeFirstOrThrow());
+}
+
+/** Applies `patch` and returns the updated run, or undefined when no run has this id. */
+export async function updateRun(db: Kysely<Tables>, id: string, patch: RunPatch): Promise<RunRow | undefined> {
+  return db
+    .updateTable('runs')
+    .set((eb) => ({
+      updatedAt: sql<Date>`now()`,
+      ...(patch.status !== undefined && { status: patch.status }),
+      ...(patch.stage !== undefined && { stage: patch.stage }),
+      ...(patch.error !== undefined && { error: patch.error }),
+      ...(patch.errorStage !== undefined && { errorStage: patch.errorStage }),
+      ...(patch.subject !== undefined && { subject: nullableJsonb(patch.subject) }),
+      ...(patch.result !== undefined && { result: nullableJsonb(patch.result) }),
+      ...(patch.finishedAt !== undefined && { finishedAt: patch.finishedAt }),
+      // Merged in SQL so concurrent writers of different keys do not overwrite each other.
+      ...(patch.details !== undefined && { details: sql`${eb.ref('details')} || ${jsonb(patch.details)}` }),
+    }))
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** The run with this run id or, failing that, the most recent run of the workflow with this id. */
+export async function getRun(db: Kysely<Tables>, id: string): Promise<RunRow | undefined> {
+  return db
+    .selectFrom('runs')
+    .selectAll()
+    .where((eb) => eb.or([eb('id', '=', id), eb('workflowId', '=', id)]))
+    .orderBy(sql`id = ${id}`, 'desc')
+    .orderBy('createdAt', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** Newest runs first, keyset-paged on (created_at, id). */
+export async function listRuns(db: Kysely<Tables>, opts: ListRunsOptions = {}): Promise<RunPage> {
+  const limit = Math.min(Math.max(Math.trunc(opts.limit ?? 20), 1), 100);
+  let query = db
+    .selectFrom('runs')
+    .selectAll()
+    // Full microsecond precision: a JS Date would round to milliseconds and skip rows on the next page.
+    .select(sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('cursorTime'))
+    .orderBy('createdAt', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1);
+  if (opts.status) query = query.where('status', '=', opts.status);
+  if (opts.trigger) query = query.where('trigger', '=', opts.trigger);
+  if (opts.repository) query = query.where('repository', '=', opts.repository);
+  if (opts.cursor) {
+    const { time, id } = decodeCursor(opts.cursor);
+    query = query.where(sql<boolean>`(created_at, id) < (cast(${time} as timestamptz), ${id})`);
+  }
+
+  const rows = await query.execute();
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    runs: page.map(({ cursorTime: _, ...run }) => run),
+    nextCursor: rows.length > limit && last ? encodeCursor(last.cursorTime, last.id) : null,
+  };
+}
+
+function encodeCursor(time: string, id: string): string {
+  return Buffer.from(JSON.stringify([time, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { time: string; id: string } {
+  try {
+    const [time, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof time === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(time))) return { time, id };
+  } catch {
+    // fall through
+  }
+  throw new InvalidCursorError(cursor);
+}

@@ -1,0 +1,52 @@
+import type { SchemaObject } from './schema';
+
+export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+export type ParameterLocation = 'path' | 'query' | 'header' | 'cookie';
+
+/** How an array parameter is written: `multi` repeats the name (`a=1&a=2`), the others join values with `,` ` ` `\t` `|`. */
+export type ArrayStyle = 'multi' | 'csv' | 'ssv' | 'tsv' | 'pipes';
+
+export interface OperationParameter {
+  name: string;
+  in: ParameterLocation;
+  required: boolean;
+  schema: SchemaObject;
+  example?: unknown;
+  /** Only for array-typed parameters. */
+  arrayStyle?: ArrayStyle;
+}
+
+export interface OperationRequestBody {
+  required: boolean;
+  mediaType: string;
+  schema: SchemaObject;
+  example?: unknown;
+}
+
+export interface OperationResponse {
+  /** As documented: `'200'`, `'2XX'` or `'default'`. */
+  status: string;
+  description?: string;
+  /** Absent when the response documents no body. */
+  mediaType?: string;
+  schema?: SchemaObject;
+}
+
+/** One API operation, the same shape whatever the spec version (OpenAPI 3.0/3.1, Swagger 2.0). */
+export interface Operation {
+  /** The spec's operationId, or one synthesized from method and path; always a unique, valid identifier. */
+  operationId: string;
+  method: HttpMethod;
+  path: string;
+  summary?: string;
+  tags: string[];
+  parameters: OperationParameter[];
+  requestBody?: OperationRequestBody;
+  responses: OperationResponse[];
+  /** True when every applicable security requirement needs credentials. */
+  security: boolean;
+  /** What normalization changed or left out (e.g. a sanitized operationId). */
+  notes: string[];
+}

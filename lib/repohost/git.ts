@@ -1,0 +1,32 @@
+import { execFile } from 'node:child_process';
+
+export const EMPTY_OID = '0000000000000000000000000000000000000000';
+
+export interface GitOptions {
+  env?: Record<string, string>;
+  input?: string;
+}
+
+/** Runs git in `cwd` and returns trimmed stdout; git's stderr becomes the error message. */
+export function git(cwd: string, args: string[], opts: GitOptions = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      'git',
+      args,
+      { cwd, env: { ...process.env, ...opts.env }, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`git ${args[0]} failed: ${stderr.trim() || error.message}`));
+        else resolve(stdout.trim());
+      },
+    );
+    if (opts.input !== undefined) child.stdin!.end(opts.input);
+  });
+}
+
+export async function revParse(cwd: string, ref: string): Promise<string | undefined> {
+  try {
+    return await git(cwd, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,121 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Tables } from '../../schema/tables';
+import { upsertReview } from '../db/reviews';
+import { EMPTY_OID, git, revParse } from './git';
+import type { CommitRequest, CommitResult, RepoHost, ReviewRequest, ReviewResult } from './types';
+
+const BASE_BRANCH = 'main';
+const IDENTITY = { name: 'testloom', email: 'testloom@localhost' };
+
+function identityEnv(date: Date): Record<string, string> {
+  const when = `@${Math.floor(date.getTime() / 1000)} +0000`;
+  return {
+    GIT_AUTHOR_NAME: IDENTITY.name,
+    GIT_AUTHOR_EMAIL: IDENTITY.email,
+    GIT_AUTHOR_DATE: when,
+    GIT_COMMITTER_NAME: IDENTITY.name,
+    GIT_COMMITTER_EMAIL: IDENTITY.email,
+    GIT_COMMITTER_DATE: when,
+  };
+}
+
+/**
+ * Repository host backed by real git repositories on disk (`<root>/<owner>/<name>`): the embedded
+ * default. Commits are built with plumbing (blobs → tree → commit → compare-and-swap ref update),
+ * the same shape as GitHub's git data API, and never touch a working tree. A "pull request" is a
+ * review record in the database holding the diff.
+ */
+export class LocalGitHost implements RepoHost {
+  readonly kind = 'local' as const;
+
+  constructor(private readonly root: string, private readonly db: Kysely<Tables>) {}
+
+  repositoryPath(repository: string): string {
+    const [owner, name] = repository.split('/');
+    if (!owner || !name || repository.split('/').length !== 2 || [owner, name].some((p) => p === '.' || p === '..')) {
+      throw new Error(`repository must be owner/name, got "${repository}"`);
+    }
+    return path.join(this.root, owner, name);
+  }
+
+  /** Creates the repository with an initial commit on main if it does not exist yet. */
+  async ensureRepository(repository: string): Promise<string> {
+    const dir = this.repositoryPath(repository);
+    await fs.mkdir(dir, { recursive: true });
+    await git(dir, ['init', '--quiet', '--initial-branch', BASE_BRANCH]);
+    if (await revParse(dir, `refs/heads/${BASE_BRANCH}`)) return dir;
+
+    const readme = await git(dir, ['hash-object', '-w', '--stdin'], {
+      input: `# ${repository}\n\nLocal repository managed by testloom. Generated tests arrive on testloom/* branches.\n`,
+    });
+    const tree = await git(dir, ['mktree'], { input: `100644 blob ${readme}\tREADME.md\n` });
+    const commit = await git(dir, ['commit-tree', tree, '-m', 'Initial commit'], { env: identityEnv(new Date()) });
+    try {
+      await git(dir, ['update-ref', `refs/heads/${BASE_BRANCH}`, commit, EMPTY_OID]);
+    } catch {
+      // Another run created main at the same moment; theirs is as good as ours.
+    }
+    return dir;
+  }
+
+  async commitFiles(request: CommitRequest): Promise<CommitResult> {
+    const dir = await this.ensureRepository(request.repository);
+    const baseSha = (await revParse(dir, `refs/heads/${BASE_BRANCH}`))!;
+    const branchSha = await revParse(dir, `refs/heads/${request.branch}`);
+    const parent = branchSha ?? baseSha;
+
+    const tree = await this.buildTree(dir, parent, request);
+    if (branchSha && (await git(dir, ['rev-parse', `${branchSha}^{tree}`])) === tree) {
+      return { branch: request.branch, baseBranch: BASE_BRANCH, baseSha, commitSha: branchSha, created: false };
+    }
+    const commitSha = await git(dir, ['commit-tree', tree, '-p', parent, '-F', '-'], {
+      input: request.message,
+      env: identityEnv(request.date),
+    });
+    // Compare-and-swap: fails if someone moved the branch since we read it; the retry re-reads.
+    await git(dir, ['update-ref', `refs/heads/${request.branch}`, commitSha, branchSha ?? EMPTY_OID]);
+    return { branch: request.branch, baseBranch: BASE_BRANCH, baseSha, commitSha, created: true };
+  }
+
+  private async buildTree(dir: string, parent: string, request: CommitRequest): Promise<string> {
+    const scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'testloom-index-'));
+    const env = { GIT_INDEX_FILE: path.join(scratch, 'index') };
+    try {
+      await git(dir, ['read-tree', parent], { env });
+      const wanted = new Set(request.files.map((file) => file.path));
+      const existing = (await git(dir, ['ls-files', '-z'], { env })).split('\0').filter(Boolean);
+      const stale = existing.filter(
+        (file) => !wanted.has(file) && request.ownedDirs.some((owned) => file.startsWith(`${owned.replace(/\/$/, '')}/`)),
+      );
+      if (stale.length) await git(dir, ['rm', '--cached', '--quiet', '--', ...stale], { env });
+      for (const file of request.files) {
+        const blob = await git(dir, ['hash-object', '-w', '--stdin'], { input: file.content });
+        await git(dir, ['update-index', '--add', '--cacheinfo', `100644,${blob},${file.path}`], { env });
+      }
+      return await git(dir, ['write-tree'], { env });
+    } finally {
+      await fs.rm(scratch, { recursive: true, force: true });
+    }
+  }
+
+  async openOrUpdateReview(request: ReviewRequest): Promise<ReviewResult> {
+    const dir = this.repositoryPath(request.repository);
+    const headSha = await revParse(dir, `refs/heads/${request.headBranch}`);
+    if (!headSha) throw new Error(`branch ${request.headBranch} does not exist in ${request.repository}`);
+    const diff = await git(dir, ['diff', `${request.baseBranch}...${request.headBranch}`]);
+    const { review, created } = await upsertReview(this.db, {
+      repository: request.repository,
+      headBranch: request.headBranch,
+      baseBranch: request.baseBranch,
+      title: request.title,
+      body: request.body,
+      diff,
+      headSha,
+      runId: request.runId,
+    });
+    return { id: Number(review.id), url: `local://${request.repository}/reviews/${review.id}`, created };
+  }
+}

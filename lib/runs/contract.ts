@@ -1,0 +1,87 @@
+/**
+ * What flows between the workflow and its activities. Only ids and summaries travel through
+ * workflow history; spec documents and generated files stay in the database.
+ */
+import type { StageSettingsMap } from '../config/temporal-config';
+import type { ArtifactKind, RunStatus, SpecSource, StageName, TriggerKind } from './types';
+
+export interface GenerateTestsInput {
+  trigger: TriggerKind;
+  repository: string;
+  spec: { id: string; source: SpecSource };
+  /** Snapshot of temporal.yaml's activity settings at start, so history replays identically. */
+  settings: { taskQueue: string; stages: StageSettingsMap };
+}
+
+export interface SpecSubject {
+  kind: 'spec';
+  specId: string;
+  repository: string;
+  title: string;
+  version?: string;
+  openapiVersion: string;
+  operationCount: number;
+  source: SpecSource;
+  /** Short, filesystem-safe name used for the output folder. */
+  slug: string;
+}
+
+export interface RetrievedDocument {
+  id: string;
+  title: string;
+  score: number;
+}
+
+export interface RetrievalOutcome {
+  status: 'not configured' | 'ok' | 'degraded';
+  documents: RetrievedDocument[];
+}
+
+export interface GenerationOutcome {
+  outDir: string;
+  files: { path: string; kind: ArtifactKind }[];
+  caseCount: number;
+  casesByKind: Record<string, number>;
+  notes: string[];
+}
+
+export interface CommitOutcome {
+  branch: string;
+  baseBranch: string;
+  commitSha: string;
+  created: boolean;
+}
+
+export interface ReviewOutcome {
+  id: number;
+  url: string;
+  created: boolean;
+}
+
+export interface RunResult {
+  status: 'completed' | 'cancelled';
+  subject?: SpecSubject;
+  retrieval?: RetrievalOutcome;
+  generation?: GenerationOutcome;
+  commit?: CommitOutcome;
+  review?: ReviewOutcome;
+  reason?: string;
+}
+
+export type StageProgress = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'skipped';
+
+/** Answer of the workflow's `status` query. */
+export interface RunState {
+  status: RunStatus;
+  stage?: StageName;
+  stages: Record<StageName, { progress: StageProgress; startedAt?: string; endedAt?: string }>;
+  retrieval?: RetrievalOutcome['status'];
+  error?: { stage: StageName; message: string; type?: string };
+  cancelReason?: string;
+}
+
+export interface RunEnd {
+  status: 'failed' | 'cancelled';
+  stage?: StageName;
+  reason: string;
+}

@@ -1,0 +1,75 @@
+import type { Client } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import type { RunRow, Tables } from '../../schema/tables';
+import type { Config } from '../config';
+import { listArtifacts } from '../db/artifacts';
+import { getReview } from '../db/reviews';
+import { getRun } from '../db/runs';
+import { listStageEvents } from '../db/stage-events';
+import { webUiLink } from '../temporal/client';
+import type { RunResult, RunState } from './contract';
+
+const LIVE_QUERY_MS = 3_000;
+
+/** The workflow's own view, read live from Temporal; absent when the server cannot be asked. */
+async function liveState(client: Client, run: RunRow): Promise<{ temporalStatus: string; state?: RunState } | { unavailable: string }> {
+  try {
+    const handle = client.workflow.getHandle(run.workflowId, run.id);
+    const description = await client.withDeadline(Date.now() + LIVE_QUERY_MS, () => handle.describe());
+    const temporalStatus = description.status.name;
+    if (temporalStatus !== 'RUNNING') return { temporalStatus };
+    const state = await client.withDeadline(Date.now() + LIVE_QUERY_MS, () => handle.query<RunState>('status'));
+    return { temporalStatus, state };
+  } catch (err) {
+    return { unavailable: (err as Error).message };
+  }
+}
+
+export function summarizeRun(run: RunRow) {
+  return {
+    id: run.id,
+    workflowId: run.workflowId,
+    trigger: run.trigger,
+    repository: run.repository,
+    specId: run.specId,
+    status: run.status,
+    stage: run.stage,
+    error: run.error ? { stage: run.errorStage, message: run.error } : null,
+    createdAt: run.createdAt,
+    updatedAt: run.updatedAt,
+    finishedAt: run.finishedAt,
+  };
+}
+
+/** Everything known about one run: database record, stage attempts, files, review and live state. */
+export async function describeRun(deps: { db: Kysely<Tables>; client: Client; config: Config }, id: string) {
+  const run = await getRun(deps.db, id);
+  if (!run) return undefined;
+  const result = run.result as RunResult | null;
+  const [stages, artifacts, review, live] = await Promise.all([
+    listStageEvents(deps.db, run.id),
+    listArtifacts(deps.db, run.id),
+    result?.commit ? getReview(deps.db, run.repository, result.commit.branch) : undefined,
+    liveState(deps.client, run),
+  ]);
+  return {
+    ...summarizeRun(run),
+    subject: run.subject,
+    details: run.details,
+    result,
+    stages: stages.map((event) => ({
+      stage: event.stage,
+      attempt: event.attempt,
+      outcome: event.outcome,
+      startedAt: event.startedAt,
+      endedAt: event.endedAt,
+      error: event.error,
+    })),
+    artifacts: artifacts.map(({ path, kind, sha256 }) => ({ path, kind, sha256 })),
+    review: review ? { id: review.id, title: review.title, status: review.status, headBranch: review.headBranch, headSha: review.headSha } : null,
+    live,
+    links: { temporalUi: webUiLink(deps.config, run.workflowId, run.id) },
+  };
+}
+
+export type RunView = NonNullable<Awaited<ReturnType<typeof describeRun>>>;

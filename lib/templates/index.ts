@@ -1,0 +1,3 @@
+export { createTemplateRenderer, BUILTIN_TEMPLATES_DIR, TEMPLATE_EXTENSION, TemplateNotFoundError } from './renderer';
+export type { TemplateRenderer, TemplateRendererOptions } from './renderer';
+export { TEMPLATE_HELPERS, registerTemplateHelpers } from './helpers';

@@ -1,0 +1,106 @@
+/**
+ * Table types for Kysely. Property names are camelCase: the Kysely instance from
+ * lib/db/open.ts uses CamelCasePlugin, which maps them to the snake_case columns
+ * created in schema/migrations.
+ */
+import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { ArtifactKind, RunStatus, SpecSourceKind, StageName, TriggerKind } from '../lib/runs/types';
+
+declare const jsonbBrand: unique symbol;
+/** A value serialized for a jsonb column. Only `jsonb()` in lib/db/json.ts makes one, so a raw JS array can never reach `pg` (which would send it as a Postgres array). */
+export interface JsonbInput {
+  readonly [jsonbBrand]: true;
+}
+
+type Jsonb<T> = ColumnType<T, JsonbInput, JsonbInput>;
+type NullableJsonb<T> = ColumnType<T | null, JsonbInput | null | undefined, JsonbInput | null>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+/** bigint identity; both drivers are configured to return it as a JS number. */
+type Identity = ColumnType<number, never, never>;
+
+export type SpecFormat = 'json' | 'yaml';
+export type StageOutcome = 'running' | 'succeeded' | 'failed' | 'abandoned' | 'cancelled';
+export type ReviewStatus = 'open' | 'closed' | 'merged';
+
+export interface SpecsTable {
+  id: string;
+  content: string;
+  format: SpecFormat;
+  sourceKind: SpecSourceKind;
+  sourceLocation: string | null;
+  title: string | null;
+  openapiVersion: string | null;
+  createdAt: CreatedAt;
+}
+
+export interface RunsTable {
+  id: string;
+  workflowId: string;
+  trigger: TriggerKind;
+  repository: string;
+  specId: string | null;
+  subject: NullableJsonb<unknown>;
+  status: ColumnType<RunStatus, RunStatus | undefined, RunStatus>;
+  stage: StageName | null;
+  error: string | null;
+  errorStage: StageName | null;
+  details: ColumnType<Record<string, unknown>, JsonbInput | undefined, JsonbInput>;
+  result: NullableJsonb<unknown>;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+  finishedAt: NullableTimestamp;
+}
+
+export interface StageEventsTable {
+  id: Identity;
+  runId: string;
+  stage: StageName;
+  attempt: number;
+  startedAt: Timestamp;
+  endedAt: NullableTimestamp;
+  outcome: StageOutcome;
+  error: string | null;
+  details: NullableJsonb<unknown>;
+}
+
+export interface ArtifactsTable {
+  id: Identity;
+  runId: string;
+  path: string;
+  kind: ArtifactKind;
+  content: string;
+  sha256: string;
+  createdAt: CreatedAt;
+}
+
+export interface ReviewsTable {
+  id: Identity;
+  repository: string;
+  headBranch: string;
+  baseBranch: string;
+  title: string;
+  body: string;
+  diff: string;
+  headSha: string;
+  status: ColumnType<ReviewStatus, ReviewStatus | undefined, ReviewStatus>;
+  runId: string | null;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+}
+
+export interface Tables {
+  specs: SpecsTable;
+  runs: RunsTable;
+  stageEvents: StageEventsTable;
+  artifacts: ArtifactsTable;
+  reviews: ReviewsTable;
+}
+
+export type SpecRow = Selectable<SpecsTable>;
+export type RunRow = Selectable<RunsTable>;
+export type StageEventRow = Selectable<StageEventsTable>;
+export type ArtifactRow = Selectable<ArtifactsTable>;
+export type ReviewRow = Selectable<ReviewsTable>;

@@ -1,0 +1,420 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Kysely, sql } from 'kysely';
+import { Client } from 'pg';
+import {
+  ABANDONED_ERROR,
+  type Database,
+  endStage,
+  getReview,
+  getRun,
+  getSpec,
+  InvalidCursorError,
+  listArtifacts,
+  listReviews,
+  listRuns,
+  listStageEvents,
+  migrateToLatest,
+  type NewRun,
+  openDatabase,
+  type OpenDatabaseOptions,
+  replaceArtifacts,
+  saveSpec,
+  startStage,
+  type Tables,
+  updateRun,
+  upsertReview,
+  upsertRun,
+} from '../../lib/db';
+import { createTestPostgres } from '../support/databases';
+
+interface Backend {
+  name: 'pglite' | 'postgres';
+  setup(): Promise<{ opts: OpenDatabaseOptions; cleanup(): Promise<void> }>;
+}
+
+const backends: Backend[] = [
+  {
+    name: 'pglite',
+    async setup() {
+      const dataDir = await mkdtemp(join(tmpdir(), 'testloom-db-'));
+      return { opts: { dataDir }, cleanup: () => rm(dataDir, { recursive: true, force: true }) };
+    },
+  },
+  {
+    name: 'postgres',
+    async setup() {
+      const pg = await createTestPostgres();
+      const dataDir = await mkdtemp(join(tmpdir(), 'testloom-db-'));
+      return {
+        opts: { databaseUrl: pg.url, dataDir },
+        cleanup: async () => {
+          await pg.drop();
+          await rm(dataDir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+];
+
+const uid = (prefix: string) => `${prefix}-${randomUUID()}`;
+
+describe.each(backends)('storage on $name', (backend) => {
+  let opts: OpenDatabaseOptions;
+  let cleanup: () => Promise<void>;
+  let database: Database;
+  let db: Kysely<Tables>;
+
+  beforeAll(async () => {
+    ({ opts, cleanup } = await backend.setup());
+    database = await openDatabase(opts);
+    db = database.db;
+  });
+
+  afterAll(async () => {
+    await database?.close();
+    await cleanup?.();
+  });
+
+  async function newRun(overrides: Partial<NewRun> = {}) {
+    return upsertRun(db, { id: uid('run'), workflowId: uid('wf'), trigger: 'spec', repository: 'acme/api', ...overrides });
+  }
+
+  test('opens the requested backend', () => {
+    expect(database.dialect).toBe(backend.name);
+  });
+
+  test('migrations are recorded once and re-running them is a no-op, also after reopening', async () => {
+    expect(await migrateToLatest(db)).toEqual([]);
+    expect(await migrateToLatest(db)).toEqual([]);
+    const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
+    expect(applied.rows.map((r) => r.name)).toEqual(['0001_initial']);
+
+    const run = await newRun({ repository: 'acme/persist' });
+    await database.close();
+    await database.close(); // idempotent
+    database = await openDatabase(opts);
+    db = database.db;
+
+    expect((await getRun(db, run.id))?.repository).toBe('acme/persist');
+    const again = await sql<{ n: number }>`select count(*)::int as n from kysely_migration`.execute(db);
+    expect(again.rows[0].n).toBe(1);
+  });
+
+  test('saveSpec is idempotent: the first content stays', async () => {
+    const content = 'openapi: 3.0.3\ninfo: { title: Pets, version: "1" }\npaths: {}\n';
+    const id = createHash('sha256').update(content).digest('hex');
+    const first = await saveSpec(db, { id, content, format: 'yaml', sourceKind: 'upload', title: 'Pets', openapiVersion: '3.0.3' });
+    const second = await saveSpec(db, { id, content, format: 'yaml', sourceKind: 'path', sourceLocation: '/x.yaml', title: 'Other' });
+
+    expect(second).toEqual(first);
+    expect(first).toMatchObject({ id, content, format: 'yaml', sourceKind: 'upload', sourceLocation: null, title: 'Pets', openapiVersion: '3.0.3' });
+    expect(first.createdAt).toBeInstanceOf(Date);
+    expect(await getSpec(db, id)).toEqual(first);
+    expect(await getSpec(db, 'f'.repeat(64))).toBeUndefined();
+    const count = await db.selectFrom('specs').select((eb) => eb.fn.countAll<number>().as('n')).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(count.n).toBe(1);
+  });
+
+  test('runs can reference a saved spec', async () => {
+    const spec = await saveSpec(db, { id: 'a'.repeat(64), content: '{}', format: 'json', sourceKind: 'url', sourceLocation: 'http://x/spec.json' });
+    const run = await newRun({ specId: spec.id });
+    expect(run.specId).toBe(spec.id);
+    await expect(newRun({ specId: 'b'.repeat(64) })).rejects.toThrow(/foreign key/);
+  });
+
+  test('upsertRun is idempotent and keeps the first row', async () => {
+    const input = { id: uid('run'), workflowId: uid('spec:'), trigger: 'spec' as const, repository: 'acme/api' };
+    const first = await upsertRun(db, input);
+    const second = await upsertRun(db, { ...input, repository: 'acme/other', status: 'running' });
+
+    expect(second).toEqual(first);
+    expect(first).toMatchObject({ ...input, status: 'queued', stage: null, error: null, details: {}, subject: null, result: null, finishedAt: null });
+    const rows = await db.selectFrom('runs').select('id').where('id', '=', input.id).execute();
+    expect(rows).toHaveLength(1);
+  });
+
+  test('updateRun merges details shallowly, sets and clears columns', async () => {
+    const run = await newRun();
+    await updateRun(db, run.id, { status: 'running', stage: 'receive', details: { retrieval: { status: 'ok', k: 5 }, keep: true } });
+    await updateRun(db, run.id, { stage: 'retrieve', error: 'boom', errorStage: 'retrieve', details: { retrieval: { status: 'skipped' }, model: 'llama' } });
+    const updated = await updateRun(db, run.id, { error: null, errorStage: null });
+
+    expect(updated).toMatchObject({
+      status: 'running',
+      stage: 'retrieve',
+      error: null,
+      errorStage: null,
+      details: { retrieval: { status: 'skipped' }, keep: true, model: 'llama' },
+    });
+    expect(updated!.updatedAt.getTime()).toBeGreaterThanOrEqual(run.updatedAt.getTime());
+    expect(await updateRun(db, uid('missing'), { status: 'failed' })).toBeUndefined();
+  });
+
+  test('concurrent details writers do not lose each other’s keys', async () => {
+    const run = await newRun();
+    await Promise.all(Array.from({ length: 10 }, (_, i) => updateRun(db, run.id, { details: { [`k${i}`]: i } })));
+    const stored = await getRun(db, run.id);
+    expect(stored!.details).toEqual(Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`k${i}`, i])));
+  });
+
+  test('getRun finds by run id, else the newest run of a workflow id', async () => {
+    const workflowId = uid('issue:acme/api#');
+    const older = await upsertRun(db, { id: uid('run'), workflowId, trigger: 'issue', repository: 'acme/api' });
+    const newer = await upsertRun(db, { id: uid('run'), workflowId, trigger: 'issue', repository: 'acme/api' });
+
+    expect((await getRun(db, older.id))?.id).toBe(older.id);
+    expect((await getRun(db, workflowId))?.id).toBe(newer.id);
+    expect(await getRun(db, uid('nope'))).toBeUndefined();
+  });
+
+  test('listRuns filters and pages through every row exactly once, newest first', async () => {
+    const repository = uid('acme/paging');
+    const ids: string[] = [];
+    for (let i = 0; i < 13; i++) {
+      const run = await newRun({ repository, trigger: i % 3 === 0 ? 'issue' : 'spec', status: i % 2 === 0 ? 'completed' : 'failed' });
+      ids.push(run.id);
+    }
+    // Same created_at for several rows (one transaction): ordering falls back to id.
+    await db.transaction().execute(async (tx) => {
+      for (let i = 0; i < 6; i++) ids.push((await upsertRun(tx, { id: `tie-${i}-${randomUUID()}`, workflowId: 'wf', trigger: 'spec', repository, status: 'completed' })).id);
+    });
+    await newRun({ repository: uid('acme/elsewhere') });
+
+    const expected = await db
+      .selectFrom('runs')
+      .select('id')
+      .where('repository', '=', repository)
+      .orderBy('createdAt', 'desc')
+      .orderBy('id', 'desc')
+      .execute();
+    expect(expected.map((r) => r.id).sort()).toEqual([...ids].sort());
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await listRuns(db, { repository, limit: 4, cursor });
+      expect(page.runs.length).toBeLessThanOrEqual(4);
+      seen.push(...page.runs.map((r) => r.id));
+      cursor = page.nextCursor ?? undefined;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(5); // 19 rows, 4 per page
+    expect(seen).toEqual(expected.map((r) => r.id));
+
+    const first = await listRuns(db, { repository });
+    expect(first.runs).toHaveLength(19);
+    expect(first.nextCursor).toBeNull();
+    expect(first.runs[0]).not.toHaveProperty('cursorTime');
+    expect(first.runs[0].createdAt).toBeInstanceOf(Date);
+
+    const failed = await listRuns(db, { repository, status: 'failed' });
+    expect(failed.runs.map((r) => r.id).sort()).toEqual(ids.filter((_, i) => i < 13 && i % 2 === 1).sort());
+    const completedIssues = await listRuns(db, { repository, status: 'completed', trigger: 'issue' });
+    expect(completedIssues.runs.map((r) => r.id).sort()).toEqual(ids.filter((_, i) => i < 13 && i % 2 === 0 && i % 3 === 0).sort());
+    expect((await listRuns(db, { repository, trigger: 'issue', status: 'queued' })).runs).toEqual([]);
+  });
+
+  test('listRuns keeps microsecond order across pages and caps the limit', async () => {
+    const repository = uid('acme/micro');
+    // Same millisecond, different microseconds; ids sort opposite to time.
+    const times = ['2024-05-01T10:00:00.123100Z', '2024-05-01T10:00:00.123200Z', '2024-05-01T10:00:00.123300Z'];
+    await db
+      .insertInto('runs')
+      .values(times.map((t, i) => ({ id: `micro-${9 - i}-${repository}`, workflowId: 'wf', trigger: 'spec' as const, repository, createdAt: t })))
+      .execute();
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listRuns(db, { repository, limit: 1, cursor });
+      seen.push(...page.runs.map((r) => r.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual([`micro-7-${repository}`, `micro-8-${repository}`, `micro-9-${repository}`]);
+
+    await db.transaction().execute(async (tx) => {
+      for (let i = 0; i < 105; i++) await upsertRun(tx, { id: `cap-${i}-${repository}`, workflowId: 'wf', trigger: 'spec', repository });
+    });
+    const capped = await listRuns(db, { repository, limit: 1000 });
+    expect(capped.runs).toHaveLength(100);
+    expect(capped.nextCursor).not.toBeNull();
+    expect((await listRuns(db, { repository, cursor: capped.nextCursor! })).runs).toHaveLength(8);
+
+    await expect(listRuns(db, { cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(InvalidCursorError);
+  });
+
+  test('startStage abandons an unfinished earlier attempt; endStage records outcomes', async () => {
+    const run = await newRun();
+    const first = await startStage(db, { runId: run.id, stage: 'generate', attempt: 1 });
+    expect(first).toMatchObject({ outcome: 'running', endedAt: null, attempt: 1 });
+    expect(typeof first.id).toBe('number');
+    await startStage(db, { runId: run.id, stage: 'receive', attempt: 1 });
+
+    await startStage(db, { runId: run.id, stage: 'generate', attempt: 2 });
+    let events = await listStageEvents(db, run.id);
+    const byKey = (stage: string, attempt: number) => events.find((e) => e.stage === stage && e.attempt === attempt)!;
+    expect(byKey('generate', 1)).toMatchObject({ outcome: 'abandoned', error: ABANDONED_ERROR });
+    expect(byKey('generate', 1).endedAt).toBeInstanceOf(Date);
+    expect(byKey('receive', 1)).toMatchObject({ outcome: 'running', endedAt: null }); // other stage untouched
+
+    const failed = await endStage(db, { runId: run.id, stage: 'generate', attempt: 2, outcome: 'failed', error: 'LLM timeout', details: { tokens: [12, 34] } });
+    expect(failed).toMatchObject({ outcome: 'failed', error: 'LLM timeout', details: { tokens: [12, 34] } });
+    expect(failed.endedAt).toBeInstanceOf(Date);
+
+    // A properly ended attempt is not rewritten as abandoned.
+    await startStage(db, { runId: run.id, stage: 'generate', attempt: 3 });
+    // Restarting the same attempt resets it instead of adding a row.
+    await endStage(db, { runId: run.id, stage: 'generate', attempt: 3, outcome: 'failed', error: 'x' });
+    const restarted = await startStage(db, { runId: run.id, stage: 'generate', attempt: 3 });
+    expect(restarted).toMatchObject({ outcome: 'running', endedAt: null, error: null, details: null });
+    await endStage(db, { runId: run.id, stage: 'generate', attempt: 3, outcome: 'succeeded' });
+
+    events = await listStageEvents(db, run.id);
+    expect(events.map((e) => [e.stage, e.attempt, e.outcome])).toEqual([
+      ['generate', 1, 'abandoned'],
+      ['receive', 1, 'running'],
+      ['generate', 2, 'failed'],
+      ['generate', 3, 'succeeded'],
+    ]);
+    for (const e of events) expect(e.startedAt).toBeInstanceOf(Date);
+  });
+
+  test('endStage without a recorded start still records the attempt', async () => {
+    const run = await newRun();
+    const ended = await endStage(db, { runId: run.id, stage: 'commit', attempt: 1, outcome: 'cancelled' });
+    expect(ended).toMatchObject({ stage: 'commit', attempt: 1, outcome: 'cancelled', error: null, details: null });
+    expect(ended.startedAt).toBeInstanceOf(Date);
+    expect(ended.endedAt).toBeInstanceOf(Date);
+  });
+
+  test('replaceArtifacts leaves exactly the latest set', async () => {
+    const run = await newRun();
+    const set1 = [
+      { path: 'tests/pets.test.ts', kind: 'test' as const, content: 'test("a", () => {});\n' },
+      { path: 'docs/pets.md', kind: 'doc' as const, content: '# Pets ✓\n' },
+    ];
+    await replaceArtifacts(db, run.id, set1);
+    const set2 = [
+      { path: 'tests/pets.test.ts', kind: 'test' as const, content: 'test("b", () => {});\n' },
+      { path: 'tests/helpers/client.ts', kind: 'helper' as const, content: 'export const x = 1;\n' },
+    ];
+    await replaceArtifacts(db, run.id, set2);
+    const stored = await replaceArtifacts(db, run.id, set2);
+
+    expect(stored.map((a) => [a.path, a.kind, a.content])).toEqual([
+      ['tests/helpers/client.ts', 'helper', 'export const x = 1;\n'],
+      ['tests/pets.test.ts', 'test', 'test("b", () => {});\n'],
+    ]);
+    for (const a of stored) {
+      expect(a.sha256).toBe(createHash('sha256').update(a.content).digest('hex'));
+      expect(a.createdAt).toBeInstanceOf(Date);
+      expect(a.runId).toBe(run.id);
+    }
+    expect(await listArtifacts(db, run.id)).toEqual(stored);
+    const all = await db.selectFrom('artifacts').select('path').where('runId', '=', run.id).execute();
+    expect(all).toHaveLength(2);
+
+    await expect(replaceArtifacts(db, run.id, [set1[0], set1[0]])).rejects.toThrow(/duplicate artifact path/);
+    expect(await replaceArtifacts(db, run.id, [])).toEqual([]);
+  });
+
+  test('deleting a run cascades to its stage events and artifacts', async () => {
+    const run = await newRun();
+    await startStage(db, { runId: run.id, stage: 'receive', attempt: 1 });
+    await replaceArtifacts(db, run.id, [{ path: 'a.md', kind: 'doc', content: 'a' }]);
+    await db.deleteFrom('runs').where('id', '=', run.id).execute();
+    expect(await listStageEvents(db, run.id)).toEqual([]);
+    expect(await listArtifacts(db, run.id)).toEqual([]);
+  });
+
+  test('upsertReview creates once, then updates the same row', async () => {
+    const repository = uid('local/repo');
+    const input = { repository, headBranch: 'testloom/spec-abc', baseBranch: 'main', title: 'Tests v1', body: 'b1', diff: 'd1', headSha: 'sha1', runId: 'run-1' };
+    const first = await upsertReview(db, input);
+    const second = await upsertReview(db, { ...input, title: 'Tests v2', diff: 'd2', headSha: 'sha2', runId: 'run-2' });
+
+    expect(first.created).toBe(true);
+    expect(second.created).toBe(false);
+    expect(first.review).not.toHaveProperty('created');
+    expect(second.review).toMatchObject({ id: first.review.id, status: 'open', title: 'Tests v2', diff: 'd2', headSha: 'sha2', runId: 'run-2', baseBranch: 'main' });
+    expect(second.review.createdAt).toEqual(first.review.createdAt);
+    expect(second.review.updatedAt.getTime()).toBeGreaterThanOrEqual(first.review.updatedAt.getTime());
+    expect(await getReview(db, repository, 'testloom/spec-abc')).toEqual(second.review);
+    expect(await getReview(db, repository, 'nope')).toBeUndefined();
+    expect((await listReviews(db, repository)).map((r) => r.id)).toEqual([first.review.id]);
+  });
+
+  test('concurrent upsertReview calls create exactly one review', async () => {
+    const repository = uid('local/race');
+    const input = { repository, headBranch: 'testloom/issue-7', baseBranch: 'main', title: 't', body: 'b', diff: 'd', headSha: 's', runId: null };
+    const results = await Promise.all(Array.from({ length: 6 }, () => upsertReview(db, input)));
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.review.id)).size).toBe(1);
+    expect(await listReviews(db, repository)).toHaveLength(1);
+  });
+
+  test('JSON columns round-trip nested objects, arrays and snake_case keys', async () => {
+    const subject = {
+      kind: 'spec',
+      operations: [{ method: 'get', path: '/pets/{id}', tags: ['pets', 'read'], params: [] }],
+      nested: { deep: { list: [1, 'two', null, true, { x: 1.5 }] }, snake_case_key: 'kept' },
+      unicode: 'héllo ✓ "quoted"',
+    };
+    const result = [{ pr: 12, url: 'http://host/pr/12' }, ['a', ['b']], 3];
+    const run = await newRun({ subject });
+    expect(run.subject).toEqual(subject);
+
+    const updated = await updateRun(db, run.id, { result, details: { retrieval_status: 'ok', docs: [{ id: 'd1', score: 0.9 }] } });
+    expect(updated!.result).toEqual(result);
+    expect(updated!.details).toEqual({ retrieval_status: 'ok', docs: [{ id: 'd1', score: 0.9 }] });
+
+    const reread = await getRun(db, run.id);
+    expect(reread!.subject).toEqual(subject);
+    expect(reread!.result).toEqual(result);
+
+    const topArray = await newRun({ subject: ['only', 'an', 'array'] });
+    expect((await getRun(db, topArray.id))!.subject).toEqual(['only', 'an', 'array']);
+    const text = await updateRun(db, topArray.id, { result: 'done', subject: null });
+    expect(text!.result).toBe('done');
+    expect(text!.subject).toBeNull();
+    const kinds = await sql<{ s: string | null; r: string }>`select jsonb_typeof(subject) as s, jsonb_typeof(result) as r from runs where id = ${topArray.id}`.execute(db);
+    expect(kinds.rows[0]).toEqual({ s: null, r: 'string' });
+    const arrayKind = await sql<{ k: string }>`select jsonb_typeof(result) as k from runs where id = ${run.id}`.execute(db);
+    expect(arrayKind.rows[0].k).toBe('array');
+  });
+
+  test('timestamps come back as Date, and finishedAt round-trips exactly', async () => {
+    const run = await newRun();
+    const finishedAt = new Date('2024-02-29T23:59:58.765Z');
+    const done = await updateRun(db, run.id, { status: 'completed', finishedAt });
+    expect(done!.createdAt).toBeInstanceOf(Date);
+    expect(done!.updatedAt).toBeInstanceOf(Date);
+    expect(done!.finishedAt).toBeInstanceOf(Date);
+    expect(done!.finishedAt!.toISOString()).toBe('2024-02-29T23:59:58.765Z');
+    expect(Math.abs(done!.createdAt.getTime() - Date.now())).toBeLessThan(60_000);
+    expect((await updateRun(db, run.id, { finishedAt: null }))!.finishedAt).toBeNull();
+  });
+});
+
+describe('openDatabase on postgres', () => {
+  test('reports a failing migration by name and reason', async () => {
+    const pg = await createTestPostgres();
+    const dataDir = await mkdtemp(join(tmpdir(), 'testloom-db-'));
+    try {
+      const client = new Client({ connectionString: pg.url });
+      await client.connect();
+      await client.query('create table specs (id int)');
+      await client.end();
+      await expect(openDatabase({ databaseUrl: pg.url, dataDir })).rejects.toThrow(
+        /database migration "0001_initial" failed: relation "specs" already exists/,
+      );
+    } finally {
+      await pg.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,52 @@
+/**
+ * One real Temporal dev server (in memory, headless) and one workflow bundle for the whole test
+ * run; each test file isolates itself with its own task queue.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { loadTemporalConfig } from '../../lib/config/temporal-config';
+import { PROJECT_ROOT } from '../../lib/config/env';
+import { requireTemporalCli } from '../../lib/temporal/cli';
+import { ensureDevServer, type DevServer } from '../../lib/temporal/dev-server';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export default async function globalSetup(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'testloom-jest-'));
+  const cli = requireTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH || undefined, projectRoot: PROJECT_ROOT });
+  const settings = loadTemporalConfig(path.join(PROJECT_ROOT, 'temporal.yaml'));
+  const port = await freePort();
+  const server: DevServer = await ensureDevServer({
+    cliPath: cli.path,
+    address: `127.0.0.1:${port}`,
+    namespace: 'default',
+    uiPort: port + 1000,
+    headless: true,
+    logFile: path.join(dir, 'temporal.log'),
+    searchAttributes: settings.searchAttributes,
+  });
+  (globalThis as Record<string, unknown>).__testloomDevServer = server;
+  (globalThis as Record<string, unknown>).__testloomTmp = dir;
+
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: path.join(PROJECT_ROOT, 'workflows', 'index.ts'),
+    logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never,
+  });
+  const bundlePath = path.join(dir, 'workflow-bundle.js');
+  fs.writeFileSync(bundlePath, bundle.code);
+
+  process.env.TESTLOOM_TEST_TEMPORAL_ADDRESS = server.address;
+  process.env.TESTLOOM_TEST_WORKFLOW_BUNDLE = bundlePath;
+}

@@ -1,0 +1,8 @@
+import fs from 'node:fs';
+import type { DevServer } from '../../lib/temporal/dev-server';
+
+export default async function globalTeardown(): Promise<void> {
+  const globals = globalThis as Record<string, unknown>;
+  await (globals.__testloomDevServer as DevServer | undefined)?.stop();
+  if (typeof globals.__testloomTmp === 'string') fs.rmSync(globals.__testloomTmp, { recursive: true, force: true });
+}

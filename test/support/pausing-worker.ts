@@ -1,0 +1,54 @@
+/**
+ * A real worker process that stops dead at a chosen point inside a stage, so a test can SIGKILL it
+ * there: PAUSE_AT=generate pauses after the generated files are stored, PAUSE_AT=commit after the
+ * branch ref has moved. It prints "PAUSED <point>" when it gets there.
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { loadConfig } from '../../lib/config';
+import { openDatabase } from '../../lib/db/open';
+import { LocalGitHost } from '../../lib/repohost/local-git';
+import type { RepoHost } from '../../lib/repohost/types';
+import { createWorker } from '../../workers/worker';
+
+const pauseAt = process.env.PAUSE_AT;
+const pause = (point: string) => {
+  process.stdout.write(`PAUSED ${point}\n`);
+  return new Promise<never>(() => undefined);
+};
+
+async function main(): Promise<void> {
+  const loaded = loadConfig();
+  const config = { ...loaded, temporal: { ...loaded.temporal, taskQueues: { ...loaded.temporal.taskQueues, io: process.env.TESTLOOM_TEST_TASK_QUEUE! } } };
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const realHost = new LocalGitHost(config.repos.root, database.db);
+  const repoHost: RepoHost = {
+    kind: realHost.kind,
+    commitFiles: async (request) => {
+      const result = await realHost.commitFiles(request);
+      return pauseAt === 'commit' ? pause('commit') : result;
+    },
+    openOrUpdateReview: (request) => realHost.openOrUpdateReview(request),
+  };
+  const activities = createActivities({ db: database.db, repoHost });
+  const generate = activities.generate;
+  activities.generate = async (subject) => {
+    const result = await generate(subject);
+    return pauseAt === 'generate' ? pause('generate') : result;
+  };
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker = await createWorker({
+    config,
+    connection,
+    deps: { db: database.db, repoHost },
+    activities,
+    workflowBundle: { codePath: process.env.TESTLOOM_TEST_WORKFLOW_BUNDLE! },
+  });
+  process.stdout.write('READY\n');
+  await worker.run();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,30 @@
+/** Worker process entry: `tsx workers/main.ts` (or `testloom worker`). */
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfig } from '../lib/config';
+import { openDatabase } from '../lib/db/open';
+import { LocalGitHost } from '../lib/repohost/local-git';
+import { createWorker } from './worker';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker = await createWorker({
+    config,
+    connection,
+    deps: { db: database.db, repoHost: new LocalGitHost(config.repos.root, database.db) },
+    identity: process.env.TESTLOOM_WORKER_IDENTITY,
+  });
+  console.log(`testloom worker polling ${config.temporal.taskQueues.io} at ${config.temporal.address}`);
+  try {
+    await worker.run(); // Returns after SIGINT/SIGTERM, which the SDK turns into a graceful shutdown.
+  } finally {
+    await connection.close();
+    await database.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,117 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  defineQuery,
+  defineSignal,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { StageSettings } from '../lib/config/temporal-config';
+import type { GenerateTestsInput, RunResult, RunState } from '../lib/runs/contract';
+import { STAGE_ATTRIBUTE, STATUS_ATTRIBUTE } from '../lib/runs/search-attributes';
+import { STAGES, type RunStatus, type StageName } from '../lib/runs/types';
+
+export const statusQuery = defineQuery<RunState>('status');
+export const cancelSignal = defineSignal<[{ reason?: string }?]>('cancel');
+
+function activityOptions(taskQueue: string, stage: StageSettings): ActivityOptions {
+  return {
+    taskQueue,
+    startToCloseTimeout: stage.startToCloseTimeout,
+    heartbeatTimeout: stage.heartbeatTimeout,
+    retry: {
+      initialInterval: stage.retry.initialInterval,
+      backoffCoefficient: stage.retry.backoffCoefficient,
+      maximumInterval: stage.retry.maximumInterval,
+      maximumAttempts: stage.retry.maximumAttempts,
+    },
+  };
+}
+
+/** The message of the failure that ended a stage, without Temporal's wrapping. */
+function reasonOf(err: unknown): { message: string; type?: string } {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure) return { message: cause.message, type: cause.type ?? undefined };
+  return { message: cause instanceof Error ? cause.message : String(cause) };
+}
+
+/**
+ * One request (a spec or an issue) becoming tests: receive → retrieve → generate → commit →
+ * create-PR → finalize. The workflow id is the idempotency key; every side effect happens in an
+ * activity that is safe to run twice.
+ */
+export async function generateTests(input: GenerateTestsInput): Promise<RunResult> {
+  const state: RunState = {
+    status: 'running',
+    stages: Object.fromEntries(STAGES.map((name) => [name, { progress: 'pending' }])) as RunState['stages'],
+  };
+  const stageActivities = (stage: StageName) =>
+    proxyActivities<Activities>(activityOptions(input.settings.taskQueue, input.settings.stages[stage]));
+  const bookkeeping = proxyActivities<Activities>(activityOptions(input.settings.taskQueue, input.settings.stages.finalize));
+
+  const setStatus = (status: RunStatus) => {
+    state.status = status;
+    upsertSearchAttributes([{ key: STATUS_ATTRIBUTE, value: status }]);
+  };
+
+  async function stage<T>(name: StageName, run: (acts: Activities) => Promise<T>): Promise<T> {
+    state.stage = name;
+    state.stages[name] = { progress: 'running', startedAt: new Date().toISOString() };
+    upsertSearchAttributes([{ key: STAGE_ATTRIBUTE, value: name }]);
+    try {
+      const result = await run(stageActivities(name));
+      state.stages[name] = { ...state.stages[name], progress: 'completed', endedAt: new Date().toISOString() };
+      return result;
+    } catch (err) {
+      const progress = isCancellation(err) ? 'cancelled' : 'failed';
+      state.stages[name] = { ...state.stages[name], progress, endedAt: new Date().toISOString() };
+      throw err;
+    }
+  }
+
+  const work = new CancellationScope();
+  setHandler(statusQuery, () => state);
+  setHandler(cancelSignal, (request) => {
+    if (state.status !== 'running') return;
+    state.cancelReason = request?.reason ?? 'cancel requested';
+    work.cancel();
+  });
+
+  setStatus('running');
+  const result: RunResult = { status: 'completed' };
+  try {
+    await work.run(async () => {
+      result.subject = await stage('receive', (a) => a.receive(input));
+      result.retrieval = await stage('retrieve', (a) => a.retrieve(result.subject!));
+      state.retrieval = result.retrieval.status;
+      result.generation = await stage('generate', (a) => a.generate(result.subject!));
+      result.commit = await stage('commit', (a) => a.commit({ subject: result.subject!, generation: result.generation! }));
+      result.review = await stage('createPr', (a) =>
+        a.createPr({ subject: result.subject!, retrieval: result.retrieval!, generation: result.generation!, commit: result.commit! }),
+      );
+      await stage('finalize', (a) => a.finalize(result));
+    });
+    setStatus('completed');
+    return result;
+  } catch (err) {
+    // Bookkeeping must happen even though the work scope was cancelled.
+    if (isCancellation(err)) {
+      const reason = state.cancelReason ?? 'workflow cancellation requested';
+      await CancellationScope.nonCancellable(() => bookkeeping.recordRunEnd({ status: 'cancelled', stage: state.stage, reason }));
+      setStatus('cancelled');
+      if (state.cancelReason === undefined) throw err; // Cancelled through Temporal itself: end as Canceled.
+      return { ...result, status: 'cancelled', reason };
+    }
+    const { message, type } = reasonOf(err);
+    const failedStage = state.stage ?? 'receive';
+    state.error = { stage: failedStage, message, type };
+    await bookkeeping.recordRunEnd({ status: 'failed', stage: failedStage, reason: message });
+    setStatus('failed');
+    throw ApplicationFailure.nonRetryable(`failed at stage ${failedStage}: ${message}`, 'RunFailed');
+  }
+}

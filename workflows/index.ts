@@ -1,0 +1,1 @@
+export { generateTests, statusQuery, cancelSignal } from './generate-tests';
