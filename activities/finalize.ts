@@ -14,12 +14,12 @@ export function finalizeActivity(deps: ActivityDeps) {
 /** Records how a run ended when it did not complete: the stage and the reason. */
 export function recordRunEndActivity(deps: ActivityDeps) {
   return async function recordRunEnd(end: RunEnd): Promise<void> {
-    await updateRun(deps.db, currentRun().runId, {
-      status: end.status,
-      stage: end.stage,
-      error: end.reason,
-      errorStage: end.status === 'failed' ? end.stage : undefined,
-      finishedAt: new Date(),
-    });
+    const runId = currentRun().runId;
+    const finishedAt = new Date();
+    if (end.status === 'cancelled') {
+      await updateRun(deps.db, runId, { status: 'cancelled', stage: end.stage, details: { cancelReason: end.reason }, finishedAt });
+    } else {
+      await updateRun(deps.db, runId, { status: 'failed', stage: end.stage, error: end.reason, errorStage: end.stage, finishedAt });
+    }
   };
 }

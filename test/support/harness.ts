@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createActivities, type Activities } from '../../activities';
 import { listen, type RunningServer } from '../../api/server';
 import { loadConfig, type Config, type StageSettingsMap } from '../../lib/config';
@@ -38,6 +38,13 @@ export interface Harness {
 export interface RunningWorker {
   worker: Worker;
   stop(): Promise<void>;
+}
+
+// Workers log every state change at INFO; tests only need warnings and errors.
+try {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+} catch {
+  // Already installed by an earlier harness in this Jest worker.
 }
 
 function fastStageSettings(stages: StageSettingsMap): StageSettingsMap {

@@ -69,7 +69,8 @@ describe('transient faults and cancellation (PGlite)', () => {
       const cancel = await apiRequest(harness, 'POST', `/api/v1/runs/${started.body.runId}/cancel`, { reason: 'wrong spec' });
       expect(cancel.status).toBe(202);
       const run = await waitForRunEnd(harness, started.body.runId);
-      expect(run).toMatchObject({ status: 'cancelled', stage: 'generate', error: null });
+      expect(run).toMatchObject({ status: 'cancelled', stage: 'generate', error: null, details: { cancelReason: 'wrong spec' } });
+      expect(run.stages.find((s: { stage: string }) => s.stage === 'generate')).toBeUndefined(); // the held stub never recorded
 
       const handle = harness.client.workflow.getHandle(started.body.workflowId, run.id);
       expect(await handle.result()).toMatchObject({ status: 'cancelled', reason: 'wrong spec' });

