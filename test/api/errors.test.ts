@@ -36,7 +36,7 @@ describe('HTTP API errors over a real socket (PGlite)', () => {
     }
     const malformed = await fetch(`${harness.api.url}/api/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"spec":' });
     expect(malformed.status).toBe(400);
-    expect((await malformed.json()).error.code).toBe('invalid_json');
+    expect(((await malformed.json()) as { error: { code: string } }).error.code).toBe('invalid_json');
     const badQuery = await apiRequest(harness, 'GET', '/api/v1/runs?status=done&limit=0');
     expect(badQuery.status).toBe(400);
     expect(badQuery.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['limit', 'status']);

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { git } from '../../lib/repohost/git';
 import { listArtifacts } from '../../lib/db/artifacts';
 import { listStageEvents } from '../../lib/db/stage-events';
@@ -58,6 +59,12 @@ describe('spec run end to end (PGlite, real Temporal, real git)', () => {
     // Temporal's view: completed, with the custom search attributes set by the workflow.
     const handle = harness.client.workflow.getHandle(started.body.workflowId, run.id);
     await handle.result();
+    if (process.env.RECORD_HISTORY) {
+      // `npm run record-history` refreshes the fixture the replay test checks determinism against.
+      const file = path.resolve(__dirname, '../fixtures/histories/spec-run.json');
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, historyToJSON(await handle.fetchHistory()));
+    }
     const description = await handle.describe();
     expect(description.status.name).toBe('COMPLETED');
     expect(description.typedSearchAttributes.get(STAGE_ATTRIBUTE)).toBe('finalize');
