@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { listen, type RunningServer } from '../api/server';
 import { PROJECT_ROOT, type Config } from '../lib/config';
 import { openDatabase } from '../lib/db/open';
@@ -22,6 +22,7 @@ export interface EmbeddedStack {
  * reused if one already listens), PGlite or DATABASE_URL, the worker and the HTTP API.
  */
 export async function startEmbeddedStack(config: Config, log: (line: string) => void): Promise<EmbeddedStack> {
+  installQuietRuntime();
   const cleanups: (() => Promise<unknown>)[] = [];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((err) => log(`shutdown: ${(err as Error).message}`));
@@ -72,5 +73,14 @@ export async function startEmbeddedStack(config: Config, log: (line: string) => 
   } catch (err) {
     await stop();
     throw err;
+  }
+}
+
+/** The SDK logs every worker state change and the bundler's output at INFO; keep warnings only. */
+function installQuietRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger((process.env.TESTLOOM_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
+  } catch {
+    // A runtime is already installed in this process; keep it.
   }
 }
