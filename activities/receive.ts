@@ -1,8 +1,7 @@
-import { getSpec } from '../lib/db/specs';
 import { updateRun, upsertRun } from '../lib/db/runs';
 import { listOperations } from '../lib/openapi';
-import { dereferenceSpec, SpecValidationError } from '../lib/spec/dereference';
-import { parseSpecDocument } from '../lib/spec/document';
+import { SpecValidationError } from '../lib/spec/dereference';
+import { loadStoredSpec, UnknownSpecError } from '../lib/spec/stored';
 import type { GenerateTestsInput, SpecSubject } from '../lib/runs/contract';
 import { currentRun, permanent, recordStage, type ActivityDeps } from './deps';
 
@@ -10,14 +9,12 @@ export function slugify(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48) || 'api';
 }
 
-/** Loads the stored spec and dereferences + validates it with swagger-parser. */
+/** The stored spec, dereferenced; a missing or invalid spec ends the run (retrying cannot fix it). */
 export async function loadDereferencedSpec(deps: ActivityDeps, specId: string) {
-  const row = await getSpec(deps.db, specId);
-  if (!row) throw permanent(`spec ${specId} is not stored; start the run through the API or CLI`, 'UnknownSpec');
-  const { document } = parseSpecDocument(row.content);
   try {
-    return { row, api: await dereferenceSpec(document, row.sourceLocation ?? undefined) };
+    return await loadStoredSpec(deps.db, specId);
   } catch (err) {
+    if (err instanceof UnknownSpecError) throw permanent(err.message, 'UnknownSpec');
     if (err instanceof SpecValidationError) throw permanent(err.message, 'InvalidSpec');
     throw err;
   }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { listen, type RunningServer } from '../api/server';
 import { PROJECT_ROOT, type Config } from '../lib/config';
 import { openDatabase } from '../lib/db/open';
@@ -7,6 +7,7 @@ import { LocalGitHost } from '../lib/repohost/local-git';
 import { requireTemporalCli } from '../lib/temporal/cli';
 import { connectClient } from '../lib/temporal/client';
 import { ensureDevServer } from '../lib/temporal/dev-server';
+import { installQuietRuntime } from '../lib/temporal/runtime';
 import { createWorker } from '../workers/worker';
 
 export interface EmbeddedStack {
@@ -76,11 +77,3 @@ export async function startEmbeddedStack(config: Config, log: (line: string) => 
   }
 }
 
-/** The SDK logs every worker state change and the bundler's output at INFO; keep warnings only. */
-function installQuietRuntime(): void {
-  try {
-    Runtime.install({ logger: new DefaultLogger((process.env.TESTLOOM_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
-  } catch {
-    // A runtime is already installed in this process; keep it.
-  }
-}

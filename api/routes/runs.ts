@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import express, { Router } from 'express';
-import { listRuns } from '../../lib/db/runs';
+import { getRun, listRuns } from '../../lib/db/runs';
 import { startSpecRun } from '../../lib/runs/start';
 import { describeRun, summarizeRun } from '../../lib/runs/view';
 import type { AppDeps } from '../app';
@@ -46,7 +46,7 @@ export function runsRouter(deps: AppDeps): Router {
   });
 
   router.post('/runs/:id/cancel', async (req, res) => {
-    const view = await describeRun(deps, req.params.id);
+    const view = await getRun(deps.db, req.params.id);
     if (!view) throw notFound(`run ${req.params.id}`);
     if (['completed', 'failed', 'cancelled'].includes(view.status)) {
       throw new HttpError(409, 'run_finished', `run ${view.id} already ended as ${view.status}`);

@@ -7,12 +7,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createActivities, type Activities } from '../../activities';
 import { listen, type RunningServer } from '../../api/server';
 import { loadConfig, type Config, type StageSettingsMap } from '../../lib/config';
 import { openDatabase, type Database } from '../../lib/db/open';
 import { LocalGitHost } from '../../lib/repohost/local-git';
+import { installQuietRuntime } from '../../lib/temporal/runtime';
 import { STAGES } from '../../lib/runs/types';
 import { createWorker } from '../../workers/worker';
 import { createTestPostgres, type TestPostgres } from './databases';
@@ -40,12 +41,7 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-// Workers log every state change at INFO; tests only need warnings and errors.
-try {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-} catch {
-  // Already installed by an earlier harness in this Jest worker.
-}
+installQuietRuntime();
 
 function fastStageSettings(stages: StageSettingsMap): StageSettingsMap {
   return Object.fromEntries(
