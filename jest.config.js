@@ -2,7 +2,7 @@
 const swc = ['@swc/jest', { jsc: { target: 'es2022' } }];
 
 module.exports = {
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/test/support/node-environment.js',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {

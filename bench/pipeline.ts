@@ -4,24 +4,15 @@
  * over the sum of activity times (the orchestration overhead). Usage: tsx bench/pipeline.ts [N]
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedStack } from '../infra/embedded-stack';
 import { loadConfig, PROJECT_ROOT } from '../lib/config';
+import { freePort } from '../lib/net/free-port';
 import { STAGES } from '../lib/runs/types';
 import type { RunView } from '../lib/runs/view';
 
 const runs = Number(process.argv[2] ?? 10);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);

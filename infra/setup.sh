@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One-time (and idempotent) set-up of everything testloom and its tests need on this machine:
-# node packages and the Temporal CLI. Safe to run again; it skips what is already in place.
+# node packages, the Temporal CLI and the embedding weights. Safe to run again; it skips what is already in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,7 +8,9 @@ stamp=node_modules/.package-lock.json
 if [ ! -f "$stamp" ] || [ package.json -nt "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   echo "setup: installing node packages"
   # `npm ci` rejects this lockfile offline (other platforms' optional packages); install honours it.
-  npm install --no-audit --no-fund
+  # onnxruntime-node's postinstall would fetch a GPU build from nuget; the CPU runtime ships in the package.
+  ONNXRUNTIME_NODE_INSTALL=skip npm install --no-audit --no-fund
 fi
 
 node_modules/.bin/tsx infra/provision-temporal.ts
+node_modules/.bin/tsx infra/provision-models.ts

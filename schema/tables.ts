@@ -76,6 +76,20 @@ export interface ArtifactsTable {
   createdAt: CreatedAt;
 }
 
+export interface TestCasesTable {
+  id: Identity;
+  runId: string;
+  caseId: string;
+  kind: string;
+  title: string;
+  operationId: string | null;
+  method: string | null;
+  path: string | null;
+  expectedStatus: string | null;
+  file: string;
+  createdAt: CreatedAt;
+}
+
 export interface ReviewsTable {
   id: Identity;
   repository: string;
@@ -97,6 +111,7 @@ export interface Tables {
   stageEvents: StageEventsTable;
   artifacts: ArtifactsTable;
   reviews: ReviewsTable;
+  testCases: TestCasesTable;
 }
 
 export type SpecRow = Selectable<SpecsTable>;
@@ -104,3 +119,4 @@ export type RunRow = Selectable<RunsTable>;
 export type StageEventRow = Selectable<StageEventsTable>;
 export type ArtifactRow = Selectable<ArtifactsTable>;
 export type ReviewRow = Selectable<ReviewsTable>;
+export type TestCaseRow = Selectable<TestCasesTable>;

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DEFAULT_EMBEDDING_MODEL } from '../embeddings/model-files';
 import { ConfigError } from './errors';
 
 /** Root of the testloom checkout (templates/, temporal.yaml, examples/ live here). */
@@ -46,6 +47,20 @@ const postgresUrl: Parser<string> = (raw, name) => {
   return url(raw, name);
 };
 
+const fraction: Parser<number> = (raw, name) => {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < 0 || value > 1) {
+    throw new ConfigError(`${name}=${raw}: must be a number between 0 and 1`);
+  }
+  return value;
+};
+
+const flag: Parser<boolean> = (raw, name) => {
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name}=${raw}: must be one of true, false, 1, 0, on, off`);
+};
+
 const repository: Parser<string> = (raw, name) => {
   if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(raw)) {
     throw new ConfigError(`${name}=${raw}: must be a repository name of the form owner/name`);
@@ -81,6 +96,14 @@ export const ENV_SETTINGS = {
   temporalUiPort: setting<number | undefined>('TEMPORAL_UI_PORT', 'Web UI port of the embedded dev server (default: frontend port + 1000)', port, () => undefined),
   reposDir: setting<string | undefined>('TESTLOOM_REPOS_DIR', 'Where the local git host keeps repositories (default: <data dir>/repos)', text, () => undefined),
   defaultRepository: setting('TESTLOOM_DEFAULT_REPOSITORY', 'Target repository when a request names none', repository, () => 'local/testloom-sandbox'),
+  retrieval: setting('TESTLOOM_RETRIEVAL', 'Retrieve similar past tests before generating (off: skip the stage)', flag, () => true),
+  retrievalTopK: setting('TESTLOOM_RETRIEVAL_TOP_K', 'How many similar test cases retrieve hands to generate', positiveInt, () => 5),
+  retrievalMinScore: setting('TESTLOOM_RETRIEVAL_MIN_SCORE', 'Lowest cosine similarity (0-1) a retrieved test case must reach', fraction, () => 0.35),
+  chromaUrl: setting<string | undefined>('CHROMA_URL', 'External Chroma server; unset means testloom up starts a local one with data in the data directory', url, () => undefined),
+  chromaPort: setting('TESTLOOM_CHROMA_PORT', 'Port of the local Chroma server started by testloom up', port, () => 8000),
+  embeddingModel: setting('TESTLOOM_EMBEDDING_MODEL', 'transformers.js feature-extraction model (384-d sentence embeddings)', text, () => DEFAULT_EMBEDDING_MODEL),
+  modelDir: setting('TESTLOOM_MODEL_DIR', 'Folder of local model files, checked first and used as the download cache', text, () => path.join(PROJECT_ROOT, '.models')),
+  modelsOffline: setting('TESTLOOM_MODELS_OFFLINE', 'Never download models (also implied by HF_HUB_OFFLINE=1)', flag, () => false),
 } as const;
 
 type Settings = typeof ENV_SETTINGS;

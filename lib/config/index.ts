@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { EmbeddingSettings } from '../embeddings/embedder';
 import { readEnv } from './env';
 import { loadTemporalConfig, type TemporalSettings } from './temporal-config';
 
@@ -12,6 +13,16 @@ export interface Config {
   api: { host: string; port: number; url: string; maxSpecBytes: number };
   temporal: TemporalSettings & { cliPath?: string; uiPort: number };
   repos: { root: string; defaultRepository: string };
+  retrieval: RetrievalSettings;
+}
+
+export interface RetrievalSettings {
+  enabled: boolean;
+  topK: number;
+  minScore: number;
+  embedding: EmbeddingSettings;
+  /** `embedded`: testloom up runs a local Chroma server on `url` with data in `dataDir`. */
+  chroma: { url: string; embedded: boolean; dataDir: string };
 }
 
 /** Loads and validates all configuration; throws ConfigError naming the bad setting. */
@@ -35,6 +46,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     repos: {
       root: path.resolve(values.reposDir ?? path.join(dataDir, 'repos')),
       defaultRepository: values.defaultRepository,
+    },
+    retrieval: {
+      enabled: values.retrieval,
+      topK: values.retrievalTopK,
+      minScore: values.retrievalMinScore,
+      embedding: {
+        modelId: values.embeddingModel,
+        modelDir: path.resolve(values.modelDir),
+        offline: values.modelsOffline || env.HF_HUB_OFFLINE === '1',
+        batchSize: 32,
+      },
+      chroma: {
+        url: values.chromaUrl ?? `http://127.0.0.1:${values.chromaPort}`,
+        embedded: values.chromaUrl === undefined,
+        dataDir: path.join(dataDir, 'chroma'),
+      },
     },
   };
 }

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { spawnService, stopChild, tailOf } from '../process/child';
 
 export interface DevServerOptions {
   cliPath: string;
@@ -49,22 +49,6 @@ export async function registerSearchAttributes(connection: Connection, namespace
   });
 }
 
-function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
-function tail(file: string | undefined): string {
-  if (!file || !fs.existsSync(file)) return '';
-  return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-15).join('\n');
-}
-
 /** Reuses a Temporal server at `address` if one answers; otherwise starts `temporal server start-dev`. */
 export async function ensureDevServer(opts: DevServerOptions): Promise<DevServer> {
   const names = Object.keys(opts.searchAttributes);
@@ -85,27 +69,13 @@ export async function ensureDevServer(opts: DevServerOptions): Promise<DevServer
   }
   for (const name of names) args.push('--search-attribute', `${name}=Keyword`);
 
-  let output: number | 'ignore' = 'ignore';
-  if (opts.logFile) {
-    fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
-    output = fs.openSync(opts.logFile, 'a');
-  }
-  const child = spawn(opts.cliPath, args, { stdio: ['ignore', output, output] });
-  if (typeof output === 'number') fs.closeSync(output);
-
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    if (!(await waitForExit(child, 10_000))) {
-      child.kill('SIGKILL');
-      await waitForExit(child, 5_000);
-    }
-  };
+  const child = spawnService(opts.cliPath, args, opts.logFile);
+  const stop = () => stopChild(child);
 
   const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
-      throw new Error(`temporal server start-dev exited with code ${child.exitCode}.\n${tail(opts.logFile)}`);
+      throw new Error(`temporal server start-dev exited with code ${child.exitCode}.\n${tailOf(opts.logFile)}`);
     }
     const connection = await tryConnect(opts.address, 1_000);
     if (connection) {
@@ -118,5 +88,5 @@ export async function ensureDevServer(opts: DevServerOptions): Promise<DevServer
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   await stop();
-  throw new Error(`temporal server start-dev did not answer at ${opts.address} within the time limit.\n${tail(opts.logFile)}`);
+  throw new Error(`temporal server start-dev did not answer at ${opts.address} within the time limit.\n${tailOf(opts.logFile)}`);
 }

@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely/migration';
 import * as initial from './0001_initial';
+import * as testCases from './0002_test_cases';
 
 /** All migrations by name, in order. Static so it works under any bundler, tsx or jest; add new ones here. */
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
+  '0002_test_cases': testCases,
 };

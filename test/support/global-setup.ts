@@ -1,9 +1,9 @@
 /**
- * One real Temporal dev server (in memory, headless) and one workflow bundle for the whole test
- * run; each test file isolates itself with its own task queue.
+ * One real Temporal dev server (in memory, headless), one real Chroma server and one workflow
+ * bundle for the whole test run; each test file isolates itself with its own task queue and its
+ * own repository names (one Chroma collection per repository).
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -11,17 +11,8 @@ import { loadTemporalConfig } from '../../lib/config/temporal-config';
 import { PROJECT_ROOT } from '../../lib/config/env';
 import { requireTemporalCli } from '../../lib/temporal/cli';
 import { ensureDevServer, type DevServer } from '../../lib/temporal/dev-server';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../../lib/net/free-port';
+import { ensureChromaServer, type ChromaServer } from '../../lib/retrieval/chroma-server';
 
 export default async function globalSetup(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'testloom-jest-'));
@@ -47,6 +38,14 @@ export default async function globalSetup(): Promise<void> {
   const bundlePath = path.join(dir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, bundle.code);
 
+  const chroma: ChromaServer = await ensureChromaServer({
+    url: `http://127.0.0.1:${await freePort()}`,
+    dataDir: path.join(dir, 'chroma'),
+    logFile: path.join(dir, 'chroma.log'),
+  });
+  (globalThis as Record<string, unknown>).__testloomChroma = chroma;
+
   process.env.TESTLOOM_TEST_TEMPORAL_ADDRESS = server.address;
+  process.env.TESTLOOM_TEST_CHROMA_URL = chroma.url;
   process.env.TESTLOOM_TEST_WORKFLOW_BUNDLE = bundlePath;
 }

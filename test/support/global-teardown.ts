@@ -1,8 +1,10 @@
 import fs from 'node:fs';
+import type { ChromaServer } from '../../lib/retrieval/chroma-server';
 import type { DevServer } from '../../lib/temporal/dev-server';
 
 export default async function globalTeardown(): Promise<void> {
   const globals = globalThis as Record<string, unknown>;
+  await (globals.__testloomChroma as ChromaServer | undefined)?.stop();
   await (globals.__testloomDevServer as DevServer | undefined)?.stop();
   if (typeof globals.__testloomTmp === 'string') fs.rmSync(globals.__testloomTmp, { recursive: true, force: true });
 }

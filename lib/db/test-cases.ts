@@ -1,0 +1,41 @@
+import type { Kysely } from 'kysely';
+import type { TestCaseRow, Tables } from '../../schema/tables';
+
+export interface StoredTestCase {
+  caseId: string;
+  kind: string;
+  title: string;
+  operationId?: string;
+  method?: string;
+  path?: string;
+  expectedStatus?: string;
+  file: string;
+}
+
+/** Makes `cases` the run's complete set of test cases, replacing an earlier attempt's. */
+export async function replaceTestCases(db: Kysely<Tables>, runId: string, cases: StoredTestCase[]): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    await tx.deleteFrom('testCases').where('runId', '=', runId).execute();
+    if (cases.length === 0) return;
+    await tx
+      .insertInto('testCases')
+      .values(
+        cases.map((c) => ({
+          runId,
+          caseId: c.caseId,
+          kind: c.kind,
+          title: c.title,
+          operationId: c.operationId ?? null,
+          method: c.method ?? null,
+          path: c.path ?? null,
+          expectedStatus: c.expectedStatus ?? null,
+          file: c.file,
+        })),
+      )
+      .execute();
+  });
+}
+
+export async function listTestCases(db: Kysely<Tables>, runId: string): Promise<TestCaseRow[]> {
+  return db.selectFrom('testCases').selectAll().where('runId', '=', runId).orderBy('caseId').execute();
+}

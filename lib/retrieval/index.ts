@@ -1,0 +1,4 @@
+export { ChromaCaseStore, collectionName, type IndexedCase } from './chroma-store';
+export { chromaCliPath, ensureChromaServer, type ChromaServer } from './chroma-server';
+export { caseDocumentId, type CaseDocument, type CaseOrigin, type SimilarCase } from './documents';
+export { CaseRetriever, type RetrieverSettings } from './retriever';

@@ -1,0 +1,21 @@
+/**
+ * Jest's node environment gives each test file its own copies of the typed-array constructors.
+ * onnxruntime-node (under transformers.js) builds tensors in the host realm and checks them with
+ * `instanceof Float32Array`, which fails across realms. Sharing the host's constructors makes a
+ * tensor created by the native runtime pass that check, as it does in a plain Node process.
+ */
+const { TestEnvironment } = require('jest-environment-node');
+
+const TYPED_ARRAYS = [
+  'ArrayBuffer', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array',
+  'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array',
+];
+
+class SharedTypedArrayEnvironment extends TestEnvironment {
+  constructor(config, context) {
+    super(config, context);
+    for (const name of TYPED_ARRAYS) this.global[name] = globalThis[name];
+  }
+}
+
+module.exports = SharedTypedArrayEnvironment;
