@@ -1,6 +1,18 @@
 import type { CommitOutcome, GenerationOutcome, RetrievalOutcome, ReviewOutcome, SpecSubject } from '../lib/runs/contract';
 import { currentRun, recordStage, type ActivityDeps } from './deps';
 
+function retrievalSection(retrieval: RetrievalOutcome): string[] {
+  if (retrieval.status !== 'ok') return [`Retrieval: ${retrieval.status}${retrieval.reason ? ` (${retrieval.reason})` : ''}.`];
+  if (!retrieval.documents.length) return ['Retrieval: no similar existing tests above the similarity threshold.'];
+  return [
+    `Retrieval: ${retrieval.documents.length} similar existing tests were used as context:`,
+    '',
+    '| similarity | test | file |',
+    '| --- | --- | --- |',
+    ...retrieval.documents.map((doc) => `| ${doc.score.toFixed(2)} | ${doc.title.replace(/\|/g, '\\|')} | \`${doc.path}\` |`),
+  ];
+}
+
 function reviewBody(input: { subject: SpecSubject; retrieval: RetrievalOutcome; generation: GenerationOutcome; commit: CommitOutcome }, workflowId: string): string {
   const { subject, retrieval, generation, commit } = input;
   const counts = Object.entries(generation.casesByKind)
@@ -15,7 +27,7 @@ function reviewBody(input: { subject: SpecSubject; retrieval: RetrievalOutcome; 
     `| **total** | **${generation.caseCount}** |`,
     '',
     `Files: \`${generation.outDir}/\` (${generation.files.length} files) at ${commit.commitSha.slice(0, 12)}.`,
-    `Retrieval: ${retrieval.status}${retrieval.documents.length ? `, ${retrieval.documents.length} similar cases used` : ''}.`,
+    ...retrievalSection(retrieval),
     ...(generation.notes.length ? ['', 'Notes:', ...generation.notes.map((note) => `- ${note}`)] : []),
     '',
     `Run the suite with \`API_BASE_URL=<your API> npx jest ${generation.outDir}\`.`,

@@ -4,12 +4,15 @@ import type { Tables } from '../schema/tables';
 import { endStage, startStage } from '../lib/db/stage-events';
 import { updateRun } from '../lib/db/runs';
 import type { RepoHost } from '../lib/repohost/types';
+import type { CaseRetriever } from '../lib/retrieval/retriever';
 import type { StageName } from '../lib/runs/types';
 
 /** Everything the stage activities touch, passed in so tests can wrap or fault any of it. */
 export interface ActivityDeps {
   db: Kysely<Tables>;
   repoHost: RepoHost;
+  /** Similar past tests (embeddings + Chroma); absent when retrieval is switched off. */
+  retrieval?: CaseRetriever;
 }
 
 export function currentRun(): { runId: string; workflowId: string; attempt: number } {

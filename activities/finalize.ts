@@ -1,12 +1,19 @@
 import { updateRun } from '../lib/db/runs';
-import type { RunEnd, RunResult } from '../lib/runs/contract';
+import { listTestCases } from '../lib/db/test-cases';
+import { generatedCaseDocument } from '../lib/retrieval/texts';
+import type { IndexingOutcome, RunEnd, RunResult, SpecSubject } from '../lib/runs/contract';
 import { currentRun, recordStage, type ActivityDeps } from './deps';
 
 /** Marks the run completed with its result; running it twice writes the same row. */
 export function finalizeActivity(deps: ActivityDeps) {
   return async function finalize(result: RunResult): Promise<void> {
     await recordStage(deps, 'finalize', async () => {
-      await updateRun(deps.db, currentRun().runId, { status: 'completed', result, finishedAt: new Date() });
+      await updateRun(deps.db, currentRun().runId, {
+        status: 'completed',
+        result,
+        finishedAt: new Date(),
+        ...(result.indexing ? { details: { indexing: result.indexing } } : {}),
+      });
     });
   };
 }
@@ -21,5 +28,40 @@ export function recordRunEndActivity(deps: ActivityDeps) {
     } else {
       await updateRun(deps.db, runId, { status: 'failed', stage: end.stage, error: end.reason, errorStage: end.stage, finishedAt });
     }
+  };
+}
+
+/**
+ * Teaches the retrieval index the run's test cases, so later runs find them. Case ids ignore the
+ * run, so running this twice (or re-running the spec) upserts the same entries.
+ */
+export function indexRunCasesActivity(deps: ActivityDeps) {
+  return async function indexRunCases(subject: SpecSubject): Promise<IndexingOutcome> {
+    if (!deps.retrieval) return { status: 'not configured', indexed: 0, reason: 'retrieval is switched off (TESTLOOM_RETRIEVAL=off)' };
+    const { runId } = currentRun();
+    const cases = await listTestCases(deps.db, runId);
+    const created = Date.now();
+    const documents = cases.map((row) =>
+      generatedCaseDocument({
+        repository: subject.repository,
+        origin: 'spec',
+        subject: subject.specId,
+        runId,
+        created,
+        testCase: {
+          caseId: row.caseId,
+          kind: row.kind,
+          title: row.title,
+          operationId: row.operationId ?? undefined,
+          method: row.method ?? undefined,
+          path: row.path ?? undefined,
+          expectedStatus: row.expectedStatus ?? undefined,
+          file: row.file,
+        },
+      }),
+    );
+    const indexed = await deps.retrieval.index(documents);
+    await updateRun(deps.db, runId, { details: { indexing: { status: 'ok', indexed } } });
+    return { status: 'ok', indexed };
   };
 }

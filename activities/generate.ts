@@ -1,8 +1,9 @@
 import { Context } from '@temporalio/activity';
 import { replaceArtifacts } from '../lib/db/artifacts';
 import { updateRun } from '../lib/db/runs';
+import { replaceTestCases } from '../lib/db/test-cases';
 import { generateSpecSuite } from '../lib/generation/spec-suite';
-import type { GenerationOutcome, SpecSubject } from '../lib/runs/contract';
+import type { GenerationOutcome, RetrievalOutcome, SpecSubject } from '../lib/runs/contract';
 import { currentRun, recordStage, type ActivityDeps } from './deps';
 import { loadDereferencedSpec } from './receive';
 
@@ -11,18 +12,30 @@ export function outputDir(subject: SpecSubject): string {
 }
 
 /**
- * Deterministic, schema-driven suite for every operation. The files go to the database, replacing
- * any earlier attempt's, so a retry after a crash leaves exactly one set.
+ * Deterministic, schema-driven suite for every operation, with the retrieved similar tests listed
+ * in its test-case document. Files and cases go to the database, replacing any earlier attempt's,
+ * so a retry after a crash leaves exactly one set.
  */
 export function generateActivity(deps: ActivityDeps) {
-  return async function generate(subject: SpecSubject): Promise<GenerationOutcome> {
+  return async function generate(subject: SpecSubject, retrieval?: RetrievalOutcome): Promise<GenerationOutcome> {
     return recordStage(deps, 'generate', async () => {
       const { runId } = currentRun();
       const { api } = await loadDereferencedSpec(deps, subject.specId);
       Context.current().heartbeat('spec loaded');
-      const suite = generateSpecSuite({ api, specId: subject.specId, outDir: outputDir(subject), title: subject.title });
+      const suite = generateSpecSuite({
+        api,
+        specId: subject.specId,
+        outDir: outputDir(subject),
+        title: subject.title,
+        related: retrieval?.documents.map(({ title, path, kind, score }) => ({ title, path, kind, score })),
+      });
       Context.current().heartbeat('suite rendered');
       await replaceArtifacts(deps.db, runId, suite.artifacts);
+      await replaceTestCases(
+        deps.db,
+        runId,
+        suite.cases.map((c) => ({ caseId: c.id, kind: c.kind, title: c.title, operationId: c.operationId, method: c.method, path: c.path, expectedStatus: c.expectedStatus, file: c.file })),
+      );
 
       const casesByKind: Record<string, number> = {};
       for (const testCase of suite.cases) casesByKind[testCase.kind] = (casesByKind[testCase.kind] ?? 0) + 1;
@@ -33,7 +46,8 @@ export function generateActivity(deps: ActivityDeps) {
         casesByKind,
         notes: suite.notes,
       };
-      await updateRun(deps.db, runId, { details: { generation: { caseCount: outcome.caseCount, casesByKind } } });
+      // The retrieval outcome is recorded here too: when retrieve gave up, only the workflow knows.
+      await updateRun(deps.db, runId, { details: { generation: { caseCount: outcome.caseCount, casesByKind }, ...(retrieval ? { retrieval } : {}) } });
       return outcome;
     });
   };

@@ -1,7 +1,7 @@
 import { commitActivity } from './commit';
 import { createPrActivity } from './create-pr';
 import type { ActivityDeps } from './deps';
-import { finalizeActivity, recordRunEndActivity } from './finalize';
+import { finalizeActivity, indexRunCasesActivity, recordRunEndActivity } from './finalize';
 import { generateActivity } from './generate';
 import { receiveActivity } from './receive';
 import { retrieveActivity } from './retrieve';
@@ -15,6 +15,7 @@ export function createActivities(deps: ActivityDeps) {
     generate: generateActivity(deps),
     commit: commitActivity(deps),
     createPr: createPrActivity(deps),
+    indexRunCases: indexRunCasesActivity(deps),
     finalize: finalizeActivity(deps),
     recordRunEnd: recordRunEndActivity(deps),
   };

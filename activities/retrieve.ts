@@ -1,16 +1,34 @@
+import { Context } from '@temporalio/activity';
 import { updateRun } from '../lib/db/runs';
+import { listOperations } from '../lib/openapi';
+import { specQueries } from '../lib/retrieval/texts';
 import type { RetrievalOutcome, SpecSubject } from '../lib/runs/contract';
 import { currentRun, recordStage, type ActivityDeps } from './deps';
+import { loadDereferencedSpec } from './receive';
 
 /**
- * Similar past tests from the vector store. Embeddings and Chroma are not wired in yet, so the
- * stage says so in the run's status instead of pretending to have found nothing.
+ * The repository's most similar existing test cases: each operation of the spec is embedded and
+ * searched in the vector store, the best matches above the threshold go to generate. A vector
+ * store error is thrown and retried by Temporal; when the retries run out, the workflow goes on
+ * without context and marks the run degraded.
  */
 export function retrieveActivity(deps: ActivityDeps) {
-  return async function retrieve(_subject: SpecSubject): Promise<RetrievalOutcome> {
+  return async function retrieve(subject: SpecSubject): Promise<RetrievalOutcome> {
     return recordStage(deps, 'retrieve', async () => {
-      const outcome: RetrievalOutcome = { status: 'not configured', documents: [] };
-      await updateRun(deps.db, currentRun().runId, { details: { retrieval: outcome } });
+      const { runId } = currentRun();
+      let outcome: RetrievalOutcome;
+      if (!deps.retrieval) {
+        outcome = { status: 'not configured', documents: [], reason: 'retrieval is switched off (TESTLOOM_RETRIEVAL=off)' };
+      } else {
+        const { api } = await loadDereferencedSpec(deps, subject.specId);
+        Context.current().heartbeat('spec loaded');
+        const similar = await deps.retrieval.findSimilar(subject.repository, specQueries(subject.title, listOperations(api)));
+        outcome = {
+          status: 'ok',
+          documents: similar.map(({ id, title, score, kind, path, origin, text }) => ({ id, title, score, kind, path, origin, text })),
+        };
+      }
+      await updateRun(deps.db, runId, { details: { retrieval: outcome } });
       return outcome;
     });
   };

@@ -4,6 +4,8 @@ import { listen, type RunningServer } from '../api/server';
 import { PROJECT_ROOT, type Config } from '../lib/config';
 import { openDatabase } from '../lib/db/open';
 import { LocalGitHost } from '../lib/repohost/local-git';
+import { ensureChromaServer } from '../lib/retrieval/chroma-server';
+import { createRetriever } from '../lib/retrieval/from-config';
 import { requireTemporalCli } from '../lib/temporal/cli';
 import { connectClient } from '../lib/temporal/client';
 import { ensureDevServer } from '../lib/temporal/dev-server';
@@ -12,6 +14,7 @@ import { createWorker } from '../workers/worker';
 
 export interface EmbeddedStack {
   apiUrl: string;
+  chromaUrl?: string;
   temporalAddress: string;
   temporalUiUrl?: string;
   reusedTemporal: boolean;
@@ -19,8 +22,38 @@ export interface EmbeddedStack {
 }
 
 /**
+ * The local Chroma server (unless CHROMA_URL names one) and the embedding model. Missing weights
+ * stop the start-up with instructions; an unreachable external Chroma only degrades runs.
+ */
+async function startRetrieval(config: Config, log: (line: string) => void, cleanups: (() => Promise<unknown>)[]) {
+  const { retrieval: settings } = config;
+  if (!settings.enabled) {
+    log('retrieval is switched off (TESTLOOM_RETRIEVAL=off)');
+    return undefined;
+  }
+  log(`loading embedding model ${settings.embedding.modelId}`);
+  const retriever = await createRetriever(settings);
+  if (settings.chroma.embedded) {
+    const chroma = await ensureChromaServer({
+      url: settings.chroma.url,
+      dataDir: settings.chroma.dataDir,
+      logFile: path.join(config.dataDir, 'logs', 'chroma.log'),
+    });
+    cleanups.push(chroma.stop);
+    log(chroma.reused ? `reusing Chroma at ${chroma.url}` : `started Chroma at ${chroma.url} (data in ${settings.chroma.dataDir})`);
+  } else {
+    await retriever!.store.heartbeat().then(
+      () => log(`using Chroma at ${settings.chroma.url}`),
+      (err) => log(`Chroma at ${settings.chroma.url} does not answer (${(err as Error).message}); runs will be marked degraded until it does`),
+    );
+  }
+  return retriever;
+}
+
+/**
  * Everything on one machine with no setup: the Temporal dev server (state in the data directory,
- * reused if one already listens), PGlite or DATABASE_URL, the worker and the HTTP API.
+ * reused if one already listens), PGlite or DATABASE_URL, Chroma and the embedding model, the
+ * worker and the HTTP API.
  */
 export async function startEmbeddedStack(config: Config, log: (line: string) => void): Promise<EmbeddedStack> {
   installQuietRuntime();
@@ -29,6 +62,8 @@ export async function startEmbeddedStack(config: Config, log: (line: string) => 
     for (const cleanup of cleanups.reverse()) await cleanup().catch((err) => log(`shutdown: ${(err as Error).message}`));
   };
   try {
+    // First, so missing embedding weights stop the start-up before any server is started.
+    const retrieval = await startRetrieval(config, log, cleanups);
     const cli = requireTemporalCli({ cliPath: config.temporal.cliPath, projectRoot: PROJECT_ROOT });
     const devServer = await ensureDevServer({
       cliPath: cli.path,
@@ -51,7 +86,7 @@ export async function startEmbeddedStack(config: Config, log: (line: string) => 
     const worker = await createWorker({
       config,
       connection,
-      deps: { db: database.db, repoHost: new LocalGitHost(config.repos.root, database.db) },
+      deps: { db: database.db, repoHost: new LocalGitHost(config.repos.root, database.db), retrieval },
     });
     const running = worker.run();
     cleanups.push(async () => {
@@ -67,6 +102,7 @@ export async function startEmbeddedStack(config: Config, log: (line: string) => 
     return {
       apiUrl: api.url,
       temporalAddress: devServer.address,
+      chromaUrl: retrieval?.store.url,
       temporalUiUrl: devServer.uiUrl ?? `http://${config.temporal.address.split(':')[0]}:${config.temporal.uiPort}`,
       reusedTemporal: devServer.reused,
       stop,

@@ -3,16 +3,18 @@ import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../lib/config';
 import { openDatabase } from '../lib/db/open';
 import { LocalGitHost } from '../lib/repohost/local-git';
+import { createRetriever } from '../lib/retrieval/from-config';
 import { createWorker } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const retrieval = await createRetriever(config.retrieval); // missing weights: stop here, with instructions
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await createWorker({
     config,
     connection,
-    deps: { db: database.db, repoHost: new LocalGitHost(config.repos.root, database.db) },
+    deps: { db: database.db, repoHost: new LocalGitHost(config.repos.root, database.db), retrieval },
     identity: process.env.TESTLOOM_WORKER_IDENTITY,
   });
   console.log(`testloom worker polling ${config.temporal.taskQueues.io} at ${config.temporal.address}`);

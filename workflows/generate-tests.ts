@@ -5,6 +5,7 @@ import {
   defineQuery,
   defineSignal,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -12,7 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { StageSettings } from '../lib/config/temporal-config';
-import type { GenerateTestsInput, RunResult, RunState } from '../lib/runs/contract';
+import type { GenerateTestsInput, IndexingOutcome, RetrievalOutcome, RunResult, RunState } from '../lib/runs/contract';
 import { STAGE_ATTRIBUTE, STATUS_ATTRIBUTE } from '../lib/runs/search-attributes';
 import { STAGES, type RunStatus, type StageName } from '../lib/runs/types';
 
@@ -39,6 +40,20 @@ function reasonOf(err: unknown): { message: string; type?: string } {
   if (cause instanceof ApplicationFailure) return { message: cause.message, type: cause.type ?? undefined };
   return { message: cause instanceof Error ? cause.message : String(cause) };
 }
+
+/**
+ * Retrieval only improves a run: when the vector store stays unreachable through all of a
+ * stage's retries, the run goes on without it and says so instead of failing the user's request.
+ */
+function withoutRetrieval<T>(outcome: (reason: string) => T): (err: unknown) => T {
+  return (err) => {
+    if (isCancellation(err)) throw err;
+    return outcome(reasonOf(err).message);
+  };
+}
+
+const degradedRetrieval = (reason: string): RetrievalOutcome => ({ status: 'degraded', documents: [], reason: `retrieval unavailable: ${reason}` });
+const degradedIndexing = (reason: string): IndexingOutcome => ({ status: 'degraded', indexed: 0, reason: `indexing unavailable: ${reason}` });
 
 /**
  * One request (a spec or an issue) becoming tests: receive → retrieve → generate → commit →
@@ -87,14 +102,23 @@ export async function generateTests(input: GenerateTestsInput): Promise<RunResul
   try {
     await work.run(async () => {
       result.subject = await stage('receive', (a) => a.receive(input));
-      result.retrieval = await stage('retrieve', (a) => a.retrieve(result.subject!));
+      result.retrieval = await stage('retrieve', (a) => a.retrieve(result.subject!).catch(withoutRetrieval(degradedRetrieval)));
       state.retrieval = result.retrieval.status;
-      result.generation = await stage('generate', (a) => a.generate(result.subject!));
+      result.generation = await stage('generate', (a) => a.generate(result.subject!, result.retrieval));
       result.commit = await stage('commit', (a) => a.commit({ subject: result.subject!, generation: result.generation! }));
       result.review = await stage('createPr', (a) =>
         a.createPr({ subject: result.subject!, retrieval: result.retrieval!, generation: result.generation!, commit: result.commit! }),
       );
-      await stage('finalize', (a) => a.finalize(result));
+      await stage('finalize', async (a) => {
+        // Added after the first release: histories recorded before it replay without the call.
+        if (patched('index-run-cases')) {
+          // Indexing talks to the vector store, so it gets retrieve's (shorter) retry policy.
+          result.indexing = await stageActivities('retrieve')
+            .indexRunCases(result.subject!)
+            .catch(withoutRetrieval(degradedIndexing));
+        }
+        await a.finalize(result);
+      });
     });
     setStatus('completed');
     return result;

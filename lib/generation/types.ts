@@ -45,4 +45,14 @@ export interface GenerateSpecSuiteOptions {
   title?: string;
   /** Searched before the built-in templates, e.g. `<repo>/.testloom/templates`. */
   overrideTemplatesDir?: string;
+  /** Similar existing tests found by retrieval, listed in the test-case document. */
+  related?: RelatedTest[];
+}
+
+export interface RelatedTest {
+  title: string;
+  path: string;
+  kind: string;
+  /** Cosine similarity, 0-1. */
+  score: number;
 }

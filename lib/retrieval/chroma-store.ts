@@ -1,9 +1,17 @@
 import { createHash } from 'node:crypto';
-import { ChromaClient, type Collection, type Metadata } from 'chromadb';
+import { ChromaClient, ChromaConnectionError, type Collection, type Metadata } from 'chromadb';
 import type { CaseDocument, CaseOrigin, SimilarCase } from './documents';
 
 export interface IndexedCase extends CaseDocument {
   embedding: number[];
+}
+
+/** The vector store cannot be reached. Retrying later may help; the message names the server. */
+export class VectorStoreUnavailableError extends Error {
+  constructor(url: string, cause: unknown) {
+    super(`Chroma at ${url} does not answer (${cause instanceof ChromaConnectionError ? 'connection failed' : (cause as Error).message})`);
+    this.name = 'VectorStoreUnavailableError';
+  }
 }
 
 /**
@@ -27,18 +35,18 @@ export class ChromaCaseStore {
   }
 
   async heartbeat(): Promise<void> {
-    await this.client.heartbeat();
+    await this.reachable(() => this.client.heartbeat());
   }
 
   async upsert(repository: string, cases: IndexedCase[]): Promise<void> {
     if (cases.length === 0) return;
     const collection = await this.collection(repository);
-    await collection.upsert({
+    await this.reachable(() => collection.upsert({
       ids: cases.map((c) => c.id),
       embeddings: cases.map((c) => c.embedding),
       documents: cases.map((c) => c.text),
       metadatas: cases.map((c) => toMetadata(c)),
-    });
+    }));
   }
 
   /**
@@ -47,11 +55,9 @@ export class ChromaCaseStore {
    */
   async query(repository: string, embeddings: number[][], options: { topK: number; minScore: number }): Promise<SimilarCase[]> {
     const collection = await this.collection(repository);
-    const result = await collection.query({
-      queryEmbeddings: embeddings,
-      nResults: options.topK,
-      include: ['documents', 'metadatas', 'distances'],
-    });
+    const result = await this.reachable(() =>
+      collection.query({ queryEmbeddings: embeddings, nResults: options.topK, include: ['documents', 'metadatas', 'distances'] }),
+    );
     const best = new Map<string, SimilarCase>();
     result.ids.forEach((ids, q) => {
       ids.forEach((id, i) => {
@@ -66,7 +72,8 @@ export class ChromaCaseStore {
   }
 
   async count(repository: string): Promise<number> {
-    return (await this.collection(repository)).count();
+    const collection = await this.collection(repository);
+    return this.reachable(() => collection.count());
   }
 
   async deleteRepository(repository: string): Promise<void> {
@@ -74,15 +81,26 @@ export class ChromaCaseStore {
     await this.client.deleteCollection({ name: collectionName(repository) }).catch(() => undefined);
   }
 
+  private async reachable<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof ChromaConnectionError) throw new VectorStoreUnavailableError(this.url, err);
+      throw err;
+    }
+  }
+
   private collection(repository: string): Promise<Collection> {
     let collection = this.collections.get(repository);
     if (!collection) {
-      collection = this.client.getOrCreateCollection({
-        name: collectionName(repository),
-        embeddingFunction: null,
-        configuration: { hnsw: { space: 'cosine' } },
-        metadata: { repository },
-      });
+      collection = this.reachable(() =>
+        this.client.getOrCreateCollection({
+          name: collectionName(repository),
+          embeddingFunction: null,
+          configuration: { hnsw: { space: 'cosine' } },
+          metadata: { repository },
+        }),
+      );
       collection.catch(() => this.collections.delete(repository)); // retry after Chroma comes back
       this.collections.set(repository, collection);
     }

@@ -26,15 +26,32 @@ export interface SpecSubject {
   slug: string;
 }
 
+/** A similar existing test case handed to generation; `score` is cosine similarity. */
 export interface RetrievedDocument {
   id: string;
   title: string;
   score: number;
+  kind: string;
+  /** File of the existing test, relative to the repository root. */
+  path: string;
+  origin: 'spec' | 'issue' | 'seed';
+  /** The embedded text (title, request, expectation or a snippet of the test). */
+  text: string;
 }
 
 export interface RetrievalOutcome {
+  /** `degraded`: the vector store could not be used after retries; the run goes on without context. */
   status: 'not configured' | 'ok' | 'degraded';
   documents: RetrievedDocument[];
+  /** Why retrieval is degraded or not configured. */
+  reason?: string;
+}
+
+/** What finalize added to the retrieval index. */
+export interface IndexingOutcome {
+  status: 'ok' | 'not configured' | 'degraded';
+  indexed: number;
+  reason?: string;
 }
 
 export interface GenerationOutcome {
@@ -65,6 +82,7 @@ export interface RunResult {
   generation?: GenerationOutcome;
   commit?: CommitOutcome;
   review?: ReviewOutcome;
+  indexing?: IndexingOutcome;
   reason?: string;
 }
 

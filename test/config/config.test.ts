@@ -57,6 +57,47 @@ describe('environment', () => {
     expect(attempt).toThrow('TESTLOOM_DEFAULT_REPOSITORY=nope: must be a repository name of the form owner/name');
   });
 
+  it('configures retrieval: local Chroma and weights by default, an external Chroma by CHROMA_URL', () => {
+    const local = loadConfig({ TESTLOOM_DATA_DIR: '/tmp/tl' }).retrieval;
+    expect(local).toEqual({
+      enabled: true,
+      topK: 5,
+      minScore: 0.35,
+      embedding: { modelId: 'Xenova/all-MiniLM-L6-v2', modelDir: path.join(PROJECT_ROOT, '.models'), offline: false, batchSize: 32 },
+      chroma: { url: 'http://127.0.0.1:8000', embedded: true, dataDir: '/tmp/tl/chroma' },
+    });
+    const external = loadConfig({
+      CHROMA_URL: 'https://chroma.internal:8443',
+      TESTLOOM_RETRIEVAL_TOP_K: '3',
+      TESTLOOM_RETRIEVAL_MIN_SCORE: '0.5',
+      HF_HUB_OFFLINE: '1',
+      HF_ENDPOINT: 'http://mirror.internal',
+      TESTLOOM_MODEL_DIR: '/srv/models',
+    }).retrieval;
+    expect(external).toMatchObject({
+      topK: 3,
+      minScore: 0.5,
+      embedding: { modelDir: '/srv/models', offline: true, hubUrl: 'http://mirror.internal' },
+      chroma: { url: 'https://chroma.internal:8443', embedded: false },
+    });
+    expect(loadConfig({ TESTLOOM_RETRIEVAL: 'off' }).retrieval.enabled).toBe(false);
+  });
+
+  it('rejects bad retrieval settings by name', () => {
+    const attempt = () => loadConfig({ TESTLOOM_RETRIEVAL_MIN_SCORE: '1.5', TESTLOOM_RETRIEVAL: 'maybe', CHROMA_URL: 'chroma:8000', TESTLOOM_RETRIEVAL_TOP_K: '0' });
+    expect(attempt).toThrow('TESTLOOM_RETRIEVAL_MIN_SCORE=1.5: must be a number between 0 and 1');
+    expect(attempt).toThrow('TESTLOOM_RETRIEVAL=maybe: must be one of true, false, 1, 0, on, off');
+    expect(attempt).toThrow('CHROMA_URL=chroma:8000: must be an absolute URL');
+    expect(attempt).toThrow('TESTLOOM_RETRIEVAL_TOP_K=0: must be a positive whole number');
+  });
+
+  it('accepts a Postgres URL and never echoes one that is malformed', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:secret@db.internal:5432/testloom' }).databaseUrl).toBe('postgres://u:secret@db.internal:5432/testloom');
+    const attempt = () => loadConfig({ DATABASE_URL: 'postgres://u:secret@db internal:5432/x' });
+    expect(attempt).toThrow('DATABASE_URL: is not a valid connection URL');
+    expect(attempt).not.toThrow('secret');
+  });
+
   it('names a missing Temporal settings file', () => {
     expect(() => loadConfig({ TESTLOOM_TEMPORAL_CONFIG: '/nonexistent/temporal.yaml' })).toThrow('/nonexistent/temporal.yaml');
   });

@@ -1,6 +1,7 @@
 /**
  * A complete testloom on the test run's Temporal dev server: real database (PGlite or a fresh
- * Postgres database), real local git host, real worker, real HTTP API on an ephemeral port.
+ * Postgres database), real local git host, real retrieval (Chroma + embedding weights), real
+ * worker, real HTTP API on an ephemeral port.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -13,6 +14,7 @@ import { listen, type RunningServer } from '../../api/server';
 import { loadConfig, type Config, type StageSettingsMap } from '../../lib/config';
 import { openDatabase, type Database } from '../../lib/db/open';
 import { LocalGitHost } from '../../lib/repohost/local-git';
+import { createRetriever, type CaseRetriever } from '../../lib/retrieval';
 import { installQuietRuntime } from '../../lib/temporal/runtime';
 import { STAGES } from '../../lib/runs/types';
 import { createWorker } from '../../workers/worker';
@@ -22,6 +24,8 @@ export interface HarnessOptions {
   database: 'pglite' | 'postgres';
   /** Short timeouts so a killed worker's attempt is retried within seconds. */
   fastRetries?: boolean;
+  /** Chroma server for retrieval: the test run's shared one by default; 'off' switches retrieval off. */
+  chromaUrl?: string | 'off';
 }
 
 export interface Harness {
@@ -30,6 +34,7 @@ export interface Harness {
   database: Database;
   client: Client;
   repoHost: LocalGitHost;
+  retrieval?: CaseRetriever;
   api: RunningServer;
   dataDir: string;
   startWorker(wrap?: (activities: Activities) => Activities): Promise<RunningWorker>;
@@ -58,9 +63,12 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
   if (!address) throw new Error('TESTLOOM_TEST_TEMPORAL_ADDRESS is unset: run tests through jest (global setup starts Temporal)');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'testloom-test-'));
   const postgres: TestPostgres | undefined = options.database === 'postgres' ? await createTestPostgres() : undefined;
+  const chromaUrl = options.chromaUrl ?? process.env.TESTLOOM_TEST_CHROMA_URL;
   const env: Record<string, string> = {
     TESTLOOM_DATA_DIR: dataDir,
     TEMPORAL_ADDRESS: address,
+    TESTLOOM_MODELS_OFFLINE: '1',
+    ...(chromaUrl === 'off' || !chromaUrl ? { TESTLOOM_RETRIEVAL: 'off' } : { CHROMA_URL: chromaUrl }),
     ...(postgres ? { DATABASE_URL: postgres.url } : {}),
   };
   const loaded = loadConfig({ ...process.env, ...env, DATABASE_URL: postgres?.url ?? '' });
@@ -76,6 +84,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
 
   const database = await openDatabase({ databaseUrl: postgres?.url, dataDir });
   const repoHost = new LocalGitHost(config.repos.root, database.db);
+  const retrieval = await createRetriever(config.retrieval);
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const api = await listen({ db: database.db, client, config }, '127.0.0.1', 0);
@@ -87,15 +96,17 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     database,
     client,
     repoHost,
+    retrieval,
     api,
     dataDir,
     async startWorker(wrap) {
       const native = await NativeConnection.connect({ address });
-      const activities = createActivities({ db: database.db, repoHost });
+      const deps = { db: database.db, repoHost, retrieval };
+      const activities = createActivities(deps);
       const worker = await createWorker({
         config,
         connection: native,
-        deps: { db: database.db, repoHost },
+        deps,
         activities: wrap ? wrap(activities) : activities,
         workflowBundle: { codePath: process.env.TESTLOOM_TEST_WORKFLOW_BUNDLE! },
       });

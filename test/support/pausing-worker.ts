@@ -8,6 +8,7 @@ import { createActivities } from '../../activities';
 import { loadConfig } from '../../lib/config';
 import { openDatabase } from '../../lib/db/open';
 import { LocalGitHost } from '../../lib/repohost/local-git';
+import { createRetriever } from '../../lib/retrieval/from-config';
 import type { RepoHost } from '../../lib/repohost/types';
 import { createWorker } from '../../workers/worker';
 
@@ -30,17 +31,18 @@ async function main(): Promise<void> {
     },
     openOrUpdateReview: (request) => realHost.openOrUpdateReview(request),
   };
-  const activities = createActivities({ db: database.db, repoHost });
+  const retrieval = await createRetriever(config.retrieval);
+  const activities = createActivities({ db: database.db, repoHost, retrieval });
   const generate = activities.generate;
-  activities.generate = async (subject) => {
-    const result = await generate(subject);
+  activities.generate = async (subject, retrievalOutcome) => {
+    const result = await generate(subject, retrievalOutcome);
     return pauseAt === 'generate' ? pause('generate') : result;
   };
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await createWorker({
     config,
     connection,
-    deps: { db: database.db, repoHost },
+    deps: { db: database.db, repoHost, retrieval },
     activities,
     workflowBundle: { codePath: process.env.TESTLOOM_TEST_WORKFLOW_BUNDLE! },
   });

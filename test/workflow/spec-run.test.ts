@@ -7,8 +7,9 @@ import { listStageEvents } from '../../lib/db/stage-events';
 import { listReviews } from '../../lib/db/reviews';
 import { STAGE_ATTRIBUTE, STATUS_ATTRIBUTE, TRIGGER_ATTRIBUTE } from '../../lib/runs/search-attributes';
 import { apiRequest, createHarness, PETSTORE, waitForRunEnd, type Harness } from '../support/harness';
+import { uniqueRepository } from '../support/retrieval';
 
-const REPO = 'acme/petstore-tests';
+const REPO = uniqueRepository('acme');
 
 describe('spec run end to end (PGlite, real Temporal, real git)', () => {
   let harness: Harness;
@@ -23,7 +24,8 @@ describe('spec run end to end (PGlite, real Temporal, real git)', () => {
     const started = await apiRequest(harness, 'POST', '/api/v1/runs', { spec: { path: PETSTORE }, repository: REPO });
     expect(started.status).toBe(202);
     expect(started.body.existing).toBe(false);
-    expect(started.body.workflowId).toMatch(/^spec:[0-9a-f]{64}:acme\/petstore-tests$/);
+    expect(started.body.specId).toMatch(/^[0-9a-f]{64}$/);
+    expect(started.body.workflowId).toBe(`spec:${started.body.specId}:${REPO}`);
 
     const run = await waitForRunEnd(harness, started.body.runId);
     expect(run.status).toBe('completed');
@@ -31,7 +33,10 @@ describe('spec run end to end (PGlite, real Temporal, real git)', () => {
     expect(run.stages.map((s: { stage: string; outcome: string }) => `${s.stage}:${s.outcome}`)).toEqual([
       'receive:succeeded', 'retrieve:succeeded', 'generate:succeeded', 'commit:succeeded', 'createPr:succeeded', 'finalize:succeeded',
     ]);
-    expect(run.details.retrieval).toEqual({ status: 'not configured', documents: [] });
+    // A repository with no earlier tests: retrieval works and finds nothing; finalize indexes every case.
+    expect(run.details.retrieval).toEqual({ status: 'ok', documents: [] });
+    expect(run.result.indexing).toEqual({ status: 'ok', indexed: run.result.generation.caseCount });
+    expect(await harness.retrieval!.store.count(REPO)).toBe(run.result.generation.caseCount);
     expect(run.subject).toMatchObject({ title: 'Swagger Petstore', operationCount: 4, openapiVersion: '3.0.3' });
 
     // The branch holds exactly one commit on top of main, with exactly the run's artifacts.
