@@ -16,11 +16,13 @@ import {
   listReviews,
   listRuns,
   listStageEvents,
+  listTestCases,
   migrateToLatest,
   type NewRun,
   openDatabase,
   type OpenDatabaseOptions,
   replaceArtifacts,
+  replaceTestCases,
   saveSpec,
   startStage,
   type Tables,
@@ -90,7 +92,7 @@ describe.each(backends)('storage on $name', (backend) => {
     expect(await migrateToLatest(db)).toEqual([]);
     expect(await migrateToLatest(db)).toEqual([]);
     const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
-    expect(applied.rows.map((r) => r.name)).toEqual(['0001_initial']);
+    expect(applied.rows.map((r) => r.name)).toEqual(['0001_initial', '0002_test_cases']);
 
     const run = await newRun({ repository: 'acme/persist' });
     await database.close();
@@ -100,7 +102,7 @@ describe.each(backends)('storage on $name', (backend) => {
 
     expect((await getRun(db, run.id))?.repository).toBe('acme/persist');
     const again = await sql<{ n: number }>`select count(*)::int as n from kysely_migration`.execute(db);
-    expect(again.rows[0].n).toBe(1);
+    expect(again.rows[0].n).toBe(2);
   });
 
   test('saveSpec is idempotent: the first content stays', async () => {
@@ -322,13 +324,33 @@ describe.each(backends)('storage on $name', (backend) => {
     expect(await replaceArtifacts(db, run.id, [])).toEqual([]);
   });
 
-  test('deleting a run cascades to its stage events and artifacts', async () => {
+  test('replaceTestCases leaves exactly the latest set of a run', async () => {
+    const run = await newRun();
+    const other = await newRun();
+    const create = { caseId: 'createPet/happy-path', kind: 'happy-path', title: 'creates a pet', operationId: 'createPet', method: 'post', path: '/pets', expectedStatus: '201', file: 'tests/pets.test.ts' };
+    const missing = { caseId: 'createPet/missing-required/body.name', kind: 'missing-required', title: 'rejects a pet without "name" | 4xx', file: 'tests/pets.test.ts' };
+    await replaceTestCases(db, run.id, [create, missing]);
+    await replaceTestCases(db, other.id, [create]);
+    await replaceTestCases(db, run.id, [missing]);
+    await replaceTestCases(db, run.id, [missing]); // a retried generate
+
+    const stored = await listTestCases(db, run.id);
+    expect(stored.map(({ caseId, kind, title, operationId, method, path, expectedStatus, file }) => ({ caseId, kind, title, operationId, method, path, expectedStatus, file })))
+      .toEqual([{ ...missing, operationId: null, method: null, path: null, expectedStatus: null }]);
+    expect((await listTestCases(db, other.id)).map((c) => c.caseId)).toEqual(['createPet/happy-path']);
+    await replaceTestCases(db, run.id, []);
+    expect(await listTestCases(db, run.id)).toEqual([]);
+  });
+
+  test('deleting a run cascades to its stage events, artifacts and test cases', async () => {
     const run = await newRun();
     await startStage(db, { runId: run.id, stage: 'receive', attempt: 1 });
     await replaceArtifacts(db, run.id, [{ path: 'a.md', kind: 'doc', content: 'a' }]);
+    await replaceTestCases(db, run.id, [{ caseId: 'a', kind: 'happy-path', title: 'a', file: 'a.test.ts' }]);
     await db.deleteFrom('runs').where('id', '=', run.id).execute();
     expect(await listStageEvents(db, run.id)).toEqual([]);
     expect(await listArtifacts(db, run.id)).toEqual([]);
+    expect(await listTestCases(db, run.id)).toEqual([]);
   });
 
   test('upsertReview creates once, then updates the same row', async () => {
