@@ -2,8 +2,10 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { startEmbeddedStack, type EmbeddedStack } from '../../infra/embedded-stack';
 import { ConfigError, loadConfig, type Config } from '../../lib/config';
+import type { RetrievalOutcome } from '../../lib/runs/contract';
 import type { RunView } from '../../lib/runs/view';
 import { ApiClient } from './http';
+import { indexCheckout } from './index-command';
 import { followRun } from './progress';
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
@@ -27,6 +29,12 @@ async function withApi<T>(config: Config, work: (api: ApiClient, stack?: Embedde
   }
 }
 
+function describeRetrieval(retrieval: RetrievalOutcome | undefined): string {
+  if (!retrieval) return 'not run';
+  if (retrieval.status === 'ok') return `ok, ${retrieval.documents.length} similar test cases used`;
+  return retrieval.reason ? `${retrieval.status}: ${retrieval.reason}` : retrieval.status;
+}
+
 function printRunSummary(run: RunView): void {
   print();
   if (run.status !== 'completed') {
@@ -38,7 +46,9 @@ function printRunSummary(run: RunView): void {
     print(`  branch      ${result.commit?.branch} @ ${result.commit?.commitSha.slice(0, 12)}${result.commit?.created ? '' : ' (already up to date)'}`);
     print(`  review      ${result.review?.url}`);
     print(`  test cases  ${result.generation?.caseCount} (${Object.entries(result.generation?.casesByKind ?? {}).map(([k, n]) => `${k} ${n}`).join(', ')})`);
-    print(`  retrieval   ${result.retrieval?.status}`);
+    print(`  retrieval   ${describeRetrieval(result.retrieval)}`);
+    for (const doc of result.retrieval?.documents ?? []) print(`    ${doc.score.toFixed(2)}  ${doc.title} (${doc.path})`);
+    if (result.indexing) print(`  indexed     ${result.indexing.indexed} test cases${result.indexing.status === 'ok' ? '' : ` (${result.indexing.reason ?? result.indexing.status})`}`);
     print('  files');
     for (const artifact of run.artifacts) print(`    ${artifact.path}`);
   }
@@ -60,6 +70,7 @@ program
     print(`  HTTP API          ${stack.apiUrl}`);
     print(`  Temporal          ${stack.temporalAddress}${stack.reusedTemporal ? ' (reused)' : ''}`);
     print(`  Temporal Web UI   ${stack.temporalUiUrl}`);
+    if (stack.chromaUrl) print(`  Chroma            ${stack.chromaUrl}`);
     print(`  data directory    ${config.dataDir}`);
     print('Press Ctrl-C to stop.');
     await waitForCtrlC();
@@ -123,6 +134,15 @@ program
     for (const run of body.runs) {
       print(`${run.id}  ${String(run.status).padEnd(9)} ${String(run.stage ?? '').padEnd(9)} ${run.repository}  ${new Date(run.createdAt).toISOString()}`);
     }
+  });
+
+program
+  .command('index')
+  .description("Index a checkout's existing tests into the vector store, so runs for the repository retrieve them")
+  .requiredOption('--repo <owner/name>', 'repository the tests belong to')
+  .requiredOption('--path <dir>', 'root of the checkout to read')
+  .action(async (options: { repo: string; path: string }) => {
+    await indexCheckout(options, print);
   });
 
 program.parseAsync().catch((err) => {
