@@ -9,15 +9,12 @@ import path from 'node:path';
 import { startEmbeddedStack } from '../infra/embedded-stack';
 import { loadConfig, PROJECT_ROOT } from '../lib/config';
 import { freePort } from '../lib/net/free-port';
+import { quantile } from './stats';
 import { STAGES } from '../lib/runs/types';
 import type { RunView } from '../lib/runs/view';
 
 const runs = Number(process.argv[2] ?? 10);
 
-const quantile = (values: number[], q: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-};
 const ms = (from: string | Date, to: string | Date | null) => new Date(to!).getTime() - new Date(from).getTime();
 
 async function json<T>(url: string, init?: RequestInit): Promise<T> {

@@ -46,9 +46,26 @@ class TransformersEmbedder implements Embedder {
 
   private async embedBatch(texts: string[]): Promise<number[][]> {
     const inputs = this.tokenizer(texts, { padding: true, truncation: true, max_length: MAX_TOKENS });
+    this.endTruncatedWithSeparator(inputs.input_ids as Tensor);
     const { last_hidden_state } = (await this.model(inputs)) as { last_hidden_state: Tensor };
     const pooled = mean_pooling(last_hidden_state, inputs.attention_mask as Tensor).normalize(2, -1);
     return pooled.tolist() as number[][];
+  }
+
+  /**
+   * transformers.js cuts a long input after adding the special tokens, so the closing [SEP] is
+   * lost; BERT tokenizers (and sentence-transformers) keep it. Putting it back makes long texts'
+   * vectors match the reference.
+   */
+  private endTruncatedWithSeparator(ids: Tensor): void {
+    const { sep_token_id: sep, pad_token_id: pad } = this.tokenizer;
+    const [rows, width] = ids.dims as [number, number];
+    if (sep === undefined || width < MAX_TOKENS) return;
+    const data = ids.data as BigInt64Array;
+    for (let row = 0; row < rows; row++) {
+      const last = row * width + width - 1;
+      if (data[last] !== BigInt(pad)) data[last] = BigInt(sep); // a padded row is a shorter, untruncated text
+    }
   }
 }
 

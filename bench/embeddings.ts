@@ -1,0 +1,138 @@
+/**
+ * Embedding throughput and vector-search latency. Prints
+ *   - sentences/second of testloom's embedder (transformers.js) one at a time and in batches of 32,
+ *     next to a Python reference (onnxruntime + tokenizers) on the same ONNX file, and their ratio;
+ *   - Chroma top-5 query latency (p50/p99) with 10k and 100k stored 384-d vectors, on a Chroma
+ *     server of its own.
+ * Installs the Python reference's packages into .venv when missing. Usage: tsx bench/embeddings.ts
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ChromaClient } from 'chromadb';
+import { loadConfig, PROJECT_ROOT } from '../lib/config';
+import { loadEmbedder, modelFolder } from '../lib/embeddings';
+import { freePort } from '../lib/net/free-port';
+import { quantile } from './stats';
+import { ensureChromaServer } from '../lib/retrieval/chroma-server';
+
+const SENTENCES = 256;
+const BATCH = 32;
+const QUERIES = 200;
+const SIZES = [10_000, 100_000];
+
+const dot = (a: number[], b: number[]) => a.reduce((sum, x, i) => sum + x * b[i], 0);
+const rate = (n: number, ms: number) => `${(n / (ms / 1000)).toFixed(1)}/s`;
+
+/** Test titles and issue sentences of the kind testloom embeds, all different. */
+function realisticSentences(n: number): string[] {
+  const resources = ['pets', 'orders', 'users', 'invoices', 'projects', 'webhooks', 'sessions', 'files'];
+  const checks = [
+    (r: string) => `GET /${r}/{id} returns 404 for an unknown id`,
+    (r: string) => `POST /${r} rejects a request without required field "name" with 4xx`,
+    (r: string) => `PATCH /${r}/{id} with an invalid enum value returns 400 and a problem+json body`,
+    (r: string) => `DELETE /${r}/{id} without the admin scope answers 403`,
+    (r: string) => `GET /${r}?limit=500 is capped at the maximum page size of 100`,
+    (r: string) => `Creating ${r} concurrently with the same idempotency key yields one record`,
+    (r: string) => `The ${r} list endpoint times out after the last release when the filter is empty`,
+    (r: string) => `Updating ${r} returns 500 when the description contains emoji or non-ASCII text`,
+  ];
+  const versions = ['', ' (v1)', ' (v2)', ' in the EU region'];
+  const sentences: string[] = [];
+  for (const version of versions) for (const check of checks) for (const resource of resources) sentences.push(check(resource) + version);
+  return sentences.slice(0, n);
+}
+
+function ensurePythonReference(): string {
+  const python = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
+  if (!fs.existsSync(python)) execFileSync('python3', ['-m', 'venv', path.join(PROJECT_ROOT, '.venv')], { stdio: 'inherit' });
+  try {
+    execFileSync(python, ['-c', 'import onnxruntime, tokenizers, numpy'], { stdio: 'ignore' });
+  } catch {
+    console.log('installing onnxruntime tokenizers numpy into .venv for the Python reference …');
+    execFileSync(path.join(PROJECT_ROOT, '.venv', 'bin', 'pip'), ['install', '--quiet', 'onnxruntime', 'tokenizers', 'numpy'], { stdio: 'inherit' });
+  }
+  return python;
+}
+
+async function benchEmbeddings(): Promise<void> {
+  const settings = { ...loadConfig().retrieval.embedding, offline: true, batchSize: BATCH };
+  const python = ensurePythonReference();
+  const embedder = await loadEmbedder(settings);
+  const sentences = realisticSentences(SENTENCES);
+
+  await embedder.embed(sentences.slice(0, BATCH)); // warm-up
+  let start = performance.now();
+  for (const sentence of sentences) await embedder.embed([sentence]);
+  const nodeSingle = performance.now() - start;
+  start = performance.now();
+  const nodeVectors = await embedder.embed(sentences);
+  const nodeBatched = performance.now() - start;
+
+  const output = execFileSync(python, [path.join(__dirname, 'embeddings_reference.py'), modelFolder(settings.modelDir, settings.modelId)], {
+    input: JSON.stringify(sentences),
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const py = JSON.parse(output.toString()) as { single: number; batched: number; onnxruntime: string; vectors: number[][] };
+  const agreement = Math.min(...nodeVectors.map((v, i) => dot(v, py.vectors[i])));
+  const nodeRates = [SENTENCES / (nodeSingle / 1000), SENTENCES / (nodeBatched / 1000)];
+
+  console.log(`\nEmbeddings: ${settings.modelId} (int8 ONNX), ${SENTENCES} sentences after a warm-up, ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)} at start`);
+  console.log('                                   batch 1    batch 32');
+  console.log(`Node  transformers.js          ${rate(SENTENCES, nodeSingle).padStart(10)} ${rate(SENTENCES, nodeBatched).padStart(11)}`);
+  console.log(`Python onnxruntime ${py.onnxruntime.padEnd(8)}     ${`${py.single.toFixed(1)}/s`.padStart(10)} ${`${py.batched.toFixed(1)}/s`.padStart(11)}`);
+  console.log(`Node / Python                  ${`${(nodeRates[0] / py.single).toFixed(2)}×`.padStart(10)} ${`${(nodeRates[1] / py.batched).toFixed(2)}×`.padStart(11)}`);
+  console.log(`Node vs Python vectors: lowest cosine ${agreement.toFixed(6)}`);
+}
+
+function randomUnitVector(): number[] {
+  const v = Array.from({ length: 384 }, () => Math.random() * 2 - 1);
+  const norm = Math.sqrt(dot(v, v));
+  return v.map((x) => x / norm);
+}
+
+async function benchChroma(): Promise<void> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'testloom-bench-chroma-'));
+  const port = await freePort();
+  const server = await ensureChromaServer({ url: `http://127.0.0.1:${port}`, dataDir: path.join(dataDir, 'data'), logFile: path.join(dataDir, 'chroma.log') });
+  try {
+    const client = new ChromaClient({ host: '127.0.0.1', port });
+    const batchSize = Math.min(5000, await client.getMaxBatchSize());
+    const collection = await client.createCollection({ name: 'bench', embeddingFunction: null, configuration: { hnsw: { space: 'cosine' } } });
+    console.log(`\nChroma top-5 query with one 384-d vector, ${QUERIES} queries after 10 warm-up ones (random unit vectors, inserted ${batchSize} per request)`);
+    console.log('  stored   added in this step     p50 ms   p99 ms');
+    let stored = 0;
+    for (const size of SIZES) {
+      const [before, start] = [stored, performance.now()];
+      while (stored < size) {
+        const ids = Array.from({ length: Math.min(batchSize, size - stored) }, (_, i) => `v${stored + i}`);
+        await collection.add({ ids, embeddings: ids.map(() => randomUnitVector()) });
+        stored += ids.length;
+      }
+      const insertMs = performance.now() - start;
+      const latencies: number[] = [];
+      for (let i = -10; i < QUERIES; i++) {
+        const t = performance.now();
+        await collection.query({ queryEmbeddings: [randomUnitVector()], nResults: 5, include: ['documents', 'metadatas', 'distances'] });
+        if (i >= 0) latencies.push(performance.now() - t);
+      }
+      console.log(
+        `${size.toLocaleString('en').padStart(8)}   ${`+${(size - before).toLocaleString('en')} in ${(insertMs / 1000).toFixed(1)} s`.padEnd(20)} ${quantile(latencies, 0.5).toFixed(2).padStart(8)} ${quantile(latencies, 0.99).toFixed(2).padStart(8)}`,
+      );
+    }
+  } finally {
+    await server.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  await benchEmbeddings();
+  await benchChroma();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
