@@ -164,8 +164,10 @@ describe.each(backends)('storage on $name', (backend) => {
 
   test('getRun finds by run id, else the newest run of a workflow id', async () => {
     const workflowId = uid('issue:acme/api#');
-    const older = await upsertRun(db, { id: uid('run'), workflowId, trigger: 'issue', repository: 'acme/api' });
-    const newer = await upsertRun(db, { id: uid('run'), workflowId, trigger: 'issue', repository: 'acme/api' });
+    // Temporal run ids are UUIDv7, ordered by time: the id breaks a tie in created_at.
+    const base = uid('run');
+    const older = await upsertRun(db, { id: `${base}-1`, workflowId, trigger: 'issue', repository: 'acme/api' });
+    const newer = await upsertRun(db, { id: `${base}-2`, workflowId, trigger: 'issue', repository: 'acme/api' });
 
     expect((await getRun(db, older.id))?.id).toBe(older.id);
     expect((await getRun(db, workflowId))?.id).toBe(newer.id);
