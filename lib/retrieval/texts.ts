@@ -37,10 +37,12 @@ export function generatedCaseDocument(input: {
   testCase: StoredTestCase;
 }): CaseDocument {
   const { testCase } = input;
+  const endpoint = testCase.method && testCase.path ? `${testCase.method.toUpperCase()} ${testCase.path}: ` : '';
   return {
     id: caseDocumentId(input.repository, input.subject, testCase.caseId),
     text: caseText(testCase),
-    title: testCase.title,
+    // Titles such as "returns 200 for a valid request" only make sense next to their endpoint.
+    title: `${endpoint}${testCase.title}`,
     repository: input.repository,
     origin: input.origin,
     subject: input.subject,
