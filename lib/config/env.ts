@@ -71,6 +71,28 @@ const flag: Parser<boolean> = (raw, name) => {
   throw new ConfigError(`${name}=${raw}: must be one of true, false, 1, 0, on, off`);
 };
 
+/** Comma-separated, blanks dropped. */
+const list: Parser<string[]> = (raw) => raw.split(',').map((item) => item.trim()).filter(Boolean);
+
+const secretList: Parser<string[]> = (raw, name) => {
+  const items = list(raw, name);
+  // Never echo the value: it is a secret.
+  if (items.some((item) => item.length < 16)) throw new ConfigError(`${name}: every key must be at least 16 characters`);
+  return items;
+};
+
+const secret: Parser<string> = (raw, name) => {
+  if (raw.length < 16) throw new ConfigError(`${name}: must be at least 16 characters`);
+  return raw;
+};
+
+const logLevel: Parser<string> = (raw, name) => {
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(raw)) {
+    throw new ConfigError(`${name}=${raw}: must be one of fatal, error, warn, info, debug, trace, silent`);
+  }
+  return raw;
+};
+
 const repository: Parser<string> = (raw, name) => {
   if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(raw)) {
     throw new ConfigError(`${name}=${raw}: must be a repository name of the form owner/name`);
@@ -106,6 +128,12 @@ export const ENV_SETTINGS = {
   temporalUiPort: setting<number | undefined>('TEMPORAL_UI_PORT', 'Web UI port of the embedded dev server (default: frontend port + 1000)', port, () => undefined),
   reposDir: setting<string | undefined>('TESTLOOM_REPOS_DIR', 'Where the local git host keeps repositories (default: <data dir>/repos)', text, () => undefined),
   defaultRepository: setting('TESTLOOM_DEFAULT_REPOSITORY', 'Target repository when a request names none', repository, () => 'local/testloom-sandbox'),
+  apiKeys: setting<string[]>('TESTLOOM_API_KEYS', 'Bearer keys accepted by /api/v1 (comma-separated); required unless the API binds to loopback only', secretList, () => []),
+  corsOrigins: setting<string[]>('TESTLOOM_CORS_ORIGINS', 'Origins allowed to call the API from a browser (comma-separated); unset means CORS off', list, () => []),
+  rateLimitPerMinute: setting('TESTLOOM_RATE_LIMIT_PER_MINUTE', 'Requests per minute allowed per API key and per client IP', positiveInt, () => 300),
+  webhookSecret: setting<string | undefined>('GITHUB_WEBHOOK_SECRET', 'Secret GitHub signs webhook deliveries with; unset means the webhook receiver is off', secret, () => undefined),
+  triggerLabel: setting('TESTLOOM_TRIGGER_LABEL', 'Issue label that starts a run', text, () => 'generate-tests'),
+  logLevel: setting('TESTLOOM_LOG_LEVEL', 'Log level of the JSON logs (pino)', logLevel, () => 'info'),
   retrieval: setting('TESTLOOM_RETRIEVAL', 'Retrieve similar past tests before generating (off: skip the stage)', flag, () => true),
   retrievalTopK: setting('TESTLOOM_RETRIEVAL_TOP_K', 'How many similar test cases retrieve hands to generate', positiveInt, () => 5),
   retrievalMinScore: setting('TESTLOOM_RETRIEVAL_MIN_SCORE', 'Lowest cosine similarity (0-1) a retrieved test case must reach', fraction, () => 0.35),

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { EmbeddingSettings } from '../embeddings/embedder';
 import { readEnv } from './env';
+import { ConfigError } from './errors';
 import { loadTemporalConfig, type TemporalSettings } from './temporal-config';
 
 export { ConfigError } from './errors';
@@ -10,7 +11,18 @@ export type { StageSettings, StageSettingsMap, TemporalSettings } from './tempor
 export interface Config {
   dataDir: string;
   databaseUrl?: string;
-  api: { host: string; port: number; url: string; maxSpecBytes: number };
+  api: {
+    host: string;
+    port: number;
+    url: string;
+    maxSpecBytes: number;
+    /** Empty: no key is needed, which is only allowed when the API listens on loopback. */
+    apiKeys: string[];
+    corsOrigins: string[];
+    rateLimitPerMinute: number;
+  };
+  github: { webhookSecret?: string; triggerLabel: string };
+  logLevel: string;
   temporal: TemporalSettings & { cliPath?: string; uiPort: number };
   repos: { root: string; defaultRepository: string };
   retrieval: RetrievalSettings;
@@ -25,9 +37,16 @@ export interface RetrievalSettings {
   chroma: { url: string; embedded: boolean; dataDir: string };
 }
 
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 /** Loads and validates all configuration; throws ConfigError naming the bad setting. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const values = readEnv(env);
+  if (!isLoopback(values.apiHost) && values.apiKeys.length === 0) {
+    throw new ConfigError(`TESTLOOM_API_HOST=${values.apiHost} is reachable from other machines: set TESTLOOM_API_KEYS (keys of at least 16 characters)`);
+  }
   const temporal = loadTemporalConfig(values.temporalConfig);
   const address = values.temporalAddress ?? temporal.address;
   const frontendPort = Number(address.split(':').pop());
@@ -35,7 +54,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     dataDir,
     databaseUrl: values.databaseUrl,
-    api: { host: values.apiHost, port: values.apiPort, url: values.apiUrl, maxSpecBytes: values.maxSpecBytes },
+    api: {
+      host: values.apiHost,
+      port: values.apiPort,
+      url: values.apiUrl,
+      maxSpecBytes: values.maxSpecBytes,
+      apiKeys: values.apiKeys,
+      corsOrigins: values.corsOrigins,
+      rateLimitPerMinute: values.rateLimitPerMinute,
+    },
+    github: { webhookSecret: values.webhookSecret, triggerLabel: values.triggerLabel },
+    logLevel: values.logLevel,
     temporal: {
       ...temporal,
       address,
