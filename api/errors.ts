@@ -35,6 +35,7 @@ function toHttpError(err: unknown): HttpError {
   if (bodyError.type === 'entity.parse.failed') {
     return new HttpError(400, 'invalid_json', `request body is not valid JSON: ${(err as Error).message}`);
   }
+  if (bodyError.status === 415) return new HttpError(415, 'unsupported_media_type', (err as Error).message);
   if (typeof bodyError.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
     return new HttpError(bodyError.status, 'invalid_request', (err as Error).message);
   }
@@ -42,7 +43,8 @@ function toHttpError(err: unknown): HttpError {
 }
 
 export function errorHandler(log: (err: unknown) => void): ErrorRequestHandler {
-  return (err, _req, res, _next) => {
+  return (err, _req, res, next) => {
+    if (res.headersSent) return next(err);
     const httpError = toHttpError(err);
     if (httpError.status >= 500) log(err);
     res.status(httpError.status).json({ error: { code: httpError.code, message: httpError.message, details: httpError.details } });

@@ -1,80 +1,188 @@
-import Ajv, { type ErrorObject, type JSONSchemaType } from 'ajv';
+/**
+ * Request validation compiled from the API's own OpenAPI description (api/openapi/document.ts):
+ * request bodies and query strings are checked by ajv against the schemas the document publishes,
+ * and failures become `400 { error: { code: 'invalid_request', details: [{ field, message }] } }`.
+ */
+import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { HttpError } from './errors';
+import type { SpecReference } from '../lib/spec/load';
+import { HttpError, type ErrorDetail } from './errors';
+import { openApiDocument, type JsonSchema, type OpenApiDocument, type OpenApiOperation, type OpenApiParameter } from './openapi/document';
 
-const ajv = new Ajv({ allErrors: true, coerceTypes: false });
-addFormats(ajv);
+export { REPOSITORY_PATTERN, ISSUE_PATTERN } from './openapi/document';
 
-export interface StartRunBody {
-  spec: { content?: string; path?: string; url?: string };
+/** The id the document is registered under in ajv; local `#/…` references resolve against it. */
+const DOCUMENT_ID = 'https://testloom.local/openapi.json';
+/** Top-level keywords of an OpenAPI document: known to ajv, never validated as schema keywords. */
+const OPENAPI_KEYWORDS = ['openapi', 'info', 'servers', 'paths', 'components', 'security', 'tags', 'jsonSchemaDialect', 'webhooks', 'externalDocs'];
+/** Keywords whose failure is about the object's shape, worded per field rather than by `x-error-message`. */
+const STRUCTURAL_KEYWORDS = new Set(['required', 'additionalProperties', 'oneOf', 'anyOf', 'allOf', 'not', 'if', 'then', 'else', '$ref']);
+
+function createAjv(document: OpenApiDocument, coerceTypes: boolean) {
+  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true, coerceTypes });
+  addFormats(ajv);
+  ajv.addKeyword({ keyword: 'x-error-message', schemaType: 'string' });
+  ajv.addVocabulary(OPENAPI_KEYWORDS);
+  ajv.addSchema(document as unknown as JsonSchema, DOCUMENT_ID);
+  return ajv;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Follows a local `$ref` (`#/components/…`) inside the document. */
+function resolve<T>(document: OpenApiDocument, node: T | { $ref: string }): T {
+  let current: unknown = node;
+  while (isObject(current) && typeof current.$ref === 'string' && current.$ref.startsWith('#/')) {
+    current = current.$ref.slice(2).split('/').reduce<unknown>((at, key) => (at as Record<string, unknown>)?.[key.replace(/~1/g, '/').replace(/~0/g, '~')], document);
+  }
+  if (current === undefined) throw new Error(`openapi document: unresolved reference ${JSON.stringify(node)}`);
+  return current as T;
+}
+
+/** A copy of a schema whose local references point into the registered document. */
+function anchored(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(anchored);
+  if (!isObject(schema)) return schema;
+  return Object.fromEntries(Object.entries(schema).map(([key, value]) => [
+    key,
+    key === '$ref' && typeof value === 'string' && value.startsWith('#') ? `${DOCUMENT_ID}${value}` : anchored(value),
+  ]));
+}
+
+function describe(error: ErrorObject, root: string): ErrorDetail {
+  const base = [root, ...error.instancePath.split('/').filter(Boolean).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))].filter(Boolean).join('.');
+  const child = (name: string) => `${base ? `${base}.` : ''}${name}`;
+  if (error.keyword === 'additionalProperties') return { field: child(error.params.additionalProperty), message: 'is not a known field' };
+  if (error.keyword === 'required') return { field: child(error.params.missingProperty), message: 'is required' };
+  const custom = isObject(error.parentSchema) ? error.parentSchema['x-error-message'] : undefined;
+  const message = typeof custom === 'string' && !STRUCTURAL_KEYWORDS.has(error.keyword) ? custom
+    : error.keyword === 'enum' ? `must be one of ${(error.params.allowedValues as unknown[]).join(', ')}`
+    : (error.message ?? 'is invalid');
+  return { field: base || root || 'body', message };
+}
+
+function reject(details: ErrorDetail[]): never {
+  const unique = details.filter((d, i) => details.findIndex((o) => o.field === d.field && o.message === d.message) === i);
+  throw new HttpError(400, 'invalid_request', unique.map((d) => `${d.field}: ${d.message}`).join('; '), unique);
+}
+
+interface Branch {
+  validate: ValidateFunction;
+  required: string[];
+}
+
+/**
+ * Validates against a schema; when it is a `oneOf` of object forms (spec run | issue run), the
+ * errors reported are those of the form the request meant: the one whose required fields it has,
+ * instead of every form's complaints at once.
+ */
+function compile(ajv: Ajv2020, document: OpenApiDocument, schema: JsonSchema, root: string) {
+  const validate = ajv.compile(anchored(schema) as JsonSchema);
+  const target = resolve<JsonSchema>(document, schema);
+  const branches: Branch[] | undefined = Array.isArray(target.oneOf)
+    ? (target.oneOf as JsonSchema[]).map((branch) => ({
+      validate: ajv.compile(anchored(branch) as JsonSchema),
+      required: (resolve<JsonSchema>(document, branch).required as string[] | undefined) ?? [],
+    }))
+    : undefined;
+  return (value: unknown): void => {
+    if (validate(value)) return;
+    if (!branches || !isObject(value)) return reject((validate.errors ?? []).filter((e) => e.keyword !== 'oneOf').map((e) => describe(e, root)));
+    const scores = branches.map((b) => b.required.filter((key) => key in value).length);
+    const best = scores.indexOf(Math.max(...scores));
+    const tied = branches.filter((_, i) => scores[best] > 0 && scores[i] === scores[best]);
+    if (tied.length > 1) {
+      const keys = tied.flatMap((b) => b.required.filter((key) => key in value));
+      return reject(keys.map((key) => ({ field: root ? `${root}.${key}` : key, message: `cannot be combined with ${keys.filter((k) => k !== key).join(', ')}` })));
+    }
+    const branch = branches[best];
+    if (branch.validate(value)) return reject([{ field: root || 'body', message: 'matches more than one request form' }]);
+    const alternatives = branches.filter((b) => b !== branch).map((b) => b.required[0]).filter(Boolean);
+    return reject((branch.validate.errors ?? []).map((e) => {
+      const detail = describe(e, root);
+      return scores[best] === 0 && e.keyword === 'required' && e.instancePath === '' && alternatives.length
+        ? { ...detail, message: `is required (or ${alternatives.join(' or ')} instead)` }
+        : detail;
+    }));
+  };
+}
+
+export interface OperationRef {
+  path: string;
+  method: string;
+  operation: OpenApiOperation;
+}
+
+export function findOperation(operationId: string, document: OpenApiDocument = openApiDocument): OperationRef {
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(item)) {
+      if (isObject(operation) && (operation as unknown as OpenApiOperation).operationId === operationId) {
+        return { path, method, operation: operation as unknown as OpenApiOperation };
+      }
+    }
+  }
+  throw new Error(`openapi document: no operation ${operationId}`);
+}
+
+/** Validators of one operation's JSON body and query string, from `document`. */
+export function operationValidators(operationId: string, document: OpenApiDocument = openApiDocument) {
+  const { path, operation } = findOperation(operationId, document);
+  const parameters = [...(document.paths[path].parameters ?? []), ...(operation.parameters ?? [])]
+    .map((p) => resolve<OpenApiParameter>(document, p));
+  const query = parameters.filter((p) => p.in === 'query');
+  const querySchema: JsonSchema = {
+    type: 'object',
+    additionalProperties: false,
+    properties: Object.fromEntries(query.map((p) => [p.name, p.schema])),
+    required: query.filter((p) => p.required).map((p) => p.name),
+  };
+  const checkQuery = compile(createAjv(document, true), document, querySchema, '');
+  const bodySchema = operation.requestBody?.content['application/json']?.schema;
+  const checkBody = bodySchema ? compile(createAjv(document, false), document, bodySchema, '') : undefined;
+  return {
+    /** Checks (and converts: `limit=5` becomes 5) the query string; returns a copy. */
+    query<T>(value: unknown): T {
+      const copy = { ...(value as object) };
+      checkQuery(copy);
+      return copy as T;
+    },
+    body<T>(value: unknown): T {
+      if (!checkBody) throw new Error(`openapi document: ${operationId} takes no JSON body`);
+      checkBody(value);
+      return value as T;
+    },
+  };
+}
+
+export interface SpecRunBody {
+  spec: SpecReference;
   repository?: string;
 }
 
-export const REPOSITORY_PATTERN = '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$';
+export interface IssueRunBody {
+  /** `owner/repo#12` */
+  issue: string;
+  repository?: string;
+}
 
-const startRunSchema: JSONSchemaType<StartRunBody> = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['spec'],
-  properties: {
-    spec: {
-      type: 'object',
-      additionalProperties: false,
-      minProperties: 1,
-      maxProperties: 1,
-      properties: {
-        content: { type: 'string', minLength: 1, nullable: true },
-        path: { type: 'string', minLength: 1, nullable: true },
-        url: { type: 'string', format: 'uri', nullable: true },
-      },
-    },
-    repository: { type: 'string', pattern: REPOSITORY_PATTERN, nullable: true },
-  },
-};
+export type StartRunBody = SpecRunBody | IssueRunBody;
+
+export const isIssueRunBody = (body: StartRunBody): body is IssueRunBody => 'issue' in body;
 
 export interface ListRunsQuery {
   status?: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
   trigger?: 'spec' | 'issue';
   repository?: string;
-  limit?: string;
+  limit?: number;
   cursor?: string;
 }
 
-const listRunsSchema: JSONSchemaType<ListRunsQuery> = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    status: { type: 'string', enum: ['queued', 'running', 'completed', 'failed', 'cancelled'], nullable: true },
-    trigger: { type: 'string', enum: ['spec', 'issue'], nullable: true },
-    repository: { type: 'string', pattern: REPOSITORY_PATTERN, nullable: true },
-    limit: { type: 'string', pattern: '^(100|[1-9][0-9]?)$', nullable: true },
-    cursor: { type: 'string', minLength: 1, nullable: true },
-  },
-};
+const startRun = operationValidators('startRun');
+const listRuns = operationValidators('listRuns');
+const cancelRun = operationValidators('cancelRun');
 
-function describe(error: ErrorObject, root: string) {
-  const base = [root, ...error.instancePath.split('/').filter(Boolean)].filter(Boolean).join('.');
-  const field = error.keyword === 'additionalProperties' ? `${base ? base + '.' : ''}${error.params.additionalProperty}`
-    : error.keyword === 'required' ? `${base ? base + '.' : ''}${error.params.missingProperty}` : base || root;
-  const message =
-    error.keyword === 'additionalProperties' ? 'is not a known field'
-    : error.keyword === 'required' ? 'is required'
-    : error.keyword === 'minProperties' || error.keyword === 'maxProperties' ? 'must have exactly one of content, path or url'
-    : error.keyword === 'enum' ? `must be one of ${(error.params.allowedValues as string[]).join(', ')}`
-    : error.keyword === 'pattern' && field.endsWith('limit') ? 'must be a whole number from 1 to 100'
-    : error.keyword === 'pattern' ? `must match ${error.params.pattern}`
-    : (error.message ?? 'is invalid');
-  return { field, message };
-}
-
-function validator<T>(schema: JSONSchemaType<T>, root: string) {
-  const validate = ajv.compile(schema);
-  return (value: unknown): T => {
-    if (validate(value)) return value;
-    const details = (validate.errors ?? []).map((e) => describe(e, root));
-    throw new HttpError(400, 'invalid_request', details.map((d) => `${d.field}: ${d.message}`).join('; '), details);
-  };
-}
-
-export const parseStartRunBody = validator(startRunSchema, '');
-export const parseListRunsQuery = validator(listRunsSchema, '');
+export const parseStartRunBody = (value: unknown) => startRun.body<StartRunBody>(value);
+/** The query string of `POST /api/v1/runs` (a raw spec upload names its repository here). */
+export const parseStartRunQuery = (value: unknown) => startRun.query<{ repository?: string }>(value);
+export const parseListRunsQuery = (value: unknown) => listRuns.query<ListRunsQuery>(value);
+export const parseCancelRunBody = (value: unknown) => cancelRun.body<{ reason?: string }>(value ?? {});

@@ -86,6 +86,19 @@ const secret: Parser<string> = (raw, name) => {
   return raw;
 };
 
+/** Express `trust proxy`: how many proxies sit in front, or which addresses/subnets to trust. */
+const trustProxy: Parser<number | string[]> = (raw, name) => {
+  if (/^[0-9]+$/.test(raw)) return positiveInt(raw, name);
+  const items = list(raw, name);
+  const named = ['loopback', 'linklocal', 'uniquelocal'];
+  const address = /^(\d{1,3}(\.\d{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)(\/\d{1,3})?$/;
+  const bad = items.filter((item) => !named.includes(item) && !address.test(item));
+  if (!items.length || bad.length) {
+    throw new ConfigError(`${name}=${raw}: must be a number of proxy hops or a comma-separated list of addresses, subnets (CIDR) or ${named.join(', ')}`);
+  }
+  return items;
+};
+
 const logLevel: Parser<string> = (raw, name) => {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(raw)) {
     throw new ConfigError(`${name}=${raw}: must be one of fatal, error, warn, info, debug, trace, silent`);
@@ -129,6 +142,8 @@ export const ENV_SETTINGS = {
   reposDir: setting<string | undefined>('TESTLOOM_REPOS_DIR', 'Where the local git host keeps repositories (default: <data dir>/repos)', text, () => undefined),
   defaultRepository: setting('TESTLOOM_DEFAULT_REPOSITORY', 'Target repository when a request names none', repository, () => 'local/testloom-sandbox'),
   apiKeys: setting<string[]>('TESTLOOM_API_KEYS', 'Bearer keys accepted by /api/v1 (comma-separated); required unless the API binds to loopback only', secretList, () => []),
+  apiKey: setting<string | undefined>('TESTLOOM_API_KEY', 'Bearer key the CLI sends to the HTTP API (default: the first of TESTLOOM_API_KEYS)', secret, () => undefined),
+  trustProxy: setting<number | string[] | undefined>('TESTLOOM_TRUST_PROXY', 'Reverse proxies whose X-Forwarded-For is believed (hop count or addresses/subnets); unset means none', trustProxy, () => undefined),
   corsOrigins: setting<string[]>('TESTLOOM_CORS_ORIGINS', 'Origins allowed to call the API from a browser (comma-separated); unset means CORS off', list, () => []),
   rateLimitPerMinute: setting('TESTLOOM_RATE_LIMIT_PER_MINUTE', 'Requests per minute allowed per API key and per client IP', positiveInt, () => 300),
   webhookSecret: setting<string | undefined>('GITHUB_WEBHOOK_SECRET', 'Secret GitHub signs webhook deliveries with; unset means the webhook receiver is off', secret, () => undefined),

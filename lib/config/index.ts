@@ -18,6 +18,10 @@ export interface Config {
     maxSpecBytes: number;
     /** Empty: no key is needed, which is only allowed when the API listens on loopback. */
     apiKeys: string[];
+    /** The key the CLI sends (TESTLOOM_API_KEY). */
+    apiKey?: string;
+    /** Express `trust proxy`; unset: X-Forwarded-For is ignored and the socket address is the client. */
+    trustProxy?: number | string[];
     corsOrigins: string[];
     rateLimitPerMinute: number;
   };
@@ -60,6 +64,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       url: values.apiUrl,
       maxSpecBytes: values.maxSpecBytes,
       apiKeys: values.apiKeys,
+      apiKey: values.apiKey,
+      trustProxy: values.trustProxy,
       corsOrigins: values.corsOrigins,
       rateLimitPerMinute: values.rateLimitPerMinute,
     },

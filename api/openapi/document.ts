@@ -1,0 +1,445 @@
+/**
+ * testloom's own HTTP API as an OpenAPI 3.1 description: served at `GET /api/openapi.json` and the
+ * source of the request validators (api/validation.ts compiles the request schemas below with ajv),
+ * so what the document says is what the server enforces.
+ *
+ * Schemas are JSON Schema 2020-12 (OpenAPI 3.1's dialect). `x-error-message` on a schema replaces
+ * ajv's wording for any failure of that schema's own keywords (e.g. a pattern) in 400 responses.
+ */
+
+export type JsonSchema = { [keyword: string]: unknown };
+
+export interface OpenApiOperation {
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags?: string[];
+  security?: Record<string, string[]>[];
+  parameters?: ({ $ref: string } | OpenApiParameter)[];
+  requestBody?: { required?: boolean; description?: string; content: Record<string, { schema: JsonSchema }> };
+  responses: Record<string, unknown>;
+}
+
+export interface OpenApiParameter {
+  name: string;
+  in: 'query' | 'path' | 'header';
+  required?: boolean;
+  description?: string;
+  schema: JsonSchema;
+}
+
+export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+export type OpenApiPathItem = Partial<Record<HttpMethod, OpenApiOperation>> & { parameters?: ({ $ref: string } | OpenApiParameter)[] };
+
+export interface OpenApiDocument {
+  openapi: string;
+  jsonSchemaDialect: string;
+  info: { title: string; version: string; description: string; license: { name: string; identifier: string } };
+  servers: { url: string }[];
+  security: Record<string, string[]>[];
+  tags: { name: string; description: string }[];
+  paths: Record<string, OpenApiPathItem>;
+  components: {
+    schemas: Record<string, JsonSchema>;
+    parameters: Record<string, OpenApiParameter>;
+    responses: Record<string, unknown>;
+    headers: Record<string, unknown>;
+    securitySchemes: Record<string, unknown>;
+  };
+}
+
+export const REPOSITORY_PATTERN = '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$';
+export const ISSUE_PATTERN = '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+#[1-9][0-9]{0,9}$';
+export const RUN_STATUS_VALUES = ['queued', 'running', 'completed', 'failed', 'cancelled'];
+export const TRIGGER_VALUES = ['spec', 'issue'];
+/** Largest JSON body of the requests that carry no spec (cancel, …). */
+export const SMALL_JSON_LIMIT_BYTES = 64 * 1024;
+/** Content types `POST /api/v1/runs` takes as a raw spec (`curl --data-binary @spec.yaml`). */
+export const RAW_SPEC_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain', 'application/vnd.oai.openapi'];
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const response = (name: string) => ({ $ref: `#/components/responses/${name}` });
+const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
+const open: Record<string, string[]>[] = [];
+
+const standardErrors = {
+  '401': response('Unauthorized'),
+  '429': response('TooManyRequests'),
+  '500': response('InternalError'),
+};
+
+export const openApiDocument: OpenApiDocument = {
+  openapi: '3.1.0',
+  jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+  info: {
+    title: 'testloom HTTP API',
+    version: '1.0.0',
+    description: [
+      'Start, list, inspect and cancel testloom runs: each run is a durable Temporal workflow that turns an',
+      'API specification or a GitHub issue into reviewed, executable tests.',
+      '',
+      '`/api/v1/*` needs `Authorization: Bearer <key>` with one of the keys in `TESTLOOM_API_KEYS`; a server',
+      'started without keys listens on loopback only and needs none. Requests are limited to',
+      '`TESTLOOM_RATE_LIMIT_PER_MINUTE` per API key and per client IP (429 with `Retry-After`).',
+      'Every error is `{"error": {"code", "message", "details": [{"field", "message"}]}}`.',
+    ].join('\n'),
+    license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+  },
+  servers: [{ url: '/' }],
+  security: [{ bearerAuth: [] }],
+  tags: [
+    { name: 'runs', description: 'Test-generation runs' },
+    { name: 'operations', description: 'Health, metrics and this description; no API key needed' },
+    { name: 'webhooks', description: 'Deliveries from GitHub, authenticated by their HMAC signature' },
+  ],
+  paths: {
+    '/api/v1/runs': {
+      post: {
+        operationId: 'startRun',
+        tags: ['runs'],
+        summary: 'Start a run for a spec or an issue, or find the one already started',
+        description: [
+          'The workflow id is the idempotency key: the same spec (any format or key order) for the same repository,',
+          'or the same issue, finds the existing run (200) instead of starting a second one (202). Only a failed or',
+          'cancelled run is started afresh. A spec may also be sent as the body itself (YAML or JSON text, with one',
+          'of the raw content types), the target repository then comes from `?repository=`.',
+          'The spec itself may be at most `TESTLOOM_MAX_SPEC_BYTES` (5 MiB by default); the JSON envelope around an',
+          'embedded spec may add 64 KiB.',
+        ].join('\n'),
+        parameters: [{ $ref: '#/components/parameters/UploadRepository' }],
+        requestBody: {
+          required: true,
+          content: {
+            ...json(ref('StartRunRequest')),
+            ...Object.fromEntries(RAW_SPEC_TYPES.map((type) => [type, { schema: { type: 'string', minLength: 1, description: 'The spec document itself (YAML or JSON)' } }])),
+          },
+        },
+        responses: {
+          '200': { description: 'A run for this spec and repository (or this issue) already exists', headers: { Location: { $ref: '#/components/headers/Location' } }, content: json(ref('StartedRun')) },
+          '202': { description: 'Run started', headers: { Location: { $ref: '#/components/headers/Location' } }, content: json(ref('StartedRun')) },
+          '400': response('BadRequest'),
+          '413': response('PayloadTooLarge'),
+          '415': response('UnsupportedMediaType'),
+          '422': { description: 'The spec URL could not be fetched (`spec_unavailable`)', content: json(ref('Error')) },
+          ...standardErrors,
+        },
+      },
+      get: {
+        operationId: 'listRuns',
+        tags: ['runs'],
+        summary: 'List runs, newest first',
+        parameters: [
+          { name: 'status', in: 'query', description: 'Only runs in this state', schema: { type: 'string', enum: RUN_STATUS_VALUES } },
+          { name: 'trigger', in: 'query', description: 'Only runs started by a spec or by an issue', schema: { type: 'string', enum: TRIGGER_VALUES } },
+          { name: 'repository', in: 'query', description: 'Only runs for this target repository', schema: ref('Repository') },
+          {
+            name: 'limit', in: 'query', description: 'Page size',
+            schema: { type: 'integer', minimum: 1, maximum: 100, default: 20, 'x-error-message': 'must be a whole number from 1 to 100' },
+          },
+          { name: 'cursor', in: 'query', description: '`nextCursor` of the previous page', schema: { type: 'string', minLength: 1, maxLength: 512 } },
+        ],
+        responses: {
+          '200': { description: 'One page of runs', content: json(ref('RunList')) },
+          '400': response('BadRequest'),
+          ...standardErrors,
+        },
+      },
+    },
+    '/api/v1/runs/{id}': {
+      parameters: [{ $ref: '#/components/parameters/RunId' }],
+      get: {
+        operationId: 'getRun',
+        tags: ['runs'],
+        summary: 'One run: database record, stage attempts, files, review, live workflow state, Web UI link',
+        responses: {
+          '200': { description: 'The run', content: json(ref('Run')) },
+          '404': response('NotFound'),
+          ...standardErrors,
+        },
+      },
+    },
+    '/api/v1/runs/{id}/cancel': {
+      parameters: [{ $ref: '#/components/parameters/RunId' }],
+      post: {
+        operationId: 'cancelRun',
+        tags: ['runs'],
+        summary: 'Ask a running run to stop (the workflow\'s `cancel` signal)',
+        requestBody: { required: false, content: json(ref('CancelRunRequest')) },
+        responses: {
+          '202': { description: 'The cancel signal was delivered', content: json(ref('CancellingRun')) },
+          '400': response('BadRequest'),
+          '404': response('NotFound'),
+          '409': { description: 'The run already ended (`run_finished`)', content: json(ref('Error')) },
+          '413': response('PayloadTooLarge'),
+          '415': response('UnsupportedMediaType'),
+          ...standardErrors,
+        },
+      },
+    },
+    '/api/health': {
+      get: {
+        operationId: 'getHealth',
+        tags: ['operations'],
+        summary: 'Whether each dependency answers: Temporal, database, vector store, model provider, repository host',
+        description: 'Not rate limited and needs no API key: load balancers and orchestrators probe it.',
+        security: open,
+        responses: {
+          '200': { description: 'Everything answers', content: json(ref('Health')) },
+          '503': { description: 'At least one dependency is down; each check says why', content: json(ref('Health')) },
+        },
+      },
+    },
+    '/metrics': {
+      get: {
+        operationId: 'getMetrics',
+        tags: ['operations'],
+        summary: 'Prometheus metrics (text exposition format)',
+        description: 'Not rate limited and needs no API key: scrapers poll it.',
+        security: open,
+        responses: {
+          '200': { description: 'Metrics', content: { 'text/plain': { schema: { type: 'string' } } } },
+        },
+      },
+    },
+    '/api/openapi.json': {
+      get: {
+        operationId: 'getOpenApiDocument',
+        tags: ['operations'],
+        summary: 'This description',
+        security: open,
+        responses: {
+          '200': { description: 'OpenAPI 3.1 document', content: json({ type: 'object' }) },
+        },
+      },
+    },
+    '/api/webhooks/github': {
+      post: {
+        operationId: 'receiveGithubWebhook',
+        tags: ['webhooks'],
+        summary: 'GitHub webhook deliveries (issues, issue comments, pull requests)',
+        description: [
+          'Authenticated by `X-Hub-Signature-256` (HMAC-SHA256 of the raw body with `GITHUB_WEBHOOK_SECRET`), not by an',
+          'API key. Off (503 `webhooks_disabled`) when `GITHUB_WEBHOOK_SECRET` is unset. Bodies up to 25 MB (GitHub\'s own limit).',
+          'A redelivered delivery finds the run the first one started.',
+        ].join('\n'),
+        security: open,
+        parameters: [
+          { name: 'X-GitHub-Event', in: 'header', required: true, description: 'Event name, e.g. `issues`', schema: { type: 'string' } },
+          { name: 'X-GitHub-Delivery', in: 'header', required: true, description: 'Delivery id (GUID)', schema: { type: 'string' } },
+          { name: 'X-Hub-Signature-256', in: 'header', required: true, description: '`sha256=<hex HMAC of the raw body>`', schema: { type: 'string', pattern: '^sha256=[0-9a-f]{64}$' } },
+        ],
+        requestBody: {
+          required: true,
+          description: 'The event payload exactly as GitHub sent it (the signature covers these bytes)',
+          content: {
+            'application/json': { schema: { type: 'object' } },
+            'application/x-www-form-urlencoded': { schema: { type: 'object', properties: { payload: { type: 'string' } } } },
+          },
+        },
+        responses: {
+          '202': {
+            description: 'Delivery accepted; a run was started, found or signalled',
+            content: json({
+              type: 'object',
+              properties: { delivery: { type: 'string' }, outcome: { type: 'string' }, workflowId: { type: 'string' }, runId: { type: 'string' }, reason: { type: 'string' } },
+            }),
+          },
+          '204': {
+            description: 'Delivery accepted; it asks for nothing (wrong label, other event, …)',
+            headers: { 'X-Testloom-Reason': { description: 'Why nothing was done', schema: { type: 'string' } } },
+          },
+          '400': { description: 'A header is missing (`invalid_request`) or the payload is not a JSON object (`invalid_json`, `invalid_payload`)', content: json(ref('Error')) },
+          '401': { description: 'Missing or wrong signature (`invalid_signature`)', content: json(ref('Error')) },
+          '413': response('PayloadTooLarge'),
+          '503': { description: 'The receiver is off: `GITHUB_WEBHOOK_SECRET` is unset (`webhooks_disabled`)', content: json(ref('Error')) },
+        },
+      },
+    },
+  },
+  components: {
+    securitySchemes: {
+      bearerAuth: {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'One of the keys in `TESTLOOM_API_KEYS` (the CLI sends `TESTLOOM_API_KEY`). Not needed when the server runs without keys (loopback only).',
+      },
+    },
+    parameters: {
+      RunId: { name: 'id', in: 'path', required: true, description: 'Run id (Temporal run id) or workflow id', schema: { type: 'string', minLength: 1 } },
+      UploadRepository: {
+        name: 'repository', in: 'query', description: 'Target repository of a raw spec upload (a JSON body names it in `repository`)',
+        schema: ref('Repository'),
+      },
+    },
+    headers: {
+      Location: { description: 'Path of the run', schema: { type: 'string' } },
+      RetryAfter: { description: 'Seconds until the rate-limit window resets', schema: { type: 'integer', minimum: 0 } },
+      WwwAuthenticate: { description: '`Bearer realm="testloom"`, with `error="invalid_token"` for a wrong key', schema: { type: 'string' } },
+    },
+    responses: {
+      BadRequest: { description: 'Malformed JSON (`invalid_json`) or a request the description does not allow (`invalid_request`, `invalid_spec`); `details` names each bad field', content: json(ref('Error')) },
+      Unauthorized: {
+        description: 'Missing or wrong API key (`unauthorized`)',
+        headers: { 'WWW-Authenticate': { $ref: '#/components/headers/WwwAuthenticate' } },
+        content: json(ref('Error')),
+      },
+      NotFound: { description: 'No such run or route (`not_found`)', content: json(ref('Error')) },
+      PayloadTooLarge: { description: 'Body or spec over its limit (`payload_too_large`); the message names the limit in bytes', content: json(ref('Error')) },
+      UnsupportedMediaType: { description: 'A Content-Type the operation does not take (`unsupported_media_type`); `details` lists the accepted ones', content: json(ref('Error')) },
+      TooManyRequests: {
+        description: 'Over `TESTLOOM_RATE_LIMIT_PER_MINUTE` for this API key or client IP (`rate_limited`)',
+        headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } },
+        content: json(ref('Error')),
+      },
+      InternalError: { description: 'Unexpected failure (`internal`); logged on the server with secrets redacted', content: json(ref('Error')) },
+    },
+    schemas: {
+      Repository: {
+        type: 'string', pattern: REPOSITORY_PATTERN, maxLength: 200,
+        description: 'A repository as `owner/name`; default `TESTLOOM_DEFAULT_REPOSITORY`',
+        'x-error-message': 'must be owner/name',
+      },
+      SpecReference: {
+        type: 'object',
+        description: 'Where the spec is: exactly one of `path` (a file the server can read), `url` (http or https), `content` (the YAML or JSON text)',
+        additionalProperties: false,
+        minProperties: 1,
+        maxProperties: 1,
+        properties: {
+          path: { type: 'string', minLength: 1 },
+          url: { type: 'string', format: 'uri', pattern: '^[Hh][Tt][Tt][Pp][Ss]?://', 'x-error-message': 'must be an absolute http or https URL' },
+          content: { type: 'string', minLength: 1 },
+        },
+        'x-error-message': 'must have exactly one of content, path or url',
+      },
+      SpecRunRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['spec'],
+        properties: { spec: ref('SpecReference'), repository: ref('Repository') },
+      },
+      IssueRunRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['issue'],
+        properties: {
+          issue: {
+            type: 'string', pattern: ISSUE_PATTERN, description: 'The issue as `owner/repo#number`',
+            'x-error-message': 'must be an issue reference owner/repo#number',
+          },
+          repository: { ...ref('Repository'), description: 'Where the tests are committed; default: the issue\'s repository' },
+        },
+      },
+      StartRunRequest: {
+        description: 'A spec run (`spec`) or an issue run (`issue`)',
+        oneOf: [ref('SpecRunRequest'), ref('IssueRunRequest')],
+      },
+      StartedRun: {
+        type: 'object',
+        required: ['runId', 'workflowId', 'existing', 'links'],
+        properties: {
+          runId: { type: 'string' },
+          workflowId: { type: 'string', description: '`spec:<sha256>:<owner/repo>` or `issue:<owner/repo#n>`' },
+          specId: { type: 'string' },
+          existing: { type: 'boolean', description: 'True when the request found a run that already existed' },
+          links: { type: 'object', properties: { self: { type: 'string' } } },
+        },
+      },
+      RunStatus: { type: 'string', enum: RUN_STATUS_VALUES },
+      RunSummary: {
+        type: 'object',
+        required: ['id', 'workflowId', 'trigger', 'repository', 'status'],
+        properties: {
+          id: { type: 'string' },
+          workflowId: { type: 'string' },
+          trigger: { type: 'string', enum: TRIGGER_VALUES },
+          repository: { type: 'string' },
+          specId: { type: ['string', 'null'] },
+          status: ref('RunStatus'),
+          stage: { type: ['string', 'null'] },
+          error: { oneOf: [{ type: 'null' }, { type: 'object', properties: { stage: { type: ['string', 'null'] }, message: { type: 'string' } } }] },
+          createdAt: { type: 'string', format: 'date-time' },
+          updatedAt: { type: 'string', format: 'date-time' },
+          finishedAt: { type: ['string', 'null'], format: 'date-time' },
+        },
+      },
+      RunList: {
+        type: 'object',
+        required: ['runs', 'nextCursor'],
+        properties: { runs: { type: 'array', items: ref('RunSummary') }, nextCursor: { type: ['string', 'null'] } },
+      },
+      Run: {
+        allOf: [ref('RunSummary')],
+        type: 'object',
+        properties: {
+          subject: { description: 'The normalised spec or issue' },
+          details: { description: 'Stage details, e.g. the retrieved similar tests' },
+          result: { description: 'The workflow result once it ended' },
+          stages: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                stage: { type: 'string' }, attempt: { type: 'integer' }, outcome: { type: 'string' },
+                startedAt: { type: 'string', format: 'date-time' }, endedAt: { type: ['string', 'null'], format: 'date-time' }, error: { type: ['string', 'null'] },
+              },
+            },
+          },
+          artifacts: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, kind: { type: 'string' }, sha256: { type: 'string' } } } },
+          review: { type: ['object', 'null'] },
+          live: { type: 'object', description: 'Live workflow state from Temporal, or `unavailable` with the reason' },
+          links: { type: 'object', properties: { temporalUi: { type: 'string' } } },
+        },
+      },
+      CancelRunRequest: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { reason: { type: 'string', maxLength: 2000, description: 'Recorded as the cancel reason' } },
+      },
+      CancellingRun: {
+        type: 'object',
+        required: ['id', 'workflowId', 'status'],
+        properties: { id: { type: 'string' }, workflowId: { type: 'string' }, status: { const: 'cancelling' } },
+      },
+      Health: {
+        type: 'object',
+        required: ['status', 'checks'],
+        properties: {
+          status: { type: 'string', enum: ['ok', 'degraded', 'down'], description: 'down (503) when any check is down; degraded when any is degraded' },
+          checks: {
+            type: 'object',
+            description: 'temporal, database, vectorStore, modelProvider, repositoryHost',
+            additionalProperties: {
+              type: 'object',
+              required: ['status'],
+              properties: {
+                status: { type: 'string', enum: ['ok', 'degraded', 'down', 'not configured'] },
+                reason: { type: 'string', description: 'Why it is not ok; for ok, what was found' },
+                durationMs: { type: 'integer', description: 'How long the probe took (each has a 2 s limit)' },
+              },
+            },
+          },
+        },
+      },
+      Error: {
+        type: 'object',
+        required: ['error'],
+        properties: {
+          error: {
+            type: 'object',
+            required: ['code', 'message', 'details'],
+            properties: {
+              code: { type: 'string', examples: ['invalid_request', 'unauthorized', 'rate_limited', 'payload_too_large'] },
+              message: { type: 'string' },
+              details: {
+                type: 'array',
+                items: { type: 'object', required: ['message'], properties: { field: { type: 'string' }, message: { type: 'string' } } },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+};
