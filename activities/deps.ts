@@ -1,5 +1,7 @@
+import { trace } from '@opentelemetry/api';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
+import { rootLogger, type Logger } from '../lib/observability/logger';
 import type { Tables } from '../schema/tables';
 import { endStage, startStage } from '../lib/db/stage-events';
 import { updateRun } from '../lib/db/runs';
@@ -22,21 +24,49 @@ export function currentRun(): { runId: string; workflowId: string; attempt: numb
 }
 
 /**
+ * The log of one stage attempt: every line carries the run id, workflow id, stage and attempt (and
+ * the trace id when tracing is on), so `runId=…` finds a run's lines across workers.
+ */
+export function stageLogger(stage: StageName): Logger {
+  const { runId, workflowId, attempt } = currentRun();
+  const { activityId, activityType, taskQueue } = Context.current().info;
+  const span = trace.getActiveSpan()?.spanContext();
+  return rootLogger().child({
+    runId,
+    workflowId,
+    stage,
+    attempt,
+    activityId,
+    activityType,
+    taskQueue,
+    ...(span && trace.isSpanContextValid(span) ? { traceId: span.traceId, spanId: span.spanId } : {}),
+  });
+}
+
+/**
  * Records a stage attempt (start, end, outcome, error) around `work` and keeps the run's current
  * stage up to date. An attempt a dead worker never finished is marked abandoned by the next one.
+ * Logs the attempt's start and end; `work` gets the attempt's logger for its own lines.
  */
-export async function recordStage<T>(deps: ActivityDeps, stage: StageName, work: () => Promise<T>): Promise<T> {
+export async function recordStage<T>(deps: ActivityDeps, stage: StageName, work: (log: Logger) => Promise<T>): Promise<T> {
   const { runId, attempt } = currentRun();
+  const log = stageLogger(stage);
+  const started = Date.now();
   const stopHeartbeat = keepHeartbeating();
+  log.info('stage started');
   await startStage(deps.db, { runId, stage, attempt });
   await updateRun(deps.db, runId, { status: 'running', stage });
   try {
-    const result = await work();
+    const result = await work(log);
     await endStage(deps.db, { runId, stage, attempt, outcome: 'succeeded' });
+    log.info({ outcome: 'succeeded', durationMs: Date.now() - started }, 'stage succeeded');
     return result;
   } catch (err) {
     const outcome = err instanceof CancelledFailure ? 'cancelled' : 'failed';
     await endStage(deps.db, { runId, stage, attempt, outcome, error: (err as Error).message });
+    const retryable = !(err instanceof ApplicationFailure && err.nonRetryable) && outcome === 'failed';
+    if (outcome === 'cancelled') log.info({ outcome, durationMs: Date.now() - started, reason: (err as Error).message }, 'stage cancelled');
+    else log.warn({ outcome, durationMs: Date.now() - started, retryable, err }, 'stage failed');
     throw err;
   } finally {
     stopHeartbeat();

@@ -2,27 +2,37 @@
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../lib/config';
 import { openDatabase } from '../lib/db/open';
+import { configureLogging } from '../lib/observability/logger';
+import { startTracing } from '../lib/observability/tracing';
 import { LocalGitHost } from '../lib/repohost/local-git';
 import { createRetriever } from '../lib/retrieval/from-config';
+import { installQuietRuntime } from '../lib/temporal/runtime';
 import { createWorker } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const retrieval = await createRetriever(config.retrieval); // missing weights: stop here, with instructions
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const worker = await createWorker({
-    config,
-    connection,
-    deps: { db: database.db, repoHost: new LocalGitHost(config.repos.root, database.db), retrieval },
-    identity: process.env.TESTLOOM_WORKER_IDENTITY,
-  });
-  console.log(`testloom worker polling ${config.temporal.taskQueues.io} at ${config.temporal.address}`);
+  const log = configureLogging({ level: config.logLevel, base: { process: 'worker' } });
+  installQuietRuntime(); // the SDK's logs through pino; before the first connection
+  const tracing = startTracing({ serviceName: 'testloom-worker' });
   try {
-    await worker.run(); // Returns after SIGINT/SIGTERM, which the SDK turns into a graceful shutdown.
+    const retrieval = await createRetriever(config.retrieval); // missing weights: stop here, with instructions
+    const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    const connection = await NativeConnection.connect({ address: config.temporal.address });
+    const worker = await createWorker({
+      config,
+      connection,
+      deps: { db: database.db, repoHost: new LocalGitHost(config.repos.root, database.db), retrieval },
+      identity: process.env.TESTLOOM_WORKER_IDENTITY,
+    });
+    log.info({ taskQueue: config.temporal.taskQueues.io, address: config.temporal.address, tracing: tracing.enabled }, `testloom worker polling ${config.temporal.taskQueues.io} at ${config.temporal.address}`);
+    try {
+      await worker.run(); // Returns after SIGINT/SIGTERM, which the SDK turns into a graceful shutdown.
+    } finally {
+      await connection.close();
+      await database.close();
+    }
   } finally {
-    await connection.close();
-    await database.close();
+    await tracing.shutdown();
   }
 }
 

@@ -1,6 +1,8 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { Config } from '../lib/config';
+import { WORKFLOW_INTERCEPTOR_MODULES, workerInterceptors, workflowTracingSinks } from '../lib/observability/temporal-tracing';
+import { activeTracing } from '../lib/observability/tracing';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
@@ -23,6 +25,11 @@ export function createWorker(setup: WorkerSetup): Promise<Worker> {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueues.io,
     ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    // OpenTelemetry (no-ops unless tracing is on): activity spans; workflow spans leave the sandbox
+    // through the sink. The workflow interceptors are bundled only when tracing runs (a pre-built
+    // bundle has them if it was built with WORKFLOW_INTERCEPTOR_MODULES); either bundle replays the other's histories.
+    interceptors: { ...workerInterceptors(), ...(!setup.workflowBundle && activeTracing() ? { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } : {}) },
+    sinks: workflowTracingSinks(),
     activities: setup.activities ?? createActivities(setup.deps),
     maxConcurrentActivityTaskExecutions: config.temporal.worker.maxConcurrentActivityTaskExecutions,
     maxConcurrentWorkflowTaskExecutions: config.temporal.worker.maxConcurrentWorkflowTaskExecutions,

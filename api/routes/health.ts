@@ -1,28 +1,17 @@
 import { Router } from 'express';
-import { sql } from 'kysely';
+import { checkHealth, defaultProbes, type HealthProbes } from '../../lib/observability/health';
 import type { AppDeps } from '../app';
 
-type CheckResult = { status: 'ok' } | { status: 'down'; reason: string };
-
-async function check(probe: () => Promise<unknown>): Promise<CheckResult> {
-  try {
-    await probe();
-    return { status: 'ok' };
-  } catch (err) {
-    return { status: 'down', reason: (err as Error).message };
-  }
-}
-
-export function healthRouter(deps: AppDeps): Router {
+/**
+ * `GET /api/health`: every dependency — Temporal, database, vector store, model provider,
+ * repository host — as `ok | degraded | down | not configured` with a reason, each probe within a
+ * short time limit. 200 when nothing is down, 503 otherwise. No API key (load balancers, probes).
+ */
+export function healthRouter(deps: Pick<AppDeps, 'db' | 'client' | 'config'> & Partial<Pick<AppDeps, 'repoHost'>>, probes: HealthProbes = defaultProbes(deps)): Router {
   const router = Router();
   router.get('/health', async (_req, res) => {
-    const [temporal, database] = await Promise.all([
-      check(() => deps.client.withDeadline(Date.now() + 2_000, () => deps.client.connection.workflowService.getSystemInfo({}))),
-      check(() => sql`select 1`.execute(deps.db)),
-    ]);
-    const checks = { temporal, database };
-    const ok = Object.values(checks).every((c) => c.status === 'ok');
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'down', checks });
+    const report = await checkHealth(probes);
+    res.status(report.status === 'down' ? 503 : 200).json(report);
   });
   return router;
 }

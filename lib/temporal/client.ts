@@ -1,9 +1,15 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config';
+import { clientInterceptors } from '../observability/temporal-tracing';
+
+/** A client whose workflow starts and signals carry the caller's trace context (OpenTelemetry; a no-op when tracing is off). */
+export function createClient(connection: Connection, namespace: string): Client {
+  return new Client({ connection, namespace, interceptors: clientInterceptors() });
+}
 
 export async function connectClient(config: Config): Promise<Client> {
   const connection = await Connection.connect({ address: config.temporal.address });
-  return new Client({ connection, namespace: config.temporal.namespace });
+  return createClient(connection, config.temporal.namespace);
 }
 
 /** Link to a workflow in the Temporal Web UI of the embedded dev server. */

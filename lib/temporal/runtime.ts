@@ -1,13 +1,17 @@
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
+import { PinoTemporalLogger } from '../observability/temporal-logger';
 
 /**
- * The SDK logs every worker state change and the bundler's output at INFO; keep warnings and
- * errors (TESTLOOM_LOG_LEVEL overrides). Must run before the first worker or connection exists.
+ * Routes the SDK's logs (and the native core's warnings, forwarded) through the process's pino
+ * logger, where routine SDK output (worker state changes, bundling) sits at debug: quiet at the
+ * default info level. Must run before the first worker or connection exists.
  */
 export function installQuietRuntime(): void {
-  const level = (process.env.TESTLOOM_LOG_LEVEL ?? 'WARN') as 'WARN';
   try {
-    Runtime.install({ logger: new DefaultLogger(level) });
+    Runtime.install({
+      logger: new PinoTemporalLogger(),
+      telemetryOptions: { logging: { forward: {}, filter: { core: 'WARN', other: 'ERROR' } } },
+    });
   } catch {
     // A runtime is already installed in this process; keep it.
   }

@@ -13,6 +13,7 @@ import { requireTemporalCli } from '../../lib/temporal/cli';
 import { ensureDevServer, type DevServer } from '../../lib/temporal/dev-server';
 import { freePort } from '../../lib/net/free-port';
 import { ensureChromaServer, type ChromaServer } from '../../lib/retrieval/chroma-server';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../lib/observability/temporal-tracing';
 
 export default async function globalSetup(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'testloom-jest-'));
@@ -33,6 +34,7 @@ export default async function globalSetup(): Promise<void> {
 
   const bundle = await bundleWorkflowCode({
     workflowsPath: path.join(PROJECT_ROOT, 'workflows', 'index.ts'),
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, // OpenTelemetry spans, as workers/worker.ts bundles
     logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never,
   });
   const bundlePath = path.join(dir, 'workflow-bundle.js');
@@ -45,6 +47,8 @@ export default async function globalSetup(): Promise<void> {
   });
   (globalThis as Record<string, unknown>).__testloomChroma = chroma;
 
+  // JSON logs at warn unless asked for: info would print every request and stage of every test.
+  process.env.TESTLOOM_LOG_LEVEL ??= 'warn';
   process.env.TESTLOOM_TEST_TEMPORAL_ADDRESS = server.address;
   process.env.TESTLOOM_TEST_CHROMA_URL = chroma.url;
   process.env.TESTLOOM_TEST_WORKFLOW_BUNDLE = bundlePath;
