@@ -1,4 +1,5 @@
-import type { CommitOutcome, GenerationOutcome, RetrievalOutcome, ReviewOutcome, SpecSubject } from '../lib/runs/contract';
+import type { CommitOutcome, GenerationOutcome, RetrievalOutcome, ReviewOutcome, Subject } from '../lib/runs/contract';
+import { subjectSource, subjectTitle } from '../lib/runs/subject';
 import { currentRun, recordStage, type ActivityDeps } from './deps';
 
 function retrievalSection(retrieval: RetrievalOutcome): string[] {
@@ -13,13 +14,13 @@ function retrievalSection(retrieval: RetrievalOutcome): string[] {
   ];
 }
 
-function reviewBody(input: { subject: SpecSubject; retrieval: RetrievalOutcome; generation: GenerationOutcome; commit: CommitOutcome }, workflowId: string): string {
+function reviewBody(input: { subject: Subject; retrieval: RetrievalOutcome; generation: GenerationOutcome; commit: CommitOutcome }, workflowId: string): string {
   const { subject, retrieval, generation, commit } = input;
   const counts = Object.entries(generation.casesByKind)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([kind, count]) => `| ${kind} | ${count} |`);
   return [
-    `Generated API tests for **${subject.title}**${subject.version ? ` ${subject.version}` : ''} (OpenAPI ${subject.openapiVersion}, ${subject.operationCount} operations).`,
+    `Generated tests for **${subjectTitle(subject)}**, from ${subjectSource(subject)}.`,
     '',
     '| test type | cases |',
     '| --- | --- |',
@@ -39,7 +40,7 @@ function reviewBody(input: { subject: SpecSubject; retrieval: RetrievalOutcome; 
 /** Opens the review for the run's branch, or updates the one that is already open. */
 export function createPrActivity(deps: ActivityDeps) {
   return async function createPr(input: {
-    subject: SpecSubject;
+    subject: Subject;
     retrieval: RetrievalOutcome;
     generation: GenerationOutcome;
     commit: CommitOutcome;
@@ -50,7 +51,7 @@ export function createPrActivity(deps: ActivityDeps) {
         repository: input.subject.repository,
         headBranch: input.commit.branch,
         baseBranch: input.commit.baseBranch,
-        title: `testloom: API tests for ${input.subject.title}`,
+        title: `testloom: tests for ${subjectTitle(input.subject)}`,
         body: reviewBody(input, workflowId),
         runId,
       });

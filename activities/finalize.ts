@@ -1,7 +1,8 @@
 import { updateRun } from '../lib/db/runs';
 import { listTestCases } from '../lib/db/test-cases';
 import { generatedCaseDocument } from '../lib/retrieval/texts';
-import type { IndexingOutcome, RunEnd, RunResult, SpecSubject } from '../lib/runs/contract';
+import type { IndexingOutcome, RunEnd, RunResult, Subject } from '../lib/runs/contract';
+import { subjectKey } from '../lib/runs/subject';
 import { currentRun, recordStage, type ActivityDeps } from './deps';
 
 /** Marks the run completed with its result; running it twice writes the same row. */
@@ -36,7 +37,7 @@ export function recordRunEndActivity(deps: ActivityDeps) {
  * run, so running this twice (or re-running the spec) upserts the same entries.
  */
 export function indexRunCasesActivity(deps: ActivityDeps) {
-  return async function indexRunCases(subject: SpecSubject): Promise<IndexingOutcome> {
+  return async function indexRunCases(subject: Subject): Promise<IndexingOutcome> {
     if (!deps.retrieval) return { status: 'not configured', indexed: 0, reason: 'retrieval is switched off (TESTLOOM_RETRIEVAL=off)' };
     const { runId } = currentRun();
     const cases = await listTestCases(deps.db, runId);
@@ -44,8 +45,8 @@ export function indexRunCasesActivity(deps: ActivityDeps) {
     const documents = cases.map((row) =>
       generatedCaseDocument({
         repository: subject.repository,
-        origin: 'spec',
-        subject: subject.specId,
+        origin: subject.kind,
+        subject: subjectKey(subject),
         runId,
         created,
         testCase: {

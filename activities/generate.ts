@@ -3,13 +3,10 @@ import { replaceArtifacts } from '../lib/db/artifacts';
 import { updateRun } from '../lib/db/runs';
 import { replaceTestCases } from '../lib/db/test-cases';
 import { generateSpecSuite } from '../lib/generation/spec-suite';
-import type { GenerationOutcome, RetrievalOutcome, SpecSubject } from '../lib/runs/contract';
-import { currentRun, recordStage, type ActivityDeps } from './deps';
+import type { GenerationOutcome, RetrievalOutcome, Subject } from '../lib/runs/contract';
+import { outputDir } from '../lib/runs/subject';
+import { currentRun, permanent, recordStage, type ActivityDeps } from './deps';
 import { loadDereferencedSpec } from './receive';
-
-export function outputDir(subject: SpecSubject): string {
-  return `tests/testloom/${subject.slug}`;
-}
 
 /**
  * Deterministic, schema-driven suite for every operation, with the retrieved similar tests listed
@@ -17,9 +14,13 @@ export function outputDir(subject: SpecSubject): string {
  * so a retry after a crash leaves exactly one set.
  */
 export function generateActivity(deps: ActivityDeps) {
-  return async function generate(subject: SpecSubject, retrieval?: RetrievalOutcome): Promise<GenerationOutcome> {
+  return async function generate(subject: Subject, retrieval?: RetrievalOutcome, feedback: string[] = []): Promise<GenerationOutcome> {
     return recordStage(deps, 'generate', async () => {
       const { runId } = currentRun();
+      if (subject.kind === 'issue') {
+        // Test cases from an issue's prose need a language model; without one the run says so.
+        throw permanent(`no model provider is configured: an issue run needs one to write test cases from ${subject.repository}#${subject.number}`, 'ModelUnavailable');
+      }
       const { api } = await loadDereferencedSpec(deps, subject.specId);
       Context.current().heartbeat('spec loaded');
       const suite = generateSpecSuite({
@@ -47,7 +48,14 @@ export function generateActivity(deps: ActivityDeps) {
         notes: suite.notes,
       };
       // The retrieval outcome is recorded here too: when retrieve gave up, only the workflow knows.
-      await updateRun(deps.db, runId, { details: { generation: { caseCount: outcome.caseCount, casesByKind }, ...(retrieval ? { retrieval } : {}) } });
+      await updateRun(deps.db, runId, {
+        details: {
+          generation: { caseCount: outcome.caseCount, casesByKind },
+          ...(retrieval ? { retrieval } : {}),
+          // The deterministic spec suite does not use reviewer feedback; model-written tests will.
+          ...(feedback.length ? { feedback } : {}),
+        },
+      });
       return outcome;
     });
   };

@@ -1,8 +1,10 @@
 import { updateRun, upsertRun } from '../lib/db/runs';
+import { acceptanceCriteria } from '../lib/issues';
 import { listOperations } from '../lib/openapi';
+import { UnknownIssueError } from '../lib/repohost/types';
 import { SpecValidationError } from '../lib/spec/dereference';
 import { loadStoredSpec, UnknownSpecError } from '../lib/spec/stored';
-import type { GenerateTestsInput, SpecSubject } from '../lib/runs/contract';
+import type { GenerateTestsInput, IssueSubject, SpecSubject, Subject } from '../lib/runs/contract';
 import { currentRun, permanent, recordStage, type ActivityDeps } from './deps';
 
 export function slugify(text: string): string {
@@ -20,25 +22,54 @@ export async function loadDereferencedSpec(deps: ActivityDeps, specId: string) {
   }
 }
 
+async function specSubject(deps: ActivityDeps, input: GenerateTestsInput, spec: NonNullable<GenerateTestsInput['spec']>): Promise<SpecSubject> {
+  const { api } = await loadDereferencedSpec(deps, spec.id);
+  const info = (api as { info?: { title?: string; version?: string } }).info ?? {};
+  return {
+    kind: 'spec',
+    specId: spec.id,
+    repository: input.repository,
+    title: info.title ?? 'API',
+    version: info.version,
+    openapiVersion: String((api as { openapi?: string; swagger?: string }).openapi ?? (api as { swagger?: string }).swagger),
+    operationCount: listOperations(api).length,
+    source: spec.source,
+    slug: slugify(info.title ?? 'api'),
+  };
+}
+
+/** The issue as the repository host has it now (not as a webhook once described it). */
+async function issueSubject(deps: ActivityDeps, repository: string, number: number): Promise<IssueSubject> {
+  try {
+    const issue = await deps.repoHost.getIssue(repository, number);
+    return {
+      kind: 'issue',
+      repository,
+      number,
+      title: issue.title,
+      body: issue.body,
+      labels: issue.labels,
+      author: issue.author,
+      url: issue.url,
+      acceptanceCriteria: acceptanceCriteria(issue.body),
+      slug: `issue-${number}`,
+    };
+  } catch (err) {
+    if (err instanceof UnknownIssueError) throw permanent(err.message, 'UnknownIssue');
+    throw err;
+  }
+}
+
 export function receiveActivity(deps: ActivityDeps) {
-  return async function receive(input: GenerateTestsInput): Promise<SpecSubject> {
+  return async function receive(input: GenerateTestsInput): Promise<Subject> {
     const { runId, workflowId } = currentRun();
     // The starter normally created the row already; this makes the stage correct on its own.
-    await upsertRun(deps.db, { id: runId, workflowId, trigger: input.trigger, repository: input.repository, specId: input.spec.id });
+    await upsertRun(deps.db, { id: runId, workflowId, trigger: input.trigger, repository: input.repository, specId: input.spec?.id ?? null });
     return recordStage(deps, 'receive', async () => {
-      const { api } = await loadDereferencedSpec(deps, input.spec.id);
-      const info = (api as { info?: { title?: string; version?: string } }).info ?? {};
-      const subject: SpecSubject = {
-        kind: 'spec',
-        specId: input.spec.id,
-        repository: input.repository,
-        title: info.title ?? 'API',
-        version: info.version,
-        openapiVersion: String((api as { openapi?: string; swagger?: string }).openapi ?? (api as { swagger?: string }).swagger),
-        operationCount: listOperations(api).length,
-        source: input.spec.source,
-        slug: slugify(info.title ?? 'api'),
-      };
+      let subject: Subject;
+      if (input.spec) subject = await specSubject(deps, input, input.spec);
+      else if (input.issue) subject = await issueSubject(deps, input.repository, input.issue.number);
+      else throw permanent('the run names neither a spec nor an issue', 'InvalidInput');
       await updateRun(deps.db, runId, { subject });
       return subject;
     });

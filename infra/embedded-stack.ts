@@ -9,6 +9,7 @@ import { createRetriever } from '../lib/retrieval/from-config';
 import { requireTemporalCli } from '../lib/temporal/cli';
 import { connectClient } from '../lib/temporal/client';
 import { ensureDevServer } from '../lib/temporal/dev-server';
+import { startTracing } from '../lib/observability/tracing';
 import { installQuietRuntime } from '../lib/temporal/runtime';
 import { createWorker } from '../workers/worker';
 
@@ -62,6 +63,10 @@ export async function startEmbeddedStack(config: Config, log: (line: string) => 
     for (const cleanup of cleanups.reverse()) await cleanup().catch((err) => log(`shutdown: ${(err as Error).message}`));
   };
   try {
+    // OpenTelemetry when OTEL_* asks for it; shut down (flushed) last.
+    const tracing = startTracing({ serviceName: 'testloom' });
+    cleanups.push(tracing.shutdown);
+    if (tracing.enabled) log('tracing: exporting spans as OTEL_* configures');
     // First, so missing embedding weights stop the start-up before any server is started.
     const retrieval = await startRetrieval(config, log, cleanups);
     const cli = requireTemporalCli({ cliPath: config.temporal.cliPath, projectRoot: PROJECT_ROOT });
@@ -80,13 +85,14 @@ export async function startEmbeddedStack(config: Config, log: (line: string) => 
     const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     cleanups.push(database.close);
 
+    const repoHost = new LocalGitHost(config.repos.root, database.db);
     const connection = await NativeConnection.connect({ address: config.temporal.address });
     cleanups.push(() => connection.close());
     log('bundling workflows and starting the worker');
     const worker = await createWorker({
       config,
       connection,
-      deps: { db: database.db, repoHost: new LocalGitHost(config.repos.root, database.db), retrieval },
+      deps: { db: database.db, repoHost, retrieval },
     });
     const running = worker.run();
     cleanups.push(async () => {
@@ -96,8 +102,9 @@ export async function startEmbeddedStack(config: Config, log: (line: string) => 
 
     const client = await connectClient(config);
     cleanups.push(() => client.connection.close());
-    const api: RunningServer = await listen({ db: database.db, client, config }, config.api.host, config.api.port);
+    const api: RunningServer = await listen({ db: database.db, client, config, repoHost }, config.api.host, config.api.port);
     cleanups.push(api.close);
+    for (const notice of api.notices) log(notice);
 
     return {
       apiUrl: api.url,

@@ -90,6 +90,43 @@ export interface TestCasesTable {
   createdAt: CreatedAt;
 }
 
+export interface LocalIssuesTable {
+  repository: string;
+  number: number;
+  title: string;
+  body: ColumnType<string, string | undefined, string>;
+  labels: Jsonb<string[]>;
+  author: string;
+  state: 'open' | 'closed';
+  updatedAt: UpdatedAt;
+}
+
+export type Permission = 'admin' | 'maintain' | 'write' | 'triage' | 'read';
+
+export interface LocalCollaboratorsTable {
+  repository: string;
+  login: string;
+  permission: Permission;
+}
+
+export type DeliveryOutcome = 'started' | 'existing' | 'signalled' | 'cancelled' | 'ignored' | 'refused' | 'failed';
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  event: string;
+  action: string | null;
+  repository: string | null;
+  issueNumber: number | null;
+  sender: string | null;
+  outcome: DeliveryOutcome;
+  reason: string | null;
+  workflowId: string | null;
+  runId: string | null;
+  deliveries: ColumnType<number, number | undefined, number>;
+  receivedAt: CreatedAt;
+  updatedAt: UpdatedAt;
+}
+
 export interface ReviewsTable {
   id: Identity;
   repository: string;
@@ -112,6 +149,9 @@ export interface Tables {
   artifacts: ArtifactsTable;
   reviews: ReviewsTable;
   testCases: TestCasesTable;
+  localIssues: LocalIssuesTable;
+  localCollaborators: LocalCollaboratorsTable;
+  webhookDeliveries: WebhookDeliveriesTable;
 }
 
 export type SpecRow = Selectable<SpecsTable>;
@@ -120,3 +160,5 @@ export type StageEventRow = Selectable<StageEventsTable>;
 export type ArtifactRow = Selectable<ArtifactsTable>;
 export type ReviewRow = Selectable<ReviewsTable>;
 export type TestCaseRow = Selectable<TestCasesTable>;
+export type LocalIssueRow = Selectable<LocalIssuesTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;

@@ -2,6 +2,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  continueAsNew,
   defineQuery,
   defineSignal,
   isCancellation,
@@ -19,6 +20,8 @@ import { STAGES, type RunStatus, type StageName } from '../lib/runs/types';
 
 export const statusQuery = defineQuery<RunState>('status');
 export const cancelSignal = defineSignal<[{ reason?: string }?]>('cancel');
+/** `/testloom regenerate [feedback]`: once the current generation is delivered, generate again. */
+export const regenerateSignal = defineSignal<[{ feedback?: string }?]>('regenerate');
 
 function activityOptions(taskQueue: string, stage: StageSettings): ActivityOptions {
   return {
@@ -64,7 +67,9 @@ export async function generateTests(input: GenerateTestsInput): Promise<RunResul
   const state: RunState = {
     status: 'running',
     stages: Object.fromEntries(STAGES.map((name) => [name, { progress: 'pending' }])) as RunState['stages'],
+    feedback: [...(input.feedback ?? [])],
   };
+  let feedbackUsed = 0; // how much of state.feedback the generation took into account
   const stageActivities = (stage: StageName) =>
     proxyActivities<Activities>(activityOptions(input.settings.taskQueue, input.settings.stages[stage]));
   const bookkeeping = proxyActivities<Activities>(activityOptions(input.settings.taskQueue, input.settings.stages.finalize));
@@ -96,6 +101,9 @@ export async function generateTests(input: GenerateTestsInput): Promise<RunResul
     state.cancelReason = request?.reason ?? 'cancel requested';
     work.cancel();
   });
+  setHandler(regenerateSignal, (request) => {
+    if (state.status === 'running') state.feedback.push(request?.feedback ?? '');
+  });
 
   setStatus('running');
   const result: RunResult = { status: 'completed' };
@@ -104,7 +112,8 @@ export async function generateTests(input: GenerateTestsInput): Promise<RunResul
       result.subject = await stage('receive', (a) => a.receive(input));
       result.retrieval = await stage('retrieve', (a) => a.retrieve(result.subject!).catch(withoutRetrieval(degradedRetrieval)));
       state.retrieval = result.retrieval.status;
-      result.generation = await stage('generate', (a) => a.generate(result.subject!, result.retrieval));
+      feedbackUsed = state.feedback.length;
+      result.generation = await stage('generate', (a) => a.generate(result.subject!, result.retrieval, state.feedback.slice(0, feedbackUsed)));
       result.commit = await stage('commit', (a) => a.commit({ subject: result.subject!, generation: result.generation! }));
       result.review = await stage('createPr', (a) =>
         a.createPr({ subject: result.subject!, retrieval: result.retrieval!, generation: result.generation!, commit: result.commit! }),
@@ -121,7 +130,6 @@ export async function generateTests(input: GenerateTestsInput): Promise<RunResul
       });
     });
     setStatus('completed');
-    return result;
   } catch (err) {
     // Bookkeeping must happen even though the work scope was cancelled.
     if (isCancellation(err)) {
@@ -138,4 +146,10 @@ export async function generateTests(input: GenerateTestsInput): Promise<RunResul
     setStatus('failed');
     throw ApplicationFailure.nonRetryable(`failed at stage ${failedStage}: ${message}`, 'RunFailed');
   }
+  // A regenerate request arrived after generate had started: the next generation is a new run of
+  // the same workflow (its own run id and stage history), carrying all feedback so far.
+  if (state.feedback.length > feedbackUsed) {
+    await continueAsNew<typeof generateTests>({ ...input, feedback: state.feedback });
+  }
+  return result;
 }

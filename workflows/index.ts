@@ -1,1 +1,1 @@
-export { generateTests, statusQuery, cancelSignal } from './generate-tests';
+export { generateTests, statusQuery, cancelSignal, regenerateSignal } from './generate-tests';

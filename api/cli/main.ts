@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { startEmbeddedStack, type EmbeddedStack } from '../../infra/embedded-stack';
 import { ConfigError, loadConfig, type Config } from '../../lib/config';
+import { configureLogging } from '../../lib/observability/logger';
 import type { RetrievalOutcome } from '../../lib/runs/contract';
 import type { RunView } from '../../lib/runs/view';
 import { ApiClient } from './http';
@@ -18,12 +19,16 @@ function waitForCtrlC(): Promise<void> {
 }
 
 async function withApi<T>(config: Config, work: (api: ApiClient, stack?: EmbeddedStack) => Promise<T>): Promise<T> {
-  const running = new ApiClient(config.api.url);
+  const running = ApiClient.fromConfig(config);
   if (await running.isUp()) return work(running);
   print(`No testloom API at ${config.api.url}; starting the embedded stack for this command.`);
+  // The stack's JSON logs go to a file, not between this command's lines.
+  const logFile = path.join(config.dataDir, 'logs', 'testloom.log');
+  configureLogging({ level: config.logLevel, destination: logFile });
+  print(`  logs: ${logFile}`);
   const stack = await startEmbeddedStack(config, (line) => print(`  ${line}`));
   try {
-    return await work(new ApiClient(stack.apiUrl), stack);
+    return await work(ApiClient.fromConfig(config, stack.apiUrl), stack);
   } finally {
     await stack.stop();
   }
@@ -64,6 +69,7 @@ program
   .description('Start the Temporal dev server, the worker and the HTTP API; Ctrl-C stops them')
   .action(async () => {
     const config = loadConfig();
+    configureLogging({ level: config.logLevel }); // JSON lines on stdout
     const stack = await startEmbeddedStack(config, (line) => print(line));
     print();
     print(`testloom is up`);
@@ -80,17 +86,19 @@ program
 
 program
   .command('run')
-  .description('Generate tests from an OpenAPI / Swagger spec and wait for the result')
-  .requiredOption('--spec <path-or-url>', 'spec file path or http(s) URL')
-  .option('--repository <owner/name>', 'target repository (default: TESTLOOM_DEFAULT_REPOSITORY)')
+  .description('Generate tests from an OpenAPI / Swagger spec (or an issue) and wait for the result')
+  .option('--spec <path-or-url>', 'spec file path or http(s) URL')
+  .option('--issue <owner/repo#number>', 'an issue the repository host knows, instead of a spec')
+  .option('--repository <owner/name>', 'target repository of a spec run (default: TESTLOOM_DEFAULT_REPOSITORY)')
   .option('--no-wait', 'return as soon as the run is started')
-  .action(async (options: { spec: string; repository?: string; wait: boolean }) => {
+  .action(async (options: { spec?: string; issue?: string; repository?: string; wait: boolean }) => {
+    if (!options.spec === !options.issue) throw new Error('give exactly one of --spec <path-or-url> and --issue <owner/repo#number>');
     const config = loadConfig();
-    const spec = /^https?:\/\//.test(options.spec) ? { url: options.spec } : { path: path.resolve(options.spec) };
+    const request = options.issue
+      ? { issue: options.issue }
+      : { spec: /^https?:\/\//.test(options.spec!) ? { url: options.spec } : { path: path.resolve(options.spec!) }, repository: options.repository };
     const run = await withApi(config, async (api) => {
-      const { body: started } = await api.request<{ runId: string; workflowId: string; existing: boolean }>(
-        'POST', '/api/v1/runs', { spec, repository: options.repository },
-      );
+      const { body: started } = await api.request<{ runId: string; workflowId: string; existing: boolean }>('POST', '/api/v1/runs', request);
       print(`${started.existing ? 'Found existing' : 'Started'} run ${started.runId} (workflow ${started.workflowId})`);
       if (!options.wait) return undefined;
       return followRun(api, started.runId, print);
@@ -106,7 +114,7 @@ program
   .option('--json', 'print the full JSON record')
   .action(async (id: string, options: { json?: boolean }) => {
     const config = loadConfig();
-    const { body: run } = await new ApiClient(config.api.url).request<RunView>('GET', `/api/v1/runs/${encodeURIComponent(id)}`);
+    const { body: run } = await ApiClient.fromConfig(config).request<RunView>('GET', `/api/v1/runs/${encodeURIComponent(id)}`);
     if (options.json) {
       print(JSON.stringify(run, null, 2));
       return;
@@ -126,7 +134,7 @@ program
   .action(async (options: Record<string, string | undefined>) => {
     const config = loadConfig();
     const query = new URLSearchParams(Object.entries(options).filter(([, v]) => v !== undefined) as [string, string][]);
-    const { body } = await new ApiClient(config.api.url).request<{ runs: RunView[] }>('GET', `/api/v1/runs?${query}`);
+    const { body } = await ApiClient.fromConfig(config).request<{ runs: RunView[] }>('GET', `/api/v1/runs?${query}`);
     if (!body.runs.length) {
       print('no runs');
       return;

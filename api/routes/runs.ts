@@ -1,11 +1,13 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import express, { Router } from 'express';
 import { getRun, listRuns } from '../../lib/db/runs';
-import { startSpecRun } from '../../lib/runs/start';
+import { formatIssueRef, parseIssueRef } from '../../lib/issues';
+import { UnknownIssueError } from '../../lib/repohost/types';
+import { startIssueRun, startSpecRun } from '../../lib/runs/start';
 import { describeRun, summarizeRun } from '../../lib/runs/view';
 import type { AppDeps } from '../app';
 import { HttpError, notFound } from '../errors';
-import { parseListRunsQuery, parseStartRunBody, REPOSITORY_PATTERN, type StartRunBody } from '../validation';
+import { isIssueRunBody, parseListRunsQuery, parseStartRunBody, REPOSITORY_PATTERN, type IssueRunBody, type StartRunBody } from '../validation';
 
 /** Content types accepted as a raw spec upload (`curl --data-binary @spec.yaml`). */
 export const SPEC_UPLOAD_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain', 'application/vnd.oai.openapi'];
@@ -17,6 +19,23 @@ function uploadBody(text: string, repository: unknown): StartRunBody {
   return { spec: { content: text }, repository: repository as string | undefined };
 }
 
+/** `{ "issue": "owner/repo#12" }`: the issue must exist on the repository host before a run starts. */
+async function startIssueRunFromRequest(deps: AppDeps, body: IssueRunBody) {
+  const issue = parseIssueRef(body.issue);
+  if (!issue) throw new HttpError(400, 'invalid_request', 'issue: must be owner/repo#number', [{ field: 'issue', message: 'must be owner/repo#number' }]);
+  if (body.repository !== undefined && body.repository !== issue.repository) {
+    const message = `must be the issue's repository ${issue.repository} (tests for an issue go to its own repository)`;
+    throw new HttpError(400, 'invalid_request', `repository: ${message}`, [{ field: 'repository', message }]);
+  }
+  try {
+    await deps.repoHost.getIssue(issue.repository, issue.number);
+  } catch (err) {
+    if (err instanceof UnknownIssueError) throw notFound(`issue ${formatIssueRef(issue)}`);
+    throw err;
+  }
+  return startIssueRun(deps, issue);
+}
+
 export function runsRouter(deps: AppDeps): Router {
   const router = Router();
   // The JSON envelope adds a little around an embedded spec; the spec's own limit is checked after.
@@ -26,7 +45,7 @@ export function runsRouter(deps: AppDeps): Router {
 
   router.post('/runs', async (req, res) => {
     const body = typeof req.body === 'string' ? uploadBody(req.body, req.query.repository) : parseStartRunBody(req.body ?? {});
-    const started = await startSpecRun(deps, body);
+    const started = isIssueRunBody(body) ? await startIssueRunFromRequest(deps, body) : await startSpecRun(deps, body);
     res
       .status(started.existing ? 200 : 202)
       .location(`/api/v1/runs/${started.runId}`)

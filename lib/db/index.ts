@@ -7,3 +7,5 @@ export * from './artifacts';
 export * from './reviews';
 export type { ArtifactRow, ReviewRow, ReviewStatus, RunRow, SpecFormat, SpecRow, StageEventRow, StageOutcome, Tables } from '../../schema/tables';
 export * from './test-cases';
+export * from './local-issues';
+export * from './deliveries';

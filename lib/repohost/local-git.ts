@@ -3,9 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Tables } from '../../schema/tables';
+import { getCollaboratorPermission, getLocalIssue } from '../db/local-issues';
 import { upsertReview } from '../db/reviews';
 import { EMPTY_OID, git, revParse } from './git';
-import type { CommitRequest, CommitResult, RepoHost, ReviewRequest, ReviewResult } from './types';
+import { UnknownIssueError, type CommitRequest, type CommitResult, type Issue, type RepoHost, type RepositoryPermission, type ReviewRequest, type ReviewResult } from './types';
 
 const BASE_BRANCH = 'main';
 const IDENTITY = { name: 'testloom', email: 'testloom@localhost' };
@@ -32,6 +33,19 @@ export class LocalGitHost implements RepoHost {
   readonly kind = 'local' as const;
 
   constructor(private readonly root: string, private readonly db: Kysely<Tables>) {}
+
+  async getIssue(repository: string, number: number): Promise<Issue> {
+    const row = await getLocalIssue(this.db, repository, number);
+    if (!row) throw new UnknownIssueError(repository, number);
+    const { title, body, labels, author, state } = row;
+    return { repository, number, title, body, labels, author, state, url: `local://${repository}/issues/${number}` };
+  }
+
+  /** The owner part of the repository name is its admin, as on GitHub; others need a collaborator entry. */
+  async getPermission(repository: string, login: string): Promise<RepositoryPermission> {
+    if (repository.split('/')[0].toLowerCase() === login.toLowerCase()) return 'admin';
+    return (await getCollaboratorPermission(this.db, repository, login)) ?? 'none';
+  }
 
   repositoryPath(repository: string): string {
     const [owner, name] = repository.split('/');

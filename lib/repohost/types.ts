@@ -40,8 +40,37 @@ export interface ReviewResult {
   created: boolean;
 }
 
+export interface Issue {
+  repository: string;
+  number: number;
+  title: string;
+  body: string;
+  labels: string[];
+  author: string;
+  state: 'open' | 'closed';
+  url: string;
+}
+
+/** A user's permission on a repository, as GitHub names them; `none` for a stranger. */
+export type RepositoryPermission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
+
+/** Raised by `getIssue` for an issue the host does not have; retrying cannot help. */
+export class UnknownIssueError extends Error {
+  constructor(repository: string, number: number) {
+    super(`issue ${repository}#${number} does not exist`);
+    this.name = 'UnknownIssueError';
+  }
+}
+
 export interface RepoHost {
   readonly kind: 'local' | 'github';
+  getIssue(repository: string, number: number): Promise<Issue>;
+  getPermission(repository: string, login: string): Promise<RepositoryPermission>;
   commitFiles(request: CommitRequest): Promise<CommitResult>;
   openOrUpdateReview(request: ReviewRequest): Promise<ReviewResult>;
+}
+
+/** Whether a permission lets its holder push, and so command testloom on the repository. */
+export function canWrite(permission: RepositoryPermission): boolean {
+  return permission === 'admin' || permission === 'maintain' || permission === 'write';
 }

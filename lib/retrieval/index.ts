@@ -2,5 +2,5 @@ export { ChromaCaseStore, collectionName, VectorStoreUnavailableError, type Inde
 export { chromaCliPath, ensureChromaServer, type ChromaServer } from './chroma-server';
 export { caseDocumentId, type CaseDocument, type CaseOrigin, type SimilarCase } from './documents';
 export { CaseRetriever, type RetrieverSettings } from './retriever';
-export { caseText, generatedCaseDocument, operationQuery, specQueries } from './texts';
+export { caseText, generatedCaseDocument, issueQueries, operationQuery, specQueries } from './texts';
 export { createRetriever } from './from-config';

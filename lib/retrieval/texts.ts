@@ -20,6 +20,12 @@ export function specQueries(title: string, operations: Operation[]): string[] {
   return operations.slice(0, MAX_QUERY_OPERATIONS).map(operationQuery);
 }
 
+/** The issue as a whole (title and the start of the body) plus each acceptance criterion. */
+export function issueQueries(issue: { title: string; body: string; acceptanceCriteria: string[] }): string[] {
+  const whole = `${issue.title}\n${issue.body.replace(/\s+/g, ' ').trim()}`.slice(0, 1_000).trim();
+  return [whole, ...issue.acceptanceCriteria.map((criterion) => `${issue.title}: ${criterion}`)].slice(0, MAX_QUERY_OPERATIONS);
+}
+
 export function caseText(testCase: StoredTestCase): string {
   const endpoint = testCase.method && testCase.path ? `${testCase.method.toUpperCase()} ${testCase.path}` : undefined;
   const head = endpoint ? `${endpoint}${testCase.operationId ? ` (${testCase.operationId})` : ''}: ` : '';

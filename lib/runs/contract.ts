@@ -8,7 +8,11 @@ import type { ArtifactKind, RunStatus, SpecSource, StageName, TriggerKind } from
 export interface GenerateTestsInput {
   trigger: TriggerKind;
   repository: string;
-  spec: { id: string; source: SpecSource };
+  /** Exactly one of `spec` and `issue` is set. */
+  spec?: { id: string; source: SpecSource };
+  issue?: { number: number };
+  /** Reviewer feedback that asked for this generation (`/testloom regenerate …`). */
+  feedback?: string[];
   /** Snapshot of temporal.yaml's activity settings at start, so history replays identically. */
   settings: { taskQueue: string; stages: StageSettingsMap };
 }
@@ -27,6 +31,24 @@ export interface SpecSubject {
 }
 
 /** A similar existing test case handed to generation; `score` is cosine similarity. */
+/** An issue normalised for generation: what receive read through the repository host. */
+export interface IssueSubject {
+  kind: 'issue';
+  repository: string;
+  number: number;
+  title: string;
+  body: string;
+  labels: string[];
+  author: string;
+  url: string;
+  /** Acceptance criteria found in the body (checklist items or an "Acceptance criteria" section). */
+  acceptanceCriteria: string[];
+  /** Short, filesystem-safe name used for the output folder. */
+  slug: string;
+}
+
+export type Subject = SpecSubject | IssueSubject;
+
 export interface RetrievedDocument {
   id: string;
   title: string;
@@ -77,7 +99,7 @@ export interface ReviewOutcome {
 
 export interface RunResult {
   status: 'completed' | 'cancelled';
-  subject?: SpecSubject;
+  subject?: Subject;
   retrieval?: RetrievalOutcome;
   generation?: GenerationOutcome;
   commit?: CommitOutcome;
@@ -96,6 +118,8 @@ export interface RunState {
   retrieval?: RetrievalOutcome['status'];
   error?: { stage: StageName; message: string; type?: string };
   cancelReason?: string;
+  /** Reviewer feedback (`/testloom regenerate …`), oldest first: what this run started with, then what arrived while it ran. */
+  feedback: string[];
 }
 
 export interface RunEnd {

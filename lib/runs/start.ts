@@ -6,16 +6,20 @@ import { upsertRun } from '../db/runs';
 import { saveSpec } from '../db/specs';
 import { parseSpecDocument } from '../spec/document';
 import { loadSpecText, type SpecReference } from '../spec/load';
+import { issueWorkflowId, type IssueRef } from '../issues/issue-ref';
 import type { GenerateTestsInput } from './contract';
 import { REPOSITORY_ATTRIBUTE, STATUS_ATTRIBUTE, TRIGGER_ATTRIBUTE } from './search-attributes';
 
 export interface StartedRun {
   runId: string;
   workflowId: string;
-  specId: string;
+  /** Set for spec runs. */
+  specId?: string;
   /** True when the request matched a run that already existed (nothing new was started). */
   existing: boolean;
 }
+
+type StartDeps = { db: Kysely<Tables>; client: Client; config: Config };
 
 export function specWorkflowId(specId: string, repository: string): string {
   return `spec:${specId}:${repository}`;
@@ -23,14 +27,13 @@ export function specWorkflowId(specId: string, repository: string): string {
 
 /**
  * Loads and stores the spec, then starts its workflow. The workflow id is derived from the spec's
- * content and the target repository, so repeating a request finds the run it already started; only
- * a failed or cancelled run is started afresh.
+ * content and the target repository, so repeating a request finds the run it already started.
  */
 export async function startSpecRun(
-  deps: { db: Kysely<Tables>; client: Client; config: Config },
+  deps: StartDeps,
   request: { spec: SpecReference; repository?: string },
 ): Promise<StartedRun> {
-  const { db, client, config } = deps;
+  const { db, config } = deps;
   const repository = request.repository ?? config.repos.defaultRepository;
   const loaded = await loadSpecText(request.spec, config.api.maxSpecBytes);
   const field = request.spec.content !== undefined ? 'spec.content' : request.spec.path !== undefined ? 'spec.path' : 'spec.url';
@@ -45,31 +48,94 @@ export async function startSpecRun(
     openapiVersion: spec.openapiVersion ?? null,
   });
 
-  const workflowId = specWorkflowId(spec.id, repository);
-  const input: GenerateTestsInput = {
-    trigger: 'spec',
-    repository,
-    spec: { id: spec.id, source: loaded.source },
+  return startRun(deps, {
+    workflowId: specWorkflowId(spec.id, repository),
+    input: {
+      trigger: 'spec',
+      repository,
+      spec: { id: spec.id, source: loaded.source },
+      settings: { taskQueue: config.temporal.taskQueues.io, stages: config.temporal.stages },
+    },
+    specId: spec.id,
+    // A repeated request finds the run it started; only a failed or cancelled run starts afresh.
+    reuse: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+  });
+}
+
+function issueInput(config: Config, issue: IssueRef): GenerateTestsInput {
+  return {
+    trigger: 'issue',
+    repository: issue.repository,
+    issue: { number: issue.number },
     settings: { taskQueue: config.temporal.taskQueues.io, stages: config.temporal.stages },
   };
+}
+
+/**
+ * Starts the run of an issue. Every request about one issue lands on the same workflow id, so a
+ * redelivered or duplicated webhook finds the run already there; only a failed or cancelled run
+ * starts afresh.
+ */
+export async function startIssueRun(deps: StartDeps, issue: IssueRef): Promise<StartedRun> {
+  return startRun(deps, {
+    workflowId: issueWorkflowId(issue),
+    input: issueInput(deps.config, issue),
+    reuse: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+  });
+}
+
+/**
+ * `/testloom regenerate [feedback]` in one atomic call (signal-with-start): a running run gets the
+ * feedback (and generates again once done, as a new run of the workflow); a finished one — even a
+ * completed one, whose runs stay in the workflow's history — is followed by a new run that starts
+ * with the feedback.
+ */
+export async function regenerateIssueRun(deps: StartDeps, issue: IssueRef, feedback: string): Promise<StartedRun> {
+  const workflowId = issueWorkflowId(issue);
+  const input = issueInput(deps.config, issue);
+  const handle = await deps.client.workflow.signalWithStart('generateTests', {
+    workflowId,
+    taskQueue: deps.config.temporal.taskQueues.io,
+    args: [input],
+    signal: 'regenerate',
+    signalArgs: [{ feedback }],
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    typedSearchAttributes: searchAttributes(input),
+  });
+  const runId = handle.signaledRunId;
+  await upsertRun(deps.db, { id: runId, workflowId, trigger: 'issue', repository: issue.repository, specId: null });
+  return { runId, workflowId, existing: false };
+}
+
+function searchAttributes(input: GenerateTestsInput) {
+  return [
+    { key: TRIGGER_ATTRIBUTE, value: input.trigger },
+    { key: REPOSITORY_ATTRIBUTE, value: input.repository },
+    { key: STATUS_ATTRIBUTE, value: 'queued' },
+  ];
+}
+
+async function startRun(
+  deps: StartDeps,
+  run: { workflowId: string; input: GenerateTestsInput; specId?: string; reuse: WorkflowIdReusePolicy },
+): Promise<StartedRun> {
+  const { db, client, config } = deps;
+  const { workflowId, input, specId } = run;
+  const row = { workflowId, trigger: input.trigger, repository: input.repository, specId: specId ?? null };
   try {
     const handle = await client.workflow.start('generateTests', {
       workflowId,
       taskQueue: config.temporal.taskQueues.io,
       args: [input],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-      typedSearchAttributes: [
-        { key: TRIGGER_ATTRIBUTE, value: 'spec' },
-        { key: REPOSITORY_ATTRIBUTE, value: repository },
-        { key: STATUS_ATTRIBUTE, value: 'queued' },
-      ],
+      workflowIdReusePolicy: run.reuse,
+      typedSearchAttributes: searchAttributes(input),
     });
-    await upsertRun(db, { id: handle.firstExecutionRunId, workflowId, trigger: 'spec', repository, specId: spec.id });
-    return { runId: handle.firstExecutionRunId, workflowId, specId: spec.id, existing: false };
+    await upsertRun(db, { id: handle.firstExecutionRunId, ...row });
+    return { runId: handle.firstExecutionRunId, workflowId, ...(specId ? { specId } : {}), existing: false };
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     const description = await client.workflow.getHandle(workflowId).describe();
-    await upsertRun(db, { id: description.runId, workflowId, trigger: 'spec', repository, specId: spec.id });
-    return { runId: description.runId, workflowId, specId: spec.id, existing: true };
+    await upsertRun(db, { id: description.runId, ...row });
+    return { runId: description.runId, workflowId, ...(specId ? { specId } : {}), existing: true };
   }
 }

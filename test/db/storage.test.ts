@@ -8,11 +8,15 @@ import {
   ABANDONED_ERROR,
   type Database,
   endStage,
+  getCollaboratorPermission,
+  getDelivery,
+  getLocalIssue,
   getReview,
   getRun,
   getSpec,
   InvalidCursorError,
   listArtifacts,
+  listDeliveries,
   listReviews,
   listRuns,
   listStageEvents,
@@ -22,14 +26,18 @@ import {
   openDatabase,
   type OpenDatabaseOptions,
   replaceArtifacts,
+  recordDelivery,
   replaceTestCases,
+  saveLocalIssue,
   saveSpec,
+  setCollaborator,
   startStage,
   type Tables,
   updateRun,
   upsertReview,
   upsertRun,
 } from '../../lib/db';
+import { migrations } from '../../schema/migrations';
 import { createTestPostgres } from '../support/databases';
 
 interface Backend {
@@ -92,7 +100,8 @@ describe.each(backends)('storage on $name', (backend) => {
     expect(await migrateToLatest(db)).toEqual([]);
     expect(await migrateToLatest(db)).toEqual([]);
     const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
-    expect(applied.rows.map((r) => r.name)).toEqual(['0001_initial', '0002_test_cases']);
+    expect(applied.rows.map((r) => r.name)).toEqual(Object.keys(migrations));
+    expect(Object.keys(migrations)).toEqual(['0001_initial', '0002_test_cases', '0003_issues_and_deliveries']);
 
     const run = await newRun({ repository: 'acme/persist' });
     await database.close();
@@ -102,7 +111,7 @@ describe.each(backends)('storage on $name', (backend) => {
 
     expect((await getRun(db, run.id))?.repository).toBe('acme/persist');
     const again = await sql<{ n: number }>`select count(*)::int as n from kysely_migration`.execute(db);
-    expect(again.rows[0].n).toBe(2);
+    expect(again.rows[0].n).toBe(Object.keys(migrations).length);
   });
 
   test('saveSpec is idempotent: the first content stays', async () => {
@@ -353,6 +362,27 @@ describe.each(backends)('storage on $name', (backend) => {
     expect(await listStageEvents(db, run.id)).toEqual([]);
     expect(await listArtifacts(db, run.id)).toEqual([]);
     expect(await listTestCases(db, run.id)).toEqual([]);
+  });
+
+  test('recordDelivery keeps one row per delivery id and counts redeliveries', async () => {
+    const id = uid('delivery');
+    await recordDelivery(db, { id, event: 'issues', action: 'labeled', repository: 'octo/shop', issueNumber: 12, sender: 'octo', outcome: 'started', workflowId: 'issue:octo/shop#12', runId: 'r1' });
+    const again = await recordDelivery(db, { id, event: 'issues', action: 'labeled', repository: 'octo/shop', issueNumber: 12, sender: 'octo', outcome: 'existing', workflowId: 'issue:octo/shop#12', runId: 'r1' });
+    expect(again).toMatchObject({ id, outcome: 'existing', deliveries: 2, issueNumber: 12, reason: null });
+    expect(await getDelivery(db, id)).toEqual(again);
+    expect((await listDeliveries(db, { workflowId: 'issue:octo/shop#12' })).map((d) => d.id)).toContain(id);
+  });
+
+  test('local issues are upserted and collaborators matched case-insensitively', async () => {
+    const repository = uid('octo/shop');
+    await saveLocalIssue(db, { repository, number: 3, title: 'Old', labels: ['bug'], author: 'octo', state: 'open' });
+    await saveLocalIssue(db, { repository, number: 3, title: 'New title', body: 'Body ✓', labels: ['bug', 'generate-tests'], author: 'octo', state: 'closed' });
+    expect(await getLocalIssue(db, repository, 3)).toMatchObject({ title: 'New title', body: 'Body ✓', labels: ['bug', 'generate-tests'], state: 'closed' });
+    expect(await getLocalIssue(db, repository, 4)).toBeUndefined();
+    await setCollaborator(db, repository, 'Mona', 'read');
+    await setCollaborator(db, repository, 'Mona', 'write');
+    expect(await getCollaboratorPermission(db, repository, 'mona')).toBe('write');
+    expect(await getCollaboratorPermission(db, repository, 'hubot')).toBeUndefined();
   });
 
   test('upsertReview creates once, then updates the same row', async () => {

@@ -16,6 +16,7 @@ import { openDatabase, type Database } from '../../lib/db/open';
 import { LocalGitHost } from '../../lib/repohost/local-git';
 import { createRetriever, type CaseRetriever } from '../../lib/retrieval';
 import { installQuietRuntime } from '../../lib/temporal/runtime';
+import { createClient } from '../../lib/temporal/client';
 import { STAGES } from '../../lib/runs/types';
 import { createWorker } from '../../workers/worker';
 import { createTestPostgres, type TestPostgres } from './databases';
@@ -26,6 +27,8 @@ export interface HarnessOptions {
   fastRetries?: boolean;
   /** Chroma server for retrieval: the test run's shared one by default; 'off' switches retrieval off. */
   chromaUrl?: string | 'off';
+  /** More environment for loadConfig (e.g. GITHUB_WEBHOOK_SECRET). */
+  env?: Record<string, string>;
 }
 
 export interface Harness {
@@ -69,6 +72,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     TEMPORAL_ADDRESS: address,
     TESTLOOM_MODELS_OFFLINE: '1',
     ...(chromaUrl === 'off' || !chromaUrl ? { TESTLOOM_RETRIEVAL: 'off' } : { CHROMA_URL: chromaUrl }),
+    ...options.env,
     ...(postgres ? { DATABASE_URL: postgres.url } : {}),
   };
   const loaded = loadConfig({ ...process.env, ...env, DATABASE_URL: postgres?.url ?? '' });
@@ -86,8 +90,8 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
   const repoHost = new LocalGitHost(config.repos.root, database.db);
   const retrieval = await createRetriever(config.retrieval);
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
-  const api = await listen({ db: database.db, client, config }, '127.0.0.1', 0);
+  const client = createClient(connection, config.temporal.namespace); // with the OpenTelemetry interceptor, like the API's
+  const api = await listen({ db: database.db, client, config, repoHost }, '127.0.0.1', 0);
   const workers: RunningWorker[] = [];
 
   return {

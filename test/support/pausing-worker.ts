@@ -25,6 +25,8 @@ async function main(): Promise<void> {
   const realHost = new LocalGitHost(config.repos.root, database.db);
   const repoHost: RepoHost = {
     kind: realHost.kind,
+    getIssue: (repository, number) => realHost.getIssue(repository, number),
+    getPermission: (repository, login) => realHost.getPermission(repository, login),
     commitFiles: async (request) => {
       const result = await realHost.commitFiles(request);
       return pauseAt === 'commit' ? pause('commit') : result;

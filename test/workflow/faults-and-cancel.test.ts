@@ -17,6 +17,8 @@ describe('transient faults and cancellation (PGlite)', () => {
     let failedOnce = false;
     const flakyHost: RepoHost = {
       kind: 'local',
+      getIssue: (repository, number) => harness.repoHost.getIssue(repository, number),
+      getPermission: (repository, login) => harness.repoHost.getPermission(repository, login),
       commitFiles: async (request) => {
         if (request.repository === 'faults/flaky-git' && !failedOnce) {
           failedOnce = true;

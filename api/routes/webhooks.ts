@@ -1,0 +1,76 @@
+import express, { Router, type Request } from 'express';
+import { recordWebhookOutcome } from '../../lib/observability/metrics';
+import { handleDelivery, MalformedPayloadError } from '../../lib/webhooks/handle-delivery';
+import { SignatureVerifier } from '../../lib/webhooks/signature';
+import type { AppDeps } from '../app';
+import { HttpError } from '../errors';
+
+/** GitHub never sends a payload larger than this; anything bigger is not a GitHub delivery. */
+export const GITHUB_PAYLOAD_LIMIT = 25 * 1024 * 1024;
+
+/**
+ * `POST /api/webhooks/github`: authenticated by the delivery's HMAC signature over the raw body
+ * (no API key), then handed to lib/webhooks. 202 when a run was started or signalled, 204 with an
+ * `X-Testloom-Reason` when the delivery asks for nothing.
+ */
+export function webhooksRouter(deps: AppDeps): Router {
+  const router = Router();
+  const secret = deps.config.github.webhookSecret;
+  const verifier = secret ? new SignatureVerifier(secret) : undefined;
+
+  router.post('/github', express.raw({ type: () => true, limit: GITHUB_PAYLOAD_LIMIT }), async (req, res) => {
+    if (!verifier) throw new HttpError(503, 'webhooks_disabled', 'the webhook receiver is off: set GITHUB_WEBHOOK_SECRET');
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    if (!(await verifier.verify(raw, req.header('x-hub-signature-256')))) {
+      // Unverified headers are the sender's words: never a metric label (unbounded cardinality).
+      recordWebhookOutcome('unverified', 'unauthorized');
+      throw new HttpError(401, 'invalid_signature', 'X-Hub-Signature-256 is missing or does not match the payload and the configured secret');
+    }
+    const event = requiredHeader(req, 'x-github-event');
+    const id = requiredHeader(req, 'x-github-delivery');
+    let payload: unknown;
+    try {
+      payload = parsePayload(req, raw);
+    } catch (err) {
+      recordWebhookOutcome(event, 'invalid');
+      throw err;
+    }
+    try {
+      const result = await handleDelivery(deps, { id, event, payload });
+      recordWebhookOutcome(event, result.outcome);
+      res.setHeader('X-Testloom-Outcome', result.outcome);
+      if (result.reason) res.setHeader('X-Testloom-Reason', headerSafe(result.reason));
+      if (result.status === 204) return void res.status(204).end();
+      res.status(202).json({ delivery: id, outcome: result.outcome, workflowId: result.workflowId, runId: result.runId, reason: result.reason });
+    } catch (err) {
+      recordWebhookOutcome(event, err instanceof MalformedPayloadError ? 'invalid' : 'error');
+      if (err instanceof MalformedPayloadError) throw new HttpError(400, 'invalid_payload', err.message);
+      throw err;
+    }
+  });
+  return router;
+}
+
+function requiredHeader(req: Request, name: string): string {
+  const value = req.header(name);
+  if (!value) throw new HttpError(400, 'invalid_request', `${name} header is missing`, [{ field: name, message: 'required' }]);
+  return value;
+}
+
+/** GitHub sends JSON, or a form with a `payload` field when the hook's content type is form-encoded. */
+function parsePayload(req: Request, raw: Buffer): unknown {
+  let text = raw.toString('utf8');
+  if (req.is('application/x-www-form-urlencoded')) text = new URLSearchParams(text).get('payload') ?? '';
+  try {
+    const payload: unknown = JSON.parse(text);
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new Error('not a JSON object');
+    return payload;
+  } catch (err) {
+    throw new HttpError(400, 'invalid_json', `the payload is not a JSON object: ${(err as Error).message}`);
+  }
+}
+
+/** Header values must be Latin-1 without line breaks. */
+function headerSafe(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, 500);
+}

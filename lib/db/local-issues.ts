@@ -1,0 +1,54 @@
+/**
+ * The local git host's issue tracker: issues and collaborators of repositories that live on this
+ * machine. Webhook deliveries keep it current for repositories whose issues live on GitHub.
+ */
+import type { Kysely } from 'kysely';
+import type { LocalIssueRow, Permission, Tables } from '../../schema/tables';
+import { jsonb } from './json';
+
+export interface LocalIssue {
+  repository: string;
+  number: number;
+  title: string;
+  body?: string;
+  labels: string[];
+  author: string;
+  state: 'open' | 'closed';
+}
+
+export async function saveLocalIssue(db: Kysely<Tables>, issue: LocalIssue): Promise<void> {
+  const values = {
+    title: issue.title,
+    body: issue.body ?? '',
+    labels: jsonb(issue.labels),
+    author: issue.author,
+    state: issue.state,
+  };
+  await db
+    .insertInto('localIssues')
+    .values({ repository: issue.repository, number: issue.number, ...values })
+    .onConflict((oc) => oc.columns(['repository', 'number']).doUpdateSet({ ...values, updatedAt: new Date() }))
+    .execute();
+}
+
+export async function getLocalIssue(db: Kysely<Tables>, repository: string, number: number): Promise<LocalIssueRow | undefined> {
+  return db.selectFrom('localIssues').selectAll().where('repository', '=', repository).where('number', '=', number).executeTakeFirst();
+}
+
+export async function setCollaborator(db: Kysely<Tables>, repository: string, login: string, permission: Permission): Promise<void> {
+  await db
+    .insertInto('localCollaborators')
+    .values({ repository, login, permission })
+    .onConflict((oc) => oc.columns(['repository', 'login']).doUpdateSet({ permission }))
+    .execute();
+}
+
+export async function getCollaboratorPermission(db: Kysely<Tables>, repository: string, login: string): Promise<Permission | undefined> {
+  const row = await db
+    .selectFrom('localCollaborators')
+    .select('permission')
+    .where('repository', '=', repository)
+    .where((eb) => eb(eb.fn('lower', ['login']), '=', login.toLowerCase()))
+    .executeTakeFirst();
+  return row?.permission;
+}

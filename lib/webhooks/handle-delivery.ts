@@ -1,0 +1,168 @@
+/**
+ * What testloom does with a verified GitHub delivery. Every action lands on the issue's workflow
+ * id, so handling the same delivery again (a redelivery, a duplicate) changes nothing more.
+ */
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { EmitterWebhookEvent } from '@octokit/webhooks';
+import type { Kysely } from 'kysely';
+import type { DeliveryOutcome, Tables } from '../../schema/tables';
+import type { Config } from '../config';
+import { getDelivery, recordDelivery } from '../db/deliveries';
+import { saveLocalIssue } from '../db/local-issues';
+import { formatIssueRef, issueWorkflowId, type IssueRef } from '../issues';
+import { canWrite, type RepoHost } from '../repohost/types';
+import { regenerateIssueRun, startIssueRun } from '../runs/start';
+import { parseCommand } from './commands';
+
+export interface WebhookDeps {
+  db: Kysely<Tables>;
+  client: Client;
+  config: Config;
+  repoHost: RepoHost;
+}
+
+export interface Delivery {
+  id: string;
+  event: string;
+  payload: unknown;
+}
+
+export interface DeliveryResult {
+  /** 202: a run was started or signalled; 204: nothing to do (see `reason`). */
+  status: 202 | 204;
+  outcome: DeliveryOutcome;
+  reason?: string;
+  workflowId?: string;
+  runId?: string;
+}
+
+type IssuesPayload = EmitterWebhookEvent<'issues'>['payload'];
+type CommentPayload = EmitterWebhookEvent<'issue_comment'>['payload'];
+type IssueData = IssuesPayload['issue'];
+
+const ignored = (reason: string): DeliveryResult => ({ status: 204, outcome: 'ignored', reason });
+
+export async function handleDelivery(deps: WebhookDeps, delivery: Delivery): Promise<DeliveryResult> {
+  const payload = delivery.payload as Partial<IssuesPayload & CommentPayload>;
+  const result = (await alreadyActedOn(deps, delivery.id)) ?? (await dispatch(deps, delivery.event, payload));
+  await recordDelivery(deps.db, {
+    id: delivery.id,
+    event: delivery.event,
+    action: payload.action,
+    repository: payload.repository?.full_name,
+    issueNumber: payload.issue?.number,
+    sender: payload.sender?.login,
+    outcome: result.outcome,
+    reason: result.reason,
+    workflowId: result.workflowId,
+    runId: result.runId,
+  });
+  return result;
+}
+
+/**
+ * A redelivery (same delivery id) of an event that already started or signalled a run answers as
+ * the first time did, without acting again: otherwise a redelivered `labeled` event would restart
+ * a run that has failed since.
+ */
+async function alreadyActedOn(deps: WebhookDeps, id: string): Promise<DeliveryResult | undefined> {
+  const earlier = await getDelivery(deps.db, id);
+  if (!earlier || !earlier.workflowId || !['started', 'existing', 'signalled', 'cancelled'].includes(earlier.outcome)) return undefined;
+  return {
+    status: 202,
+    outcome: earlier.outcome,
+    reason: `delivery ${id} was handled before (${earlier.outcome})`,
+    workflowId: earlier.workflowId,
+    ...(earlier.runId ? { runId: earlier.runId } : {}),
+  };
+}
+
+function dispatch(deps: WebhookDeps, event: string, payload: Partial<IssuesPayload & CommentPayload>): Promise<DeliveryResult> {
+  if (event === 'ping') return Promise.resolve(ignored('ping: the webhook is set up'));
+  if (event !== 'issues' && event !== 'issue_comment') return Promise.resolve(ignored(`event "${event}" is not handled`));
+  if (!payload.issue || !payload.repository) throw new MalformedPayloadError(`an ${event} event needs issue and repository`);
+  if (event === 'issues') return onIssue(deps, payload as IssuesPayload);
+  return onComment(deps, payload as CommentPayload);
+}
+
+/** A payload that is valid JSON but not the event it claims to be. */
+export class MalformedPayloadError extends Error {}
+
+async function onIssue(deps: WebhookDeps, payload: IssuesPayload): Promise<DeliveryResult> {
+  const ref = issueRefOf(payload);
+  const label = deps.config.github.triggerLabel;
+  await rememberIssue(deps, ref, payload.issue);
+  const hasLabel = labelsOf(payload.issue).includes(label);
+  switch (payload.action) {
+    case 'opened':
+    case 'reopened':
+      return hasLabel ? start(deps, ref) : ignored(`issue ${formatIssueRef(ref)} does not carry the label "${label}"`);
+    case 'labeled':
+      if (payload.label?.name !== label) return ignored(`label "${payload.label?.name}" is not the trigger label "${label}"`);
+      return start(deps, ref);
+    case 'unlabeled':
+      if (payload.label?.name !== label) return ignored(`label "${payload.label?.name}" is not the trigger label "${label}"`);
+      return cancel(deps, ref, `label "${label}" removed by ${payload.sender.login}`);
+    case 'closed':
+      return cancel(deps, ref, `issue closed by ${payload.sender.login}`);
+    default:
+      return ignored(`issues.${payload.action} is not handled`);
+  }
+}
+
+async function onComment(deps: WebhookDeps, payload: CommentPayload): Promise<DeliveryResult> {
+  if (payload.action !== 'created') return ignored(`issue_comment.${payload.action} is not handled`);
+  if (payload.issue.pull_request) return ignored('comments on pull requests are not commands for testloom');
+  const command = parseCommand(payload.comment.body);
+  if (!command) return ignored('the comment is not a /testloom command');
+  if ('error' in command) return ignored(command.error);
+
+  const ref = issueRefOf(payload);
+  const login = payload.comment.user?.login ?? payload.sender.login;
+  const permission = await deps.repoHost.getPermission(ref.repository, login);
+  if (!canWrite(permission)) {
+    const access = permission === 'none' ? 'no' : permission;
+    return { status: 204, outcome: 'refused', reason: `${login} has ${access} access to ${ref.repository}; /testloom commands need write access` };
+  }
+  await rememberIssue(deps, ref, payload.issue as unknown as IssueData);
+  if (command.name === 'cancel') return cancel(deps, ref, `/testloom cancel by ${login}`);
+  const run = await regenerateIssueRun(deps, ref, command.feedback);
+  return { status: 202, outcome: 'signalled', reason: `regenerate requested by ${login}`, workflowId: run.workflowId, runId: run.runId };
+}
+
+async function start(deps: WebhookDeps, ref: IssueRef): Promise<DeliveryResult> {
+  const run = await startIssueRun(deps, ref);
+  return { status: 202, outcome: run.existing ? 'existing' : 'started', workflowId: run.workflowId, runId: run.runId };
+}
+
+async function cancel(deps: WebhookDeps, ref: IssueRef, reason: string): Promise<DeliveryResult> {
+  const workflowId = issueWorkflowId(ref);
+  try {
+    await deps.client.workflow.getHandle(workflowId).signal('cancel', { reason });
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return { ...ignored(`no run of ${formatIssueRef(ref)} is in progress`), workflowId };
+    throw err;
+  }
+  return { status: 202, outcome: 'cancelled', reason, workflowId };
+}
+
+/** Keeps the local host's copy of an issue current; GitHub keeps its own. */
+async function rememberIssue(deps: WebhookDeps, ref: IssueRef, issue: IssueData): Promise<void> {
+  if (deps.repoHost.kind !== 'local') return;
+  await saveLocalIssue(deps.db, {
+    ...ref,
+    title: issue.title,
+    body: issue.body ?? '',
+    labels: labelsOf(issue),
+    author: issue.user?.login ?? 'ghost',
+    state: issue.state === 'closed' ? 'closed' : 'open',
+  });
+}
+
+function issueRefOf(payload: { repository: { full_name: string }; issue: { number: number } }): IssueRef {
+  return { repository: payload.repository.full_name, number: payload.issue.number };
+}
+
+function labelsOf(issue: { labels?: ({ name: string } | string | null)[] }): string[] {
+  return (issue.labels ?? []).flatMap((label) => (label === null ? [] : [typeof label === 'string' ? label : label.name]));
+}

@@ -1,0 +1,276 @@
+import { getDelivery, listDeliveries } from '../../lib/db/deliveries';
+import { getLocalIssue, setCollaborator } from '../../lib/db/local-issues';
+import { listStageEvents } from '../../lib/db/stage-events';
+import { issueWorkflowId } from '../../lib/issues';
+import { apiRequest, createHarness, waitForRunEnd, type Harness } from '../support/harness';
+import { commentEvent, deliver, issuesEvent, sign, TRIGGER_LABEL, WEBHOOK_SECRET } from '../support/github-deliveries';
+import { uniqueRepository } from '../support/retrieval';
+
+describe('GitHub webhook receiver (real payloads, real Temporal, worker running)', () => {
+  let harness: Harness;
+  let repository: string;
+  let owner: string;
+
+  beforeAll(async () => {
+    harness = await createHarness({ database: 'pglite', env: { GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET } });
+    await harness.startWorker();
+  });
+  afterAll(() => harness?.close());
+  beforeEach(() => {
+    repository = uniqueRepository('octo');
+    owner = repository.split('/')[0];
+  });
+
+  it('starts one run for a labelled issue, which reaches generate with the normalised issue', async () => {
+    const target = { repository, number: 7, labels: ['bug', TRIGGER_LABEL] };
+    const response = await deliver(harness, 'issues', issuesEvent('labeled', target));
+    expect(response.status).toBe(202);
+    expect(response.body).toMatchObject({ outcome: 'started', workflowId: `issue:${repository}#7` });
+
+    const run = await waitForRunEnd(harness, response.body.runId);
+    expect(run.trigger).toBe('issue');
+    expect(run.subject).toEqual({
+      kind: 'issue',
+      repository,
+      number: 7,
+      title: 'Pets can be filtered by tag (#7)',
+      body: expect.stringContaining('## Acceptance criteria'),
+      labels: ['bug', TRIGGER_LABEL],
+      author: expect.any(String),
+      url: `local://${repository}/issues/7`,
+      acceptanceCriteria: ['GET /pets?tag=dog returns only dogs', 'an unknown tag returns an empty list'],
+      slug: 'issue-7',
+    });
+    // Writing test cases from prose needs a model; none is configured here, and the run says so.
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatchObject({ stage: 'generate', message: expect.stringContaining('no model provider is configured') });
+    const stages = (await listStageEvents(harness.database.db, run.id)).map((e) => `${e.stage}:${e.outcome}`);
+    expect(stages).toEqual(['receive:succeeded', 'retrieve:succeeded', 'generate:failed']);
+
+    expect(await getDelivery(harness.database.db, response.id)).toMatchObject({
+      event: 'issues', action: 'labeled', repository, issueNumber: 7, outcome: 'started', workflowId: `issue:${repository}#7`, runId: run.id, deliveries: 1,
+    });
+    expect(await getLocalIssue(harness.database.db, repository, 7)).toMatchObject({ title: 'Pets can be filtered by tag (#7)', state: 'open' });
+  });
+
+  it('lands the same delivery, delivered three times, on one run', async () => {
+    const payload = issuesEvent('labeled', { repository, number: 8, labels: [TRIGGER_LABEL] });
+    const first = await deliver(harness, 'issues', payload);
+    const again = await Promise.all([deliver(harness, 'issues', payload, { id: first.id }), deliver(harness, 'issues', payload, { id: first.id })]);
+    expect([first, ...again].map((r) => r.status)).toEqual([202, 202, 202]);
+    const runIds = new Set([first, ...again].map((r) => r.body.runId));
+    expect(runIds.size).toBe(1);
+    expect((await getDelivery(harness.database.db, first.id))!.deliveries).toBe(3);
+    // Redelivered after the run has failed (no model here): answered as before, nothing restarted.
+    const run = await waitForRunEnd(harness, first.body.runId);
+    expect(run.status).toBe('failed');
+    const late = await deliver(harness, 'issues', payload, { id: first.id });
+    expect(late).toMatchObject({ status: 202, body: { runId: run.id, outcome: 'started' } });
+    expect(late.body.reason).toBe(`delivery ${first.id} was handled before (started)`);
+    expect((await getDelivery(harness.database.db, first.id))!.deliveries).toBe(4);
+    const executions = [];
+    for await (const execution of harness.client.workflow.list({ query: `WorkflowId = "${issueWorkflowId({ repository, number: 8 })}"` })) executions.push(execution);
+    expect(executions).toHaveLength(1);
+  });
+
+  it('answers 401 to a wrong or missing signature and starts nothing, stores nothing', async () => {
+    const payload = issuesEvent('labeled', { repository, number: 9, labels: [TRIGGER_LABEL] });
+    const wrongSecret = await deliver(harness, 'issues', payload, { secret: 'another-secret-0123456789' });
+    const missing = await deliver(harness, 'issues', payload, { signature: null });
+    const tampered = await deliver(harness, 'issues', payload, { signature: sign(JSON.stringify(payload)), rawBody: JSON.stringify({ ...payload, action: 'opened' }) });
+    for (const response of [wrongSecret, missing, tampered]) {
+      expect(response.status).toBe(401);
+      expect(response.body.error.code).toBe('invalid_signature');
+      expect(await getDelivery(harness.database.db, response.id)).toBeUndefined();
+    }
+    await expect(harness.client.workflow.getHandle(issueWorkflowId({ repository, number: 9 })).describe()).rejects.toThrow(/not found/i);
+    expect(await getLocalIssue(harness.database.db, repository, 9)).toBeUndefined();
+  });
+
+  it('ignores issues without the label, other labels and other events, with a reason', async () => {
+    const unlabelled = await deliver(harness, 'issues', issuesEvent('opened', { repository, number: 10, labels: ['bug'] }));
+    expect(unlabelled).toMatchObject({ status: 204, outcome: 'ignored', reason: `issue ${repository}#10 does not carry the label "${TRIGGER_LABEL}"` });
+    const otherLabel = await deliver(harness, 'issues', issuesEvent('labeled', { repository, number: 10, labels: ['bug'] }, { label: 'bug' }));
+    expect(otherLabel).toMatchObject({ status: 204, reason: `label "bug" is not the trigger label "${TRIGGER_LABEL}"` });
+    const edited = await deliver(harness, 'issues', issuesEvent('edited', { repository, number: 10 }));
+    expect(edited).toMatchObject({ status: 204, reason: 'issues.edited is not handled' });
+    const push = await deliver(harness, 'push', { ref: 'refs/heads/main', repository: { full_name: repository } });
+    expect(push).toMatchObject({ status: 204, reason: 'event "push" is not handled' });
+    expect((await getDelivery(harness.database.db, unlabelled.id))!.outcome).toBe('ignored');
+    await expect(harness.client.workflow.getHandle(issueWorkflowId({ repository, number: 10 })).describe()).rejects.toThrow(/not found/i);
+  });
+
+  it('refuses a comment command from a user without write access', async () => {
+    await setCollaborator(harness.database.db, repository, 'reader', 'read');
+    const target = { repository, number: 11, labels: [TRIGGER_LABEL] };
+    for (const [commenter, access] of [['reader', 'read'], ['stranger', 'no']]) {
+      const response = await deliver(harness, 'issue_comment', commentEvent(target, '/testloom regenerate please', commenter));
+      expect(response).toMatchObject({ status: 204, outcome: 'refused', reason: `${commenter} has ${access} access to ${repository}; /testloom commands need write access` });
+      expect(await getDelivery(harness.database.db, response.id)).toMatchObject({ outcome: 'refused', sender: commenter });
+    }
+    await expect(harness.client.workflow.getHandle(issueWorkflowId({ repository, number: 11 })).describe()).rejects.toThrow(/not found/i);
+  });
+
+  it('regenerates a finished run on a maintainer\'s command, keeping the earlier run in the history', async () => {
+    await setCollaborator(harness.database.db, repository, 'maintainer', 'write');
+    const target = { repository, number: 12, labels: [TRIGGER_LABEL] };
+    const started = await deliver(harness, 'issues', issuesEvent('labeled', target));
+    const firstRun = await waitForRunEnd(harness, started.body.runId);
+
+    const regenerate = await deliver(harness, 'issue_comment', commentEvent(target, '/testloom regenerate cover the empty tag\nand a tag with spaces', 'maintainer'));
+    expect(regenerate).toMatchObject({ status: 202, outcome: 'signalled' });
+    expect(regenerate.body.runId).not.toBe(firstRun.id);
+    const secondRun = await waitForRunEnd(harness, regenerate.body.runId);
+    expect(secondRun.workflowId).toBe(firstRun.workflowId);
+    const state = await harness.client.workflow.getHandle(secondRun.workflowId, secondRun.id).query<{ feedback: string[] }>('status');
+    expect(state.feedback).toEqual(['cover the empty tag\nand a tag with spaces']);
+
+    const executions = [];
+    for await (const execution of harness.client.workflow.list({ query: `WorkflowId = "${firstRun.workflowId}"` })) executions.push(execution.runId);
+    expect(executions.sort()).toEqual([firstRun.id, secondRun.id].sort());
+    expect((await listDeliveries(harness.database.db, { workflowId: firstRun.workflowId })).map((d) => d.outcome).sort()).toEqual(['signalled', 'started']);
+  });
+
+  it('rejects malformed deliveries with a clear status', async () => {
+    const notJson = await deliver(harness, 'issues', {}, { rawBody: '{"action": "labeled",' });
+    expect(notJson.status).toBe(400);
+    expect(notJson.body.error.code).toBe('invalid_json');
+    const notAnIssue = await deliver(harness, 'issues', { action: 'labeled' });
+    expect(notAnIssue.status).toBe(400);
+    expect(notAnIssue.body.error.message).toBe('an issues event needs issue and repository');
+    const tooLarge = await deliver(harness, 'issues', {}, { rawBody: Buffer.alloc(25 * 1024 * 1024 + 1, 0x20) });
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.body.error.code).toBe('payload_too_large');
+    const ping = await deliver(harness, 'ping', { zen: 'Keep it logically awesome.', hook_id: 1 });
+    expect(ping).toMatchObject({ status: 204, reason: 'ping: the webhook is set up' });
+
+    // Outcomes are counted for /metrics; unverified deliveries never lend their headers as labels.
+    await deliver(harness, 'made-up-event', {}, { signature: 'sha256=00' });
+    const metrics = await (await fetch(`${harness.api.url}/metrics`)).text();
+    expect(metrics).toMatch(/testloom_webhook_deliveries_total\{event="issues",outcome="invalid"\} [1-9]/);
+    expect(metrics).toMatch(/testloom_webhook_deliveries_total\{event="ping",outcome="ignored"\} [1-9]/);
+    expect(metrics).toMatch(/testloom_webhook_deliveries_total\{event="unverified",outcome="unauthorized"\} [1-9]/);
+    expect(metrics).not.toContain('made-up-event');
+  });
+
+  it('starts an issue run through the HTTP API for an issue the host knows, 404 otherwise', async () => {
+    await deliver(harness, 'issues', issuesEvent('opened', { repository, number: 13, labels: [] }));
+    const started = await apiRequest(harness, 'POST', '/api/v1/runs', { issue: `${repository}#13` });
+    expect(started.status).toBe(202);
+    expect(started.body).toMatchObject({ workflowId: `issue:${repository}#13`, existing: false });
+    const unknown = await apiRequest(harness, 'POST', '/api/v1/runs', { issue: `${repository}#999` });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.message).toBe(`issue ${repository}#999 not found`);
+    const otherRepo = await apiRequest(harness, 'POST', '/api/v1/runs', { issue: `${repository}#13`, repository: 'someone/else' });
+    expect(otherRepo.status).toBe(400);
+    expect(otherRepo.body.error.details[0].field).toBe('repository');
+    await waitForRunEnd(harness, started.body.runId);
+  });
+});
+
+describe('GitHub webhook receiver under concurrent deliveries', () => {
+  let harness: Harness;
+
+  // No worker: every run stays open, so each issue's workflow must absorb all its deliveries.
+  beforeAll(async () => {
+    harness = await createHarness({ database: 'pglite', env: { GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET } });
+  });
+  afterAll(() => harness?.close());
+
+  it('turns 500 concurrent deliveries about 100 issues into exactly 100 runs', async () => {
+    const repository = uniqueRepository('load');
+    const deliveries = Array.from({ length: 100 }, (_, i) => i + 1).flatMap((number) => {
+      const target = { repository, number, labels: [TRIGGER_LABEL] };
+      const labeled = issuesEvent('labeled', target);
+      return [
+        { event: 'issues', payload: issuesEvent('opened', target) },
+        { event: 'issues', payload: labeled },
+        { event: 'issues', payload: labeled },
+        { event: 'issues', payload: issuesEvent('labeled', target, { label: 'bug' }) },
+        { event: 'issues', payload: issuesEvent('opened', target) },
+      ];
+    });
+    const responses = await inParallel(deliveries, 100, ({ event, payload }) => deliver(harness, event, payload));
+
+    expect(responses.filter((r) => r.status >= 400)).toEqual([]);
+    const startedOrExisting = responses.filter((r) => r.status === 202);
+    expect(startedOrExisting).toHaveLength(400);
+    expect(startedOrExisting.filter((r) => r.body.outcome === 'started')).toHaveLength(100);
+    expect(new Set(startedOrExisting.map((r) => r.body.workflowId)).size).toBe(100);
+    expect(new Set(startedOrExisting.map((r) => r.body.runId)).size).toBe(100);
+
+    // Temporal's own view: one execution per issue, none missing.
+    const workflowIds = await eventually(async () => {
+      const ids: string[] = [];
+      for await (const execution of harness.client.workflow.list({ query: `TestloomRepository = "${repository}"` })) ids.push(execution.workflowId);
+      return ids.length >= 100 ? ids : undefined;
+    });
+    expect(workflowIds.sort()).toEqual(Array.from({ length: 100 }, (_, i) => issueWorkflowId({ repository, number: i + 1 })).sort());
+    const runs = await harness.database.db.selectFrom('runs').select('workflowId').where('repository', '=', repository).execute();
+    expect(runs).toHaveLength(100);
+    const recorded = await harness.database.db.selectFrom('webhookDeliveries').select('outcome').where('repository', '=', repository).execute();
+    expect(recorded).toHaveLength(500);
+  });
+});
+
+describe('GitHub webhook receiver cancelling runs', () => {
+  let harness: Harness;
+
+  // No worker, so the runs stay open and the cancel signal is visible in each run's history.
+  beforeAll(async () => {
+    harness = await createHarness({ database: 'pglite', env: { GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET } });
+  });
+  afterAll(() => harness?.close());
+
+  const signals = async (workflowId: string) =>
+    ((await harness.client.workflow.getHandle(workflowId).fetchHistory()).events ?? []).flatMap((e) => {
+      const signal = e.workflowExecutionSignaledEventAttributes;
+      return signal ? [signal.signalName] : [];
+    });
+
+  it.each([
+    ['removing the label', (target: { repository: string; number: number }) => ({ event: 'issues', payload: issuesEvent('unlabeled', target) }), 'label "generate-tests" removed by'],
+    ['closing the issue', (target: { repository: string; number: number }) => ({ event: 'issues', payload: issuesEvent('closed', target) }), 'issue closed by'],
+    ['/testloom cancel from the owner', (target: { repository: string; number: number }) => ({ event: 'issue_comment', payload: commentEvent(target, '/testloom cancel', target.repository.split('/')[0]) }), '/testloom cancel by'],
+  ])('cancels the running run on %s', async (_name, makeDelivery, reason) => {
+    const target = { repository: uniqueRepository('cancel'), number: 3, labels: [TRIGGER_LABEL] };
+    const started = await deliver(harness, 'issues', issuesEvent('labeled', target));
+    expect(started.status).toBe(202);
+    const { event, payload } = makeDelivery(target);
+    const cancelled = await deliver(harness, event, payload);
+    expect(cancelled).toMatchObject({ status: 202, outcome: 'cancelled' });
+    expect(cancelled.body.reason).toContain(reason);
+    expect(await signals(started.body.workflowId)).toEqual(['cancel']);
+  });
+
+  it('says so when there is no run to cancel', async () => {
+    const target = { repository: uniqueRepository('cancel'), number: 4 };
+    const response = await deliver(harness, 'issues', issuesEvent('closed', target));
+    expect(response).toMatchObject({ status: 204, outcome: 'ignored', reason: `no run of ${target.repository}#4 is in progress` });
+  });
+});
+
+async function inParallel<T, R>(items: T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await work(items[index]);
+      }
+    }),
+  );
+  return results;
+}
+
+/** Visibility (the list API) catches up with started workflows after a moment. */
+async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
