@@ -1,5 +1,5 @@
 import { updateRun } from '../lib/db/runs';
-import { listTestCases } from '../lib/db/test-cases';
+import { listStoredTestCases } from '../lib/db/test-cases';
 import { generatedCaseDocument } from '../lib/retrieval/texts';
 import type { IndexingOutcome, RunEnd, RunResult, Subject } from '../lib/runs/contract';
 import { subjectKey } from '../lib/runs/subject';
@@ -40,26 +40,10 @@ export function indexRunCasesActivity(deps: ActivityDeps) {
   return async function indexRunCases(subject: Subject): Promise<IndexingOutcome> {
     if (!deps.retrieval) return { status: 'not configured', indexed: 0, reason: 'retrieval is switched off (TESTLOOM_RETRIEVAL=off)' };
     const { runId } = currentRun();
-    const cases = await listTestCases(deps.db, runId);
+    const cases = await listStoredTestCases(deps.db, runId);
     const created = Date.now();
-    const documents = cases.map((row) =>
-      generatedCaseDocument({
-        repository: subject.repository,
-        origin: subject.kind,
-        subject: subjectKey(subject),
-        runId,
-        created,
-        testCase: {
-          caseId: row.caseId,
-          kind: row.kind,
-          title: row.title,
-          operationId: row.operationId ?? undefined,
-          method: row.method ?? undefined,
-          path: row.path ?? undefined,
-          expectedStatus: row.expectedStatus ?? undefined,
-          file: row.file,
-        },
-      }),
+    const documents = cases.map((testCase) =>
+      generatedCaseDocument({ repository: subject.repository, origin: subject.kind, subject: subjectKey(subject), runId, created, testCase }),
     );
     const indexed = await deps.retrieval.index(documents);
     await updateRun(deps.db, runId, { details: { indexing: { status: 'ok', indexed } } });

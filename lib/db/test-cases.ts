@@ -39,3 +39,17 @@ export async function replaceTestCases(db: Kysely<Tables>, runId: string, cases:
 export async function listTestCases(db: Kysely<Tables>, runId: string): Promise<TestCaseRow[]> {
   return db.selectFrom('testCases').selectAll().where('runId', '=', runId).orderBy('caseId').execute();
 }
+
+/** The run's cases as they were handed to replaceTestCases (absent fields undefined, not null). */
+export async function listStoredTestCases(db: Kysely<Tables>, runId: string): Promise<StoredTestCase[]> {
+  return (await listTestCases(db, runId)).map((row) => ({
+    caseId: row.caseId,
+    kind: row.kind,
+    title: row.title,
+    file: row.file,
+    ...(row.operationId !== null && { operationId: row.operationId }),
+    ...(row.method !== null && { method: row.method }),
+    ...(row.path !== null && { path: row.path }),
+    ...(row.expectedStatus !== null && { expectedStatus: row.expectedStatus }),
+  }));
+}

@@ -20,6 +20,7 @@ import {
   listReviews,
   listRuns,
   listStageEvents,
+  listStoredTestCases,
   listTestCases,
   migrateToLatest,
   type NewRun,
@@ -349,6 +350,8 @@ describe.each(backends)('storage on $name', (backend) => {
     expect(stored.map(({ caseId, kind, title, operationId, method, path, expectedStatus, file }) => ({ caseId, kind, title, operationId, method, path, expectedStatus, file })))
       .toEqual([{ ...missing, operationId: null, method: null, path: null, expectedStatus: null }]);
     expect((await listTestCases(db, other.id)).map((c) => c.caseId)).toEqual(['createPet/happy-path']);
+    expect(await listStoredTestCases(db, other.id)).toEqual([create]);
+    expect(await listStoredTestCases(db, run.id)).toEqual([missing]);
     await replaceTestCases(db, run.id, []);
     expect(await listTestCases(db, run.id)).toEqual([]);
   });
