@@ -7,16 +7,16 @@ import { startIssueRun, startSpecRun } from '../../lib/runs/start';
 import { describeRun, summarizeRun } from '../../lib/runs/view';
 import type { AppDeps } from '../app';
 import { HttpError, notFound } from '../errors';
-import { isIssueRunBody, parseListRunsQuery, parseStartRunBody, REPOSITORY_PATTERN, type IssueRunBody, type StartRunBody } from '../validation';
+import {
+  isIssueRunBody, parseCancelRunBody, parseListRunsQuery, parseStartRunBody, parseStartRunQuery, type IssueRunBody, type StartRunBody,
+} from '../validation';
 
 /** Content types accepted as a raw spec upload (`curl --data-binary @spec.yaml`). */
 export const SPEC_UPLOAD_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain', 'application/vnd.oai.openapi'];
 
-function uploadBody(text: string, repository: unknown): StartRunBody {
-  if (repository !== undefined && (typeof repository !== 'string' || !new RegExp(REPOSITORY_PATTERN).test(repository))) {
-    throw new HttpError(400, 'invalid_request', 'repository: must be owner/name', [{ field: 'repository', message: 'must be owner/name' }]);
-  }
-  return { spec: { content: text }, repository: repository as string | undefined };
+/** A raw spec upload: the target repository comes from the query string (checked against the OpenAPI description). */
+function uploadBody(text: string, query: unknown): StartRunBody {
+  return { spec: { content: text }, repository: parseStartRunQuery(query).repository };
 }
 
 /** `{ "issue": "owner/repo#12" }`: the issue must exist on the repository host before a run starts. */
@@ -44,7 +44,7 @@ export function runsRouter(deps: AppDeps): Router {
   router.use(express.text({ type: SPEC_UPLOAD_TYPES, limit: deps.config.api.maxSpecBytes }));
 
   router.post('/runs', async (req, res) => {
-    const body = typeof req.body === 'string' ? uploadBody(req.body, req.query.repository) : parseStartRunBody(req.body ?? {});
+    const body = typeof req.body === 'string' ? uploadBody(req.body, req.query) : parseStartRunBody(req.body ?? {});
     const started = isIssueRunBody(body) ? await startIssueRunFromRequest(deps, body) : await startSpecRun(deps, body);
     res
       .status(started.existing ? 200 : 202)
@@ -65,12 +65,12 @@ export function runsRouter(deps: AppDeps): Router {
   });
 
   router.post('/runs/:id/cancel', async (req, res) => {
+    const { reason = 'cancelled through the API' } = parseCancelRunBody(req.body);
     const view = await getRun(deps.db, req.params.id);
     if (!view) throw notFound(`run ${req.params.id}`);
     if (['completed', 'failed', 'cancelled'].includes(view.status)) {
       throw new HttpError(409, 'run_finished', `run ${view.id} already ended as ${view.status}`);
     }
-    const reason = typeof req.body?.reason === 'string' ? req.body.reason : 'cancelled through the API';
     try {
       await deps.client.workflow.getHandle(view.workflowId, view.id).signal('cancel', { reason });
     } catch (err) {

@@ -13,7 +13,7 @@ import { bearerAuth } from './auth';
 import { rateLimits } from './rate-limit';
 import { redactJsonResponses, secretsOf } from './redact';
 
-export { redactingLog, secretsOf, SECRET_LOG_PATHS } from './redact';
+export { redactingLog, secretsOf } from './redact';
 
 /** The JSON envelope may add this much around an embedded spec; the spec's own limit is checked after. */
 const ENVELOPE_BYTES = 64 * 1024;

@@ -7,19 +7,14 @@ import type { Config } from '../../lib/config';
 
 export const REDACTED = '[redacted]';
 
-/** Exact-match redaction is only safe for values too long to occur by chance in ordinary text. */
-const MIN_EXACT_LENGTH = 8;
+/**
+ * Exact-match redaction is only safe for values too long to occur by chance in ordinary text (a
+ * database password `postgres` must not blank out every `postgres://`). Keys and the webhook secret
+ * are 16+ characters by configuration; a shorter password is still removed from any URL below.
+ */
+const MIN_EXACT_LENGTH = 12;
 /** `scheme://user:password@host`: the password is dropped from any URL, known secret or not. */
 const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:@/]*:)[^\s@/]+@/gi;
-
-/** Header and field paths a request logger must censor (pino `redact` syntax). */
-export const SECRET_LOG_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-hub-signature-256"]',
-  'req.headers["x-hub-signature"]',
-  'res.headers["set-cookie"]',
-];
 
 export function secretsOf(config: Pick<Config, 'api' | 'github' | 'databaseUrl'>): string[] {
   const secrets = [...config.api.apiKeys, config.api.apiKey, config.github.webhookSecret];

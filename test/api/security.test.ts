@@ -327,6 +327,8 @@ describe('HTTP API hardening over real sockets (PGlite)', () => {
         ['POST', '/api/v1/runs', { spec: { url: 'ftp://example.com/spec.yaml' } }, 'spec.url', /http or https/],
         ['POST', '/api/v1/runs', {}, 'spec', /required \(or issue instead\)/],
         ['POST', '/api/v1/runs', [], 'body', /object/],
+        ['POST', '/api/v1/runs/some-run/cancel', { reason: 5 }, 'reason', /string/],
+        ['POST', '/api/v1/runs/some-run/cancel', { why: 'x' }, 'why', /not a known field/],
       ];
       for (const [method, path, json, field, message] of cases) {
         const answer = await call(`${url}${path}`, { method, json });
@@ -335,6 +337,9 @@ describe('HTTP API hardening over real sockets (PGlite)', () => {
         expect({ path, json, detail }).toEqual({ path, json, detail: { field, message: expect.stringMatching(message) } });
         expect(answer.body.error.message).toContain(`${field}: `);
       }
+      const upload = await call(`${url}/api/v1/runs?repository=not-a-repo`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: 'openapi: 3.0.3' });
+      expectError(upload, 400, 'invalid_request');
+      expect(upload.body.error.details).toEqual([{ field: 'repository', message: 'must be owner/name' }]);
     });
   });
 

@@ -72,6 +72,8 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     TEMPORAL_ADDRESS: address,
     TESTLOOM_MODELS_OFFLINE: '1',
     ...(chromaUrl === 'off' || !chromaUrl ? { TESTLOOM_RETRIEVAL: 'off' } : { CHROMA_URL: chromaUrl }),
+    // waitForRunEnd polls 5 times a second from 127.0.0.1: tests of runs must not meet the rate limit.
+    TESTLOOM_RATE_LIMIT_PER_MINUTE: '100000',
     ...options.env,
     ...(postgres ? { DATABASE_URL: postgres.url } : {}),
   };
