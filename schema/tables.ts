@@ -142,6 +142,41 @@ export interface ReviewsTable {
   updatedAt: UpdatedAt;
 }
 
+export type ModelCallOutcome = 'ok' | 'invalid' | 'unavailable' | 'error' | 'cancelled' | 'budget_exceeded';
+
+/** One model call made (or answered from cache, or refused by a budget) by the LLM gateway. */
+export interface ModelCallsTable {
+  id: Identity;
+  runId: string | null;
+  repository: string | null;
+  task: string;
+  provider: string;
+  model: string;
+  /** 0 for the first answer, n for the n-th repair. */
+  attempt: ColumnType<number, number | undefined, number>;
+  tokensIn: ColumnType<number, number | undefined, number>;
+  tokensOut: ColumnType<number, number | undefined, number>;
+  latencyMs: ColumnType<number, number | undefined, number>;
+  /** Estimated USD; 0 for local models, null when the price of a hosted model is unknown. */
+  costUsd: number | null;
+  cacheHit: ColumnType<boolean, boolean | undefined, boolean>;
+  outcome: ModelCallOutcome;
+  error: string | null;
+  createdAt: CreatedAt;
+}
+
+/** The LLM gateway's response cache. */
+export interface ModelResponsesTable {
+  key: string;
+  provider: string;
+  model: string;
+  text: string;
+  json: NullableJsonb<unknown>;
+  tokensIn: number;
+  tokensOut: number;
+  createdAt: CreatedAt;
+}
+
 export interface Tables {
   specs: SpecsTable;
   runs: RunsTable;
@@ -152,6 +187,8 @@ export interface Tables {
   localIssues: LocalIssuesTable;
   localCollaborators: LocalCollaboratorsTable;
   webhookDeliveries: WebhookDeliveriesTable;
+  modelCalls: ModelCallsTable;
+  modelResponses: ModelResponsesTable;
 }
 
 export type SpecRow = Selectable<SpecsTable>;
@@ -162,3 +199,4 @@ export type ReviewRow = Selectable<ReviewsTable>;
 export type TestCaseRow = Selectable<TestCasesTable>;
 export type LocalIssueRow = Selectable<LocalIssuesTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
+export type ModelCallRow = Selectable<ModelCallsTable>;

@@ -2,10 +2,12 @@ import type { Migration } from 'kysely/migration';
 import * as initial from './0001_initial';
 import * as testCases from './0002_test_cases';
 import * as issuesAndDeliveries from './0003_issues_and_deliveries';
+import * as modelCalls from './0004_model_calls';
 
 /** All migrations by name, in order. Static so it works under any bundler, tsx or jest; add new ones here. */
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_test_cases': testCases,
   '0003_issues_and_deliveries': issuesAndDeliveries,
+  '0004_model_calls': modelCalls,
 };

@@ -1,0 +1,6 @@
+export * from './types';
+export * from './gateway';
+export * from './ollama';
+export * from './prices';
+export { parseJsonOutput } from './json-output';
+export * from './openai-compatible';
