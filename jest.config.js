@@ -7,11 +7,12 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': swc,
-    // kysely 0.29 and @octokit/webhooks ship ESM only and PGlite's CommonJS build uses dynamic
-    // import(); Jest's CommonJS runtime needs them compiled to plain CommonJS.
-    '/node_modules/(kysely/.+\\.js|@octokit/.+\\.js|@electric-sql/pglite/.+\\.cjs)$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+    // kysely 0.29, Octokit and the ESM-only packages it depends on outside the @octokit scope,
+    // and PGlite's CommonJS build uses dynamic import(); Jest's CommonJS runtime needs them compiled
+    // to plain CommonJS.
+    '/node_modules/(kysely/.+\\.js|@octokit/.+\\.js|universal-user-agent/.+\\.js|before-after-hook/.+\\.js|content-type/.+\\.js|json-with-bigint/.+\\.js|@electric-sql/pglite/.+\\.cjs)$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(kysely|@octokit|@electric-sql/pglite)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(kysely|@octokit|universal-user-agent|before-after-hook|content-type|json-with-bigint|@electric-sql/pglite)/)'],
   // Its package.json exports only an `import` entry, which Jest's CommonJS resolver never picks.
   moduleNameMapper: { '^@octokit/webhooks-methods$': '<rootDir>/node_modules/@octokit/webhooks-methods/dist-node/index.js' },
   globalSetup: '<rootDir>/test/support/global-setup.ts',

@@ -1,0 +1,98 @@
+/** Git plumbing for the local GitHub server: every object it reports lives in a real bare repository. */
+import { execFile } from 'node:child_process';
+
+export class GitError extends Error {
+  constructor(
+    message: string,
+    readonly code: number | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/** Runs git in `cwd` (binary-safe stdin); resolves trimmed stdout, rejects with git's stderr. */
+export function runGit(cwd: string, args: string[], opts: { input?: string | Buffer; env?: Record<string, string> } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      'git',
+      args,
+      { cwd, env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', ...opts.env }, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        if (error) reject(new GitError(`git ${args.join(' ')}: ${stderr.trim() || error.message}`, typeof error.code === 'number' ? error.code : undefined));
+        else resolve(stdout.replace(/\n$/, ''));
+      },
+    );
+    // git may exit without reading stdin (EPIPE); its exit status is what counts.
+    child.stdin!.on('error', () => {});
+    if (opts.input !== undefined) child.stdin!.end(opts.input);
+    else child.stdin!.end();
+  });
+}
+
+export async function objectType(cwd: string, sha: string): Promise<string | undefined> {
+  if (!/^[0-9a-f]{40}$/.test(sha)) return undefined;
+  try {
+    return await runGit(cwd, ['cat-file', '-t', sha]);
+  } catch {
+    return undefined;
+  }
+}
+
+export async function resolveRef(cwd: string, ref: string): Promise<string | undefined> {
+  try {
+    return await runGit(cwd, ['rev-parse', '--verify', '--quiet', ref]);
+  } catch {
+    return undefined;
+  }
+}
+
+export async function isAncestor(cwd: string, ancestor: string, descendant: string): Promise<boolean> {
+  try {
+    await runGit(cwd, ['merge-base', '--is-ancestor', ancestor, descendant]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface Signature {
+  name: string;
+  email: string;
+  date: string;
+}
+
+export interface ParsedCommit {
+  tree: string;
+  parents: string[];
+  author: Signature;
+  committer: Signature;
+  message: string;
+}
+
+function parseSignature(line: string): Signature {
+  const m = /^(.*) <([^>]*)> (\d+) ([+-]\d{4})$/.exec(line);
+  if (!m) throw new Error(`unparseable signature ${line}`);
+  return { name: m[1], email: m[2], date: new Date(Number(m[3]) * 1000).toISOString().replace(/\.000Z$/, 'Z') };
+}
+
+export async function readCommit(cwd: string, sha: string): Promise<ParsedCommit> {
+  const raw = await runGit(cwd, ['cat-file', 'commit', sha]);
+  const split = raw.indexOf('\n\n');
+  const header = split === -1 ? raw : raw.slice(0, split);
+  const message = split === -1 ? '' : raw.slice(split + 2);
+  const commit: ParsedCommit = { tree: '', parents: [], author: undefined!, committer: undefined!, message };
+  for (const line of header.split('\n')) {
+    const space = line.indexOf(' ');
+    const key = line.slice(0, space);
+    const value = line.slice(space + 1);
+    if (key === 'tree') commit.tree = value;
+    else if (key === 'parent') commit.parents.push(value);
+    else if (key === 'author') commit.author = parseSignature(value);
+    else if (key === 'committer') commit.committer = parseSignature(value);
+  }
+  return commit;
+}
+
+export function signatureEnv(role: 'AUTHOR' | 'COMMITTER', sig: Signature): Record<string, string> {
+  return { [`GIT_${role}_NAME`]: sig.name, [`GIT_${role}_EMAIL`]: sig.email, [`GIT_${role}_DATE`]: sig.date };
+}
