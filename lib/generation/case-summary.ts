@@ -1,5 +1,7 @@
 import type { ResponseCheck } from './operation-plan';
-import type { ScalarValue, TestCase } from './types';
+import { CodeExpression } from '../templates/code-expression';
+import type { RequestCall } from './frameworks';
+import type { ScalarValue, TestCase, TestRequest, TestStep } from './types';
 
 function queryString(query: TestCase['request']['query']): string {
   const params = new URLSearchParams();
@@ -14,21 +16,35 @@ function fillPath(path: string, values: Record<string, ScalarValue>): string {
   return path.replace(/\{([^}]+)\}/g, (placeholder, name: string) => (name in values ? String(values[name]) : placeholder));
 }
 
-/** One line for the test-case document, e.g. `POST /pets body {"name":"Rex"}`. */
-export function describeRequest(testCase: TestCase): string {
-  const { pathParams, query, headers, body } = testCase.request;
-  const parts = [`${testCase.method.toUpperCase()} ${fillPath(testCase.path, pathParams)}${queryString(query)}`];
+const AUTH_WORDS = { valid: 'credentials', missing: 'no credentials', invalid: 'invalid credentials' } as const;
+
+function describeOne(method: string, path: string, request: TestRequest, bind: Record<string, string> = {}): string {
+  const { pathParams, query, headers, body, auth } = request;
+  const parts = [`${method.toUpperCase()} ${fillPath(path, pathParams)}${queryString(query)}`];
+  if (Object.keys(bind).length) parts.push(`(${Object.keys(bind).join(', ')} from an earlier response)`);
   if (Object.keys(headers).length) parts.push(`headers ${JSON.stringify(headers)}`);
   if (body !== undefined) parts.push(`body ${JSON.stringify(body)}`);
+  if (auth) parts.push(`with ${AUTH_WORDS[auth.credentials]} (${auth.schemes.join(', ')})`);
   return parts.join(' ');
+}
+
+/** One line for the test-case document, e.g. `POST /pets body {"name":"Rex"}`; steps joined with `→`. */
+export function describeRequest(testCase: TestCase): string {
+  if (testCase.steps) return testCase.steps.map((step) => `${describeOne(step.method, step.path, step.request, step.bind)} (${step.expectedStatus})`).join(' → ');
+  return describeOne(testCase.method, testCase.path, testCase.request);
 }
 
 function quotedList(names: string[]): string {
   return names.map((name) => `"${name}"`).join(', ');
 }
 
+const SUCCESS_KINDS: TestCase['kind'][] = ['happy-path', 'at-boundary'];
+
 export function describeExpectation(testCase: TestCase, check: ResponseCheck): string {
-  if (testCase.kind !== 'happy-path') return '4xx client error';
+  if (testCase.steps) return 'each step\'s status (in brackets); ids read from earlier responses';
+  if (testCase.expectedStatus === '401|403') return '401 or 403';
+  if (testCase.kind === 'not-found') return '404';
+  if (!SUCCESS_KINDS.includes(testCase.kind)) return '4xx client error';
   const status = /^\d+$/.test(testCase.expectedStatus) ? testCase.expectedStatus : 'any 2xx';
   const parts = [status];
   if (check.json) parts.push('JSON body');
@@ -37,21 +53,29 @@ export function describeExpectation(testCase: TestCase, check: ResponseCheck): s
   return parts.join(', ');
 }
 
-/** The literal passed to the generated `api.request(...)`: empty parts left out to keep tests readable. */
-export function requestLiteral(testCase: TestCase, bodyMediaType?: string): Record<string, unknown> {
-  const { pathParams, query, headers, body } = testCase.request;
-  const literal: Record<string, unknown> = { method: testCase.method.toUpperCase(), path: testCase.path };
-  if (Object.keys(pathParams).length) literal.pathParams = pathParams;
-  if (Object.keys(query).length) literal.query = query;
-  if (Object.keys(headers).length) literal.headers = headers;
+/**
+ * The request of one step as passed to the generated `api.request(...)`: empty parts left out to
+ * keep tests readable, bound path parameters as the variable captured by an earlier step.
+ */
+export function requestCall(step: Pick<TestStep, 'method' | 'path' | 'request' | 'bind'>, bodyMediaType?: string): RequestCall {
+  const { pathParams, query, headers, body, auth } = step.request;
+  const call: RequestCall = { method: step.method.toUpperCase(), path: step.path };
+  const params: Record<string, unknown> = { ...pathParams };
+  for (const [name, variable] of Object.entries(step.bind ?? {})) params[name] = new CodeExpression(variable);
+  const ordered = Object.fromEntries([...step.path.matchAll(/\{([^}]+)\}/g)].map(([, name]) => name).filter((name) => name in params).map((name) => [name, params[name]]));
+  if (Object.keys(ordered).length) call.pathParams = ordered;
+  if (Object.keys(query).length) call.query = query;
+  if (Object.keys(headers).length) call.headers = headers;
   if (body !== undefined) {
-    literal.body = body;
-    if (bodyMediaType && bodyMediaType !== 'application/json') literal.mediaType = bodyMediaType;
+    call.body = body;
+    if (bodyMediaType && bodyMediaType !== 'application/json') call.mediaType = bodyMediaType;
   }
-  return literal;
+  if (auth) call.auth = auth;
+  return call;
 }
 
-/** `201` for an exact status, `'4XX'` for a class: the argument of the generated `api.expectStatus`. */
-export function statusArgument(expectedStatus: string): number | string {
+/** `201` for an exact status, `[401, 403]` for alternatives, `'4XX'` for a class: the argument of the generated `expectStatus`. */
+export function statusArgument(expectedStatus: string): number | number[] | string {
+  if (/^\d+(\|\d+)+$/.test(expectedStatus)) return expectedStatus.split('|').map(Number);
   return /^\d+$/.test(expectedStatus) ? Number(expectedStatus) : expectedStatus.toUpperCase();
 }

@@ -7,9 +7,13 @@ import {
   wrongParameterValue,
   type WrongValue,
 } from './request-values';
-import type { TestCase, TestRequest } from './types';
+import { authCases, planAuth } from './auth-cases';
+import { boundaryCases } from './boundary-cases';
+import type { PlannedCase } from './case-draft';
+import { notFoundCase } from './not-found-case';
+import type { RequestAuth, TestRequest } from './types';
 
-export type PlannedCase = Omit<TestCase, 'file'>;
+export type { PlannedCase } from './case-draft';
 
 /** What the happy path checks beyond the status. */
 export interface ResponseCheck {
@@ -25,6 +29,8 @@ export interface OperationPlan {
   responseCheck: ResponseCheck;
   /** JSON media type the body is sent as. */
   bodyMediaType?: string;
+  /** The first documented 2xx (`'201'`) or `'2XX'`. */
+  successStatus: string;
   skipReason?: string;
   noNegativeReason?: string;
   notes: string[];
@@ -61,8 +67,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function happyRequest(operation: Operation, sendBody: boolean): TestRequest {
+function happyRequest(operation: Operation, sendBody: boolean, auth: RequestAuth | undefined): TestRequest {
   const request: TestRequest = { pathParams: {}, query: {}, headers: {} };
+  if (auth) request.auth = auth;
   const cookies: string[] = [];
   for (const parameter of operation.parameters) {
     if (!parameter.required && parameter.example === undefined) continue;
@@ -158,7 +165,7 @@ function negativeCases(operation: Operation, happy: TestRequest): Omit<PlannedCa
 export function planOperation(operation: Operation): OperationPlan {
   const notes = [...operation.notes];
   const { status, response } = successResponse(operation);
-  const plan: OperationPlan = { operation, cases: [], responseCheck: responseCheck(operation, status, response), notes };
+  const plan: OperationPlan = { operation, cases: [], responseCheck: responseCheck(operation, status, response), successStatus: status, notes };
   if (operation.method === 'trace') return { ...plan, skipReason: 'TRACE requests cannot be sent with fetch' };
   const body = operation.requestBody;
   const jsonBody = body !== undefined && isJsonMediaType(body.mediaType);
@@ -168,11 +175,12 @@ export function planOperation(operation: Operation): OperationPlan {
   }
   if (jsonBody) plan.bodyMediaType = body.mediaType;
   if (!/^2\d\d$/.test(status) && !response) notes.push('no 2xx response documented: the happy path accepts any 2xx status');
-  if (operation.security) notes.push('requires authentication: the tests send credentials only if API_HEADERS provides them');
+  const auth = planAuth(operation);
+  notes.push(...auth.notes);
 
   let happy: TestRequest;
   try {
-    happy = happyRequest(operation, jsonBody);
+    happy = happyRequest(operation, jsonBody, auth.valid);
   } catch (err) {
     if (err instanceof UnsupportedInputError) return { ...plan, skipReason: err.message };
     throw err;
@@ -189,7 +197,17 @@ export function planOperation(operation: Operation): OperationPlan {
   });
   const negatives = negativeCases(operation, happy);
   plan.cases.push(...negatives.map((negative) => ({ ...common, ...negative, expectedStatus: '4XX' })));
-  if (!negatives.length) {
+  const boundaries = boundaryCases(operation, happy, status);
+  const notFound = notFoundCase(operation, happy);
+  if (notFound.reason) notes.push(notFound.reason);
+  const more = [
+    ...boundaries.filter((c) => c.kind === 'boundary'),
+    ...boundaries.filter((c) => c.kind === 'at-boundary'),
+    ...authCases(operation, happy),
+    ...(notFound.case ? [notFound.case] : []),
+  ];
+  plan.cases.push(...more.map((draft) => ({ ...common, ...draft })));
+  if (!negatives.length && !more.length) {
     const takesInput = operation.parameters.length > 0 || body !== undefined;
     plan.noNegativeReason = takesInput ? 'no required field or typed parameter to violate' : 'operation takes no input';
   }

@@ -2,21 +2,31 @@ import path from 'node:path';
 import type { Artifact } from '../runs/types';
 import { apiTitle, firstServerUrl, listOperations } from '../openapi';
 import { createTemplateRenderer, type TemplateRenderer } from '../templates';
-import { describeExpectation, describeRequest, requestLiteral, statusArgument } from './case-summary';
+import { describeExpectation, describeRequest, requestCall, statusArgument } from './case-summary';
+import { frameworkAdapter, JEST_CONFIG_FILE, JEST_HELPERS_FILE, TSCONFIG_FILE, type FrameworkAdapter } from './frameworks';
 import { planOperation, type OperationPlan } from './operation-plan';
+import { securitySchemeTable } from './security-table';
+import { addSequences } from './sequences';
 import { groupIntoTestFiles, type TestFile } from './test-files';
-import type { GeneratedSuite, GenerateSpecSuiteOptions, TestCase } from './types';
+import type { GeneratedSuite, GenerateSpecSuiteOptions, TestCase, TestStep } from './types';
 
-export const HELPERS_FILE = 'helpers.ts';
+/** Jest output file names, kept for callers that predate the framework option. */
+export const HELPERS_FILE = JEST_HELPERS_FILE;
+export { JEST_CONFIG_FILE, TSCONFIG_FILE };
 export const TEST_CASES_FILE = 'test-cases.md';
-export const JEST_CONFIG_FILE = 'jest.config.json';
-export const TSCONFIG_FILE = 'tsconfig.json';
 export const README_FILE = 'README.md';
 
 const KIND_LABELS: Record<TestCase['kind'], string> = {
   'happy-path': 'happy path',
   'missing-required': 'missing required',
   'wrong-type': 'wrong type',
+  boundary: 'boundary (outside)',
+  'at-boundary': 'boundary (at limit)',
+  'missing-auth': 'missing credentials',
+  'invalid-auth': 'invalid credentials',
+  'not-found': 'not found',
+  'crud-sequence': 'CRUD sequence',
+  'link-sequence': 'link sequence',
 };
 
 function oneLine(text: string | undefined): string | undefined {
@@ -37,24 +47,49 @@ function operationHeading(plan: OperationPlan) {
   return { operationId: operation.operationId, method, path: operation.path, endpoint: `${method} ${operation.path}`, summary: oneLine(operation.summary) };
 }
 
-function testFileContext(file: TestFile, casesOf: (plan: OperationPlan) => TestCase[]) {
+function stepContext(adapter: FrameworkAdapter, step: TestStep, plan: OperationPlan | undefined, singleStep: boolean) {
+  const success = !/^4|^5/.test(step.expectedStatus) && !step.expectedStatus.includes('|');
+  const check = success && plan ? plan.responseCheck : undefined;
+  const captures = Object.entries(step.capture ?? {}).map(([variable, pointer]) => ({ variable, pointer }));
+  const json = Boolean(check?.json) || captures.length > 0;
+  const needsBody = captures.length > 0 || Boolean(check && check.requiredProperties.length + check.itemRequiredProperties.length);
+  return {
+    responseVar: singleStep ? 'response' : step.name,
+    ...adapter.requestContext(requestCall(step, plan?.bodyMediaType)),
+    expectedStatus: statusArgument(step.expectedStatus),
+    json,
+    bodyVar: needsBody ? adapter.bodyVariable(step.name, singleStep) : undefined,
+    requiredProperties: check?.requiredProperties ?? [],
+    itemRequiredProperties: check?.itemRequiredProperties ?? [],
+    captures,
+  };
+}
+
+function testFileContext(adapter: FrameworkAdapter, file: TestFile, casesOf: (plan: OperationPlan) => TestCase[], planOf: (operationId: string) => OperationPlan | undefined) {
   return {
     tag: file.tag,
-    operations: file.plans.map((plan) => ({
-      ...operationHeading(plan),
-      cases: casesOf(plan).map((testCase) => {
-        const check = testCase.kind === 'happy-path' ? plan.responseCheck : undefined;
-        return {
-          id: testCase.id,
-          title: testCase.title,
-          request: requestLiteral(testCase, plan.bodyMediaType),
-          expectedStatus: statusArgument(testCase.expectedStatus),
-          responseCheck: check?.json
-            ? { ...check, checksProperties: check.requiredProperties.length + check.itemRequiredProperties.length > 0 }
-            : undefined,
-        };
-      }),
-    })),
+    operations: file.plans.map((plan) => {
+      const usedNames = new Set<string>();
+      return {
+        ...operationHeading(plan),
+        ...adapter.operationContext(plan.operation.operationId),
+        cases: casesOf(plan).map((testCase) => {
+          const steps: TestStep[] = testCase.steps ?? [
+            { name: 'response', operationId: testCase.operationId, method: testCase.method, path: testCase.path, request: testCase.request, expectedStatus: testCase.expectedStatus },
+          ];
+          const single = steps.length === 1;
+          return {
+            id: testCase.id,
+            title: testCase.title,
+            ...adapter.caseContext(testCase.title, usedNames),
+            steps: steps.map((step, index) => ({
+              comment: single ? undefined : `${index + 1}. ${step.operationId}: ${step.method.toUpperCase()} ${step.path}`,
+              ...stepContext(adapter, step, planOf(step.operationId), single),
+            })),
+          };
+        }),
+      };
+    }),
   };
 }
 
@@ -86,31 +121,42 @@ function render(renderer: TemplateRenderer, outDir: string, file: string, kind: 
 }
 
 /**
- * Deterministic (no LLM) Jest + TypeScript suite for every operation of a dereferenced spec: a
- * happy path and schema violations per operation, the shared request helper, and a Markdown
- * test-case document. Same input, byte-identical artifacts.
+ * Deterministic (no LLM) suite for every operation of a dereferenced spec, in Jest + TypeScript
+ * (default) or pytest: happy path, schema violations, boundary values, auth, not-found and CRUD /
+ * link sequences per operation, the shared request helper, and a Markdown test-case document.
+ * Same input, byte-identical artifacts.
  */
 export function generateSpecSuite(options: GenerateSpecSuiteOptions): GeneratedSuite {
   const { api, specId } = options;
+  const adapter = frameworkAdapter(options.framework);
   const outDir = options.outDir.replace(/\\/g, '/').replace(/\/+$/, '') || '.';
   const title = options.title ?? apiTitle(api) ?? specId;
   const renderer = createTemplateRenderer({ overrideDir: options.overrideTemplatesDir });
 
-  const plans = listOperations(api).map(planOperation);
-  const files = groupIntoTestFiles(plans);
+  const operations = listOperations(api);
+  const plans = operations.map(planOperation);
+  addSequences(plans);
+  const planById = new Map(plans.map((plan) => [plan.operation.operationId, plan]));
+  const files = groupIntoTestFiles(plans, adapter.testFileName);
   const fileOf = new Map(files.flatMap((file) => file.plans.map((plan) => [plan, file.name] as const)));
   const casesOf = (plan: OperationPlan): TestCase[] =>
     plan.cases.map((planned) => ({ ...planned, file: path.posix.join(outDir, fileOf.get(plan) ?? '') }));
   const cases = files.flatMap((file) => file.plans.flatMap(casesOf));
   const notes = collectNotes(plans);
+  const securitySchemes = securitySchemeTable(operations);
 
   const serverUrl = firstServerUrl(api);
-  const shared = { title, specId, outDir, serverUrl, baseUrlExample: serverUrl ?? 'http://localhost:8080', helpersModule: `./${HELPERS_FILE.replace(/\.ts$/, '')}` };
+  const shared = {
+    title, specId, outDir, serverUrl, framework: adapter.name, baseUrlExample: serverUrl ?? 'http://localhost:8080',
+    helpersModule: adapter.helpersModule,
+    securitySchemes: Object.fromEntries(Object.entries(securitySchemes).map(([name, { declared: _declared, ...scheme }]) => [name, scheme])),
+    credentials: Object.entries(securitySchemes).map(([name, scheme]) => ({ name, ...scheme })),
+  };
   const artifacts: Artifact[] = [
-    ...files.map((file) => render(renderer, outDir, file.name, 'test', 'jest/operation.test.ts', { ...shared, ...testFileContext(file, casesOf) })),
-    render(renderer, outDir, HELPERS_FILE, 'helper', 'jest/helpers.ts', shared),
-    render(renderer, outDir, JEST_CONFIG_FILE, 'helper', 'jest/jest.config.json', shared),
-    render(renderer, outDir, TSCONFIG_FILE, 'helper', 'jest/tsconfig.json', shared),
+    ...files.map((file) =>
+      render(renderer, outDir, file.name, 'test', adapter.testTemplate, { ...shared, ...testFileContext(adapter, file, casesOf, (id) => planById.get(id)) }),
+    ),
+    ...adapter.supportFiles.map((support) => render(renderer, outDir, support.file, support.kind, support.template, shared)),
     render(renderer, outDir, TEST_CASES_FILE, 'doc', 'docs/test-cases.md', {
       ...shared,
       ...documentContext(files, plans, casesOf, cases),
@@ -119,6 +165,8 @@ export function generateSpecSuite(options: GenerateSpecSuiteOptions): GeneratedS
     }),
     render(renderer, outDir, README_FILE, 'doc', 'docs/README.md', {
       ...shared,
+      jest: adapter.name === 'jest',
+      pytest: adapter.name === 'pytest',
       caseCount: cases.length,
       testFiles: files.map((file) => file.name),
       jestConfig: JEST_CONFIG_FILE,

@@ -17,7 +17,7 @@ function slug(tag: string): string {
  * One test file per tag (an operation's first tag). Jest runs a file's tests top to bottom, so
  * DELETE operations go last: a happy-path delete must not remove the resource other tests read.
  */
-export function groupIntoTestFiles(plans: OperationPlan[]): TestFile[] {
+export function groupIntoTestFiles(plans: OperationPlan[], fileName: (slug: string) => string = (slug) => `${slug}.test.ts`): TestFile[] {
   const byTag = new Map<string, OperationPlan[]>();
   for (const plan of plans) {
     if (!plan.cases.length) continue;
@@ -28,8 +28,8 @@ export function groupIntoTestFiles(plans: OperationPlan[]): TestFile[] {
   const usedNames = new Set<string>();
   return tags.map((tag) => {
     const base = slug(tag);
-    let name = `${base}.test.ts`;
-    for (let suffix = 2; usedNames.has(name); suffix++) name = `${base}-${suffix}.test.ts`;
+    let name = fileName(base);
+    for (let suffix = 2; usedNames.has(name); suffix++) name = fileName(`${base}-${suffix}`);
     usedNames.add(name);
     const tagPlans = byTag.get(tag) ?? [];
     const isDelete = (plan: OperationPlan) => plan.operation.method === 'delete';

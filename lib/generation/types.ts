@@ -1,7 +1,29 @@
 import type { Artifact } from '../runs/types';
 import type { HttpMethod } from '../openapi';
 
-export type TestCaseKind = 'happy-path' | 'missing-required' | 'wrong-type';
+export const TEST_CASE_KINDS = [
+  'happy-path',
+  'missing-required',
+  'wrong-type',
+  /** A value just outside a length, range, item-count or enum constraint: expects 4XX. */
+  'boundary',
+  /** A value exactly at a constraint's limit: expects success. */
+  'at-boundary',
+  /** No credentials where `security` is declared: expects 401 or 403. */
+  'missing-auth',
+  /** Credentials of the right form but wrong value: expects 401 or 403. */
+  'invalid-auth',
+  /** A path parameter naming nothing: expects 404. */
+  'not-found',
+  /** create → read → update → delete → read (404) on data the test created. */
+  'crud-sequence',
+  /** An OpenAPI link followed: the target called with values from the source response. */
+  'link-sequence',
+] as const;
+
+export type TestCaseKind = (typeof TEST_CASE_KINDS)[number];
+
+export type FrameworkName = 'jest' | 'pytest';
 
 export type ScalarValue = string | number | boolean;
 /** Arrays are sent as repeated query parameters (`a=1&a=2`). */
@@ -12,6 +34,29 @@ export interface TestRequest {
   query: Record<string, QueryValue>;
   headers: Record<string, string>;
   body?: unknown;
+  /** Credentials to send: `valid` reads them from the environment, `missing` strips them, `invalid` sends wrong ones. */
+  auth?: RequestAuth;
+}
+
+export interface RequestAuth {
+  credentials: 'valid' | 'missing' | 'invalid';
+  /** Names of the security schemes concerned (keys of the suite's scheme table). */
+  schemes: string[];
+}
+
+/** One request of a multi-step case. */
+export interface TestStep {
+  /** A short identifier for the step's response: `created`, `read`, `deleted`, `source`… */
+  name: string;
+  operationId: string;
+  method: HttpMethod;
+  path: string;
+  request: TestRequest;
+  expectedStatus: string;
+  /** Values read from this step's JSON response for later steps: variable name → JSON pointer (e.g. `/id`). */
+  capture?: Record<string, string>;
+  /** Path parameter → variable captured by an earlier step. */
+  bind?: Record<string, string>;
 }
 
 export interface TestCase {
@@ -27,6 +72,8 @@ export interface TestCase {
   expectedStatus: string;
   /** The generated test file holding this case. */
   file: string;
+  /** For multi-step cases (sequences, destructive happy paths on created data); `request` and `expectedStatus` are then those of the operation's own step. */
+  steps?: TestStep[];
 }
 
 export interface GeneratedSuite {
@@ -45,6 +92,8 @@ export interface GenerateSpecSuiteOptions {
   title?: string;
   /** Searched before the built-in templates, e.g. `<repo>/.testloom/templates`. */
   overrideTemplatesDir?: string;
+  /** Output framework: Jest + TypeScript (default) or pytest + requests. */
+  framework?: FrameworkName;
   /** Similar existing tests found by retrieval, listed in the test-case document. */
   related?: RelatedTest[];
 }

@@ -1,6 +1,7 @@
-import { HTTP_METHODS, type ArrayStyle, type OperationParameter, type OperationRequestBody, type OperationResponse, type ParameterLocation } from './operation';
+import { HTTP_METHODS, type ArrayStyle, type OperationLink, type OperationParameter, type OperationRequestBody, type OperationResponse, type ParameterLocation } from './operation';
 import type { NormalizedOperation } from './normalized-operation';
 import { asSchema, firstNamedExample, pickMediaType, schemaExample, schemaTypes, type SchemaObject } from './schema';
+import { securityRequirements } from './security';
 import { isSpecObject, optionalString, requiresSecurity, specArray, specObject, stringArray, type SpecObject } from './spec-object';
 
 const LOCATIONS: readonly string[] = ['path', 'query', 'header', 'cookie'];
@@ -45,6 +46,14 @@ function normalizeRequestBody(raw: unknown): OperationRequestBody | undefined {
   return body;
 }
 
+function normalizeLinks(raw: unknown): OperationLink[] {
+  return Object.entries(specObject(raw)).flatMap(([name, value]) => {
+    const link = specObject(value);
+    const operationId = optionalString(link.operationId);
+    return operationId ? [{ name, operationId, parameters: specObject(link.parameters) }] : [];
+  });
+}
+
 function normalizeResponses(raw: unknown): OperationResponse[] {
   return Object.entries(specObject(raw))
     .filter(([status]) => !status.startsWith('x-'))
@@ -60,6 +69,8 @@ function normalizeResponses(raw: unknown): OperationResponse[] {
         const schema = specObject(content[mediaType]).schema;
         if (isSpecObject(schema)) normalized.schema = schema as SchemaObject;
       }
+      const links = normalizeLinks(response.links);
+      if (links.length) normalized.links = links;
       return normalized;
     });
 }
@@ -90,6 +101,7 @@ export function normalizeOpenApi3(document: SpecObject): NormalizedOperation[] {
         parameters: [...byKey.values()],
         responses: normalizeResponses(raw.responses),
         security: requiresSecurity(raw.security, document.security),
+        securityRequirements: securityRequirements(raw.security, document),
         notes,
       };
       const declared = optionalString(raw.operationId);

@@ -1,6 +1,7 @@
 import { HTTP_METHODS, type ArrayStyle, type OperationParameter, type OperationRequestBody, type OperationResponse, type ParameterLocation } from './operation';
 import type { NormalizedOperation } from './normalized-operation';
 import { asSchema, isJsonMediaType, pickMediaType, schemaExample, type SchemaObject } from './schema';
+import { securityRequirements } from './security';
 import { isSpecObject, optionalString, requiresSecurity, specArray, specObject, stringArray, type SpecObject } from './spec-object';
 
 /** Swagger 2.0 puts schema keywords on the parameter itself. */
@@ -104,6 +105,7 @@ export function normalizeSwagger2(document: SpecObject): NormalizedOperation[] {
         parameters,
         responses: normalizeResponses(raw.responses, produces),
         security: requiresSecurity(raw.security, document.security),
+        securityRequirements: securityRequirements(raw.security, document),
         notes,
       };
       const declared = optionalString(raw.operationId);

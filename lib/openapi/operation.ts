@@ -1,4 +1,5 @@
 import type { SchemaObject } from './schema';
+import type { SecurityRequirement } from './security';
 
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -32,6 +33,16 @@ export interface OperationResponse {
   /** Absent when the response documents no body. */
   mediaType?: string;
   schema?: SchemaObject;
+  /** OpenAPI 3 links: operations callable with values from this response. */
+  links?: OperationLink[];
+}
+
+export interface OperationLink {
+  name: string;
+  /** The target's operationId as written in the spec (links by `operationRef` are not followed). */
+  operationId: string;
+  /** Target parameter name → runtime expression or constant, e.g. `$response.body#/id`. */
+  parameters: Record<string, unknown>;
 }
 
 /** One API operation, the same shape whatever the spec version (OpenAPI 3.0/3.1, Swagger 2.0). */
@@ -47,6 +58,8 @@ export interface Operation {
   responses: OperationResponse[];
   /** True when every applicable security requirement needs credentials. */
   security: boolean;
+  /** The applicable requirements (alternatives) with their schemes; empty when `security` is false. */
+  securityRequirements: SecurityRequirement[];
   /** What normalization changed or left out (e.g. a sanitized operationId). */
   notes: string[];
 }

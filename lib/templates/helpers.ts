@@ -1,4 +1,5 @@
 import type Handlebars from 'handlebars';
+import { pyLiteral, pyQuote } from './py-literal';
 import { tsLiteral, tsQuote } from './ts-literal';
 
 /** Handlebars passes its options object as the last argument; strip it from variadic helpers. */
@@ -26,6 +27,10 @@ export const TEMPLATE_HELPERS: Record<string, (...args: any[]) => unknown> = {
   tsString: (value: unknown) => tsQuote(String(value ?? '')),
   /** Any JSON value as an idiomatic TypeScript literal; `{{tsLiteral value 4}}` indents continuation lines by 4. */
   tsLiteral: (value: unknown, spaces: unknown) => tsLiteral(value, typeof spaces === 'number' ? ' '.repeat(spaces) : ''),
+  /** A double-quoted Python string literal. */
+  pyString: (value: unknown) => pyQuote(String(value ?? '')),
+  /** Any JSON value as a Python literal (`True`, `None`, dicts); `{{pyLiteral value 8}}` indents continuation lines by 8. */
+  pyLiteral: (value: unknown, spaces: unknown) => pyLiteral(value, typeof spaces === 'number' ? ' '.repeat(spaces) : ''),
   /** Indents every line but the first by `spaces`, for multi-line values placed after code on the same line. */
   indent: (text: unknown, spaces: unknown) =>
     String(text ?? '').replace(/\n(?!\n|$)/g, `\n${' '.repeat(Number(spaces) || 0)}`),

@@ -1,3 +1,5 @@
+import { isCodeExpression } from './code-expression';
+
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 /** A single-quoted TypeScript string literal; escapes everything that could end or break it. */
@@ -16,10 +18,11 @@ export function tsQuote(text: string): string {
 }
 
 function isScalar(value: unknown): boolean {
-  return value === null || typeof value !== 'object';
+  return value === null || typeof value !== 'object' || isCodeExpression(value);
 }
 
 function scalarLiteral(value: unknown): string {
+  if (isCodeExpression(value)) return value.code;
   if (typeof value === 'string') return tsQuote(value);
   if (typeof value === 'number' && !Number.isFinite(value)) return 'null';
   return JSON.stringify(value) ?? 'undefined';

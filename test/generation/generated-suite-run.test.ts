@@ -1,53 +1,12 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { generateSpecSuite, HELPERS_FILE, JEST_CONFIG_FILE, type GeneratedSuite } from '../../lib/generation';
+import { generateSpecSuite, HELPERS_FILE, type GeneratedSuite, type TestCase } from '../../lib/generation';
 import { startPetstoreServer, type PetstoreServer } from '../fixtures/petstore-server';
 import { loadSpec, NODE_MODULES, writeArtifacts } from './spec-fixtures';
+import { assertions, runGeneratedSuite, runPytest } from './run-generated';
 
 const OUT_DIR = 'tests/testloom/swagger-petstore';
-const JEST_BIN = path.join(NODE_MODULES, 'jest/bin/jest.js');
-
-interface JestResults {
-  success: boolean;
-  numTotalTests: number;
-  numPassedTests: number;
-  numFailedTests: number;
-  testResults: { assertionResults: { fullName: string; title: string; status: string; failureMessages: string[] }[] }[];
-}
-
-/**
- * Runs the generated suite the way a user of the target repository would: the project's Jest with
- * the generated jest.config.json, dependencies found through `<repo>/node_modules`. Asynchronous,
- * so the API server in this process keeps answering.
- */
-async function runGeneratedSuite(repoDir: string, env: Record<string, string>): Promise<JestResults> {
-  const outputFile = path.join(repoDir, 'jest-results.json');
-  const args = [
-    JEST_BIN,
-    '--config', path.join(repoDir, OUT_DIR, JEST_CONFIG_FILE),
-    '--json', '--outputFile', outputFile,
-    '--ci', '--no-watchman', '--cacheDirectory', path.join(repoDir, '.jest-cache'),
-  ];
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
-  delete childEnv.JEST_WORKER_ID;
-  const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: repoDir, env: childEnv, stdio: ['ignore', 'ignore', 'pipe'] });
-    let output = '';
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (exitCode) => resolve({ code: exitCode, stderr: output }));
-  });
-  const results = await fs.readFile(outputFile, 'utf8').catch(() => {
-    throw new Error(`jest exited with ${code} and wrote no results:\n${stderr}`);
-  });
-  return JSON.parse(results) as JestResults;
-}
-
-function assertions(results: JestResults) {
-  return results.testResults.flatMap((file) => file.assertionResults);
-}
 
 describe('the generated petstore suite against a live API', () => {
   let suite: GeneratedSuite;
@@ -75,13 +34,17 @@ describe('the generated petstore suite against a live API', () => {
       await server?.close();
     });
 
-    test('passes every generated test, one per case', async () => {
-      const results = await runGeneratedSuite(repoDir, { API_BASE_URL: server.baseUrl });
+    test('passes every generated test, one per case, including the CRUD sequence and the delete of a created pet', async () => {
+      const results = await runGeneratedSuite(repoDir, OUT_DIR, { API_BASE_URL: server.baseUrl });
       const failures = assertions(results).filter((a) => a.status !== 'passed').map((a) => `${a.fullName}: ${a.failureMessages.join('\n')}`);
       expect(failures).toEqual([]);
       expect(results.numTotalTests).toBe(suite.cases.length);
       expect(results.numPassedTests).toBe(suite.cases.length);
       expect(assertions(results).map((a) => a.fullName).sort()).toEqual(suite.cases.map((c) => `${c.operationId} ${c.title}`).sort());
+      expect(suite.cases.filter((c) => c.steps).map((c) => c.id)).toEqual(['createPet/crud-sequence', 'deletePet/happy-path']);
+      // The seed pets survive: destructive happy paths worked on pets the tests created.
+      const seed = await fetch(`${server.baseUrl}/pets/1`);
+      expect(seed.status).toBe(200);
     });
   });
 
@@ -94,10 +57,15 @@ describe('the generated petstore suite against a live API', () => {
       await server?.close();
     });
 
-    test('fails exactly the createPet cases that send an invalid body', async () => {
-      const results = await runGeneratedSuite(repoDir, { API_BASE_URL: server.baseUrl });
+    test('fails exactly the createPet cases that send an invalid body (missing, wrong type, past a length limit)', async () => {
+      const results = await runGeneratedSuite(repoDir, OUT_DIR, { API_BASE_URL: server.baseUrl });
       const failed = assertions(results).filter((a) => a.status === 'failed');
-      const expected = suite.cases.filter((c) => c.operationId === 'createPet' && c.kind !== 'happy-path');
+      const invalidBody: TestCase['kind'][] = ['missing-required', 'wrong-type', 'boundary'];
+      const expected = suite.cases.filter((c) => c.operationId === 'createPet' && invalidBody.includes(c.kind));
+      expect(expected.map((c) => c.id)).toEqual([
+        'createPet/missing-required/body', 'createPet/missing-required/body.name', 'createPet/wrong-type/body.name',
+        'createPet/wrong-type/body.tag', 'createPet/boundary/body.name.minLength-1', 'createPet/boundary/body.name.maxLength+1',
+      ]);
       expect(failed.map((a) => a.fullName).sort()).toEqual(expected.map((c) => `${c.operationId} ${c.title}`).sort());
       for (const assertion of failed) expect(assertion.failureMessages.join('\n')).toMatch(/POST http:\/\/127\.0\.0\.1:\d+\/v1\/pets returned 201, expected a 4xx status/);
       expect(results.numPassedTests).toBe(suite.cases.length - expected.length);
@@ -154,3 +122,45 @@ describe('the generated petstore suite against a live API', () => {
     });
   });
 });
+describe('the generated pytest suite against a live API', () => {
+  let suite: GeneratedSuite;
+  let repoDir: string;
+  beforeAll(async () => {
+    suite = generateSpecSuite({ api: await loadSpec('petstore'), specId: 'swagger-petstore', outDir: OUT_DIR, framework: 'pytest' });
+    repoDir = await fs.mkdtemp(path.join(os.tmpdir(), 'testloom-generated-py-'));
+    await writeArtifacts(repoDir, suite.artifacts);
+  });
+  afterAll(async () => {
+    if (repoDir) await fs.rm(repoDir, { recursive: true, force: true });
+  });
+
+  test('served correctly: passes every generated test, one per case', async () => {
+    const server = await startPetstoreServer();
+    try {
+      const output = await runPytest(repoDir, OUT_DIR, server.baseUrl);
+      expect(output.text).toMatch(new RegExp(`^${suite.cases.length} passed in `, 'm'));
+      expect(output.code).toBe(0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('served by an API that accepts invalid pets: fails exactly the createPet cases that send an invalid body', async () => {
+    const server = await startPetstoreServer({ validateBodies: false });
+    try {
+      const output = await runPytest(repoDir, OUT_DIR, server.baseUrl);
+      const invalidBody: TestCase['kind'][] = ['missing-required', 'wrong-type', 'boundary'];
+      const expected = suite.cases.filter((c) => c.operationId === 'createPet' && invalidBody.includes(c.kind)).length;
+      const failed = output.text.split('\n').filter((line) => line.startsWith('FAILED '));
+      expect(output.text).toMatch(new RegExp(`^${expected} failed, ${suite.cases.length - expected} passed in `, 'm'));
+      expect(failed).toHaveLength(expected);
+      for (const line of failed) {
+        expect(line).toMatch(/^FAILED tests\/testloom\/swagger-petstore\/test_pets\.py::TestCreatePet::test_rejects_/);
+        expect(line).toMatch(/POST http:\/\/127\.0\.0\.1:\d+\/v1\/pets returned 201, expected a 4xx status/);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+});
+

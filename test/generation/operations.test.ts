@@ -176,3 +176,45 @@ describe('operation ids', () => {
     expect(() => listOperations({ swagger: '1.2' })).toThrow(/unsupported API description/);
   });
 });
+
+describe('security requirements and links', () => {
+  test('resolve the schemes of each requirement (Swagger 2.0 securityDefinitions, OpenAPI 3 securitySchemes)', async () => {
+    const swagger = listOperations(await loadSpec('swagger2'));
+    expect(byId(swagger, 'deleteItem').securityRequirements).toEqual([
+      [{ name: 'apiKey', kind: 'apiKey', in: 'header', parameterName: 'X-Api-Key', declared: 'apiKey in header "X-Api-Key"' }],
+    ]);
+    expect(byId(swagger, 'listItems').securityRequirements).toEqual([]);
+    const openapi31 = listOperations(await loadSpec('openapi31'));
+    expect(byId(openapi31, 'getUser').securityRequirements).toEqual([[{ name: 'bearer', kind: 'bearer', declared: 'http bearer' }]]);
+    expect(byId(openapi31, 'searchUsers').securityRequirements).toEqual([]);
+  });
+
+  test('map OAuth 2 to bearer tokens and mark schemes the helpers cannot send', () => {
+    const api = {
+      openapi: '3.0.3',
+      info: { title: 'Auth', version: '1' },
+      components: {
+        securitySchemes: {
+          oauth: { type: 'oauth2', flows: {} },
+          digest: { type: 'http', scheme: 'digest' },
+          tls: { type: 'mutualTLS' },
+        },
+      },
+      paths: { '/a': { get: { operationId: 'a', security: [{ oauth: ['read'] }, { digest: [], tls: [] }], responses: { '200': { description: 'ok' } } } } },
+    };
+    expect(listOperations(api)[0].securityRequirements).toEqual([
+      [{ name: 'oauth', kind: 'bearer', declared: 'oauth2' }],
+      [
+        { name: 'digest', kind: 'unsupported', declared: 'http digest' },
+        { name: 'tls', kind: 'unsupported', declared: 'mutualTLS' },
+      ],
+    ]);
+  });
+
+  test('keeps OpenAPI 3 response links with their target and parameters', async () => {
+    const operations = listOperations(await loadSpec('links'));
+    expect(byId(operations, 'getUserByName').responses.find((r) => r.status === '200')?.links).toEqual([
+      { name: 'userRepositories', operationId: 'getRepositoriesByOwner', parameters: { username: '$response.body#/username' } },
+    ]);
+  });
+});

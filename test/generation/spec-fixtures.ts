@@ -10,6 +10,10 @@ export const SPECS = {
   petstore: path.join(REPO_ROOT, 'examples/petstore.yaml'),
   swagger2: path.join(REPO_ROOT, 'test/fixtures/specs/inventory.swagger2.yaml'),
   openapi31: path.join(REPO_ROOT, 'test/fixtures/specs/users.openapi31.yaml'),
+  /** ReadMe's legacy API (36 operations, HTTP basic auth), from @readme/oas-examples 8.2.2. */
+  readme: path.join(REPO_ROOT, 'test/fixtures/specs/readme-legacy.json'),
+  /** OpenAPI links between operations, from @readme/oas-examples 8.2.2. */
+  links: path.join(REPO_ROOT, 'test/fixtures/specs/link-example.json'),
 } as const;
 
 export type SpecName = keyof typeof SPECS;

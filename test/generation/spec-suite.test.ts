@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { generateSpecSuite, type GeneratedSuite, type TestCase } from '../../lib/generation';
+import { generateSpecSuite, TEST_CASE_KINDS, type GeneratedSuite, type TestCase } from '../../lib/generation';
 import type { Artifact } from '../../lib/runs/types';
 import { loadSpec, type SpecName } from './spec-fixtures';
 
@@ -44,7 +44,8 @@ describe.each<SpecName>(['petstore', 'swagger2', 'openapi31'])('generateSpecSuit
       expect(row).toContain(testCase.title);
       expect(row).toContain(`${testCase.method.toUpperCase()} `);
     }
-    expect(document.match(/^\| `[^`]+\/(happy-path|missing-required|wrong-type)[^`]*` \|/gm)).toHaveLength(suite.cases.length);
+    const idRow = new RegExp(`^\\| \`[^\`]+\\/(${TEST_CASE_KINDS.join('|')})[^\`]*\` \\|`, 'gm');
+    expect(document.match(idRow)).toHaveLength(suite.cases.length);
   });
 
   test('puts every case in its test file, with unique ids and unique names per operation', () => {
@@ -58,9 +59,15 @@ describe.each<SpecName>(['petstore', 'swagger2', 'openapi31'])('generateSpecSuit
     expect(new Set(names).size).toBe(names.length);
   });
 
-  test('every operation with cases has a happy path first and every negative case expects 4XX', () => {
+  test('every operation with cases has a happy path first and each kind expects its status class', () => {
     for (const cases of Object.values(kindsByOperation(suite.cases))) expect(cases[0]).toBe('happy-path');
-    for (const testCase of suite.cases.filter((c) => c.kind !== 'happy-path')) expect(testCase.expectedStatus).toBe('4XX');
+    const expected: Partial<Record<TestCase['kind'], string>> = {
+      'missing-required': '4XX', 'wrong-type': '4XX', boundary: '4XX', 'missing-auth': '401|403', 'invalid-auth': '401|403', 'not-found': '404',
+    };
+    for (const testCase of suite.cases) {
+      if (expected[testCase.kind]) expect([testCase.id, testCase.expectedStatus]).toEqual([testCase.id, expected[testCase.kind]]);
+      else expect([testCase.id, testCase.expectedStatus]).toEqual([testCase.id, expect.stringMatching(/^2(\d\d|XX)$/)]);
+    }
   });
 });
 
@@ -73,10 +80,10 @@ describe('generateSpecSuite on petstore (OpenAPI 3.0)', () => {
   test('generates the expected cases per operation', () => {
     expect([...new Set(suite.cases.map((c) => c.operationId))]).toEqual(['listPets', 'createPet', 'showPetById', 'deletePet']);
     expect(kindsByOperation(suite.cases)).toEqual({
-      listPets: ['happy-path', 'wrong-type'],
-      createPet: ['happy-path', 'missing-required', 'missing-required', 'wrong-type', 'wrong-type'],
-      showPetById: ['happy-path', 'wrong-type'],
-      deletePet: ['happy-path', 'wrong-type'],
+      listPets: ['happy-path', 'wrong-type', 'boundary', 'boundary', 'at-boundary', 'at-boundary'],
+      createPet: ['happy-path', 'missing-required', 'missing-required', 'wrong-type', 'wrong-type', 'boundary', 'boundary', 'at-boundary', 'at-boundary', 'crud-sequence'],
+      showPetById: ['happy-path', 'wrong-type', 'not-found'],
+      deletePet: ['happy-path', 'wrong-type', 'not-found'],
     });
     expect(suite.notes).toEqual([]);
   });
@@ -96,6 +103,11 @@ describe('generateSpecSuite on petstore (OpenAPI 3.0)', () => {
       ['createPet/missing-required/body.name', 'rejects a request without required field "name" with 4xx', { tag: 'dog' }],
       ['createPet/wrong-type/body.name', 'rejects field "name" of the wrong type (number instead of string) with 4xx', { name: 12345, tag: 'dog' }],
       ['createPet/wrong-type/body.tag', 'rejects field "tag" of the wrong type (number instead of string) with 4xx', { name: 'Rex', tag: 12345 }],
+      ['createPet/boundary/body.name.minLength-1', 'rejects field "name" set to a 0-character string (minLength 1) with 4xx', { name: '', tag: 'dog' }],
+      ['createPet/boundary/body.name.maxLength+1', 'rejects field "name" set to a 65-character string (maxLength 64) with 4xx', { name: 'x'.repeat(65), tag: 'dog' }],
+      ['createPet/at-boundary/body.name.minLength', 'accepts field "name" set to a 1-character string (minLength 1)', { name: 'x', tag: 'dog' }],
+      ['createPet/at-boundary/body.name.maxLength', 'accepts field "name" set to a 64-character string (maxLength 64)', { name: 'x'.repeat(64), tag: 'dog' }],
+      ['createPet/crud-sequence', 'creates a resource, then reads, deletes, reads again (404) it by petId', { name: 'Rex', tag: 'dog' }],
     ]);
     expect(suite.cases.find((c) => c.id === 'showPetById/wrong-type/path.petId')).toMatchObject({
       title: 'rejects path parameter "petId" of the wrong type (string instead of integer) with 4xx',
@@ -151,10 +163,10 @@ describe('generateSpecSuite on Swagger 2.0', () => {
 
   test('generates the expected cases per operation', () => {
     expect(kindsByOperation(suite.cases)).toEqual({
-      listItems: ['happy-path', 'missing-required', 'missing-required', 'wrong-type'],
-      createItem: ['happy-path', 'missing-required', 'missing-required', 'missing-required', 'wrong-type', 'wrong-type', 'wrong-type'],
-      getItemsBySku: ['happy-path'],
-      deleteItem: ['happy-path'],
+      listItems: ['happy-path', 'missing-required', 'missing-required', 'wrong-type', 'boundary', 'at-boundary'],
+      createItem: ['happy-path', 'missing-required', 'missing-required', 'missing-required', 'wrong-type', 'wrong-type', 'wrong-type', 'boundary', 'at-boundary', 'crud-sequence'],
+      getItemsBySku: ['happy-path', 'not-found'],
+      deleteItem: ['happy-path', 'missing-auth', 'invalid-auth'],
       health: ['happy-path'],
     });
     expect(suite.cases.find((c) => c.id === 'listItems/happy-path')?.request).toEqual({
@@ -173,17 +185,14 @@ describe('generateSpecSuite on Swagger 2.0', () => {
       'health: no negative case: operation takes no input',
       'createItem: operationId "create-item" renamed to "createItem" (not a valid, unique identifier)',
       'getItemsBySku: no operationId in the spec: using "getItemsBySku"',
-      'getItemsBySku: no negative case: no required field or typed parameter to violate',
-      'deleteItem: requires authentication: the tests send credentials only if API_HEADERS provides them',
-      'deleteItem: no negative case: no required field or typed parameter to violate',
+      'deleteItem: no not-found case: the operation documents no 404 response',
       'uploadPhoto: formData parameters "file" modelled as a multipart/form-data body; form bodies are not generated',
       'uploadPhoto: skipped: request body media type multipart/form-data is not generated (JSON bodies only)',
     ]);
     expect(document).toContain('| uploadPhoto | `PUT /items/{sku}/photo` | request body media type multipart/form-data is not generated (JSON bodies only) |');
     expect(document).toContain('## health: `GET /health`');
     expect(document).toContain('No negative case: operation takes no input.');
-    expect(document).toContain('No negative case: no required field or typed parameter to violate.');
-    expect(document).toContain('14 cases for 5 of 6 operations');
+    expect(document).toContain('22 cases for 5 of 6 operations');
   });
 });
 
@@ -196,9 +205,9 @@ describe('generateSpecSuite on OpenAPI 3.1', () => {
   test('generates the expected cases per operation', () => {
     expect(kindsByOperation(suite.cases)).toEqual({
       searchUsers: ['happy-path', 'missing-required', 'wrong-type'],
-      createUser: ['happy-path', 'missing-required', 'missing-required', 'wrong-type', 'wrong-type', 'wrong-type'],
-      getUser: ['happy-path', 'wrong-type'],
-      updateUser: ['happy-path', 'wrong-type', 'wrong-type', 'wrong-type'],
+      createUser: ['happy-path', 'missing-required', 'missing-required', 'wrong-type', 'wrong-type', 'wrong-type', 'boundary', 'at-boundary', 'missing-auth', 'invalid-auth', 'crud-sequence'],
+      getUser: ['happy-path', 'wrong-type', 'missing-auth', 'invalid-auth', 'not-found'],
+      updateUser: ['happy-path', 'wrong-type', 'wrong-type', 'wrong-type', 'boundary', 'missing-auth', 'invalid-auth'],
     });
   });
 
@@ -209,7 +218,7 @@ describe('generateSpecSuite on OpenAPI 3.1', () => {
     });
     expect(suite.cases.find((c) => c.id === 'updateUser/happy-path')).toMatchObject({
       expectedStatus: '2XX',
-      title: 'returns a 2xx status for a valid request',
+      title: 'returns a 2xx status for a valid request on a resource created by createUser',
     });
     const tests = artifact(suite, 'users.test.ts').content;
     expect(tests).toContain("mediaType: 'application/merge-patch+json',");

@@ -1,8 +1,16 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { BUILTIN_TEMPLATES_DIR, createTemplateRenderer, TemplateNotFoundError, TEMPLATE_HELPERS } from '../../lib/templates';
+import { CodeExpression, pyLiteral, pyQuote } from '../../lib/templates';
 import { tsLiteral, tsQuote } from '../../lib/templates/ts-literal';
+
+/** Evaluates a generated Python literal with python3's `ast.literal_eval` and returns it as JSON. */
+function evaluatePython(literal: string): unknown {
+  const script = 'import ast, json, sys; print(json.dumps(ast.literal_eval(sys.stdin.read())))';
+  return JSON.parse(execFileSync('python3', ['-I', '-c', script], { input: literal, encoding: 'utf8' }));
+}
 
 /** Evaluates a generated literal the way the TypeScript it lands in would. */
 function evaluate(literal: string): unknown {
@@ -95,6 +103,22 @@ describe('template helpers', () => {
         '  }',
       ].join('\n'),
     );
+  });
+
+  test('pyString and pyLiteral produce Python literals that evaluate to the original value', () => {
+    const withControl = `${awkward}\u0001\u007f"""'''`;
+    expect(TEMPLATE_HELPERS.pyString('a "b"')).toBe('"a \\"b\\""');
+    expect(evaluatePython(pyQuote(withControl))).toBe(withControl);
+    const value = { method: 'POST', 'x-key': [1, 'two', null, true, false, 2.5], nested: { list: [{ a: true }], empty: {}, none: [] }, text: withControl };
+    const literal = pyLiteral(value, '    ');
+    expect(evaluatePython(literal)).toEqual(value);
+    expect(literal.split('\n').slice(0, 3)).toEqual(['{', '        "method": "POST",', '        "x-key": [1, "two", None, True, False, 2.5],']);
+  });
+
+  test('code expressions are placed verbatim by both literal helpers', () => {
+    const request = { path: '/pets/{petId}', pathParams: { petId: new CodeExpression('petId') } };
+    expect(tsLiteral(request)).toBe("{\n  path: '/pets/{petId}',\n  pathParams: {\n    petId: petId,\n  },\n}");
+    expect(pyLiteral(request)).toBe('{\n    "path": "/pets/{petId}",\n    "pathParams": {\n        "petId": petId,\n    },\n}');
   });
 
   test('json, indent, mdCell and mdCode', () => {

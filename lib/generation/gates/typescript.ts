@@ -1,0 +1,88 @@
+import path from 'node:path';
+import ts from 'typescript';
+import type { Artifact } from '../../runs/types';
+
+/** Where the in-memory files pretend to live; nothing is read or written there. */
+const VIRTUAL_ROOT = path.join(path.parse(process.cwd()).root, 'testloom-virtual-repo');
+/** `jest` and `node` types come from testloom's own dependencies. */
+const TYPE_ROOTS = [path.resolve(__dirname, '../../../node_modules/@types')];
+
+const DEFAULT_OPTIONS = {
+  target: 'ES2022', lib: ['ES2022'], module: 'preserve', moduleResolution: 'bundler', strict: true,
+  isolatedModules: true, skipLibCheck: true, noEmit: true, types: ['jest', 'node'],
+};
+
+function compilerOptions(artifacts: Artifact[], tsFiles: Artifact[]): { options: ts.CompilerOptions; errors: string[] } {
+  const tsconfig = artifacts.find((a) => path.posix.basename(a.path) === 'tsconfig.json' && tsFiles.some((f) => f.path.startsWith(path.posix.dirname(a.path))));
+  let raw: unknown = DEFAULT_OPTIONS;
+  if (tsconfig) {
+    const parsed = ts.parseConfigFileTextToJson(tsconfig.path, tsconfig.content);
+    if (parsed.error) return { options: {}, errors: [`${tsconfig.path}: ${ts.flattenDiagnosticMessageText(parsed.error.messageText, '\n')}`] };
+    raw = (parsed.config as { compilerOptions?: unknown }).compilerOptions ?? {};
+  }
+  const dir = tsconfig ? path.dirname(path.join(VIRTUAL_ROOT, tsconfig.path)) : VIRTUAL_ROOT;
+  const converted = ts.convertCompilerOptionsFromJson(raw, dir);
+  return {
+    options: { ...converted.options, noEmit: true, typeRoots: TYPE_ROOTS },
+    errors: converted.errors.map((d) => `${tsconfig?.path ?? 'tsconfig'}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`),
+  };
+}
+
+/**
+ * Type-checks the `.ts` artifacts together, in memory, with the compiler options of the generated
+ * tsconfig.json (strict defaults without one). Returns diagnostics by artifact path.
+ */
+export function typeCheckArtifacts(artifacts: Artifact[]): { byPath: Map<string, string[]>; global: string[] } {
+  const tsFiles = artifacts.filter((a) => a.path.endsWith('.ts'));
+  const byPath = new Map<string, string[]>();
+  if (!tsFiles.length) return { byPath, global: [] };
+  const { options, errors } = compilerOptions(artifacts, tsFiles);
+  if (errors.length) return { byPath, global: errors };
+
+  const files = new Map(tsFiles.map((a) => [path.join(VIRTUAL_ROOT, a.path), a.content]));
+  const host = ts.createCompilerHost(options);
+  const { fileExists, readFile, getSourceFile, directoryExists } = host;
+  const isVirtualDir = (dir: string) => [...files.keys()].some((file) => file.startsWith(`${dir}${path.sep}`));
+  host.fileExists = (file) => files.has(file) || fileExists.call(host, file);
+  host.readFile = (file) => files.get(file) ?? readFile.call(host, file);
+  host.directoryExists = (dir) => isVirtualDir(dir) || (directoryExists?.call(host, dir) ?? true);
+  host.getSourceFile = (file, languageVersion, onError, shouldCreate) => {
+    const content = files.get(file);
+    return content === undefined ? getSourceFile.call(host, file, languageVersion, onError, shouldCreate) : ts.createSourceFile(file, content, languageVersion);
+  };
+  const program = ts.createProgram({ rootNames: [...files.keys()], options, host });
+  const global: string[] = [];
+  for (const diagnostic of ts.getPreEmitDiagnostics(program)) {
+    const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
+    if (!diagnostic.file || diagnostic.start === undefined || !files.has(diagnostic.file.fileName)) {
+      global.push(message);
+      continue;
+    }
+    const relative = path.relative(VIRTUAL_ROOT, diagnostic.file.fileName).split(path.sep).join('/');
+    const { line, character } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
+    byPath.set(relative, [...(byPath.get(relative) ?? []), `${relative}:${line + 1}:${character + 1}: error TS${diagnostic.code}: ${message}`]);
+  }
+  return { byPath, global };
+}
+
+const ASSERTION_CALL = /^(expect|assert)/;
+
+/** Calls of `expect(...)`, `expect.x(...)`, `api.expectStatus(...)`, `assert...(...)` in a TypeScript file. */
+export function countTypeScriptAssertions(file: string, content: string): number {
+  const source = ts.createSourceFile(file, content, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+  let count = 0;
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node)) {
+      let callee: ts.Expression = node.expression;
+      while (ts.isCallExpression(callee) || ts.isPropertyAccessExpression(callee)) {
+        if (ts.isPropertyAccessExpression(callee) && ASSERTION_CALL.test(callee.name.text)) break;
+        callee = callee.expression;
+      }
+      const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
+      if (ASSERTION_CALL.test(name)) count++;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return count;
+}
