@@ -2,14 +2,29 @@ import { updateRun } from '../lib/db/runs';
 import { listStoredTestCases } from '../lib/db/test-cases';
 import { generatedCaseDocument } from '../lib/retrieval/texts';
 import type { IndexingOutcome, RunEnd, RunResult, Subject } from '../lib/runs/contract';
+import { issueCommentBody } from '../lib/runs/issue-comment';
+import { workflowMarker } from '../lib/repohost/types';
 import { subjectKey } from '../lib/runs/subject';
 import { currentRun, recordStage, type ActivityDeps } from './deps';
 
-/** Marks the run completed with its result; running it twice writes the same row. */
+/**
+ * For an issue, creates or updates the run's one comment on it (found by its hidden marker); then
+ * marks the run completed with its result. Running it twice updates the same comment and row.
+ */
 export function finalizeActivity(deps: ActivityDeps) {
   return async function finalize(result: RunResult): Promise<void> {
     await recordStage(deps, 'finalize', async () => {
-      await updateRun(deps.db, currentRun().runId, {
+      const { runId, workflowId } = currentRun();
+      if (result.subject?.kind === 'issue') {
+        const marker = workflowMarker(workflowId);
+        await deps.repoHost.upsertIssueComment({
+          repository: result.subject.repository,
+          issueNumber: result.subject.number,
+          marker,
+          body: issueCommentBody({ subject: result.subject, result, marker, run: { runId, workflowId }, links: deps.links }),
+        });
+      }
+      await updateRun(deps.db, runId, {
         status: 'completed',
         result,
         finishedAt: new Date(),

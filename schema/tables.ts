@@ -101,6 +101,16 @@ export interface LocalIssuesTable {
   updatedAt: UpdatedAt;
 }
 
+export interface LocalIssueCommentsTable {
+  id: Identity;
+  repository: string;
+  issueNumber: number;
+  marker: string;
+  body: string;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+}
+
 export type Permission = 'admin' | 'maintain' | 'write' | 'triage' | 'read';
 
 export interface LocalCollaboratorsTable {
@@ -186,6 +196,7 @@ export interface Tables {
   testCases: TestCasesTable;
   localIssues: LocalIssuesTable;
   localCollaborators: LocalCollaboratorsTable;
+  localIssueComments: LocalIssueCommentsTable;
   webhookDeliveries: WebhookDeliveriesTable;
   modelCalls: ModelCallsTable;
   modelResponses: ModelResponsesTable;
@@ -198,5 +209,6 @@ export type ArtifactRow = Selectable<ArtifactsTable>;
 export type ReviewRow = Selectable<ReviewsTable>;
 export type TestCaseRow = Selectable<TestCasesTable>;
 export type LocalIssueRow = Selectable<LocalIssuesTable>;
+export type LocalIssueCommentRow = Selectable<LocalIssueCommentsTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type ModelCallRow = Selectable<ModelCallsTable>;

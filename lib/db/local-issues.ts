@@ -2,8 +2,8 @@
  * The local git host's issue tracker: issues and collaborators of repositories that live on this
  * machine. Webhook deliveries keep it current for repositories whose issues live on GitHub.
  */
-import type { Kysely } from 'kysely';
-import type { LocalIssueRow, Permission, Tables } from '../../schema/tables';
+import { sql, type Kysely } from 'kysely';
+import type { LocalIssueCommentRow, LocalIssueRow, Permission, Tables } from '../../schema/tables';
 import { jsonb } from './json';
 
 export interface LocalIssue {
@@ -51,4 +51,25 @@ export async function getCollaboratorPermission(db: Kysely<Tables>, repository: 
     .where((eb) => eb(eb.fn('lower', ['login']), '=', login.toLowerCase()))
     .executeTakeFirst();
   return row?.permission;
+}
+
+/** Creates the issue's comment holding `marker`, or replaces its body; `created` only for the insert. */
+export async function upsertLocalIssueComment(
+  db: Kysely<Tables>,
+  comment: { repository: string; issueNumber: number; marker: string; body: string },
+): Promise<{ comment: LocalIssueCommentRow; created: boolean }> {
+  const row = await db
+    .insertInto('localIssueComments')
+    .values(comment)
+    .onConflict((oc) => oc.columns(['repository', 'issueNumber', 'marker']).doUpdateSet({ body: comment.body, updatedAt: sql<Date>`now()` }))
+    .returningAll()
+    // xmax is 0 only on a freshly inserted row version; an ON CONFLICT update sets it.
+    .returning(sql<boolean>`xmax = 0`.as('created'))
+    .executeTakeFirstOrThrow();
+  const { created, ...stored } = row;
+  return { comment: stored, created };
+}
+
+export async function listLocalIssueComments(db: Kysely<Tables>, repository: string, issueNumber: number): Promise<LocalIssueCommentRow[]> {
+  return db.selectFrom('localIssueComments').selectAll().where('repository', '=', repository).where('issueNumber', '=', issueNumber).orderBy('id').execute();
 }

@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Tables } from '../../schema/tables';
-import { getCollaboratorPermission, getLocalIssue } from '../db/local-issues';
+import { getCollaboratorPermission, getLocalIssue, upsertLocalIssueComment } from '../db/local-issues';
 import { upsertReview } from '../db/reviews';
 import { EMPTY_OID, git, revParse } from './git';
-import { UnknownIssueError, type CommitRequest, type CommitResult, type Issue, type RepoHost, type RepositoryPermission, type ReviewRequest, type ReviewResult } from './types';
+import { UnknownIssueError, type CommitRequest, type CommitResult, type Issue, type IssueCommentRequest, type IssueCommentResult, type RepoHost, type RepositoryPermission, type ReviewRequest, type ReviewResult } from './types';
 
 const BASE_BRANCH = 'main';
 const IDENTITY = { name: 'testloom', email: 'testloom@localhost' };
@@ -131,5 +131,12 @@ export class LocalGitHost implements RepoHost {
       runId: request.runId,
     });
     return { id: Number(review.id), url: `local://${request.repository}/reviews/${review.id}`, created };
+  }
+
+  async upsertIssueComment(request: IssueCommentRequest): Promise<IssueCommentResult> {
+    if (!request.body.includes(request.marker)) throw new Error(`the comment body must contain its marker ${request.marker}`);
+    const { comment, created } = await upsertLocalIssueComment(this.db, request);
+    const id = Number(comment.id);
+    return { id, url: `local://${request.repository}/issues/${request.issueNumber}#comment-${id}`, created };
   }
 }

@@ -40,6 +40,25 @@ export interface ReviewResult {
   created: boolean;
 }
 
+export interface IssueCommentRequest {
+  repository: string;
+  issueNumber: number;
+  /** Hidden marker identifying the comment, e.g. `<!-- testloom:workflow=issue:acme/shop#3 -->`; the body must contain it. */
+  marker: string;
+  body: string;
+}
+
+export interface IssueCommentResult {
+  id: number;
+  url: string;
+  created: boolean;
+}
+
+/** The hidden marker of the one comment a workflow keeps on its issue. */
+export function workflowMarker(workflowId: string): string {
+  return `<!-- testloom:workflow=${workflowId} -->`;
+}
+
 export interface Issue {
   repository: string;
   number: number;
@@ -68,6 +87,8 @@ export interface RepoHost {
   getPermission(repository: string, login: string): Promise<RepositoryPermission>;
   commitFiles(request: CommitRequest): Promise<CommitResult>;
   openOrUpdateReview(request: ReviewRequest): Promise<ReviewResult>;
+  /** Updates the issue's comment holding `marker`, or creates it: one comment per marker. */
+  upsertIssueComment(request: IssueCommentRequest): Promise<IssueCommentResult>;
 }
 
 /** Whether a permission lets its holder push, and so command testloom on the repository. */

@@ -3,6 +3,7 @@ import * as initial from './0001_initial';
 import * as testCases from './0002_test_cases';
 import * as issuesAndDeliveries from './0003_issues_and_deliveries';
 import * as modelCalls from './0004_model_calls';
+import * as localIssueComments from './0005_local_issue_comments';
 
 /** All migrations by name, in order. Static so it works under any bundler, tsx or jest; add new ones here. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002_test_cases': testCases,
   '0003_issues_and_deliveries': issuesAndDeliveries,
   '0004_model_calls': modelCalls,
+  '0005_local_issue_comments': localIssueComments,
 };

@@ -27,6 +27,7 @@ describe('transient faults and cancellation (PGlite)', () => {
         return harness.repoHost.commitFiles(request);
       },
       openOrUpdateReview: (request) => harness.repoHost.openOrUpdateReview(request),
+      upsertIssueComment: (request) => harness.repoHost.upsertIssueComment(request),
     };
     await harness.startWorker(() => {
       const activities = createActivities({ db: harness.database.db, repoHost: flakyHost });

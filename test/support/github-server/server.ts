@@ -7,7 +7,7 @@
  * Faults (5xx, 429 + retry-after, primary and secondary rate-limit 403, 401) are injected per
  * method + path template (or regex) for a number of requests; see faults.ts.
  */
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, randomBytes, verify } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -98,6 +98,11 @@ export interface GitHubServerOptions {
   login?: string;
   /** Answer a response that breaks the contract with a 500 (default) instead of sending it. */
   failOnViolation?: boolean;
+  /**
+   * GitHub Apps: a JWT signed (RS256) with the app's private key and `iss` = `id` can create an
+   * installation access token for `installationId`, which then acts as `login` like the tokens do.
+   */
+  apps?: Array<{ id: number; publicKey: string; installationId: number }>;
 }
 
 const ISO_START = '2026-01-01T00:00:00Z';
@@ -394,7 +399,8 @@ export class GitHubState {
       title: issue.title,
       user: this.user(issue.user),
       body: issue.body,
-      labels: issue.labels.map((name) => this.label(repo, name)),
+      // pull-request-simple (lists) documents a label's description as a string, never null.
+      labels: issue.labels.map((name) => (simple ? { ...this.label(repo, name), description: this.label(repo, name).description ?? '' } : this.label(repo, name))),
       milestone: null,
       active_lock_reason: null,
       created_at: issue.createdAt,
@@ -482,8 +488,8 @@ export class GitHubState {
     };
   }
 
-  async gitTree(repo: StoredRepo, sha: string): Promise<Json> {
-    const listing = await runGit(repo.gitDir, ['ls-tree', '-l', sha]);
+  async gitTree(repo: StoredRepo, sha: string, recursive = false): Promise<Json> {
+    const listing = await runGit(repo.gitDir, ['ls-tree', '-l', ...(recursive ? ['-r', '-t'] : []), sha]);
     const tree = listing
       .split('\n')
       .filter(Boolean)
@@ -515,6 +521,24 @@ function issueOf(repo: StoredRepo, n: string): StoredIssue {
   const issue = repo.issues.get(Number(n));
   if (!issue) throw new HttpError(404, 'Not Found');
   return issue;
+}
+
+/** One page of `all`, with the `link` header GitHub sends (next/last, prev/first) so clients can page on. */
+function paginated(all: Json[], query: URLSearchParams, url: string): Result {
+  const perPage = Math.min(100, Number(query.get('per_page') ?? 30));
+  const page = Number(query.get('page') ?? 1);
+  const last = Math.max(1, Math.ceil(all.length / perPage));
+  const at = (n: number) => {
+    const q = new URLSearchParams(query);
+    q.set('per_page', String(perPage));
+    q.set('page', String(n));
+    return `<${url}?${q}>`;
+  };
+  const links = [
+    ...(page < last ? [`${at(page + 1)}; rel="next"`, `${at(last)}; rel="last"`] : []),
+    ...(page > 1 ? [`${at(page - 1)}; rel="prev"`, `${at(1)}; rel="first"`] : []),
+  ];
+  return { status: 200, body: all.slice((page - 1) * perPage, page * perPage), ...(links.length ? { headers: { link: links.join(', ') } } : {}) };
 }
 
 function fullRef(ref: string): string {
@@ -615,7 +639,8 @@ const handlers: Record<string, Handler> = {
           throw validation('tree entries of type "tree" are not supported by the local GitHub server');
         }
         if (entry.sha === null) {
-          await runGit(repo.gitDir, ['update-index', '--force-remove', entry.path], { env });
+          // Mode 0 in --index-info removes the entry (--force-remove needs a work tree; this is a bare repository).
+          await runGit(repo.gitDir, ['update-index', '--index-info'], { env, input: `0 ${'0'.repeat(40)}\t${entry.path}\n` });
           continue;
         }
         let sha: string = entry.sha;
@@ -637,6 +662,13 @@ const handlers: Record<string, Handler> = {
     const repo = state.repo(params.owner, params.repo);
     if ((await objectType(repo.gitDir, params.commit_sha)) !== 'commit') throw new HttpError(404, 'Not Found');
     return { status: 200, body: await state.gitCommit(repo, params.commit_sha) };
+  },
+
+  'git/get-tree': async ({ state, params, query }) => {
+    const repo = state.repo(params.owner, params.repo);
+    if ((await objectType(repo.gitDir, params.tree_sha)) !== 'tree') throw new HttpError(404, 'Not Found');
+    // GitHub treats any value of `recursive` as true ("0", "false" included).
+    return { status: 200, body: await state.gitTree(repo, params.tree_sha, query.has('recursive')) };
   },
 
   'git/create-commit': async ({ state, params, body }) => {
@@ -668,9 +700,7 @@ const handlers: Record<string, Handler> = {
       if (base && base !== pull.base) continue;
       out.push(await state.pull(repo, pull, true));
     }
-    const perPage = Number(query.get('per_page') ?? 30);
-    const page = Number(query.get('page') ?? 1);
-    return { status: 200, body: out.slice((page - 1) * perPage, page * perPage) };
+    return paginated(out, query, `${state.repoUrl(repo)}/pulls`);
   },
 
   'pulls/create': async ({ state, params, body }) => {
@@ -724,9 +754,7 @@ const handlers: Record<string, Handler> = {
     const repo = state.repo(params.owner, params.repo);
     const issue = issueOf(repo, params.issue_number);
     const all = [...repo.comments.values()].filter((c) => c.issueNumber === issue.number).sort((a, b) => a.id - b.id);
-    const perPage = Number(query.get('per_page') ?? 30);
-    const page = Number(query.get('page') ?? 1);
-    return { status: 200, body: all.slice((page - 1) * perPage, page * perPage).map((c) => state.comment(repo, c)) };
+    return paginated(all.map((c) => state.comment(repo, c)), query, `${state.repoUrl(repo)}/issues/${issue.number}/comments`);
   },
 
   'issues/create-comment': async ({ state, params, body }) => {
@@ -759,6 +787,12 @@ export interface GitHubServer {
   violations: Violation[];
   /** Makes the next `times` requests to `operationId` answer with `override` instead of the real handler (the answer is still contract-checked). */
   override(operationId: string, override: Override, times?: number): void;
+  /**
+   * The next successful request to `operationId` is applied (its state change happens) but never
+   * answered, as if the client died right after GitHub did the work: the promise resolves with the
+   * request once applied, so a test can kill the client there. Later requests are answered again.
+   */
+  holdAfterApplying(operationId: string): Promise<RecordedRequest>;
   close(): Promise<void>;
 }
 
@@ -773,6 +807,24 @@ function readBody(req: http.IncomingMessage): Promise<string> {
 
 const DOCS = 'https://docs.github.com/rest';
 
+/** The installation a GitHub App JWT may act for, if the JWT is well signed by one of `apps` and current. */
+function appInstallation(apps: NonNullable<GitHubServerOptions['apps']>, jwt: string): number | undefined {
+  const [header, payload, signature] = jwt.split('.');
+  if (!header || !payload || !signature) return undefined;
+  let claims: { iss?: string | number; iat?: number; exp?: number };
+  try {
+    if (JSON.parse(Buffer.from(header, 'base64url').toString()).alg !== 'RS256') return undefined;
+    claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+  } catch {
+    return undefined;
+  }
+  const app = apps.find((a) => String(a.id) === String(claims.iss));
+  const now = Math.floor(Date.now() / 1000);
+  if (!app || !claims.exp || claims.exp < now || (claims.iat ?? 0) > now + 60) return undefined;
+  const signed = verify('RSA-SHA256', Buffer.from(`${header}.${payload}`), createPublicKey(app.publicKey), Buffer.from(signature, 'base64url'));
+  return signed ? app.installationId : undefined;
+}
+
 export async function startGitHubServer(options: GitHubServerOptions): Promise<GitHubServer> {
   loadDescription();
   const tokens = new Set(options.tokens ?? ['test-token']);
@@ -781,6 +833,7 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
   const violations: Violation[] = [];
   const faults = new FaultInjector();
   const overrides: Array<{ operationId: string; override: Override; times: number }> = [];
+  const holds: Array<{ operationId: string; applied: (request: RecordedRequest) => void }> = [];
   let url = '';
   const state = new GitHubState(options.dir, options.login ?? 'testloom-bot', () => url);
 
@@ -830,6 +883,17 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
       if (fault) return finish(fault, true);
 
       const auth = /^(?:token|bearer)\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+      if (match?.operationId === 'apps/create-installation-access-token' && auth) {
+        const installation = appInstallation(options.apps ?? [], auth[1]);
+        if (installation === undefined || String(installation) !== match.params.installation_id) {
+          return finish({ status: 401, body: { message: installation === undefined ? 'A JSON web token could not be decoded' : 'Not Found', documentation_url: DOCS, status: '401' } }, true);
+        }
+        const token = `ghs_${randomBytes(18).toString('hex')}`;
+        tokens.add(token);
+        const result = { status: 201, body: { token, expires_at: new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'), permissions: { contents: 'write', issues: 'write', pull_requests: 'write' }, repository_selection: 'all' } };
+        violations.push(...checkResponse({ method, template: match.template, operationId: match.operationId, path: parsed.pathname, status: result.status, body: result.body }));
+        return finish(result);
+      }
       if (!auth || !tokens.has(auth[1])) {
         return finish({ status: 401, body: { message: auth ? 'Bad credentials' : 'Requires authentication', documentation_url: DOCS, status: '401' } }, true);
       }
@@ -875,6 +939,13 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
           return finish({ status: 500, body: { message: `local GitHub server: response breaks GitHub's OpenAPI description: ${responseViolations.map((v) => v.message).join('; ')}` } });
         }
       }
+      const hold = result.status < 400 ? holds.findIndex((h) => h.operationId === match.operationId) : -1;
+      if (hold >= 0) {
+        record.status = result.status;
+        record.responseBody = result.body;
+        holds.splice(hold, 1)[0].applied(record);
+        return; // the connection stays open without an answer until the client goes away or the server closes
+      }
       return finish(result);
     } catch (error) {
       violations.push({ kind: 'response', method, path: parsed.pathname, message: `handler crashed: ${(error as Error).stack ?? error}` });
@@ -893,6 +964,10 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
     violations,
     override(operationId, override, times = 1) {
       overrides.push({ operationId, override, times });
+    },
+    holdAfterApplying(operationId) {
+      if (!handlers[operationId]) throw new Error(`${operationId} is not implemented by the local GitHub server`);
+      return new Promise((applied) => holds.push({ operationId, applied }));
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
