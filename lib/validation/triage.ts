@@ -1,0 +1,99 @@
+import { isJsonMediaType, type Operation } from '../openapi';
+import { curlCommand } from './curl';
+import { documentedResponse, operationMatcher, type OperationMatcher } from './operation-match';
+import { ResponseBodyChecker, type SchemaDialect } from './response-check';
+import type { Exchange } from './types';
+
+/**
+ * The deterministic part of triage: a failing test whose exchanges contradict the spec points at
+ * the API; one whose exchanges all agree with the spec points at the test itself.
+ */
+
+export type Classification =
+  /** Undocumented status, body not matching the documented schema, or a 5xx. */
+  | 'possible-api-defect'
+  /** The API answered as documented: wrong expectation, bad data, wrong path… */
+  | 'test-defect'
+  /** A request never reached the API: refused by the safety policy, or the API was unreachable. */
+  | 'blocked';
+
+export interface FailingTest {
+  file: string;
+  fullName: string;
+  failureMessage?: string;
+}
+
+export interface Finding {
+  file: string;
+  fullName: string;
+  classification: Classification;
+  reasons: string[];
+  failureMessage?: string;
+  operationId?: string;
+  /** The exchange the classification rests on (the last one of the test for a test defect). */
+  exchange?: Exchange;
+  /** Sends that exchange's request again, straight to the API. */
+  reproducer?: string;
+}
+
+export interface TriageInput {
+  failing: FailingTest[];
+  exchanges: Exchange[];
+  operations: Operation[];
+  dialect: SchemaDialect;
+}
+
+function contradictions(exchange: Exchange, operation: Operation, checker: ResponseBodyChecker): string[] {
+  const status = exchange.status as number;
+  const label = `${exchange.method} ${exchange.path} answered ${status}`;
+  const documented = documentedResponse(operation.responses, status);
+  const reasons: string[] = [];
+  if (status >= 500) reasons.push(`${label}: a server error`);
+  if (!documented) {
+    reasons.push(`${label}, which ${operation.operationId} does not document (documented: ${operation.responses.map((r) => r.status).join(', ') || 'none'})`);
+    return reasons;
+  }
+  if (!documented.schema || !documented.mediaType || !isJsonMediaType(documented.mediaType)) return reasons;
+  const contentType = exchange.responseContentType ?? '';
+  if (!isJsonMediaType(contentType)) {
+    if (exchange.responseBody) reasons.push(`${label} with content-type "${contentType}", documented ${documented.mediaType}`);
+    return reasons;
+  }
+  if (exchange.responseBodyTruncated) return reasons;
+  const check = checker.check(documented.schema, exchange.responseBody ?? '');
+  if (check.valid === false) reasons.push(`${label} with a body that does not match the documented schema for ${documented.status}: ${check.errors.join('; ')}`);
+  return reasons;
+}
+
+function classify(test: FailingTest, exchanges: Exchange[], matcher: OperationMatcher, checker: ResponseBodyChecker): Finding {
+  const base: Finding = { file: test.file, fullName: test.fullName, classification: 'test-defect', reasons: [] };
+  if (test.failureMessage) base.failureMessage = test.failureMessage;
+  for (const exchange of exchanges) {
+    if (exchange.refused || exchange.error || exchange.status === undefined) {
+      const reason = exchange.refused?.message ?? exchange.error ?? `${exchange.method} ${exchange.url} got no answer`;
+      return { ...base, classification: 'blocked', reasons: [reason], exchange };
+    }
+    const operation = exchange.path === undefined ? undefined : matcher.match(exchange.method, exchange.path);
+    if (!operation) continue;
+    const reasons = contradictions(exchange, operation, checker);
+    if (reasons.length) return { ...base, classification: 'possible-api-defect', reasons, operationId: operation.operationId, exchange, reproducer: curlCommand(exchange) };
+  }
+  const last = exchanges.at(-1);
+  if (!last) return { ...base, reasons: ['the test failed before sending any request'] };
+  const operation = last.path === undefined ? undefined : matcher.match(last.method, last.path);
+  const reasons = operation
+    ? [`every response agrees with the spec; the last, ${last.method} ${last.path} → ${last.status}, is documented for ${operation.operationId}: the test's expectation is wrong`]
+    : [`${last.method} ${last.path ?? last.url} matches no documented operation: the test calls a wrong path or method`];
+  return { ...base, reasons, ...(operation ? { operationId: operation.operationId } : {}), exchange: last, reproducer: curlCommand(last) };
+}
+
+/** Classifies each failing test from the exchanges it made in the last run that reported it. */
+export function triageFailures(input: TriageInput): Finding[] {
+  const matcher = operationMatcher(input.operations);
+  const checker = new ResponseBodyChecker(input.dialect);
+  return input.failing.map((test) => {
+    const own = input.exchanges.filter((e) => e.test?.file === test.file && e.test.fullName === test.fullName);
+    const lastRun = Math.max(0, ...own.map((e) => e.run));
+    return classify(test, own.filter((e) => e.run === lastRun), matcher, checker);
+  });
+}
