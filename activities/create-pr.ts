@@ -14,6 +14,20 @@ function retrievalSection(retrieval: RetrievalOutcome): string[] {
   ];
 }
 
+function modelSection(generation: GenerationOutcome): string[] {
+  const model = generation.model;
+  if (!model) return [];
+  if (model.status !== 'ok') return [`Model: ${model.status}${model.reason ? ` (${model.reason})` : ''}.`];
+  const used = Object.entries(model.models).map(([task, name]) => `${name} (${task})`).join(', ') || 'none';
+  const cost = model.costUsd === null ? 'cost unknown' : model.costUsd > 0 ? `about $${model.costUsd.toFixed(4)}` : 'no cost';
+  return [`Model: ${used}; ${model.calls} call${model.calls === 1 ? '' : 's'}${model.cacheHits ? ` and ${model.cacheHits} answered from the cache` : ''}, ${model.tokensIn} tokens in, ${model.tokensOut} out, ${cost}.`];
+}
+
+function droppedSection(generation: GenerationOutcome): string[] {
+  if (!generation.dropped?.length) return [];
+  return ['', 'Dropped by the quality gates:', ...generation.dropped.map((d) => `- \`${d.path}\` (${d.gate}): ${d.reason}`)];
+}
+
 function reviewBody(input: { subject: Subject; retrieval: RetrievalOutcome; generation: GenerationOutcome; commit: CommitOutcome }, workflowId: string): string {
   const { subject, retrieval, generation, commit } = input;
   const counts = Object.entries(generation.casesByKind)
@@ -29,6 +43,8 @@ function reviewBody(input: { subject: Subject; retrieval: RetrievalOutcome; gene
     '',
     `Files: \`${generation.outDir}/\` (${generation.files.length} files) at ${commit.commitSha.slice(0, 12)}.`,
     ...retrievalSection(retrieval),
+    ...modelSection(generation),
+    ...droppedSection(generation),
     ...(generation.notes.length ? ['', 'Notes:', ...generation.notes.map((note) => `- ${note}`)] : []),
     '',
     `Run the suite with \`API_BASE_URL=<your API> npx jest ${generation.outDir}\`.`,

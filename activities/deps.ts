@@ -5,7 +5,9 @@ import { rootLogger, type Logger } from '../lib/observability/logger';
 import type { Tables } from '../schema/tables';
 import { endStage, startStage } from '../lib/db/stage-events';
 import { updateRun } from '../lib/db/runs';
+import type { ModelAccess } from '../lib/llm/from-config';
 import type { RepoHost } from '../lib/repohost/types';
+import type { RunLinks } from '../lib/runs/links';
 import type { CaseRetriever } from '../lib/retrieval/retriever';
 import type { StageName } from '../lib/runs/types';
 
@@ -15,6 +17,19 @@ export interface ActivityDeps {
   repoHost: RepoHost;
   /** Similar past tests (embeddings + Chroma); absent when retrieval is switched off. */
   retrieval?: CaseRetriever;
+  /** Links to a run (API, Temporal Web UI) for what is posted to repositories; absent: the run id only. */
+  links?: RunLinks;
+  /** Language models behind the gateway; absent when no provider is configured. */
+  models?: ModelAccess;
+}
+
+export interface StageOptions {
+  /**
+   * `timer` (default): heartbeat while the process lives, so only a dead worker misses the
+   * heartbeat timeout. `progress`: the stage heartbeats itself as work advances (streamed model
+   * tokens), so a hung model call misses it too and Temporal retries the attempt.
+   */
+  heartbeat?: 'timer' | 'progress';
 }
 
 export function currentRun(): { runId: string; workflowId: string; attempt: number } {
@@ -48,11 +63,11 @@ export function stageLogger(stage: StageName): Logger {
  * stage up to date. An attempt a dead worker never finished is marked abandoned by the next one.
  * Logs the attempt's start and end; `work` gets the attempt's logger for its own lines.
  */
-export async function recordStage<T>(deps: ActivityDeps, stage: StageName, work: (log: Logger) => Promise<T>): Promise<T> {
+export async function recordStage<T>(deps: ActivityDeps, stage: StageName, work: (log: Logger) => Promise<T>, options: StageOptions = {}): Promise<T> {
   const { runId, attempt } = currentRun();
   const log = stageLogger(stage);
   const started = Date.now();
-  const stopHeartbeat = keepHeartbeating();
+  const stopHeartbeat = options.heartbeat === 'progress' ? heartbeatOnce() : keepHeartbeating();
   log.info('stage started');
   await startStage(deps.db, { runId, stage, attempt });
   await updateRun(deps.db, runId, { status: 'running', stage });
@@ -85,6 +100,11 @@ function keepHeartbeating(): () => void {
   context.heartbeat();
   const timer = setInterval(() => context.heartbeat(), Math.max(100, Math.floor(timeoutMs / 3)));
   return () => clearInterval(timer);
+}
+
+function heartbeatOnce(): () => void {
+  Context.current().heartbeat();
+  return () => undefined;
 }
 
 /** A failure retrying cannot fix (bad input, missing permission): ends the run at this stage. */

@@ -1,62 +1,260 @@
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { replaceArtifacts } from '../lib/db/artifacts';
+import { modelCallTotals } from '../lib/db/model-calls';
 import { updateRun } from '../lib/db/runs';
-import { replaceTestCases } from '../lib/db/test-cases';
+import { replaceTestCases, type StoredTestCase } from '../lib/db/test-cases';
+import { writeIssueTestCases } from '../lib/generation/model/issue-cases';
+import { gateSuite } from '../lib/generation/model/repair';
+import { checkSuiteInChildProcess } from '../lib/generation/gates/check-process';
+import { SCENARIO_FILE, writeScenarioTests } from '../lib/generation/model/scenarios';
 import { generateSpecSuite } from '../lib/generation/spec-suite';
-import type { GenerationOutcome, RetrievalOutcome, Subject } from '../lib/runs/contract';
+import { listOperations } from '../lib/openapi';
+import { BudgetExceededError, InvalidModelOutputError, ModelUnavailableError, type Completion } from '../lib/llm';
+import type { GenerationOutcome, IssueSubject, ModelUsage, RetrievalOutcome, SpecSubject, Subject } from '../lib/runs/contract';
+import type { Artifact } from '../lib/runs/types';
 import { outputDir } from '../lib/runs/subject';
+import { createTemplateRenderer } from '../lib/templates';
 import { currentRun, permanent, recordStage, type ActivityDeps } from './deps';
 import { loadDereferencedSpec } from './receive';
 
+interface Generated {
+  artifacts: Artifact[];
+  cases: StoredTestCase[];
+  notes: string[];
+  model: ModelUsage;
+}
+
 /**
- * Deterministic, schema-driven suite for every operation, with the retrieved similar tests listed
- * in its test-case document. Files and cases go to the database, replacing any earlier attempt's,
- * so a retry after a crash leaves exactly one set.
+ * Model calls stream tokens; each one is a heartbeat. Without progress for the heartbeat timeout
+ * Temporal retries the attempt, and this aborts the hung call so it does not hold a worker slot.
+ */
+function progressWatchdog(): { signal: AbortSignal; onProgress(): void; stop(): void } {
+  const context = Context.current();
+  const idle = new AbortController();
+  const timeoutMs = context.info.heartbeatTimeoutMs || 0;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    if (!timeoutMs) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => idle.abort(new Error(`the model produced no output for ${timeoutMs} ms (heartbeat timeout)`)), timeoutMs);
+  };
+  arm();
+  return {
+    signal: AbortSignal.any([idle.signal, context.cancellationSignal]),
+    onProgress() {
+      context.heartbeat();
+      arm();
+    },
+    stop: () => clearTimeout(timer),
+  };
+}
+
+/** How a failed model call ends an issue run: retried while a provider may come back, otherwise for good. */
+function modelFailure(err: unknown, subject: IssueSubject): Error {
+  if (err instanceof InvalidModelOutputError) {
+    return ApplicationFailure.create({ message: err.message, type: 'InvalidModelOutput', nonRetryable: true, details: [{ raw: err.raw, errors: err.errors }] });
+  }
+  if (err instanceof BudgetExceededError) return permanent(`model budget exceeded: ${err.message}`, 'BudgetExceeded');
+  if (err instanceof ModelUnavailableError) {
+    return ApplicationFailure.create({ message: `model unavailable: ${err.message} (needed to write test cases for ${subject.repository}#${subject.number})`, type: 'ModelUnavailable' });
+  }
+  return err as Error;
+}
+
+async function usage(deps: ActivityDeps, runId: string, status: ModelUsage['status'], completions: Array<Completion & { task: string }>, reason?: string): Promise<ModelUsage> {
+  const totals = await modelCallTotals(deps.db, runId);
+  const models = Object.fromEntries(completions.map((c) => [c.task, `${c.provider}/${c.model}`]));
+  return { status, ...(reason ? { reason } : {}), models, ...totals };
+}
+
+async function generateForIssue(deps: ActivityDeps, subject: IssueSubject, retrieval: RetrievalOutcome | undefined, feedback: string[]): Promise<Generated> {
+  const { runId } = currentRun();
+  if (!deps.models) {
+    throw permanent(`no model provider is configured (TESTLOOM_LLM_PROVIDERS=none): an issue run needs one to write test cases from ${subject.repository}#${subject.number}`, 'ModelUnavailable');
+  }
+  const watchdog = progressWatchdog();
+  try {
+    const result = await writeIssueTestCases({
+      subject,
+      outDir: outputDir(subject),
+      related: retrieval?.documents ?? [],
+      feedback,
+      runId,
+      models: deps.models,
+      renderer: createTemplateRenderer(),
+      signal: watchdog.signal,
+      onProgress: watchdog.onProgress,
+    });
+    const file = 'test-cases.md';
+    return {
+      artifacts: result.artifacts,
+      cases: result.cases.map((c) => ({ caseId: c.id, kind: c.type, title: c.title, file })),
+      notes: result.notes,
+      model: await usage(deps, runId, 'ok', [{ ...result.completion, task: 'issue-test-cases' }]),
+    };
+  } catch (err) {
+    throw modelFailure(err, subject);
+  } finally {
+    watchdog.stop();
+  }
+}
+
+/**
+ * The quality gates over everything generated (one model repair round for a rejected file when a
+ * model is configured); a file that still fails is dropped, with its cases, and the reason kept.
+ */
+async function checkGates(deps: ActivityDeps, subject: Subject, generated: Generated): Promise<Generated & { dropped: { path: string; gate: string; reason: string }[] }> {
+  const context = Context.current();
+  const gated = await gateSuite({
+    artifacts: generated.artifacts,
+    repository: subject.repository,
+    runId: currentRun().runId,
+    models: deps.models,
+    renderer: createTemplateRenderer(),
+    // The gates run in a child process with their own time limit; meanwhile this one is alive.
+    check: async (artifacts) => {
+      const timer = setInterval(() => context.heartbeat('quality gates'), Math.max(100, (context.info.heartbeatTimeoutMs || 3000) / 3));
+      try {
+        return await checkSuiteInChildProcess(artifacts, { signal: context.cancellationSignal });
+      } finally {
+        clearInterval(timer);
+      }
+    },
+    watchModelCall: progressWatchdog,
+  });
+  const outDir = outputDir(subject);
+  const droppedPaths = new Set(gated.dropped.map((d) => d.path));
+  return {
+    ...generated,
+    artifacts: gated.artifacts,
+    cases: generated.cases.filter((c) => !droppedPaths.has(`${outDir}/${c.file}`)),
+    notes: [
+      ...generated.notes,
+      ...gated.repaired.map((path) => `${path} failed a quality gate and was repaired by the model.`),
+      ...gated.dropped.map((d) => `${d.path} dropped by the ${d.gate} gate: ${d.reason}`),
+    ],
+    dropped: gated.dropped.map(({ path, gate, reason }) => ({ path, gate, reason })),
+  };
+}
+
+/** The model's scenarios for a spec; a model that cannot help leaves the deterministic suite as it is and says why. */
+async function scenariosForSpec(
+  deps: ActivityDeps,
+  subject: SpecSubject,
+  api: object,
+  retrieval: RetrievalOutcome | undefined,
+  feedback: string[],
+): Promise<{ artifacts: Artifact[]; cases: StoredTestCase[]; notes: string[]; model: ModelUsage }> {
+  const { runId } = currentRun();
+  const none = { artifacts: [], cases: [] };
+  if (subject.framework === 'pytest') {
+    return { ...none, notes: ['Model-written scenarios are rendered for Jest only; this pytest suite has none.'], model: await usage(deps, runId, 'not configured', [], 'scenario tests are Jest-only') };
+  }
+  if (!deps.models) {
+    return { ...none, notes: [], model: await usage(deps, runId, 'not configured', [], 'no model provider is configured (TESTLOOM_LLM_PROVIDERS=none)') };
+  }
+  const watchdog = progressWatchdog();
+  try {
+    const outDir = outputDir(subject);
+    const result = await writeScenarioTests({
+      operations: listOperations(api),
+      title: subject.title,
+      specId: subject.specId,
+      repository: subject.repository,
+      outDir,
+      related: retrieval?.documents ?? [],
+      feedback,
+      runId,
+      models: deps.models,
+      renderer: createTemplateRenderer(),
+      signal: watchdog.signal,
+      onProgress: watchdog.onProgress,
+    });
+    const file = SCENARIO_FILE;
+    return {
+      artifacts: result.artifact ? [result.artifact] : [],
+      cases: result.scenarios.map((scenario, i) => ({ caseId: `scenario/${i + 1}`, kind: 'scenario', title: scenario.title, file })),
+      notes: result.notes,
+      model: await usage(deps, runId, 'ok', [{ ...result.completion, task: 'scenario-tests' }]),
+    };
+  } catch (err) {
+    // Only a model that cannot answer is tolerated here; a stalled stream (aborted by the watchdog)
+    // or a cancellation still fails the attempt, so Temporal retries or stops it.
+    const outcome = err instanceof ModelUnavailableError ? ('unavailable' as const)
+      : err instanceof BudgetExceededError ? ('budget exceeded' as const)
+      : err instanceof InvalidModelOutputError ? ('invalid output' as const)
+      : undefined;
+    if (!outcome) throw err;
+    const reason = (err as Error).message;
+    return { ...none, notes: [`No model-written scenarios: model ${outcome} (${reason}).`], model: await usage(deps, runId, outcome, [], reason) };
+  } finally {
+    watchdog.stop();
+  }
+}
+
+async function generateForSpec(deps: ActivityDeps, subject: SpecSubject, retrieval: RetrievalOutcome | undefined, feedback: string[]): Promise<Generated> {
+  const { api } = await loadDereferencedSpec(deps, subject.specId);
+  Context.current().heartbeat('spec loaded');
+  const suite = generateSpecSuite({
+    api,
+    specId: subject.specId,
+    outDir: outputDir(subject),
+    title: subject.title,
+    framework: subject.framework,
+    related: retrieval?.documents.map(({ title, path, kind, score }) => ({ title, path, kind, score })),
+  });
+  Context.current().heartbeat('suite rendered');
+  const scenarios = await scenariosForSpec(deps, subject, api, retrieval, feedback);
+  return {
+    artifacts: [...suite.artifacts, ...scenarios.artifacts],
+    cases: [
+      ...suite.cases.map((c) => ({ caseId: c.id, kind: c.kind, title: c.title, operationId: c.operationId, method: c.method, path: c.path, expectedStatus: c.expectedStatus, file: c.file })),
+      ...scenarios.cases,
+    ],
+    notes: [...suite.notes, ...scenarios.notes],
+    model: scenarios.model,
+  };
+}
+
+/**
+ * Spec runs: the deterministic, schema-driven suite for every operation, plus scenario tests a
+ * model plans when one answers. Issue runs: a test-case document written by a model. Files and cases go to the database, replacing any earlier
+ * attempt's, so a retry after a crash leaves exactly one set.
  */
 export function generateActivity(deps: ActivityDeps) {
   return async function generate(subject: Subject, retrieval?: RetrievalOutcome, feedback: string[] = []): Promise<GenerationOutcome> {
-    return recordStage(deps, 'generate', async () => {
-      const { runId } = currentRun();
-      if (subject.kind === 'issue') {
-        // Test cases from an issue's prose need a language model; without one the run says so.
-        throw permanent(`no model provider is configured: an issue run needs one to write test cases from ${subject.repository}#${subject.number}`, 'ModelUnavailable');
-      }
-      const { api } = await loadDereferencedSpec(deps, subject.specId);
-      Context.current().heartbeat('spec loaded');
-      const suite = generateSpecSuite({
-        api,
-        specId: subject.specId,
-        outDir: outputDir(subject),
-        title: subject.title,
-        related: retrieval?.documents.map(({ title, path, kind, score }) => ({ title, path, kind, score })),
-      });
-      Context.current().heartbeat('suite rendered');
-      await replaceArtifacts(deps.db, runId, suite.artifacts);
-      await replaceTestCases(
-        deps.db,
-        runId,
-        suite.cases.map((c) => ({ caseId: c.id, kind: c.kind, title: c.title, operationId: c.operationId, method: c.method, path: c.path, expectedStatus: c.expectedStatus, file: c.file })),
-      );
+    return recordStage(
+      deps,
+      'generate',
+      async () => {
+        const { runId } = currentRun();
+        const generated = subject.kind === 'issue' ? await generateForIssue(deps, subject, retrieval, feedback) : await generateForSpec(deps, subject, retrieval, feedback);
+        const gated = await checkGates(deps, subject, generated);
+        await replaceArtifacts(deps.db, runId, gated.artifacts);
+        await replaceTestCases(deps.db, runId, gated.cases);
 
-      const casesByKind: Record<string, number> = {};
-      for (const testCase of suite.cases) casesByKind[testCase.kind] = (casesByKind[testCase.kind] ?? 0) + 1;
-      const outcome: GenerationOutcome = {
-        outDir: outputDir(subject),
-        files: suite.artifacts.map(({ path, kind }) => ({ path, kind })),
-        caseCount: suite.cases.length,
-        casesByKind,
-        notes: suite.notes,
-      };
-      // The retrieval outcome is recorded here too: when retrieve gave up, only the workflow knows.
-      await updateRun(deps.db, runId, {
-        details: {
-          generation: { caseCount: outcome.caseCount, casesByKind },
-          ...(retrieval ? { retrieval } : {}),
-          // The deterministic spec suite does not use reviewer feedback; model-written tests will.
-          ...(feedback.length ? { feedback } : {}),
-        },
-      });
-      return outcome;
-    });
+        const casesByKind: Record<string, number> = {};
+        for (const testCase of gated.cases) casesByKind[testCase.kind] = (casesByKind[testCase.kind] ?? 0) + 1;
+        const outcome: GenerationOutcome = {
+          outDir: outputDir(subject),
+          files: gated.artifacts.map(({ path, kind }) => ({ path, kind })),
+          caseCount: gated.cases.length,
+          casesByKind,
+          notes: gated.notes,
+          model: generated.model,
+          dropped: gated.dropped,
+        };
+        // The retrieval outcome is recorded here too: when retrieve gave up, only the workflow knows.
+        await updateRun(deps.db, runId, {
+          details: {
+            generation: { caseCount: outcome.caseCount, casesByKind, model: generated.model },
+            ...(retrieval ? { retrieval } : {}),
+            ...(feedback.length ? { feedback } : {}),
+          },
+        });
+        return outcome;
+      },
+      { heartbeat: 'progress' },
+    );
   };
 }

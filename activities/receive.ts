@@ -35,6 +35,7 @@ async function specSubject(deps: ActivityDeps, input: GenerateTestsInput, spec: 
     operationCount: listOperations(api).length,
     source: spec.source,
     slug: slugify(info.title ?? 'api'),
+    ...(input.framework ? { framework: input.framework } : {}),
   };
 }
 

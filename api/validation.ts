@@ -157,6 +157,7 @@ export function operationValidators(operationId: string, document: OpenApiDocume
 export interface SpecRunBody {
   spec: SpecReference;
   repository?: string;
+  framework?: 'jest' | 'pytest';
 }
 
 export interface IssueRunBody {

@@ -3,8 +3,10 @@ import { NativeConnection } from '@temporalio/worker';
 import { listen, type RunningServer } from '../api/server';
 import { PROJECT_ROOT, type Config } from '../lib/config';
 import { openDatabase } from '../lib/db/open';
-import { LocalGitHost } from '../lib/repohost/local-git';
+import { createRepoHost } from '../lib/repohost/from-config';
+import { runLinks } from '../lib/runs/links';
 import { ensureChromaServer } from '../lib/retrieval/chroma-server';
+import { createModelAccess } from '../lib/llm/from-config';
 import { createRetriever } from '../lib/retrieval/from-config';
 import { requireTemporalCli } from '../lib/temporal/cli';
 import { connectClient } from '../lib/temporal/client';
@@ -85,14 +87,14 @@ export async function startEmbeddedStack(config: Config, log: (line: string) => 
     const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     cleanups.push(database.close);
 
-    const repoHost = new LocalGitHost(config.repos.root, database.db);
+    const repoHost = createRepoHost(config, database.db);
     const connection = await NativeConnection.connect({ address: config.temporal.address });
     cleanups.push(() => connection.close());
     log('bundling workflows and starting the worker');
     const worker = await createWorker({
       config,
       connection,
-      deps: { db: database.db, repoHost, retrieval },
+      deps: { db: database.db, repoHost, links: runLinks(config), retrieval, models: await createModelAccess(config.llm, database.db) },
     });
     const running = worker.run();
     cleanups.push(async () => {

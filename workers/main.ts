@@ -4,7 +4,10 @@ import { loadConfig } from '../lib/config';
 import { openDatabase } from '../lib/db/open';
 import { configureLogging } from '../lib/observability/logger';
 import { startTracing } from '../lib/observability/tracing';
-import { LocalGitHost } from '../lib/repohost/local-git';
+import { createRepoHost } from '../lib/repohost/from-config';
+import { runLinks } from '../lib/runs/links';
+import { createModelAccess } from '../lib/llm/from-config';
+import { unloadLlamaModels } from '../lib/llm/llama-cpp';
 import { createRetriever } from '../lib/retrieval/from-config';
 import { installQuietRuntime } from '../lib/temporal/runtime';
 import { createWorker } from './worker';
@@ -21,15 +24,16 @@ async function main(): Promise<void> {
     const worker = await createWorker({
       config,
       connection,
-      deps: { db: database.db, repoHost: new LocalGitHost(config.repos.root, database.db), retrieval },
+      deps: { db: database.db, repoHost: createRepoHost(config, database.db), links: runLinks(config), retrieval, models: await createModelAccess(config.llm, database.db) },
       identity: process.env.TESTLOOM_WORKER_IDENTITY,
     });
-    log.info({ taskQueue: config.temporal.taskQueues.io, address: config.temporal.address, tracing: tracing.enabled }, `testloom worker polling ${config.temporal.taskQueues.io} at ${config.temporal.address}`);
+    log.info({ taskQueue: config.temporal.taskQueues.io, address: config.temporal.address, tracing: tracing.enabled }, `testloom worker polling ${config.temporal.taskQueues.io} and ${config.temporal.taskQueues.llm} at ${config.temporal.address}`);
     try {
       await worker.run(); // Returns after SIGINT/SIGTERM, which the SDK turns into a graceful shutdown.
     } finally {
       await connection.close();
       await database.close();
+      await unloadLlamaModels(); // frees an in-process model's memory, if one was loaded
     }
   } finally {
     await tracing.shutdown();

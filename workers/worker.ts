@@ -17,8 +17,52 @@ export interface WorkerSetup {
   identity?: string;
 }
 
-/** The worker of the I/O task queue: the workflow and every stage activity. */
-export function createWorker(setup: WorkerSetup): Promise<Worker> {
+/**
+ * The two Temporal workers of one testloom worker process: the I/O task queue runs the workflow
+ * and every stage activity; the model task queue runs the stage that calls language models
+ * (generate), with its own, small concurrency, which is what rate-limits model calls.
+ */
+export class TestloomWorker {
+  constructor(
+    readonly io: Worker,
+    readonly llm: Worker,
+  ) {}
+
+  /** Runs both until shutdown; when one fails, the other is shut down too and the error is thrown. */
+  async run(): Promise<void> {
+    const stopOther = (other: Worker) => (err: unknown) => {
+      if (other.getState() === 'RUNNING') other.shutdown();
+      throw err;
+    };
+    await Promise.all([this.io.run().catch(stopOther(this.llm)), this.llm.run().catch(stopOther(this.io))]);
+  }
+
+  getState(): ReturnType<Worker['getState']> {
+    return this.io.getState();
+  }
+
+  shutdown(): void {
+    for (const worker of [this.io, this.llm]) if (worker.getState() === 'RUNNING') worker.shutdown();
+  }
+}
+
+export async function createWorker(setup: WorkerSetup): Promise<TestloomWorker> {
+  const { config } = setup;
+  const activities = setup.activities ?? createActivities(setup.deps);
+  const io = await createIoWorker(setup, activities);
+  const llm = await Worker.create({
+    connection: setup.connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueues.llm,
+    interceptors: workerInterceptors(),
+    activities,
+    maxConcurrentActivityTaskExecutions: config.temporal.worker.llmMaxConcurrentActivityTaskExecutions,
+    ...(setup.identity ? { identity: `${setup.identity}-llm` } : {}),
+  });
+  return new TestloomWorker(io, llm);
+}
+
+function createIoWorker(setup: WorkerSetup, activities: ReturnType<typeof createActivities>): Promise<Worker> {
   const { config } = setup;
   return Worker.create({
     connection: setup.connection,
@@ -30,7 +74,7 @@ export function createWorker(setup: WorkerSetup): Promise<Worker> {
     // bundle has them if it was built with WORKFLOW_INTERCEPTOR_MODULES); either bundle replays the other's histories.
     interceptors: { ...workerInterceptors(), ...(!setup.workflowBundle && activeTracing() ? { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } : {}) },
     sinks: workflowTracingSinks(),
-    activities: setup.activities ?? createActivities(setup.deps),
+    activities,
     maxConcurrentActivityTaskExecutions: config.temporal.worker.maxConcurrentActivityTaskExecutions,
     maxConcurrentWorkflowTaskExecutions: config.temporal.worker.maxConcurrentWorkflowTaskExecutions,
     ...(setup.identity ? { identity: setup.identity } : {}),

@@ -70,8 +70,11 @@ export async function generateTests(input: GenerateTestsInput): Promise<RunResul
     feedback: [...(input.feedback ?? [])],
   };
   let feedbackUsed = 0; // how much of state.feedback the generation took into account
+  // Generation calls language models, so it runs on their task queue (rate-limited by that
+  // worker's concurrency); runs started before that queue existed keep theirs.
+  const taskQueueOf = (stage: StageName) => (stage === 'generate' && input.settings.llmTaskQueue) || input.settings.taskQueue;
   const stageActivities = (stage: StageName) =>
-    proxyActivities<Activities>(activityOptions(input.settings.taskQueue, input.settings.stages[stage]));
+    proxyActivities<Activities>(activityOptions(taskQueueOf(stage), input.settings.stages[stage]));
   const bookkeeping = proxyActivities<Activities>(activityOptions(input.settings.taskQueue, input.settings.stages.finalize));
 
   const setStatus = (status: RunStatus) => {

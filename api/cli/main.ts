@@ -90,13 +90,14 @@ program
   .option('--spec <path-or-url>', 'spec file path or http(s) URL')
   .option('--issue <owner/repo#number>', 'an issue the repository host knows, instead of a spec')
   .option('--repository <owner/name>', 'target repository of a spec run (default: TESTLOOM_DEFAULT_REPOSITORY)')
+  .addOption(new Option('--framework <framework>', 'test framework of a spec run (default: TESTLOOM_TEST_FRAMEWORK)').choices(['jest', 'pytest']))
   .option('--no-wait', 'return as soon as the run is started')
-  .action(async (options: { spec?: string; issue?: string; repository?: string; wait: boolean }) => {
+  .action(async (options: { spec?: string; issue?: string; repository?: string; framework?: string; wait: boolean }) => {
     if (!options.spec === !options.issue) throw new Error('give exactly one of --spec <path-or-url> and --issue <owner/repo#number>');
     const config = loadConfig();
     const request = options.issue
       ? { issue: options.issue }
-      : { spec: /^https?:\/\//.test(options.spec!) ? { url: options.spec } : { path: path.resolve(options.spec!) }, repository: options.repository };
+      : { spec: /^https?:\/\//.test(options.spec!) ? { url: options.spec } : { path: path.resolve(options.spec!) }, repository: options.repository, ...(options.framework ? { framework: options.framework } : {}) };
     const run = await withApi(config, async (api) => {
       const { body: started } = await api.request<{ runId: string; workflowId: string; existing: boolean }>('POST', '/api/v1/runs', request);
       print(`${started.existing ? 'Found existing' : 'Started'} run ${started.runId} (workflow ${started.workflowId})`);

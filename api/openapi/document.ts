@@ -317,7 +317,13 @@ export const openApiDocument: OpenApiDocument = {
         type: 'object',
         additionalProperties: false,
         required: ['spec'],
-        properties: { spec: ref('SpecReference'), repository: ref('Repository') },
+        properties: {
+          spec: ref('SpecReference'),
+          repository: ref('Repository'),
+          framework: {
+            type: 'string', enum: ['jest', 'pytest'], description: 'Test framework of the generated suite; default `TESTLOOM_TEST_FRAMEWORK`',
+          },
+        },
       },
       IssueRunRequest: {
         type: 'object',

@@ -16,8 +16,12 @@ const MIN_EXACT_LENGTH = 12;
 /** `scheme://user:password@host`: the password is dropped from any URL, known secret or not. */
 const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:@/]*:)[^\s@/]+@/gi;
 
-export function secretsOf(config: Pick<Config, 'api' | 'github' | 'databaseUrl'>): string[] {
-  const secrets = [...config.api.apiKeys, config.api.apiKey, config.github.webhookSecret];
+export function secretsOf(config: Pick<Config, 'api' | 'github' | 'databaseUrl'> & Partial<Pick<Config, 'llm'>>): string[] {
+  const secrets = [...config.api.apiKeys, config.api.apiKey, config.github.webhookSecret, config.llm?.openai?.apiKey];
+  const auth = config.github.auth;
+  if (auth?.kind === 'token') secrets.push(auth.token);
+  // The PEM whole, and each of its base64 lines, so no fragment of the key survives either.
+  if (auth?.kind === 'app') secrets.push(auth.privateKey, ...auth.privateKey.split('\n').map((line) => line.trim()).filter((line) => !line.startsWith('-----')));
   if (config.databaseUrl) {
     secrets.push(config.databaseUrl);
     try {

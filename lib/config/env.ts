@@ -120,6 +120,37 @@ const address: Parser<string> = (raw, name) => {
   return raw;
 };
 
+const repoHostKind: Parser<'local' | 'github'> = (raw, name) => {
+  if (raw !== 'local' && raw !== 'github') throw new ConfigError(`${name}=${raw}: must be local or github`);
+  return raw;
+};
+
+const numericId: Parser<string> = (raw, name) => {
+  if (!/^[0-9]+$/.test(raw)) throw new ConfigError(`${name}=${raw}: must be a number (as shown in the GitHub App's settings)`);
+  return raw;
+};
+
+const PROVIDERS = ['ollama', 'openai', 'llama-cpp'] as const;
+export type ProviderKind = (typeof PROVIDERS)[number];
+
+/** The model providers in fallback order; `none` switches models off. */
+const providerList: Parser<ProviderKind[]> = (raw, name) => {
+  const items = list(raw, name);
+  if (items.length === 1 && items[0] === 'none') return [];
+  const bad = items.filter((item) => !(PROVIDERS as readonly string[]).includes(item));
+  const repeated = items.filter((item, i) => items.indexOf(item) !== i);
+  if (!items.length || bad.length || repeated.length) {
+    throw new ConfigError(`${name}=${raw}: must be none or a comma-separated list (fallback order, no repeats) of ${PROVIDERS.join(', ')}`);
+  }
+  return items as ProviderKind[];
+};
+
+const duration: Parser<number> = (raw, name) => {
+  const match = /^([0-9]+)(ms|s|m|h|d)$/.exec(raw);
+  if (!match || Number(match[1]) < 1) throw new ConfigError(`${name}=${raw}: must be a duration such as 30s, 15m, 24h or 7d`);
+  return Number(match[1]) * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms']!;
+};
+
 function setting<T>(name: string, description: string, parse: Parser<T>, fallback: () => T): Setting<T> {
   return { name, description, parse, fallback };
 }
@@ -147,6 +178,13 @@ export const ENV_SETTINGS = {
   corsOrigins: setting<string[]>('TESTLOOM_CORS_ORIGINS', 'Origins allowed to call the API from a browser (comma-separated); unset means CORS off', list, () => []),
   rateLimitPerMinute: setting('TESTLOOM_RATE_LIMIT_PER_MINUTE', 'Requests per minute allowed per API key and per client IP', positiveInt, () => 300),
   webhookSecret: setting<string | undefined>('GITHUB_WEBHOOK_SECRET', 'Secret GitHub signs webhook deliveries with; unset means the webhook receiver is off', secret, () => undefined),
+  repoHost: setting<'local' | 'github' | undefined>('TESTLOOM_REPO_HOST', 'Where runs deliver: local (git repositories in the data directory) or github; default github when a token or app is configured, else local', repoHostKind, () => undefined),
+  githubToken: setting<string | undefined>('GITHUB_TOKEN', 'GitHub token (personal access or fine-grained) the GitHub host acts with', text, () => undefined),
+  githubAppId: setting<string | undefined>('GITHUB_APP_ID', 'GitHub App id, to act as an app installation instead of with a token', numericId, () => undefined),
+  githubAppPrivateKey: setting<string | undefined>('GITHUB_APP_PRIVATE_KEY', 'The GitHub App private key (PEM text)', text, () => undefined),
+  githubAppPrivateKeyPath: setting<string | undefined>('GITHUB_APP_PRIVATE_KEY_PATH', 'File holding the GitHub App private key (PEM), instead of GITHUB_APP_PRIVATE_KEY', text, () => undefined),
+  githubAppInstallationId: setting<string | undefined>('GITHUB_APP_INSTALLATION_ID', 'Installation of the GitHub App on the target repositories', numericId, () => undefined),
+  githubApiUrl: setting('GITHUB_API_URL', 'GitHub REST API base URL (GitHub Enterprise: https://<host>/api/v3)', url, () => 'https://api.github.com'),
   triggerLabel: setting('TESTLOOM_TRIGGER_LABEL', 'Issue label that starts a run', text, () => 'generate-tests'),
   logLevel: setting('TESTLOOM_LOG_LEVEL', 'Log level of the JSON logs (pino)', logLevel, () => 'info'),
   retrieval: setting('TESTLOOM_RETRIEVAL', 'Retrieve similar past tests before generating (off: skip the stage)', flag, () => true),
@@ -158,6 +196,23 @@ export const ENV_SETTINGS = {
   modelDir: setting('TESTLOOM_MODEL_DIR', 'Folder of local model files, checked first and used as the download cache', text, () => path.join(PROJECT_ROOT, '.models')),
   modelHub: setting<string | undefined>('HF_ENDPOINT', 'Hugging Face hub (or mirror) models are downloaded from; default https://huggingface.co', url, () => undefined),
   modelsOffline: setting('TESTLOOM_MODELS_OFFLINE', 'Never download models (also implied by HF_HUB_OFFLINE=1)', flag, () => false),
+  testFramework: setting<'jest' | 'pytest'>('TESTLOOM_TEST_FRAMEWORK', 'Framework of generated spec suites when a request names none: jest or pytest', (raw, name) => {
+    if (raw !== 'jest' && raw !== 'pytest') throw new ConfigError(`${name}=${raw}: must be jest or pytest`);
+    return raw;
+  }, () => 'jest'),
+  llmProviders: setting<ProviderKind[]>('TESTLOOM_LLM_PROVIDERS', 'Model providers in fallback order (ollama, openai, llama-cpp), or none', providerList, () => ['ollama']),
+  ollamaHost: setting('OLLAMA_HOST', 'Ollama server the ollama provider talks to', url, () => 'http://127.0.0.1:11434'),
+  openaiBaseUrl: setting<string | undefined>('TESTLOOM_OPENAI_BASE_URL', 'Base URL of an OpenAI-compatible API (vLLM, llama.cpp server, LM Studio, a hosted API), e.g. http://127.0.0.1:8000/v1', url, () => undefined),
+  openaiApiKey: setting<string | undefined>('TESTLOOM_OPENAI_API_KEY', 'Bearer key for the OpenAI-compatible API', text, () => undefined),
+  llamaModelPath: setting<string | undefined>('TESTLOOM_LLAMA_MODEL_PATH', 'GGUF file the in-process llama.cpp provider loads', text, () => undefined),
+  model: setting('TESTLOOM_MODEL', 'Model for every generation task unless a task names its own', text, () => 'llama3.1:8b'),
+  modelIssueCases: setting<string | undefined>('TESTLOOM_MODEL_ISSUE_CASES', 'Model that writes test-case documents from issues', text, () => undefined),
+  modelScenarios: setting<string | undefined>('TESTLOOM_MODEL_SCENARIOS', 'Model that writes scenario tests for specs', text, () => undefined),
+  modelRepair: setting<string | undefined>('TESTLOOM_MODEL_REPAIR', 'Model that repairs generated files a quality gate rejected', text, () => undefined),
+  modelCache: setting('TESTLOOM_MODEL_CACHE', 'Answer repeated identical model requests from the response cache', flag, () => true),
+  runTokenBudget: setting<number | undefined>('TESTLOOM_RUN_TOKEN_BUDGET', 'Tokens (in + out) one run may spend on model calls; unset means no limit', positiveInt, () => undefined),
+  repositoryTokenBudget: setting<number | undefined>('TESTLOOM_REPOSITORY_TOKEN_BUDGET', 'Tokens one repository may spend per budget window; unset means no limit', positiveInt, () => undefined),
+  repositoryBudgetWindow: setting('TESTLOOM_REPOSITORY_BUDGET_WINDOW', 'Window of the repository token budget', duration, () => 86_400_000),
 } as const;
 
 type Settings = typeof ENV_SETTINGS;

@@ -1,11 +1,14 @@
 import path from 'node:path';
 import type { EmbeddingSettings } from '../embeddings/embedder';
-import { readEnv } from './env';
+import { readEnv, type ProviderKind } from './env';
 import { ConfigError } from './errors';
+import { githubSettings, type GitHubSettings } from './github';
 import { loadTemporalConfig, type TemporalSettings } from './temporal-config';
 
 export { ConfigError } from './errors';
 export { PROJECT_ROOT, ENV_SETTINGS } from './env';
+export type { ProviderKind } from './env';
+export type { GitHubAuth, GitHubSettings } from './github';
 export type { StageSettings, StageSettingsMap, TemporalSettings } from './temporal-config';
 
 export interface Config {
@@ -25,11 +28,30 @@ export interface Config {
     corsOrigins: string[];
     rateLimitPerMinute: number;
   };
-  github: { webhookSecret?: string; triggerLabel: string };
+  github: GitHubSettings;
   logLevel: string;
   temporal: TemporalSettings & { cliPath?: string; uiPort: number };
-  repos: { root: string; defaultRepository: string };
+  /** `host`: where runs deliver (TESTLOOM_REPO_HOST). */
+  repos: { root: string; defaultRepository: string; host: 'local' | 'github' };
   retrieval: RetrievalSettings;
+  llm: LlmSettings;
+  generation: { framework: 'jest' | 'pytest' };
+}
+
+/** The generation tasks that call a model, each with its configured model. */
+export type ModelTask = 'issue-test-cases' | 'scenario-tests' | 'repair';
+
+export interface LlmSettings {
+  /** Fallback order; empty: no model, spec runs deliver the deterministic suite, issue runs fail. */
+  providers: ProviderKind[];
+  ollamaHost: string;
+  openai?: { baseUrl: string; apiKey?: string };
+  llamaModelPath?: string;
+  models: Record<ModelTask, string>;
+  cache: boolean;
+  runTokenBudget?: number;
+  repositoryTokenBudget?: number;
+  repositoryBudgetWindowMs: number;
 }
 
 export interface RetrievalSettings {
@@ -51,10 +73,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!isLoopback(values.apiHost) && values.apiKeys.length === 0) {
     throw new ConfigError(`TESTLOOM_API_HOST=${values.apiHost} is reachable from other machines: set TESTLOOM_API_KEYS (keys of at least 16 characters)`);
   }
+  if (values.llmProviders.includes('openai') && !values.openaiBaseUrl) {
+    throw new ConfigError('TESTLOOM_LLM_PROVIDERS lists openai: set TESTLOOM_OPENAI_BASE_URL to the API\'s base URL (e.g. http://127.0.0.1:8000/v1)');
+  }
+  if (values.llmProviders.includes('llama-cpp') && !values.llamaModelPath) {
+    throw new ConfigError('TESTLOOM_LLM_PROVIDERS lists llama-cpp: set TESTLOOM_LLAMA_MODEL_PATH to a GGUF model file');
+  }
   const temporal = loadTemporalConfig(values.temporalConfig);
   const address = values.temporalAddress ?? temporal.address;
   const frontendPort = Number(address.split(':').pop());
   const dataDir = path.resolve(values.dataDir);
+  const { github, repoHost } = githubSettings(values);
   return {
     dataDir,
     databaseUrl: values.databaseUrl,
@@ -69,7 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       corsOrigins: values.corsOrigins,
       rateLimitPerMinute: values.rateLimitPerMinute,
     },
-    github: { webhookSecret: values.webhookSecret, triggerLabel: values.triggerLabel },
+    github,
     logLevel: values.logLevel,
     temporal: {
       ...temporal,
@@ -81,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     repos: {
       root: path.resolve(values.reposDir ?? path.join(dataDir, 'repos')),
       defaultRepository: values.defaultRepository,
+      host: repoHost,
     },
     retrieval: {
       enabled: values.retrieval,
@@ -98,6 +128,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         embedded: values.chromaUrl === undefined,
         dataDir: path.join(dataDir, 'chroma'),
       },
+    },
+    generation: { framework: values.testFramework },
+    llm: {
+      providers: values.llmProviders,
+      ollamaHost: values.ollamaHost,
+      ...(values.openaiBaseUrl ? { openai: { baseUrl: values.openaiBaseUrl, apiKey: values.openaiApiKey } } : {}),
+      ...(values.llamaModelPath ? { llamaModelPath: path.resolve(values.llamaModelPath) } : {}),
+      models: {
+        'issue-test-cases': values.modelIssueCases ?? values.model,
+        'scenario-tests': values.modelScenarios ?? values.model,
+        repair: values.modelRepair ?? values.model,
+      },
+      cache: values.modelCache,
+      runTokenBudget: values.runTokenBudget,
+      repositoryTokenBudget: values.repositoryTokenBudget,
+      repositoryBudgetWindowMs: values.repositoryBudgetWindow,
     },
   };
 }

@@ -116,17 +116,50 @@ export function vectorStoreProbe(config: Config): HealthProbe {
   };
 }
 
+/** An HTTP GET with the probe's time limit; the JSON body, or an error naming the status. */
+async function getJson(url: string, headers: Record<string, string> = {}): Promise<unknown> {
+  const response = await fetch(url, { headers, signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+  if (!response.ok) throw new Error(`GET ${url} answered HTTP ${response.status}`);
+  return response.json();
+}
+
 /**
- * The model provider. None exists yet: spec runs use the deterministic generators only. The LLM
- * gateway issue replaces this probe with one that asks its provider (for Ollama: GET
- * `${OLLAMA_HOST}/api/version`, then whether the configured model is pulled: `/api/tags`) —
- * ok / degraded (reachable, model missing: spec runs go on without LLM scenarios) / down.
+ * The first model provider of the fallback order (the one runs use while it answers). Unreachable
+ * or missing its model is `degraded`, not down: spec runs still deliver their deterministic suite,
+ * only issue runs (and scenario tests) need the model.
  */
-export function modelProviderProbe(_config: Config): HealthProbe {
-  return async () => ({
-    status: 'not configured',
-    reason: 'no model provider is configured yet: spec runs use the deterministic generators only',
-  });
+export function modelProviderProbe(config: Config): HealthProbe {
+  return async () => {
+    const { llm } = config;
+    const first = llm.providers[0];
+    const model = llm.models['issue-test-cases'];
+    const others = llm.providers.length > 1 ? ` (then ${llm.providers.slice(1).join(', ')})` : '';
+    try {
+      switch (first) {
+        case undefined:
+          return { status: 'not configured', reason: 'no model provider is configured (TESTLOOM_LLM_PROVIDERS=none): spec runs use the deterministic generators only, issue runs cannot run' };
+        case 'ollama': {
+          const tags = (await getJson(`${llm.ollamaHost.replace(/\/+$/, '')}/api/tags`)) as { models?: { name?: string; model?: string }[] };
+          const names = (tags.models ?? []).flatMap((m) => [m.name, m.model]).filter(Boolean) as string[];
+          const pulled = names.some((name) => name === model || name === `${model}:latest`);
+          return pulled
+            ? { status: 'ok', reason: `Ollama at ${llm.ollamaHost} has ${model}${others}` }
+            : { status: 'degraded', reason: `Ollama at ${llm.ollamaHost} answers but has no model ${model} (ollama pull ${model})${others}` };
+        }
+        case 'openai': {
+          const base = llm.openai!.baseUrl.replace(/\/+$/, '');
+          await getJson(`${base}/models`, llm.openai!.apiKey ? { authorization: `Bearer ${llm.openai!.apiKey}` } : {});
+          return { status: 'ok', reason: `OpenAI-compatible API at ${base}${others}` };
+        }
+        case 'llama-cpp':
+          await fs.access(llm.llamaModelPath!, fs.constants.R_OK);
+          return { status: 'ok', reason: `llama.cpp in process with ${llm.llamaModelPath}${others}` };
+      }
+    } catch (err) {
+      const code = (err as { cause?: { code?: string } }).cause?.code;
+      return { status: 'degraded', reason: `model provider ${first} unavailable: ${(err as Error).message}${code ? ` (${code})` : ''}${others}; spec runs go on without model-written tests, issue runs fail` };
+    }
+  };
 }
 
 async function nearestExisting(dir: string): Promise<string> {

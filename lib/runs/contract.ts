@@ -11,10 +11,17 @@ export interface GenerateTestsInput {
   /** Exactly one of `spec` and `issue` is set. */
   spec?: { id: string; source: SpecSource };
   issue?: { number: number };
+  /** Framework of a spec run's generated suite; absent in runs started before the choice existed (Jest). */
+  framework?: 'jest' | 'pytest';
   /** Reviewer feedback that asked for this generation (`/testloom regenerate …`). */
   feedback?: string[];
   /** Snapshot of temporal.yaml's activity settings at start, so history replays identically. */
-  settings: { taskQueue: string; stages: StageSettingsMap };
+  settings: {
+    taskQueue: string;
+    /** The task queue of the stage that calls models (generate); absent in runs started before it existed. */
+    llmTaskQueue?: string;
+    stages: StageSettingsMap;
+  };
 }
 
 export interface SpecSubject {
@@ -28,6 +35,7 @@ export interface SpecSubject {
   source: SpecSource;
   /** Short, filesystem-safe name used for the output folder. */
   slug: string;
+  framework?: 'jest' | 'pytest';
 }
 
 /** A similar existing test case handed to generation; `score` is cosine similarity. */
@@ -82,6 +90,24 @@ export interface GenerationOutcome {
   caseCount: number;
   casesByKind: Record<string, number>;
   notes: string[];
+  /** What the language model contributed; absent in runs recorded before models were wired in. */
+  model?: ModelUsage;
+  /** Files the quality gates dropped, with the reason (after one model repair round where a model was available). */
+  dropped?: { path: string; gate: string; reason: string }[];
+}
+
+/** The model side of a generation, for the run's results and the pull request body. */
+export interface ModelUsage {
+  /** `unavailable`: configured but no provider answered; the deterministic suite was delivered without model-written tests. */
+  status: 'ok' | 'not configured' | 'unavailable' | 'budget exceeded' | 'invalid output';
+  reason?: string;
+  /** provider/model of each task that got an answer, e.g. `{ "issue-test-cases": "ollama/llama3.1" }`. */
+  models: Record<string, string>;
+  calls: number;
+  cacheHits: number;
+  tokensIn: number;
+  tokensOut: number;
+  costUsd: number | null;
 }
 
 export interface CommitOutcome {

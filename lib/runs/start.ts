@@ -31,7 +31,7 @@ export function specWorkflowId(specId: string, repository: string): string {
  */
 export async function startSpecRun(
   deps: StartDeps,
-  request: { spec: SpecReference; repository?: string },
+  request: { spec: SpecReference; repository?: string; framework?: 'jest' | 'pytest' },
 ): Promise<StartedRun> {
   const { db, config } = deps;
   const repository = request.repository ?? config.repos.defaultRepository;
@@ -54,7 +54,8 @@ export async function startSpecRun(
       trigger: 'spec',
       repository,
       spec: { id: spec.id, source: loaded.source },
-      settings: { taskQueue: config.temporal.taskQueues.io, stages: config.temporal.stages },
+      framework: request.framework ?? config.generation.framework,
+      settings: { taskQueue: config.temporal.taskQueues.io, llmTaskQueue: config.temporal.taskQueues.llm, stages: config.temporal.stages },
     },
     specId: spec.id,
     // A repeated request finds the run it started; only a failed or cancelled run starts afresh.
@@ -67,7 +68,7 @@ function issueInput(config: Config, issue: IssueRef): GenerateTestsInput {
     trigger: 'issue',
     repository: issue.repository,
     issue: { number: issue.number },
-    settings: { taskQueue: config.temporal.taskQueues.io, stages: config.temporal.stages },
+    settings: { taskQueue: config.temporal.taskQueues.io, llmTaskQueue: config.temporal.taskQueues.llm, stages: config.temporal.stages },
   };
 }
 

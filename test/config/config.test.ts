@@ -91,6 +91,46 @@ describe('environment', () => {
     expect(attempt).toThrow('TESTLOOM_RETRIEVAL_TOP_K=0: must be a positive whole number');
   });
 
+  it('configures models: Ollama by default, a model per task, providers in fallback order', () => {
+    expect(loadConfig({}).llm).toEqual({
+      providers: ['ollama'],
+      ollamaHost: 'http://127.0.0.1:11434',
+      models: { 'issue-test-cases': 'llama3.1:8b', 'scenario-tests': 'llama3.1:8b', repair: 'llama3.1:8b' },
+      cache: true,
+      runTokenBudget: undefined,
+      repositoryTokenBudget: undefined,
+      repositoryBudgetWindowMs: 86_400_000,
+    });
+    const llm = loadConfig({
+      TESTLOOM_LLM_PROVIDERS: 'openai, llama-cpp,ollama',
+      TESTLOOM_OPENAI_BASE_URL: 'http://127.0.0.1:8000/v1',
+      TESTLOOM_LLAMA_MODEL_PATH: 'models/tiny.gguf',
+      TESTLOOM_MODEL: 'qwen2.5-coder:7b',
+      TESTLOOM_MODEL_REPAIR: 'qwen2.5-coder:32b',
+      TESTLOOM_RUN_TOKEN_BUDGET: '20000',
+      TESTLOOM_REPOSITORY_BUDGET_WINDOW: '7d',
+    }).llm;
+    expect(llm).toMatchObject({
+      providers: ['openai', 'llama-cpp', 'ollama'],
+      openai: { baseUrl: 'http://127.0.0.1:8000/v1' },
+      llamaModelPath: path.resolve('models/tiny.gguf'),
+      models: { 'issue-test-cases': 'qwen2.5-coder:7b', 'scenario-tests': 'qwen2.5-coder:7b', repair: 'qwen2.5-coder:32b' },
+      runTokenBudget: 20_000,
+      repositoryBudgetWindowMs: 7 * 86_400_000,
+    });
+    expect(loadConfig({ TESTLOOM_LLM_PROVIDERS: 'none' }).llm.providers).toEqual([]);
+  });
+
+  it('rejects bad model settings by name', () => {
+    const attempt = () => loadConfig({ TESTLOOM_LLM_PROVIDERS: 'ollama,gpt', TESTLOOM_REPOSITORY_BUDGET_WINDOW: 'a week', OLLAMA_HOST: 'localhost:11434' });
+    expect(attempt).toThrow('TESTLOOM_LLM_PROVIDERS=ollama,gpt: must be none or a comma-separated list (fallback order, no repeats) of ollama, openai, llama-cpp');
+    expect(attempt).toThrow('TESTLOOM_REPOSITORY_BUDGET_WINDOW=a week: must be a duration such as 30s, 15m, 24h or 7d');
+    expect(attempt).toThrow('OLLAMA_HOST=localhost:11434: must be an absolute URL');
+    expect(() => loadConfig({ TESTLOOM_LLM_PROVIDERS: 'ollama,ollama' })).toThrow('no repeats');
+    expect(() => loadConfig({ TESTLOOM_LLM_PROVIDERS: 'openai' })).toThrow('TESTLOOM_LLM_PROVIDERS lists openai: set TESTLOOM_OPENAI_BASE_URL');
+    expect(() => loadConfig({ TESTLOOM_LLM_PROVIDERS: 'llama-cpp' })).toThrow('TESTLOOM_LLM_PROVIDERS lists llama-cpp: set TESTLOOM_LLAMA_MODEL_PATH');
+  });
+
   it('accepts a Postgres URL and never echoes one that is malformed', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://u:secret@db.internal:5432/testloom' }).databaseUrl).toBe('postgres://u:secret@db.internal:5432/testloom');
     const attempt = () => loadConfig({ DATABASE_URL: 'postgres://u:secret@db internal:5432/x' });

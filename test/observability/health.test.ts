@@ -1,5 +1,6 @@
 import { freePort } from '../../lib/net/free-port';
 import { apiRequest, createHarness, type Harness } from '../support/harness';
+import { startFakeOllama, type FakeOllama } from '../support/ollama-server';
 
 const CHECKS = ['temporal', 'database', 'vectorStore', 'modelProvider', 'repositoryHost'];
 
@@ -27,6 +28,32 @@ describe('GET /api/health', () => {
       expect(checks.vectorStore.reason).toBe(`Chroma at ${process.env.TESTLOOM_TEST_CHROMA_URL}`);
       expect(checks.repositoryHost.reason).toContain(`local git host in ${harness.config.repos.root}`);
       expect(checks.modelProvider).toMatchObject({ status: 'not configured', reason: expect.stringContaining('no model provider is configured') });
+    });
+  });
+
+  describe('with Ollama as the model provider', () => {
+    let harness: Harness;
+    let ollama: FakeOllama;
+    beforeAll(async () => {
+      ollama = await startFakeOllama({ models: ['llama3.1:8b'] });
+      harness = await createHarness({ database: 'pglite', chromaUrl: 'off', env: { TESTLOOM_LLM_PROVIDERS: 'ollama,llama-cpp', TESTLOOM_LLAMA_MODEL_PATH: '/nonexistent.gguf', OLLAMA_HOST: ollama.url } });
+    });
+    afterAll(async () => {
+      await harness?.close();
+      await ollama?.close();
+    });
+
+    it('says whether the configured model is pulled, and degrades (never fails) without it', async () => {
+      const check = async (model: string) => {
+        harness.config.llm.models['issue-test-cases'] = model;
+        return (await apiRequest(harness, 'GET', '/api/health')).body.checks.modelProvider;
+      };
+      expect(await check('llama3.1:8b')).toMatchObject({ status: 'ok', reason: `Ollama at ${ollama.url} has llama3.1:8b (then llama-cpp)` });
+      expect(await check('qwen2.5-coder:7b')).toMatchObject({ status: 'degraded', reason: expect.stringContaining('has no model qwen2.5-coder:7b (ollama pull qwen2.5-coder:7b)') });
+      await ollama.close();
+      const down = await apiRequest(harness, 'GET', '/api/health');
+      expect(down.body.checks.modelProvider).toMatchObject({ status: 'degraded', reason: expect.stringMatching(/^model provider ollama unavailable: .*ECONNREFUSED.*issue runs fail$/) });
+      expect(down.status).not.toBe(503);
     });
   });
 

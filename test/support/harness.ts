@@ -8,18 +8,24 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { createActivities, type Activities } from '../../activities';
 import { listen, type RunningServer } from '../../api/server';
 import { loadConfig, type Config, type StageSettingsMap } from '../../lib/config';
 import { openDatabase, type Database } from '../../lib/db/open';
-import { LocalGitHost } from '../../lib/repohost/local-git';
+import type { GitHubRepoHost } from '../../lib/repohost/github';
+import { createRepoHost } from '../../lib/repohost/from-config';
+import type { LocalGitHost } from '../../lib/repohost/local-git';
+import type { RepoHost } from '../../lib/repohost/types';
+import { runLinks } from '../../lib/runs/links';
+import { createModelAccess } from '../../lib/llm/from-config';
 import { createRetriever, type CaseRetriever } from '../../lib/retrieval';
 import { installQuietRuntime } from '../../lib/temporal/runtime';
 import { createClient } from '../../lib/temporal/client';
 import { STAGES } from '../../lib/runs/types';
-import { createWorker } from '../../workers/worker';
+import { createWorker, type TestloomWorker } from '../../workers/worker';
 import { createTestPostgres, type TestPostgres } from './databases';
+import type { GitHubServer } from './github-server/server';
 
 export interface HarnessOptions {
   database: 'pglite' | 'postgres';
@@ -27,16 +33,19 @@ export interface HarnessOptions {
   fastRetries?: boolean;
   /** Chroma server for retrieval: the test run's shared one by default; 'off' switches retrieval off. */
   chromaUrl?: string | 'off';
+  /** Deliver to this local GitHub server through the GitHub host (workers spawned with `harness.env` do too). */
+  github?: GitHubServer;
   /** More environment for loadConfig (e.g. GITHUB_WEBHOOK_SECRET). */
   env?: Record<string, string>;
 }
 
-export interface Harness {
+/** `repoHost`: the local git host by default, the GitHub host with the `github` option. */
+export interface Harness<H extends RepoHost = LocalGitHost> {
   config: Config;
   env: Record<string, string>;
   database: Database;
   client: Client;
-  repoHost: LocalGitHost;
+  repoHost: H;
   retrieval?: CaseRetriever;
   api: RunningServer;
   dataDir: string;
@@ -45,7 +54,7 @@ export interface Harness {
 }
 
 export interface RunningWorker {
-  worker: Worker;
+  worker: TestloomWorker;
   stop(): Promise<void>;
 }
 
@@ -61,7 +70,9 @@ function fastStageSettings(stages: StageSettingsMap): StageSettingsMap {
   ) as StageSettingsMap;
 }
 
-export async function createHarness(options: HarnessOptions): Promise<Harness> {
+export async function createHarness(options: HarnessOptions & { github: GitHubServer }): Promise<Harness<GitHubRepoHost>>;
+export async function createHarness(options: HarnessOptions): Promise<Harness>;
+export async function createHarness(options: HarnessOptions): Promise<Harness<RepoHost>> {
   const address = process.env.TESTLOOM_TEST_TEMPORAL_ADDRESS;
   if (!address) throw new Error('TESTLOOM_TEST_TEMPORAL_ADDRESS is unset: run tests through jest (global setup starts Temporal)');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'testloom-test-'));
@@ -74,6 +85,11 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     ...(chromaUrl === 'off' || !chromaUrl ? { TESTLOOM_RETRIEVAL: 'off' } : { CHROMA_URL: chromaUrl }),
     // waitForRunEnd polls 5 times a second from 127.0.0.1: tests of runs must not meet the rate limit.
     TESTLOOM_RATE_LIMIT_PER_MINUTE: '100000',
+    // No model unless a test brings one (e.g. the local Ollama-speaking server): nothing here may
+    // depend on whatever happens to listen on Ollama's default port.
+    TESTLOOM_LLM_PROVIDERS: 'none',
+    // The repository host: GitHub (through the local server) only when asked, whatever the machine's environment holds.
+    ...(options.github ? { TESTLOOM_REPO_HOST: 'github', GITHUB_API_URL: options.github.url, GITHUB_TOKEN: 'test-token' } : { TESTLOOM_REPO_HOST: 'local' }),
     ...options.env,
     ...(postgres ? { DATABASE_URL: postgres.url } : {}),
   };
@@ -83,13 +99,13 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     ...loaded,
     temporal: {
       ...loaded.temporal,
-      taskQueues: { ...loaded.temporal.taskQueues, io: taskQueue },
+      taskQueues: { io: taskQueue, llm: `${taskQueue}-llm` },
       stages: options.fastRetries ? fastStageSettings(loaded.temporal.stages) : loaded.temporal.stages,
     },
   };
 
   const database = await openDatabase({ databaseUrl: postgres?.url, dataDir });
-  const repoHost = new LocalGitHost(config.repos.root, database.db);
+  const repoHost = createRepoHost(config, database.db);
   const retrieval = await createRetriever(config.retrieval);
   const connection = await Connection.connect({ address });
   const client = createClient(connection, config.temporal.namespace); // with the OpenTelemetry interceptor, like the API's
@@ -107,7 +123,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     dataDir,
     async startWorker(wrap) {
       const native = await NativeConnection.connect({ address });
-      const deps = { db: database.db, repoHost, retrieval };
+      const deps = { db: database.db, repoHost, links: runLinks(config), retrieval, models: await createModelAccess(config.llm, database.db) };
       const activities = createActivities(deps);
       const worker = await createWorker({
         config,
@@ -117,12 +133,17 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
         workflowBundle: { codePath: process.env.TESTLOOM_TEST_WORKFLOW_BUNDLE! },
       });
       const running = worker.run();
+      let stopped: Promise<void> | undefined;
       const handle: RunningWorker = {
         worker,
-        async stop() {
-          if (worker.getState() === 'RUNNING') worker.shutdown();
-          await running;
-          await native.close();
+        // Idempotent: a test may stop its worker (to let another process take over) before close() stops them all.
+        stop() {
+          stopped ??= (async () => {
+            if (worker.getState() === 'RUNNING') worker.shutdown();
+            await running;
+            await native.close();
+          })();
+          return stopped;
         },
       };
       workers.push(handle);
@@ -140,7 +161,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
 }
 
 /** JSON over the real socket of the harness's API. */
-export async function apiRequest<T = any>(harness: Harness, method: string, url: string, body?: unknown, headers: Record<string, string> = {}) {
+export async function apiRequest<T = any>(harness: Harness<RepoHost>, method: string, url: string, body?: unknown, headers: Record<string, string> = {}) {
   const isText = typeof body === 'string';
   const response = await fetch(`${harness.api.url}${url}`, {
     method,
@@ -152,7 +173,7 @@ export async function apiRequest<T = any>(harness: Harness, method: string, url:
 }
 
 /** Polls the API until the run has ended. */
-export async function waitForRunEnd(harness: Harness, runId: string, timeoutMs = 90_000): Promise<any> {
+export async function waitForRunEnd(harness: Harness<RepoHost>, runId: string, timeoutMs = 90_000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { body } = await apiRequest(harness, 'GET', `/api/v1/runs/${runId}`);

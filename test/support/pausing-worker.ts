@@ -7,7 +7,9 @@ import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { loadConfig } from '../../lib/config';
 import { openDatabase } from '../../lib/db/open';
-import { LocalGitHost } from '../../lib/repohost/local-git';
+import { createRepoHost } from '../../lib/repohost/from-config';
+import { runLinks } from '../../lib/runs/links';
+import { createModelAccess } from '../../lib/llm/from-config';
 import { createRetriever } from '../../lib/retrieval/from-config';
 import type { RepoHost } from '../../lib/repohost/types';
 import { createWorker } from '../../workers/worker';
@@ -20,9 +22,9 @@ const pause = (point: string) => {
 
 async function main(): Promise<void> {
   const loaded = loadConfig();
-  const config = { ...loaded, temporal: { ...loaded.temporal, taskQueues: { ...loaded.temporal.taskQueues, io: process.env.TESTLOOM_TEST_TASK_QUEUE! } } };
+  const config = { ...loaded, temporal: { ...loaded.temporal, taskQueues: { io: process.env.TESTLOOM_TEST_TASK_QUEUE!, llm: `${process.env.TESTLOOM_TEST_TASK_QUEUE!}-llm` } } };
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const realHost = new LocalGitHost(config.repos.root, database.db);
+  const realHost = createRepoHost(config, database.db); // GitHub when the test hands it GITHUB_API_URL/GITHUB_TOKEN
   const repoHost: RepoHost = {
     kind: realHost.kind,
     getIssue: (repository, number) => realHost.getIssue(repository, number),
@@ -32,9 +34,11 @@ async function main(): Promise<void> {
       return pauseAt === 'commit' ? pause('commit') : result;
     },
     openOrUpdateReview: (request) => realHost.openOrUpdateReview(request),
+    upsertIssueComment: (request) => realHost.upsertIssueComment(request),
   };
   const retrieval = await createRetriever(config.retrieval);
-  const activities = createActivities({ db: database.db, repoHost, retrieval });
+  const models = await createModelAccess(config.llm, database.db);
+  const activities = createActivities({ db: database.db, repoHost, links: runLinks(config), retrieval, models });
   const generate = activities.generate;
   activities.generate = async (subject, retrievalOutcome) => {
     const result = await generate(subject, retrievalOutcome);
@@ -44,7 +48,7 @@ async function main(): Promise<void> {
   const worker = await createWorker({
     config,
     connection,
-    deps: { db: database.db, repoHost, retrieval },
+    deps: { db: database.db, repoHost, links: runLinks(config), retrieval, models },
     activities,
     workflowBundle: { codePath: process.env.TESTLOOM_TEST_WORKFLOW_BUNDLE! },
   });
