@@ -7,6 +7,8 @@ import { endStage, startStage } from '../lib/db/stage-events';
 import { updateRun } from '../lib/db/runs';
 import type { ModelAccess } from '../lib/llm/from-config';
 import type { RepoHost } from '../lib/repohost/types';
+import type { TemplateRenderer } from '../lib/templates';
+import { blameRepositoryTemplate, InvalidRepositoryTemplateError, repositoryTemplates, type RepositoryTemplates } from '../lib/templates/repository-overrides';
 import type { RunLinks } from '../lib/runs/links';
 import type { CaseRetriever } from '../lib/retrieval/retriever';
 import type { StageName } from '../lib/runs/types';
@@ -105,6 +107,24 @@ function keepHeartbeating(): () => void {
 function heartbeatOnce(): () => void {
   Context.current().heartbeat();
   return () => undefined;
+}
+
+/**
+ * Runs `work` with the target repository's templates (its `.testloom/templates/` over the built-in
+ * ones). A broken template in the repository ends the run: only a change there can fix it.
+ */
+export async function withRepositoryTemplates<T>(deps: ActivityDeps, repository: string, work: (renderer: TemplateRenderer, templates: RepositoryTemplates) => Promise<T> | T): Promise<T> {
+  let templates: RepositoryTemplates | undefined;
+  try {
+    templates = await repositoryTemplates(deps.repoHost, repository);
+    return await work(templates.renderer, templates);
+  } catch (err) {
+    const blamed = templates ? blameRepositoryTemplate(err, templates, repository) : err;
+    if (blamed instanceof InvalidRepositoryTemplateError) throw permanent(blamed.message, 'InvalidRepositoryTemplate');
+    throw blamed;
+  } finally {
+    await templates?.dispose();
+  }
 }
 
 /** A failure retrying cannot fix (bad input, missing permission): ends the run at this stage. */

@@ -2,10 +2,10 @@ import { updateRun } from '../lib/db/runs';
 import { listStoredTestCases } from '../lib/db/test-cases';
 import { generatedCaseDocument } from '../lib/retrieval/texts';
 import type { IndexingOutcome, RunEnd, RunResult, Subject } from '../lib/runs/contract';
-import { issueCommentBody } from '../lib/runs/issue-comment';
+import { issueCommentBody } from '../lib/runs/review-text';
 import { workflowMarker } from '../lib/repohost/types';
 import { subjectKey } from '../lib/runs/subject';
-import { currentRun, recordStage, type ActivityDeps } from './deps';
+import { currentRun, recordStage, withRepositoryTemplates, type ActivityDeps } from './deps';
 
 /**
  * For an issue, creates or updates the run's one comment on it (found by its hidden marker); then
@@ -17,12 +17,11 @@ export function finalizeActivity(deps: ActivityDeps) {
       const { runId, workflowId } = currentRun();
       if (result.subject?.kind === 'issue') {
         const marker = workflowMarker(workflowId);
-        await deps.repoHost.upsertIssueComment({
-          repository: result.subject.repository,
-          issueNumber: result.subject.number,
-          marker,
-          body: issueCommentBody({ subject: result.subject, result, marker, run: { runId, workflowId }, links: deps.links }),
-        });
+        const subject = result.subject;
+        const body = await withRepositoryTemplates(deps, subject.repository, (renderer) =>
+          issueCommentBody(renderer, { subject, result }, { runId, workflowId, marker }, deps.links),
+        );
+        await deps.repoHost.upsertIssueComment({ repository: subject.repository, issueNumber: subject.number, marker, body });
       }
       await updateRun(deps.db, runId, {
         status: 'completed',

@@ -13,8 +13,8 @@ import { BudgetExceededError, InvalidModelOutputError, ModelUnavailableError, ty
 import type { GenerationOutcome, IssueSubject, ModelUsage, RetrievalOutcome, SpecSubject, Subject } from '../lib/runs/contract';
 import type { Artifact } from '../lib/runs/types';
 import { outputDir } from '../lib/runs/subject';
-import { createTemplateRenderer } from '../lib/templates';
-import { currentRun, permanent, recordStage, type ActivityDeps } from './deps';
+import type { RepositoryTemplates } from '../lib/templates/repository-overrides';
+import { currentRun, permanent, recordStage, withRepositoryTemplates, type ActivityDeps } from './deps';
 import { loadDereferencedSpec } from './receive';
 
 interface Generated {
@@ -67,7 +67,7 @@ async function usage(deps: ActivityDeps, runId: string, status: ModelUsage['stat
   return { status, ...(reason ? { reason } : {}), models, ...totals };
 }
 
-async function generateForIssue(deps: ActivityDeps, subject: IssueSubject, retrieval: RetrievalOutcome | undefined, feedback: string[]): Promise<Generated> {
+async function generateForIssue(deps: ActivityDeps, subject: IssueSubject, retrieval: RetrievalOutcome | undefined, feedback: string[], templates: RepositoryTemplates): Promise<Generated> {
   const { runId } = currentRun();
   if (!deps.models) {
     throw permanent(`no model provider is configured (TESTLOOM_LLM_PROVIDERS=none): an issue run needs one to write test cases from ${subject.repository}#${subject.number}`, 'ModelUnavailable');
@@ -81,7 +81,7 @@ async function generateForIssue(deps: ActivityDeps, subject: IssueSubject, retri
       feedback,
       runId,
       models: deps.models,
-      renderer: createTemplateRenderer(),
+      renderer: templates.renderer,
       signal: watchdog.signal,
       onProgress: watchdog.onProgress,
     });
@@ -103,14 +103,14 @@ async function generateForIssue(deps: ActivityDeps, subject: IssueSubject, retri
  * The quality gates over everything generated (one model repair round for a rejected file when a
  * model is configured); a file that still fails is dropped, with its cases, and the reason kept.
  */
-async function checkGates(deps: ActivityDeps, subject: Subject, generated: Generated): Promise<Generated & { dropped: { path: string; gate: string; reason: string }[] }> {
+async function checkGates(deps: ActivityDeps, subject: Subject, generated: Generated, templates: RepositoryTemplates): Promise<Generated & { dropped: { path: string; gate: string; reason: string }[] }> {
   const context = Context.current();
   const gated = await gateSuite({
     artifacts: generated.artifacts,
     repository: subject.repository,
     runId: currentRun().runId,
     models: deps.models,
-    renderer: createTemplateRenderer(),
+    renderer: templates.renderer,
     // The gates run in a child process with their own time limit; meanwhile this one is alive.
     check: async (artifacts) => {
       const timer = setInterval(() => context.heartbeat('quality gates'), Math.max(100, (context.info.heartbeatTimeoutMs || 3000) / 3));
@@ -144,6 +144,7 @@ async function scenariosForSpec(
   api: object,
   retrieval: RetrievalOutcome | undefined,
   feedback: string[],
+  templates: RepositoryTemplates,
 ): Promise<{ artifacts: Artifact[]; cases: StoredTestCase[]; notes: string[]; model: ModelUsage }> {
   const { runId } = currentRun();
   const none = { artifacts: [], cases: [] };
@@ -166,7 +167,7 @@ async function scenariosForSpec(
       feedback,
       runId,
       models: deps.models,
-      renderer: createTemplateRenderer(),
+      renderer: templates.renderer,
       signal: watchdog.signal,
       onProgress: watchdog.onProgress,
     });
@@ -192,7 +193,7 @@ async function scenariosForSpec(
   }
 }
 
-async function generateForSpec(deps: ActivityDeps, subject: SpecSubject, retrieval: RetrievalOutcome | undefined, feedback: string[]): Promise<Generated> {
+async function generateForSpec(deps: ActivityDeps, subject: SpecSubject, retrieval: RetrievalOutcome | undefined, feedback: string[], templates: RepositoryTemplates): Promise<Generated> {
   const { api } = await loadDereferencedSpec(deps, subject.specId);
   Context.current().heartbeat('spec loaded');
   const suite = generateSpecSuite({
@@ -201,10 +202,11 @@ async function generateForSpec(deps: ActivityDeps, subject: SpecSubject, retriev
     outDir: outputDir(subject),
     title: subject.title,
     framework: subject.framework,
+    overrideTemplatesDir: templates.overrideDir,
     related: retrieval?.documents.map(({ title, path, kind, score }) => ({ title, path, kind, score })),
   });
   Context.current().heartbeat('suite rendered');
-  const scenarios = await scenariosForSpec(deps, subject, api, retrieval, feedback);
+  const scenarios = await scenariosForSpec(deps, subject, api, retrieval, feedback, templates);
   return {
     artifacts: [...suite.artifacts, ...scenarios.artifacts],
     cases: [
@@ -228,8 +230,12 @@ export function generateActivity(deps: ActivityDeps) {
       'generate',
       async () => {
         const { runId } = currentRun();
-        const generated = subject.kind === 'issue' ? await generateForIssue(deps, subject, retrieval, feedback) : await generateForSpec(deps, subject, retrieval, feedback);
-        const gated = await checkGates(deps, subject, generated);
+        const gated = await withRepositoryTemplates(deps, subject.repository, async (_renderer, templates) => {
+          const generated = subject.kind === 'issue'
+            ? await generateForIssue(deps, subject, retrieval, feedback, templates)
+            : await generateForSpec(deps, subject, retrieval, feedback, templates);
+          return checkGates(deps, subject, generated, templates);
+        });
         await replaceArtifacts(deps.db, runId, gated.artifacts);
         await replaceTestCases(deps.db, runId, gated.cases);
 
@@ -241,13 +247,13 @@ export function generateActivity(deps: ActivityDeps) {
           caseCount: gated.cases.length,
           casesByKind,
           notes: gated.notes,
-          model: generated.model,
+          model: gated.model,
           dropped: gated.dropped,
         };
         // The retrieval outcome is recorded here too: when retrieve gave up, only the workflow knows.
         await updateRun(deps.db, runId, {
           details: {
-            generation: { caseCount: outcome.caseCount, casesByKind, model: generated.model },
+            generation: { caseCount: outcome.caseCount, casesByKind, model: gated.model },
             ...(retrieval ? { retrieval } : {}),
             ...(feedback.length ? { feedback } : {}),
           },

@@ -5,6 +5,8 @@ export const EMPTY_OID = '0000000000000000000000000000000000000000';
 export interface GitOptions {
   env?: Record<string, string>;
   input?: string;
+  /** Return stdout exactly as git wrote it (file contents), not trimmed. */
+  raw?: boolean;
 }
 
 /** Runs git in `cwd` and returns trimmed stdout; git's stderr becomes the error message. */
@@ -16,7 +18,7 @@ export function git(cwd: string, args: string[], opts: GitOptions = {}): Promise
       { cwd, env: { ...process.env, ...opts.env }, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) reject(new Error(`git ${args[0]} failed: ${stderr.trim() || error.message}`));
-        else resolve(stdout.trim());
+        else resolve(opts.raw ? stdout : stdout.trim());
       },
     );
     if (opts.input !== undefined) child.stdin!.end(opts.input);

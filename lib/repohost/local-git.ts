@@ -6,7 +6,7 @@ import type { Tables } from '../../schema/tables';
 import { getCollaboratorPermission, getLocalIssue, upsertLocalIssueComment } from '../db/local-issues';
 import { upsertReview } from '../db/reviews';
 import { EMPTY_OID, git, revParse } from './git';
-import { UnknownIssueError, type CommitRequest, type CommitResult, type Issue, type IssueCommentRequest, type IssueCommentResult, type RepoHost, type RepositoryPermission, type ReviewRequest, type ReviewResult } from './types';
+import { UnknownIssueError, type FileToCommit, type CommitRequest, type CommitResult, type Issue, type IssueCommentRequest, type IssueCommentResult, type RepoHost, type RepositoryPermission, type ReviewRequest, type ReviewResult } from './types';
 
 const BASE_BRANCH = 'main';
 const IDENTITY = { name: 'testloom', email: 'testloom@localhost' };
@@ -73,6 +73,20 @@ export class LocalGitHost implements RepoHost {
       // Another run created main at the same moment; theirs is as good as ours.
     }
     return dir;
+  }
+
+  async readFiles(repository: string, dir: string): Promise<FileToCommit[]> {
+    const repoDir = this.repositoryPath(repository);
+    const head = await fs.access(repoDir).then(() => revParse(repoDir, `refs/heads/${BASE_BRANCH}`), () => undefined);
+    if (!head) return [];
+    // -z: paths verbatim; each entry is "<mode> <type> <sha>\t<path>".
+    const listing = await git(repoDir, ['ls-tree', '-r', '-z', head, '--', dir.replace(/\/+$/, '')], { raw: true });
+    const blobs = listing.split('\0').filter(Boolean).map((entry) => {
+      const [meta, file] = entry.split('\t');
+      const [, type, sha] = meta.split(' ');
+      return { type, sha, file };
+    }).filter((entry) => entry.type === 'blob');
+    return Promise.all(blobs.map(async ({ sha, file }) => ({ path: file, content: await git(repoDir, ['cat-file', 'blob', sha], { raw: true }) })));
   }
 
   async commitFiles(request: CommitRequest): Promise<CommitResult> {

@@ -89,6 +89,11 @@ export interface RepoHost {
   openOrUpdateReview(request: ReviewRequest): Promise<ReviewResult>;
   /** Updates the issue's comment holding `marker`, or creates it: one comment per marker. */
   upsertIssueComment(request: IssueCommentRequest): Promise<IssueCommentResult>;
+  /**
+   * The files below `dir` on the repository's default branch (e.g. its `.testloom/templates/`);
+   * empty when the folder, the branch or the repository does not exist yet.
+   */
+  readFiles(repository: string, dir: string): Promise<FileToCommit[]>;
 }
 
 /** Whether a permission lets its holder push, and so command testloom on the repository. */

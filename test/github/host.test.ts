@@ -285,3 +285,15 @@ describe('failures mapped to Temporal', () => {
     expect(failure.message).toMatch(/Protected branch update failed.*check branch protection/);
   });
 });
+
+describe('readFiles', () => {
+  it('reads a folder of the default branch byte for byte, and nothing for a missing folder or an empty repository', async () => {
+    const templates = { '.testloom/templates/github/pull-request.md.hbs': 'Custom body {{caseCount}}\n\n{{marker}}\n', '.testloom/templates/jest/helpers.ts.hbs': '// ü — helpers\n' };
+    repo = await server.state.createRepo(OWNER, 'with-templates', { files: { 'README.md': '# x\n', ...templates } });
+    const files = await host.readFiles(`${OWNER}/with-templates`, '.testloom/templates');
+    expect(Object.fromEntries(files.map((f) => [f.path, f.content]))).toEqual(templates);
+    expect(await host.readFiles(`${OWNER}/with-templates`, '.testloom/missing')).toEqual([]);
+    expect(await host.readFiles(REPOSITORY, '.testloom/templates')).toEqual([]);
+    expect(calls('git/get-blob')).toHaveLength(2);
+  });
+});

@@ -28,6 +28,7 @@ describe('transient faults and cancellation (PGlite)', () => {
       },
       openOrUpdateReview: (request) => harness.repoHost.openOrUpdateReview(request),
       upsertIssueComment: (request) => harness.repoHost.upsertIssueComment(request),
+      readFiles: (repository, dir) => harness.repoHost.readFiles(repository, dir),
     };
     await harness.startWorker(() => {
       const activities = createActivities({ db: harness.database.db, repoHost: flakyHost });

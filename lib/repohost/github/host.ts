@@ -1,9 +1,9 @@
-import { UnknownIssueError, type CommitRequest, type CommitResult, type Issue, type IssueCommentRequest, type IssueCommentResult, type RepoHost, type RepositoryPermission, type ReviewRequest, type ReviewResult } from '../types';
+import { UnknownIssueError, type FileToCommit, type CommitRequest, type CommitResult, type Issue, type IssueCommentRequest, type IssueCommentResult, type RepoHost, type RepositoryPermission, type ReviewRequest, type ReviewResult } from '../types';
 import type { GitHubAuth } from '../../config';
 import { createOctokit, type GitHubClientSettings, type Octokit } from './client';
 import { commitThroughGitData } from './commit';
 import { isGitHubRequestError, toActivityFailure, type GitHubCall } from './errors';
-import { repositoryName } from './repository';
+import { repositoryName, type RepositoryName } from './repository';
 
 /** Labels every testloom pull request carries. */
 export const REVIEW_LABELS = ['testloom'];
@@ -103,6 +103,25 @@ export class GitHubRepoHost implements RepoHost {
     });
   }
 
+  async readFiles(repository: string, dir: string): Promise<FileToCommit[]> {
+    const repo = repositoryName(repository);
+    const prefix = `${dir.replace(/\/+$/, '')}/`;
+    return this.call({ action: `reading ${prefix}`, repository }, async (octokit) => {
+      const head = await defaultHead(octokit, repo);
+      if (!head) return [];
+      const { data: commit } = await octokit.git.getCommit({ ...repo, commit_sha: head });
+      const { data: tree } = await octokit.git.getTree({ ...repo, tree_sha: commit.tree.sha, recursive: 'true' });
+      if (tree.truncated) throw new Error(`the tree of ${repository} is too large to list in one request (GitHub truncated it)`);
+      const blobs = tree.tree.filter((entry) => entry.type === 'blob' && entry.path?.startsWith(prefix) && entry.sha);
+      return Promise.all(
+        blobs.map(async (entry) => {
+          const { data } = await octokit.git.getBlob({ ...repo, file_sha: entry.sha! });
+          return { path: entry.path!, content: Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8') };
+        }),
+      );
+    });
+  }
+
   async upsertIssueComment(request: IssueCommentRequest): Promise<IssueCommentResult> {
     if (!request.body.includes(request.marker)) throw new Error(`the comment body must contain its marker ${request.marker}`);
     const repo = repositoryName(request.repository);
@@ -119,5 +138,17 @@ export class GitHubRepoHost implements RepoHost {
       const { data } = await octokit.issues.createComment({ ...repo, issue_number: request.issueNumber, body: request.body });
       return { id: data.id, url: data.html_url, created: true };
     });
+  }
+}
+
+/** The commit at the head of the default branch; undefined for a repository with no commits yet. */
+async function defaultHead(octokit: Octokit, repo: RepositoryName): Promise<string | undefined> {
+  const { data } = await octokit.repos.get(repo);
+  try {
+    return (await octokit.git.getRef({ ...repo, ref: `heads/${data.default_branch}` })).data.object.sha;
+  } catch (err) {
+    // 404: no such branch; 409: "Git Repository is empty".
+    if (isGitHubRequestError(err) && (err.status === 404 || err.status === 409)) return undefined;
+    throw err;
   }
 }

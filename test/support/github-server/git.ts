@@ -29,6 +29,16 @@ export function runGit(cwd: string, args: string[], opts: { input?: string | Buf
   });
 }
 
+/** A blob's bytes exactly as stored. */
+export function readBlob(cwd: string, sha: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    execFile('git', ['cat-file', 'blob', sha], { cwd, encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(new GitError(`git cat-file blob ${sha}: ${stderr.toString().trim() || error.message}`, typeof error.code === 'number' ? error.code : undefined));
+      else resolve(stdout);
+    });
+  });
+}
+
 export async function objectType(cwd: string, sha: string): Promise<string | undefined> {
   if (!/^[0-9a-f]{40}$/.test(sha)) return undefined;
   try {

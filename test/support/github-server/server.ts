@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { checkRequest, checkResponse, example, findOperation, loadDescription, type Violation } from './contract';
 import { FaultInjector, type FaultResponse } from './faults';
-import { isAncestor, objectType, readCommit, resolveRef, runGit, signatureEnv, type Signature } from './git';
+import { isAncestor, objectType, readBlob, readCommit, resolveRef, runGit, signatureEnv, type Signature } from './git';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -662,6 +662,23 @@ const handlers: Record<string, Handler> = {
     const repo = state.repo(params.owner, params.repo);
     if ((await objectType(repo.gitDir, params.commit_sha)) !== 'commit') throw new HttpError(404, 'Not Found');
     return { status: 200, body: await state.gitCommit(repo, params.commit_sha) };
+  },
+
+  'git/get-blob': async ({ state, params }) => {
+    const repo = state.repo(params.owner, params.repo);
+    if ((await objectType(repo.gitDir, params.file_sha)) !== 'blob') throw new HttpError(404, 'Not Found');
+    const content = await readBlob(repo.gitDir, params.file_sha);
+    return {
+      status: 200,
+      body: {
+        sha: params.file_sha,
+        node_id: state.nodeId('Blob', params.file_sha),
+        size: content.length,
+        url: `${state.repoUrl(repo)}/git/blobs/${params.file_sha}`,
+        content: content.toString('base64').replace(/(.{60})/g, '$1\n'),
+        encoding: 'base64',
+      },
+    };
   },
 
   'git/get-tree': async ({ state, params, query }) => {

@@ -1,0 +1,81 @@
+/**
+ * What the reviewer reads: the pull request body and the run's issue comment, rendered from the
+ * `github/` templates (a target repository may override them like any other template).
+ */
+import type { TemplateRenderer } from '../templates';
+import type { CommitOutcome, GenerationOutcome, IssueSubject, RetrievalOutcome, RunResult, Subject } from './contract';
+import type { RunLinks } from './links';
+import { subjectSource, subjectTitle } from './subject';
+
+export interface RunRef {
+  runId: string;
+  workflowId: string;
+}
+
+const links = (refs: RunRef, runLinks?: RunLinks) =>
+  runLinks ? { api: runLinks.api(refs.runId), temporalUi: runLinks.temporalUi(refs.workflowId, refs.runId) } : undefined;
+
+function byKind(generation: GenerationOutcome): { kind: string; count: number }[] {
+  return Object.entries(generation.casesByKind)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([kind, count]) => ({ kind, count }));
+}
+
+function modelView(generation: GenerationOutcome) {
+  const model = generation.model;
+  if (!model) return undefined;
+  const cost = model.costUsd === null ? 'cost unknown' : model.costUsd > 0 ? `about $${model.costUsd.toFixed(4)}` : 'no cost';
+  const used = Object.entries(model.models).map(([task, name]) => `${name} (${task})`).join(', ') || 'none';
+  return { ...model, used, cost };
+}
+
+function runCommand(generation: GenerationOutcome): string {
+  const pytest = generation.files.some((f) => f.path.endsWith('.py'));
+  return pytest ? `API_BASE_URL=<your API> pytest ${generation.outDir}` : `API_BASE_URL=<your API> npx jest ${generation.outDir}`;
+}
+
+export function pullRequestBody(
+  renderer: TemplateRenderer,
+  input: { subject: Subject; retrieval: RetrievalOutcome; generation: GenerationOutcome; commit: CommitOutcome },
+  refs: RunRef & { marker: string },
+  runLinks?: RunLinks,
+): string {
+  const { subject, retrieval, generation, commit } = input;
+  return renderer.render('github/pull-request.md', {
+    subjectTitle: subjectTitle(subject),
+    source: subjectSource(subject),
+    counts: byKind(generation),
+    caseCount: generation.caseCount,
+    outDir: generation.outDir,
+    fileCount: generation.files.length,
+    commitShort: commit.commitSha.slice(0, 12),
+    retrieval: { ...retrieval, documents: retrieval.documents.map((doc) => ({ ...doc, score: doc.score.toFixed(2) })) },
+    model: modelView(generation),
+    dropped: generation.dropped ?? [],
+    notes: generation.notes,
+    runCommand: runCommand(generation),
+    links: links(refs, runLinks),
+    runId: refs.runId,
+    marker: refs.marker,
+  });
+}
+
+export function issueCommentBody(
+  renderer: TemplateRenderer,
+  input: { subject: IssueSubject; result: RunResult },
+  refs: RunRef & { marker: string },
+  runLinks?: RunLinks,
+): string {
+  const { generation, commit, review } = input.result;
+  return renderer.render('github/issue-comment.md', {
+    reviewUrl: review?.url,
+    caseCount: generation?.caseCount,
+    kinds: generation ? byKind(generation).map(({ kind, count }) => `${count} ${kind}`) : [],
+    outDir: generation?.outDir,
+    branch: commit?.branch,
+    commitShort: commit?.commitSha.slice(0, 12),
+    links: links(refs, runLinks),
+    runId: refs.runId,
+    marker: refs.marker,
+  });
+}
