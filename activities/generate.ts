@@ -3,6 +3,7 @@ import { replaceArtifacts } from '../lib/db/artifacts';
 import { modelCallTotals } from '../lib/db/model-calls';
 import { updateRun } from '../lib/db/runs';
 import { replaceTestCases, type StoredTestCase } from '../lib/db/test-cases';
+import { issueApiTests } from '../lib/generation/issue-api-tests';
 import { writeIssueTestCases } from '../lib/generation/model/issue-cases';
 import { gateSuite } from '../lib/generation/model/repair';
 import { checkSuiteInChildProcess } from '../lib/generation/gates/check-process';
@@ -16,6 +17,9 @@ import { outputDir } from '../lib/runs/subject';
 import type { RepositoryTemplates } from '../lib/templates/repository-overrides';
 import { currentRun, permanent, recordStage, withRepositoryTemplates, type ActivityDeps } from './deps';
 import { loadDereferencedSpec } from './receive';
+
+/** Where an issue run's executable tests go, inside its output folder. */
+const ISSUE_API_DIR = 'api';
 
 interface Generated {
   artifacts: Artifact[];
@@ -86,10 +90,14 @@ async function generateForIssue(deps: ActivityDeps, subject: IssueSubject, retri
       onProgress: watchdog.onProgress,
     });
     const file = 'test-cases.md';
+    const api = await issueApiTests(deps.repoHost, subject, `${outputDir(subject)}/${ISSUE_API_DIR}`, templates.overrideDir);
+    const apiCases = (api.suite?.cases ?? []).map((c) => ({
+      caseId: c.id, kind: c.kind, title: c.title, operationId: c.operationId, method: c.method, path: c.path, expectedStatus: c.expectedStatus, file: `${ISSUE_API_DIR}/${c.file}`,
+    }));
     return {
-      artifacts: result.artifacts,
-      cases: result.cases.map((c) => ({ caseId: c.id, kind: c.type, title: c.title, file })),
-      notes: result.notes,
+      artifacts: [...result.artifacts, ...(api.suite?.artifacts ?? [])],
+      cases: [...result.cases.map((c) => ({ caseId: c.id, kind: c.type, title: c.title, file })), ...apiCases],
+      notes: [...result.notes, api.note, ...(api.suite?.notes ?? [])],
       model: await usage(deps, runId, 'ok', [{ ...result.completion, task: 'issue-test-cases' }]),
     };
   } catch (err) {

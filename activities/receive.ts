@@ -40,7 +40,7 @@ async function specSubject(deps: ActivityDeps, input: GenerateTestsInput, spec: 
 }
 
 /** The issue as the repository host has it now (not as a webhook once described it). */
-async function issueSubject(deps: ActivityDeps, repository: string, number: number): Promise<IssueSubject> {
+async function issueSubject(deps: ActivityDeps, input: GenerateTestsInput, repository: string, number: number): Promise<IssueSubject> {
   try {
     const issue = await deps.repoHost.getIssue(repository, number);
     return {
@@ -54,6 +54,8 @@ async function issueSubject(deps: ActivityDeps, repository: string, number: numb
       url: issue.url,
       acceptanceCriteria: acceptanceCriteria(issue.body),
       slug: `issue-${number}`,
+      ...(input.issue?.specPaths ? { specPaths: input.issue.specPaths } : {}),
+      ...(input.framework ? { framework: input.framework } : {}),
     };
   } catch (err) {
     if (err instanceof UnknownIssueError) throw permanent(err.message, 'UnknownIssue');
@@ -69,7 +71,7 @@ export function receiveActivity(deps: ActivityDeps) {
     return recordStage(deps, 'receive', async () => {
       let subject: Subject;
       if (input.spec) subject = await specSubject(deps, input, input.spec);
-      else if (input.issue) subject = await issueSubject(deps, input.repository, input.issue.number);
+      else if (input.issue) subject = await issueSubject(deps, input, input.repository, input.issue.number);
       else throw permanent('the run names neither a spec nor an issue', 'InvalidInput');
       await updateRun(deps.db, runId, { subject });
       return subject;

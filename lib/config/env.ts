@@ -200,6 +200,7 @@ export const ENV_SETTINGS = {
     if (raw !== 'jest' && raw !== 'pytest') throw new ConfigError(`${name}=${raw}: must be jest or pytest`);
     return raw;
   }, () => 'jest'),
+  issueSpecPaths: setting<string[]>('TESTLOOM_ISSUE_SPEC_PATHS', 'Where an issue run looks for the repository\'s OpenAPI spec (first found wins), comma-separated', list, () => ['openapi.yaml', 'openapi.yml', 'openapi.json', 'swagger.yaml', 'swagger.json', 'api/openapi.yaml', 'docs/openapi.yaml']),
   llmProviders: setting<ProviderKind[]>('TESTLOOM_LLM_PROVIDERS', 'Model providers in fallback order (ollama, openai, llama-cpp), or none', providerList, () => ['ollama']),
   ollamaHost: setting('OLLAMA_HOST', 'Ollama server the ollama provider talks to', url, () => 'http://127.0.0.1:11434'),
   openaiBaseUrl: setting<string | undefined>('TESTLOOM_OPENAI_BASE_URL', 'Base URL of an OpenAI-compatible API (vLLM, llama.cpp server, LM Studio, a hosted API), e.g. http://127.0.0.1:8000/v1', url, () => undefined),

@@ -35,7 +35,11 @@ export interface Config {
   repos: { root: string; defaultRepository: string; host: 'local' | 'github' };
   retrieval: RetrievalSettings;
   llm: LlmSettings;
-  generation: { framework: 'jest' | 'pytest' };
+  generation: {
+    framework: 'jest' | 'pytest';
+    /** Where an issue run looks for the target repository's OpenAPI spec. */
+    issueSpecPaths: string[];
+  };
 }
 
 /** The generation tasks that call a model, each with its configured model. */
@@ -129,7 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         dataDir: path.join(dataDir, 'chroma'),
       },
     },
-    generation: { framework: values.testFramework },
+    generation: { framework: values.testFramework, issueSpecPaths: values.issueSpecPaths },
     llm: {
       providers: values.llmProviders,
       ollamaHost: values.ollamaHost,

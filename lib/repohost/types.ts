@@ -90,8 +90,8 @@ export interface RepoHost {
   /** Updates the issue's comment holding `marker`, or creates it: one comment per marker. */
   upsertIssueComment(request: IssueCommentRequest): Promise<IssueCommentResult>;
   /**
-   * The files below `dir` on the repository's default branch (e.g. its `.testloom/templates/`);
-   * empty when the folder, the branch or the repository does not exist yet.
+   * The file `dir` names, or the files below it, on the repository's default branch (e.g. its
+   * `.testloom/templates/` or `openapi.yaml`); empty when there is none, or no branch or repository yet.
    */
   readFiles(repository: string, dir: string): Promise<FileToCommit[]>;
 }

@@ -10,7 +10,8 @@ export interface GenerateTestsInput {
   repository: string;
   /** Exactly one of `spec` and `issue` is set. */
   spec?: { id: string; source: SpecSource };
-  issue?: { number: number };
+  /** `specPaths`: where the repository's OpenAPI spec may be, for executable tests of the operations the issue names. */
+  issue?: { number: number; specPaths?: string[] };
   /** Framework of a spec run's generated suite; absent in runs started before the choice existed (Jest). */
   framework?: 'jest' | 'pytest';
   /** Reviewer feedback that asked for this generation (`/testloom regenerate …`). */
@@ -53,6 +54,9 @@ export interface IssueSubject {
   acceptanceCriteria: string[];
   /** Short, filesystem-safe name used for the output folder. */
   slug: string;
+  /** Where the repository's OpenAPI spec may be; absent in runs started before this existed. */
+  specPaths?: string[];
+  framework?: 'jest' | 'pytest';
 }
 
 export type Subject = SpecSubject | IssueSubject;

@@ -67,7 +67,8 @@ function issueInput(config: Config, issue: IssueRef): GenerateTestsInput {
   return {
     trigger: 'issue',
     repository: issue.repository,
-    issue: { number: issue.number },
+    issue: { number: issue.number, specPaths: config.generation.issueSpecPaths },
+    framework: config.generation.framework,
     settings: { taskQueue: config.temporal.taskQueues.io, llmTaskQueue: config.temporal.taskQueues.llm, stages: config.temporal.stages },
   };
 }

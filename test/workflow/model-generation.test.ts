@@ -3,6 +3,7 @@
  * speaking Ollama's HTTP API, scripted per test (a good answer, broken JSON then a repair, a stalled
  * stream, an HTTP 500), through the real workflow, worker and database.
  */
+import fs from 'node:fs';
 import { listArtifacts } from '../../lib/db/artifacts';
 import { saveLocalIssue } from '../../lib/db/local-issues';
 import { listModelCalls } from '../../lib/db/model-calls';
@@ -228,5 +229,42 @@ describe('generation with a model (Ollama API, real workflow)', () => {
     const bad = await apiRequest(harness, 'POST', '/api/v1/runs', { spec: { path: PETSTORE }, repository, framework: 'mocha' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details).toEqual([{ field: 'framework', message: 'must be one of jest, pytest' }]);
+  });
+
+  it('adds executable tests for the operations an issue names when the repository has an OpenAPI spec', async () => {
+    await harness.repoHost.commitFiles({
+      repository,
+      branch: 'main',
+      files: [{ path: 'openapi.yaml', content: fs.readFileSync(PETSTORE, 'utf8') }],
+      ownedDirs: [],
+      message: 'Add the API description',
+      date: new Date('2026-01-02T03:04:05Z'),
+    });
+    await saveLocalIssue(harness.database.db, {
+      repository,
+      number: 9,
+      title: 'Creating a pet without a name must fail',
+      body: '`POST /pets` with `{}` answers 201; it must answer 400.\n\n- [ ] a pet without a name is rejected\n',
+      labels: ['generate-tests'],
+      author: 'alice',
+      state: 'open',
+    });
+    ollama.enqueue({ json: { cases: [{ ...GOOD_DOCUMENT.cases[0], criterion: 'a pet without a name is rejected' }] } });
+    const started = await apiRequest(harness, 'POST', '/api/v1/runs', { issue: `${repository}#9` });
+    const run = await waitForRunEnd(harness, started.body.runId);
+    expect(run.status).toBe('completed');
+
+    const paths = (await listArtifacts(harness.database.db, run.id)).map((a) => a.path);
+    expect(paths).toEqual(expect.arrayContaining([
+      'tests/testloom/issue-9/test-cases.md',
+      'tests/testloom/issue-9/test-cases.json',
+      'tests/testloom/issue-9/api/pets.test.ts',
+      'tests/testloom/issue-9/api/helpers.ts',
+    ]));
+    const cases = await listTestCases(harness.database.db, run.id);
+    expect(new Set(cases.filter((c) => c.file.startsWith('api/')).map((c) => c.operationId))).toEqual(new Set(['createPet']));
+    expect(cases.some((c) => c.caseId === 'createPet/missing-required/body.name')).toBe(true);
+    expect(run.result.generation.notes).toContain('Executable tests in tests/testloom/issue-9/api/ for the operations the issue names, from openapi.yaml: createPet (POST /pets).');
+    expect(run.result.generation.dropped).toEqual([]);
   });
 });

@@ -112,7 +112,7 @@ export class GitHubRepoHost implements RepoHost {
       const { data: commit } = await octokit.git.getCommit({ ...repo, commit_sha: head });
       const { data: tree } = await octokit.git.getTree({ ...repo, tree_sha: commit.tree.sha, recursive: 'true' });
       if (tree.truncated) throw new Error(`the tree of ${repository} is too large to list in one request (GitHub truncated it)`);
-      const blobs = tree.tree.filter((entry) => entry.type === 'blob' && entry.path?.startsWith(prefix) && entry.sha);
+      const blobs = tree.tree.filter((entry) => entry.type === 'blob' && entry.sha && (entry.path === prefix.slice(0, -1) || entry.path?.startsWith(prefix)));
       return Promise.all(
         blobs.map(async (entry) => {
           const { data } = await octokit.git.getBlob({ ...repo, file_sha: entry.sha! });
