@@ -53,6 +53,12 @@ function printRunSummary(run: RunView): void {
     print(`  test cases  ${result.generation?.caseCount} (${Object.entries(result.generation?.casesByKind ?? {}).map(([k, n]) => `${k} ${n}`).join(', ')})`);
     print(`  retrieval   ${describeRetrieval(result.retrieval)}`);
     for (const doc of result.retrieval?.documents ?? []) print(`    ${doc.score.toFixed(2)}  ${doc.title} (${doc.path})`);
+    const model = result.generation?.model;
+    if (model) {
+      const used = Object.values(model.models).join(', ');
+      print(`  model       ${model.status === 'ok' ? `${used || 'ok'}: ${model.calls} calls, ${model.cacheHits} from cache, ${model.tokensIn}/${model.tokensOut} tokens in/out` : `${model.status}${model.reason ? `: ${model.reason}` : ''}`}`);
+    }
+    for (const dropped of result.generation?.dropped ?? []) print(`  dropped     ${dropped.path} (${dropped.gate}): ${dropped.reason}`);
     if (result.indexing) print(`  indexed     ${result.indexing.indexed} test cases${result.indexing.status === 'ok' ? '' : ` (${result.indexing.reason ?? result.indexing.status})`}`);
     print('  files');
     for (const artifact of run.artifacts) print(`    ${artifact.path}`);
