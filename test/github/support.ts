@@ -3,42 +3,17 @@
  * repository on the local GitHub server holds after runs (branches, commits, pull requests, comments).
  */
 import type { RecordedRequest } from '../support/github-server/server';
+import { ISSUE_BODY, ISSUE_TITLE } from '../support/issue-cases';
 import { runGit } from '../support/github-server/git';
 import type { GitHubServer, StoredRepo } from '../support/github-server/server';
 
-export const CRITERIA = ['GET /pets?tag=dog returns only dogs', 'an unknown tag returns an empty list'];
-
-/** A valid test-case document, as the model answers for an issue run. */
-export const ISSUE_CASES = {
-  cases: [
-    {
-      id: 'TC-1',
-      title: 'Filtering by an existing tag returns only pets with that tag',
-      preconditions: ['Pets tagged dog and cat exist'],
-      steps: ['Send GET /pets?tag=dog'],
-      expectedResult: 'Status 200; every pet has the tag dog',
-      priority: 'high',
-      type: 'functional',
-      criterion: CRITERIA[0],
-    },
-    {
-      id: 'TC-2',
-      title: 'Filtering by an unknown tag returns an empty list',
-      preconditions: [],
-      steps: ['Send GET /pets?tag=unicorn'],
-      expectedResult: 'Status 200 with []',
-      priority: 'medium',
-      type: 'negative',
-      criterion: CRITERIA[1],
-    },
-  ],
-};
+export { CRITERIA, ISSUE_CASES } from '../support/issue-cases';
 
 export function addLabelledIssue(server: GitHubServer, repo: StoredRepo, number: number) {
   return server.state.addIssue(repo, {
     number,
-    title: 'Pets can be filtered by tag',
-    body: `GET /pets takes a tag filter.\n\n## Acceptance criteria\n- [ ] ${CRITERIA[0]}\n- [ ] ${CRITERIA[1]}\n`,
+    title: ISSUE_TITLE,
+    body: ISSUE_BODY,
     user: 'alice',
     labels: ['generate-tests'],
   });

@@ -12,35 +12,11 @@ import { listTestCases } from '../../lib/db/test-cases';
 import { regenerateIssueRun } from '../../lib/runs/start';
 import { git } from '../../lib/repohost/git';
 import { apiRequest, createHarness, PETSTORE, waitForRunEnd, type Harness } from '../support/harness';
+import { CRITERIA, ISSUE_BODY, ISSUE_CASES, ISSUE_TITLE } from '../support/issue-cases';
 import { startFakeOllama, type FakeOllama } from '../support/ollama-server';
 import { uniqueRepository } from '../support/retrieval';
 
-const CRITERIA = ['GET /pets?tag=dog returns only dogs', 'an unknown tag returns an empty list'];
-
-const GOOD_DOCUMENT = {
-  cases: [
-    {
-      id: 'TC-1',
-      title: 'Filtering by an existing tag returns only pets with that tag',
-      preconditions: ['Pets tagged dog and cat exist'],
-      steps: ['Send GET /pets?tag=dog', 'Read the returned list'],
-      expectedResult: 'Status 200; every pet in the list has the tag dog',
-      priority: 'high',
-      type: 'functional',
-      criterion: CRITERIA[0],
-    },
-    {
-      id: 'TC-2',
-      title: 'Filtering by an unknown tag returns an empty list',
-      preconditions: [],
-      steps: ['Send GET /pets?tag=unicorn'],
-      expectedResult: 'Status 200 with []',
-      priority: 'medium',
-      type: 'negative',
-      criterion: CRITERIA[1],
-    },
-  ],
-};
+const GOOD_DOCUMENT = ISSUE_CASES;
 
 describe('generation with a model (Ollama API, real workflow)', () => {
   let harness: Harness;
@@ -70,8 +46,8 @@ describe('generation with a model (Ollama API, real workflow)', () => {
     await saveLocalIssue(harness.database.db, {
       repository,
       number,
-      title: 'Pets can be filtered by tag',
-      body: `GET /pets takes a tag filter.\n\n## Acceptance criteria\n- [ ] ${CRITERIA[0]}\n- [ ] ${CRITERIA[1]}\n`,
+      title: ISSUE_TITLE,
+      body: ISSUE_BODY,
       labels: ['generate-tests'],
       author: 'alice',
       state: 'open',
