@@ -132,8 +132,11 @@ async function checkGates(deps: ActivityDeps, subject: Subject, generated: Gener
   });
   const outDir = outputDir(subject);
   const droppedPaths = new Set(gated.dropped.map((d) => d.path));
+  // Repair calls cost tokens too: the totals are read again once the gates are done.
+  const model = deps.models ? { ...generated.model, ...(await modelCallTotals(deps.db, currentRun().runId)) } : generated.model;
   return {
     ...generated,
+    model,
     artifacts: gated.artifacts,
     cases: generated.cases.filter((c) => !droppedPaths.has(`${outDir}/${c.file}`)),
     notes: [
