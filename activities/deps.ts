@@ -25,15 +25,6 @@ export interface ActivityDeps {
   models?: ModelAccess;
 }
 
-export interface StageOptions {
-  /**
-   * `timer` (default): heartbeat while the process lives, so only a dead worker misses the
-   * heartbeat timeout. `progress`: the stage heartbeats itself as work advances (streamed model
-   * tokens), so a hung model call misses it too and Temporal retries the attempt.
-   */
-  heartbeat?: 'timer' | 'progress';
-}
-
 export function currentRun(): { runId: string; workflowId: string; attempt: number } {
   const { workflowExecution, attempt } = Context.current().info;
   if (!workflowExecution) throw new Error('stage activities run only inside a workflow');
@@ -65,11 +56,11 @@ export function stageLogger(stage: StageName): Logger {
  * stage up to date. An attempt a dead worker never finished is marked abandoned by the next one.
  * Logs the attempt's start and end; `work` gets the attempt's logger for its own lines.
  */
-export async function recordStage<T>(deps: ActivityDeps, stage: StageName, work: (log: Logger) => Promise<T>, options: StageOptions = {}): Promise<T> {
+export async function recordStage<T>(deps: ActivityDeps, stage: StageName, work: (log: Logger) => Promise<T>): Promise<T> {
   const { runId, attempt } = currentRun();
   const log = stageLogger(stage);
   const started = Date.now();
-  const stopHeartbeat = options.heartbeat === 'progress' ? heartbeatOnce() : keepHeartbeating();
+  const stopHeartbeat = keepHeartbeating();
   log.info('stage started');
   await startStage(deps.db, { runId, stage, attempt });
   await updateRun(deps.db, runId, { status: 'running', stage });
@@ -90,23 +81,41 @@ export async function recordStage<T>(deps: ActivityDeps, stage: StageName, work:
   }
 }
 
+/** The timer heartbeat of each running stage attempt, so a streamed model call can pause it. */
+const timerHeartbeats = new WeakMap<Context, { paused: number }>();
+
 /**
  * Heartbeats while this process is alive, so a killed worker is noticed within the heartbeat
  * timeout instead of the much longer start-to-close timeout. A hung call is still caught by
- * start-to-close; stages that stream (model calls) heartbeat on progress themselves.
+ * start-to-close; streamed model calls pause it and heartbeat on progress instead.
  */
 function keepHeartbeating(): () => void {
   const context = Context.current();
   const timeoutMs = context.info.heartbeatTimeoutMs;
   if (!timeoutMs) return () => undefined;
+  const state = { paused: 0 };
+  timerHeartbeats.set(context, state);
   context.heartbeat();
-  const timer = setInterval(() => context.heartbeat(), Math.max(100, Math.floor(timeoutMs / 3)));
-  return () => clearInterval(timer);
+  const timer = setInterval(() => {
+    if (!state.paused) context.heartbeat();
+  }, Math.max(100, Math.floor(timeoutMs / 3)));
+  return () => {
+    clearInterval(timer);
+    timerHeartbeats.delete(context);
+  };
 }
 
-function heartbeatOnce(): () => void {
-  Context.current().heartbeat();
-  return () => undefined;
+/**
+ * For the length of a streamed model call: only progress (tokens) heartbeats, so a model that
+ * stalls misses the heartbeat timeout and Temporal retries the attempt. Returns the resume call.
+ */
+export function heartbeatOnProgressOnly(): () => void {
+  const state = timerHeartbeats.get(Context.current());
+  if (!state) return () => undefined;
+  state.paused += 1;
+  return () => {
+    state.paused -= 1;
+  };
 }
 
 /**

@@ -15,7 +15,7 @@ import type { GenerationOutcome, IssueSubject, ModelUsage, RetrievalOutcome, Spe
 import type { Artifact } from '../lib/runs/types';
 import { outputDir } from '../lib/runs/subject';
 import type { RepositoryTemplates } from '../lib/templates/repository-overrides';
-import { currentRun, permanent, recordStage, withRepositoryTemplates, type ActivityDeps } from './deps';
+import { currentRun, heartbeatOnProgressOnly, permanent, recordStage, withRepositoryTemplates, type ActivityDeps } from './deps';
 import { loadDereferencedSpec } from './receive';
 
 /** Where an issue run's executable tests go, inside its output folder. */
@@ -29,8 +29,9 @@ interface Generated {
 }
 
 /**
- * Model calls stream tokens; each one is a heartbeat. Without progress for the heartbeat timeout
- * Temporal retries the attempt, and this aborts the hung call so it does not hold a worker slot.
+ * For one model call: its streamed tokens are the stage's heartbeats (the timer pauses), so a
+ * model that stalls for the heartbeat timeout gets the attempt retried by Temporal; this also
+ * aborts the hung call so it does not hold a worker slot.
  */
 function progressWatchdog(): { signal: AbortSignal; onProgress(): void; stop(): void } {
   const context = Context.current();
@@ -43,13 +44,18 @@ function progressWatchdog(): { signal: AbortSignal; onProgress(): void; stop(): 
     timer = setTimeout(() => idle.abort(new Error(`the model produced no output for ${timeoutMs} ms (heartbeat timeout)`)), timeoutMs);
   };
   arm();
+  const resumeTimer = heartbeatOnProgressOnly();
+  context.heartbeat();
   return {
     signal: AbortSignal.any([idle.signal, context.cancellationSignal]),
     onProgress() {
       context.heartbeat();
       arm();
     },
-    stop: () => clearTimeout(timer),
+    stop: () => {
+      clearTimeout(timer);
+      resumeTimer();
+    },
   };
 }
 
@@ -119,15 +125,8 @@ async function checkGates(deps: ActivityDeps, subject: Subject, generated: Gener
     runId: currentRun().runId,
     models: deps.models,
     renderer: templates.renderer,
-    // The gates run in a child process with their own time limit; meanwhile this one is alive.
-    check: async (artifacts) => {
-      const timer = setInterval(() => context.heartbeat('quality gates'), Math.max(100, (context.info.heartbeatTimeoutMs || 3000) / 3));
-      try {
-        return await checkSuiteInChildProcess(artifacts, { signal: context.cancellationSignal });
-      } finally {
-        clearInterval(timer);
-      }
-    },
+    // In a child process with its own time limit: this one stays free to heartbeat.
+    check: (artifacts) => checkSuiteInChildProcess(artifacts, { signal: context.cancellationSignal }),
     watchModelCall: progressWatchdog,
   });
   const outDir = outputDir(subject);
@@ -231,8 +230,9 @@ async function generateForSpec(deps: ActivityDeps, subject: SpecSubject, retriev
 
 /**
  * Spec runs: the deterministic, schema-driven suite for every operation, plus scenario tests a
- * model plans when one answers. Issue runs: a test-case document written by a model. Files and cases go to the database, replacing any earlier
- * attempt's, so a retry after a crash leaves exactly one set.
+ * model plans when one answers. Issue runs: a test-case document written by a model. Files and
+ * cases go to the database, replacing any earlier attempt's, so a retry after a crash leaves
+ * exactly one set.
  */
 export function generateActivity(deps: ActivityDeps) {
   return async function generate(subject: Subject, retrieval?: RetrievalOutcome, feedback: string[] = []): Promise<GenerationOutcome> {
@@ -271,7 +271,6 @@ export function generateActivity(deps: ActivityDeps) {
         });
         return outcome;
       },
-      { heartbeat: 'progress' },
     );
   };
 }

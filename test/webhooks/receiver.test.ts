@@ -40,6 +40,8 @@ describe('GitHub webhook receiver (real payloads, real Temporal, worker running)
       url: `local://${repository}/issues/7`,
       acceptanceCriteria: ['GET /pets?tag=dog returns only dogs', 'an unknown tag returns an empty list'],
       slug: 'issue-7',
+      specPaths: harness.config.generation.issueSpecPaths,
+      framework: 'jest',
     });
     // Writing test cases from prose needs a model; none is configured here, and the run says so.
     expect(run.status).toBe('failed');
