@@ -9,7 +9,9 @@ import { gateSuite } from '../lib/generation/model/repair';
 import { checkSuiteInChildProcess } from '../lib/generation/gates/check-process';
 import { SCENARIO_FILE, writeScenarioTests } from '../lib/generation/model/scenarios';
 import { generateSpecSuite } from '../lib/generation/spec-suite';
+import type { TestCase } from '../lib/generation/types';
 import { listOperations } from '../lib/openapi';
+import { idleTimer } from '../lib/llm/idle-timer';
 import { BudgetExceededError, InvalidModelOutputError, ModelUnavailableError, type Completion } from '../lib/llm';
 import type { GenerationOutcome, IssueSubject, ModelUsage, RetrievalOutcome, SpecSubject, Subject } from '../lib/runs/contract';
 import type { Artifact } from '../lib/runs/types';
@@ -20,6 +22,11 @@ import { loadDereferencedSpec } from './receive';
 
 /** Where an issue run's executable tests go, inside its output folder. */
 const ISSUE_API_DIR = 'api';
+
+/** A schema-driven case as the test_cases table keeps it; `folder` places its file inside the run's output folder. */
+function storedCase(c: TestCase, folder = ''): StoredTestCase {
+  return { caseId: c.id, kind: c.kind, title: c.title, operationId: c.operationId, method: c.method, path: c.path, expectedStatus: c.expectedStatus, file: `${folder}${c.file}` };
+}
 
 interface Generated {
   artifacts: Artifact[];
@@ -35,25 +42,18 @@ interface Generated {
  */
 function progressWatchdog(): { signal: AbortSignal; onProgress(): void; stop(): void } {
   const context = Context.current();
-  const idle = new AbortController();
-  const timeoutMs = context.info.heartbeatTimeoutMs || 0;
-  let timer: NodeJS.Timeout | undefined;
-  const arm = () => {
-    if (!timeoutMs) return;
-    clearTimeout(timer);
-    timer = setTimeout(() => idle.abort(new Error(`the model produced no output for ${timeoutMs} ms (heartbeat timeout)`)), timeoutMs);
-  };
-  arm();
+  const timeoutMs = context.info.heartbeatTimeoutMs;
+  const idle = idleTimer(timeoutMs, () => new Error(`the model produced no output for ${timeoutMs} ms (heartbeat timeout)`));
   const resumeTimer = heartbeatOnProgressOnly();
   context.heartbeat();
   return {
     signal: AbortSignal.any([idle.signal, context.cancellationSignal]),
     onProgress() {
       context.heartbeat();
-      arm();
+      idle.touch();
     },
     stop: () => {
-      clearTimeout(timer);
+      idle.stop();
       resumeTimer();
     },
   };
@@ -97,9 +97,7 @@ async function generateForIssue(deps: ActivityDeps, subject: IssueSubject, retri
     });
     const file = 'test-cases.md';
     const api = await issueApiTests(deps.repoHost, subject, `${outputDir(subject)}/${ISSUE_API_DIR}`, templates.overrideDir);
-    const apiCases = (api.suite?.cases ?? []).map((c) => ({
-      caseId: c.id, kind: c.kind, title: c.title, operationId: c.operationId, method: c.method, path: c.path, expectedStatus: c.expectedStatus, file: `${ISSUE_API_DIR}/${c.file}`,
-    }));
+    const apiCases = (api.suite?.cases ?? []).map((c) => storedCase(c, `${ISSUE_API_DIR}/`));
     return {
       artifacts: [...result.artifacts, ...(api.suite?.artifacts ?? [])],
       cases: [...result.cases.map((c) => ({ caseId: c.id, kind: c.type, title: c.title, file })), ...apiCases],
@@ -220,7 +218,7 @@ async function generateForSpec(deps: ActivityDeps, subject: SpecSubject, retriev
   return {
     artifacts: [...suite.artifacts, ...scenarios.artifacts],
     cases: [
-      ...suite.cases.map((c) => ({ caseId: c.id, kind: c.kind, title: c.title, operationId: c.operationId, method: c.method, path: c.path, expectedStatus: c.expectedStatus, file: c.file })),
+      ...suite.cases.map((c) => storedCase(c)),
       ...scenarios.cases,
     ],
     notes: [...suite.notes, ...scenarios.notes],

@@ -1,4 +1,5 @@
 import { Ollama, type ChatRequest, type ChatResponse, type Message } from 'ollama';
+import { idleTimer } from './idle-timer';
 import { parseJsonOutput } from './json-output';
 import { networkCode, UNAVAILABLE_STATUSES } from './network';
 import { type GenerateRequest, type GenerateResult, type ModelProvider, ModelUnavailableError } from './types';
@@ -14,8 +15,6 @@ export interface OllamaProviderOptions {
   keepAlive?: string | number;
 }
 
-
-class IdleTimeout extends Error {}
 
 /**
  * A model served by Ollama, over the official `ollama` client and `/api/chat`, always streamed so
@@ -34,13 +33,7 @@ export class OllamaProvider implements ModelProvider {
 
   async generate(request: GenerateRequest): Promise<GenerateResult> {
     request.signal?.throwIfAborted();
-    const idle = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const armIdleTimer = () => {
-      if (!this.options.idleTimeoutMs) return;
-      clearTimeout(timer);
-      timer = setTimeout(() => idle.abort(new IdleTimeout()), this.options.idleTimeoutMs);
-    };
+    const idle = idleTimer(this.options.idleTimeoutMs, () => new Error('idle timeout'));
     const signals = [idle.signal, ...(request.signal ? [request.signal] : [])];
     // One client per call: its fetch carries this call's cancellation (the client itself only
     // offers abort() on a stream it already returned, or on all of them at once).
@@ -59,7 +52,6 @@ export class OllamaProvider implements ModelProvider {
     let text = '';
     let chunks = 0;
     let final: ChatResponse | undefined;
-    armIdleTimer();
     try {
       const stream = await client.chat({
         model: request.model,
@@ -70,7 +62,7 @@ export class OllamaProvider implements ModelProvider {
         ...(this.options.keepAlive !== undefined ? { keep_alive: this.options.keepAlive } : {}),
       });
       for await (const chunk of stream) {
-        armIdleTimer();
+        idle.touch();
         const piece = chunk.message?.content ?? '';
         if (piece) {
           text += piece;
@@ -90,7 +82,7 @@ export class OllamaProvider implements ModelProvider {
       }
       throw this.classify(err, request.model, chunks);
     } finally {
-      clearTimeout(timer);
+      idle.stop();
     }
     if (!final) throw new ModelUnavailableError(`${this.describe()}: stream ended without a final chunk (model ${request.model})`);
 

@@ -6,6 +6,7 @@
  * the final usage chunk (`stream_options.include_usage`).
  */
 import { parseJsonOutput } from './json-output';
+import { idleTimer } from './idle-timer';
 import { isFetchFailure, networkCode, UNAVAILABLE_STATUSES } from './network';
 import { type GenerateRequest, type GenerateResult, type ModelProvider, ModelUnavailableError } from './types';
 
@@ -29,7 +30,6 @@ interface StreamChunk {
   error?: { message?: string };
 }
 
-class IdleTimeout extends Error {}
 
 export class OpenAICompatibleProvider implements ModelProvider {
   readonly name: string;
@@ -44,13 +44,7 @@ export class OpenAICompatibleProvider implements ModelProvider {
 
   async generate(request: GenerateRequest): Promise<GenerateResult> {
     request.signal?.throwIfAborted();
-    const idle = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const armIdleTimer = () => {
-      if (!this.options.idleTimeoutMs) return;
-      clearTimeout(timer);
-      timer = setTimeout(() => idle.abort(new IdleTimeout()), this.options.idleTimeoutMs);
-    };
+    const idle = idleTimer(this.options.idleTimeoutMs, () => new Error('idle timeout'));
     const signal = request.signal ? AbortSignal.any([idle.signal, request.signal]) : idle.signal;
 
     const messages = [...(request.system ? [{ role: 'system', content: request.system }] : []), { role: 'user', content: request.prompt }];
@@ -64,7 +58,6 @@ export class OpenAICompatibleProvider implements ModelProvider {
     let model = request.model;
     let usage: StreamChunk['usage'];
     let done = false;
-    armIdleTimer();
     try {
       const response = await fetch(`${this.baseUrl}/chat/completions`, {
         method: 'POST',
@@ -81,7 +74,7 @@ export class OpenAICompatibleProvider implements ModelProvider {
       if (!response.body) throw new ModelUnavailableError(`${this.describe()}: response without a body`);
 
       for await (const data of serverSentData(response.body)) {
-        armIdleTimer();
+        idle.touch();
         if (data === '[DONE]') {
           done = true;
           break;
@@ -115,7 +108,7 @@ export class OpenAICompatibleProvider implements ModelProvider {
       }
       throw err;
     } finally {
-      clearTimeout(timer);
+      idle.stop();
     }
     if (!done) throw new ModelUnavailableError(`${this.describe()}: stream ended without [DONE] after ${chunks} chunks (model ${request.model})`);
 

@@ -3,23 +3,15 @@
  * templates (overridable per repository), the answer is constrained and validated by the
  * test-case document schema.
  */
+import { promptContext, type ModelTaskRequest } from './model-task';
 import type { Completion } from '../../llm';
-import type { ModelAccess } from '../../llm/from-config';
-import type { IssueSubject, RetrievedDocument } from '../../runs/contract';
+import type { IssueSubject } from '../../runs/contract';
 import type { Artifact } from '../../runs/types';
-import type { TemplateRenderer } from '../../templates';
 import { reviewDocument, testCaseDocumentSchema, type IssueTestCase, type TestCaseDocument } from './test-case-document';
 
-export interface IssueCasesRequest {
+export interface IssueCasesRequest extends ModelTaskRequest {
   subject: IssueSubject;
   outDir: string;
-  related: RetrievedDocument[];
-  feedback: string[];
-  runId: string;
-  models: ModelAccess;
-  renderer: TemplateRenderer;
-  signal?: AbortSignal;
-  onProgress?(tokensSoFar: number): void;
 }
 
 export interface IssueCasesResult {
@@ -41,8 +33,7 @@ export async function writeIssueTestCases(request: IssueCasesRequest): Promise<I
     prompt: renderer.render('prompts/issue-test-cases.md', {
       issue: subject,
       criteria,
-      related: request.related.map((doc) => ({ ...doc, score: doc.score.toFixed(2) })),
-      feedback: request.feedback.filter((f) => f.trim()),
+      ...promptContext(request),
     }),
     schema: testCaseDocumentSchema(criteria),
     temperature: 0,

@@ -4,12 +4,10 @@
  * operations); a template turns them into a Jest file over the suite's request helper, so the
  * code itself is never free-form model output.
  */
-import type { ModelAccess } from '../../llm/from-config';
+import { promptContext, type ModelTaskRequest } from './model-task';
 import type { Completion, JSONSchema } from '../../llm';
 import type { Operation } from '../../openapi';
-import type { RetrievedDocument } from '../../runs/contract';
 import type { Artifact } from '../../runs/types';
-import type { TemplateRenderer } from '../../templates';
 
 export interface ScenarioStep {
   operationId: string;
@@ -27,19 +25,12 @@ export interface Scenario {
   steps: ScenarioStep[];
 }
 
-export interface ScenarioRequest {
+export interface ScenarioRequest extends ModelTaskRequest {
   operations: Operation[];
   title: string;
   specId: string;
   repository: string;
   outDir: string;
-  related: RetrievedDocument[];
-  feedback: string[];
-  runId: string;
-  models: ModelAccess;
-  renderer: TemplateRenderer;
-  signal?: AbortSignal;
-  onProgress?(tokensSoFar: number): void;
 }
 
 export interface ScenarioResult {
@@ -133,8 +124,7 @@ export async function writeScenarioTests(request: ScenarioRequest): Promise<Scen
     prompt: renderer.render('prompts/scenario-tests.md', {
       title: request.title,
       operations: operations.map(describeOperation),
-      related: request.related.map((doc) => ({ ...doc, score: doc.score.toFixed(2) })),
-      feedback: request.feedback.filter((f) => f.trim()),
+      ...promptContext(request),
     }),
     schema: scenarioSchema(operations.map((op) => op.operationId)),
     temperature: 0,
