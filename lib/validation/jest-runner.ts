@@ -75,6 +75,8 @@ export interface RunJestOptions {
   signal?: AbortSignal;
   /** Names the report and config files, so runs of one workspace keep their own. */
   label?: string;
+  /** Only these test files (relative to the repository root); default every test file of the suite. */
+  testFiles?: string[];
 }
 
 async function runnerConfig(workspace: SuiteWorkspace, setupFiles: string[], label: string): Promise<string> {
@@ -96,6 +98,7 @@ export async function runJest(workspace: SuiteWorkspace, options: RunJestOptions
   const home = path.join(workspace.repoRoot, '.testloom', 'home');
   const env = { ...options.env, PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, TMPDIR: home };
   const args = [JEST_BIN, '--config', config, '--json', '--outputFile', outputFile, '--ci', '--no-watchman', '--cacheDirectory', path.join(workspace.repoRoot, '.testloom', 'jest-cache')];
+  if (options.testFiles) args.push('--runTestsByPath', ...options.testFiles.map((file) => path.join(workspace.repoRoot, safeRelative(file))));
   const started = Date.now();
   const { code, stderr, timedOut } = await new Promise<{ code: number | null; stderr: string; timedOut: boolean }>((resolve, reject) => {
     // Own process group: the time limit ends Jest and any worker it started.

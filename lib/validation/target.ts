@@ -1,5 +1,13 @@
 /** What the user configured for the API a suite runs against, checked before anything runs. */
 
+/** A bad target setting; `field` names it the way a request spells it (`target.env.API_TOKEN`). */
+export class InvalidTargetError extends Error {
+  constructor(message: string, readonly field: string) {
+    super(message);
+    this.name = 'InvalidTargetError';
+  }
+}
+
 export const DESTRUCTIVE_METHODS = ['DELETE', 'PUT', 'PATCH', 'POST'] as const;
 export type DestructiveMethod = (typeof DESTRUCTIVE_METHODS)[number];
 
@@ -8,7 +16,8 @@ export interface TargetConfig {
   baseUrl: string;
   /**
    * Variables the suite reads, e.g. `API_AUTH_BEARER_AUTH`, `API_HEADERS`, `API_TIMEOUT_MS`. Only
-   * `API_*` names are accepted; API_BASE_URL is set by the runner.
+   * `API_*` names are accepted; API_BASE_URL is set by the runner. In a run's target a value may be
+   * `${NAME}`, read from the worker's environment (credentials must be: see target-request.ts).
    */
   env?: Record<string, string>;
   /** Destructive methods the user allowed for this target; none by default. */
@@ -32,28 +41,29 @@ export function checkTarget(target: TargetConfig): CheckedTarget {
   try {
     baseUrl = new URL(target.baseUrl);
   } catch {
-    throw new Error(`target baseUrl "${target.baseUrl}" is not a URL: expected e.g. https://api.example.com/v1`);
+    throw new InvalidTargetError(`target baseUrl "${target.baseUrl}" is not a URL: expected e.g. https://api.example.com/v1`, 'target.baseUrl');
   }
-  if (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') throw new Error(`target baseUrl "${target.baseUrl}" must be http or https`);
+  if (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') throw new InvalidTargetError(`target baseUrl "${target.baseUrl}" must be http or https`, 'target.baseUrl');
   if (baseUrl.search || baseUrl.hash || baseUrl.username || baseUrl.password) {
-    throw new Error(`target baseUrl "${target.baseUrl}" must not carry a query, fragment or credentials: put credentials in the target's env`);
+    throw new InvalidTargetError(`target baseUrl "${target.baseUrl}" must not carry a query, fragment or credentials: put credentials in the target's env`, 'target.baseUrl');
   }
   const env = target.env ?? {};
   for (const [name, value] of Object.entries(env)) {
-    if (!ENV_NAME.test(name)) throw new Error(`target env "${name}" is not allowed: the suite only receives API_* variables (e.g. API_AUTH_BEARER_AUTH, API_HEADERS)`);
-    if (name === 'API_BASE_URL') throw new Error('target env API_BASE_URL is set by the runner: configure the target baseUrl instead');
-    if (typeof value !== 'string') throw new Error(`target env "${name}" must be a string`);
+    const field = `target.env.${name}`;
+    if (!ENV_NAME.test(name)) throw new InvalidTargetError(`target env "${name}" is not allowed: the suite only receives API_* variables (e.g. API_AUTH_BEARER_AUTH, API_HEADERS)`, field);
+    if (name === 'API_BASE_URL') throw new InvalidTargetError('target env API_BASE_URL is set by the runner: configure the target baseUrl instead', field);
+    if (typeof value !== 'string') throw new InvalidTargetError(`target env "${name}" must be a string`, field);
   }
   const allowedMethods = new Set<DestructiveMethod>();
   for (const method of target.allowedMethods ?? []) {
     const upper = method.toUpperCase();
     if (!(DESTRUCTIVE_METHODS as readonly string[]).includes(upper)) {
-      throw new Error(`target allowedMethods "${method}" is not one of ${DESTRUCTIVE_METHODS.join(', ')} (other methods are always allowed)`);
+      throw new InvalidTargetError(`target allowedMethods "${method}" is not one of ${DESTRUCTIVE_METHODS.join(', ')} (other methods are always allowed)`, 'target.allowedMethods');
     }
     allowedMethods.add(upper as DestructiveMethod);
   }
   const allowedHosts = (target.allowedHosts ?? []).map((host) => {
-    if (!HOST.test(host)) throw new Error(`target allowedHosts "${host}" is not a host name with an optional port, e.g. auth.example.com or localhost:8080`);
+    if (!HOST.test(host)) throw new InvalidTargetError(`target allowedHosts "${host}" is not a host name with an optional port, e.g. auth.example.com or localhost:8080`, 'target.allowedHosts');
     return host.toLowerCase();
   });
   return { baseUrl, env: { ...env }, allowedMethods, allowedHosts };

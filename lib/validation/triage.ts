@@ -21,6 +21,12 @@ export interface FailingTest {
   file: string;
   fullName: string;
   failureMessage?: string;
+  /**
+   * What the spec itself says the test's request must get, when the generator derived the test from
+   * a constraint: `rejection` (an invalid value or missing credentials: any success contradicts the
+   * spec) or `acceptance` (a value exactly at a limit: a 4xx contradicts it). `because` says why.
+   */
+  expectation?: { outcome: 'rejection' | 'acceptance'; because: string };
 }
 
 export interface Finding {
@@ -65,6 +71,15 @@ function contradictions(exchange: Exchange, operation: Operation, checker: Respo
   return reasons;
 }
 
+/** A documented answer that still contradicts the spec: success for a request it forbids, a 4xx for one it allows. */
+function expectationBroken(expectation: NonNullable<FailingTest['expectation']>, exchange: Exchange): string | undefined {
+  const status = exchange.status as number;
+  const label = `${exchange.method} ${exchange.path} answered ${status}`;
+  if (expectation.outcome === 'rejection' && status >= 200 && status < 300) return `${label}: the API accepted a request the spec says it must reject (${expectation.because})`;
+  if (expectation.outcome === 'acceptance' && status >= 400 && status < 500) return `${label}: the API rejected a request the spec allows (${expectation.because})`;
+  return undefined;
+}
+
 function classify(test: FailingTest, exchanges: Exchange[], matcher: OperationMatcher, checker: ResponseBodyChecker): Finding {
   const base: Finding = { file: test.file, fullName: test.fullName, classification: 'test-defect', reasons: [] };
   if (test.failureMessage) base.failureMessage = test.failureMessage;
@@ -81,6 +96,10 @@ function classify(test: FailingTest, exchanges: Exchange[], matcher: OperationMa
   const last = exchanges.at(-1);
   if (!last) return { ...base, reasons: ['the test failed before sending any request'] };
   const operation = last.path === undefined ? undefined : matcher.match(last.method, last.path);
+  const contradiction = operation && test.expectation ? expectationBroken(test.expectation, last) : undefined;
+  if (contradiction) {
+    return { ...base, classification: 'possible-api-defect', reasons: [contradiction], operationId: operation!.operationId, exchange: last, reproducer: curlCommand(last) };
+  }
   const reasons = operation
     ? [`every response agrees with the spec; the last, ${last.method} ${last.path} → ${last.status}, is documented for ${operation.operationId}: the test's expectation is wrong`]
     : [`${last.method} ${last.path ?? last.url} matches no documented operation: the test calls a wrong path or method`];
@@ -96,4 +115,23 @@ export function triageFailures(input: TriageInput): Finding[] {
     const lastRun = Math.max(0, ...own.map((e) => e.run));
     return classify(test, own.filter((e) => e.run === lastRun), matcher, checker);
   });
+}
+
+/**
+ * Why a test's exchanges contradict the spec, if they do: a repaired test that passes only by
+ * accepting such an answer would hide a possible API defect.
+ */
+export function specContradictions(input: { exchanges: Exchange[]; operations: Operation[]; dialect: SchemaDialect; expectation?: FailingTest['expectation'] }): string[] {
+  const matcher = operationMatcher(input.operations);
+  const checker = new ResponseBodyChecker(input.dialect);
+  const reasons: string[] = [];
+  for (const exchange of input.exchanges) {
+    if (exchange.status === undefined || exchange.path === undefined) continue;
+    const operation = matcher.match(exchange.method, exchange.path);
+    if (!operation) continue;
+    reasons.push(...contradictions(exchange, operation, checker));
+    const broken = input.expectation ? expectationBroken(input.expectation, exchange) : undefined;
+    if (broken) reasons.push(broken);
+  }
+  return reasons;
 }

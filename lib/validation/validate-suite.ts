@@ -9,7 +9,7 @@ import type { SchemaDialect } from './response-check';
 import { compareRuns, type StabilityReport } from './stability';
 import { checkTarget, type TargetConfig } from './target';
 import { testTaggingSetup } from './test-tagging';
-import { triageFailures, type Finding } from './triage';
+import { triageFailures, type FailingTest, type Finding } from './triage';
 import type { Exchange, SuiteRun } from './types';
 
 export interface ValidateSuiteOptions {
@@ -22,9 +22,13 @@ export interface ValidateSuiteOptions {
   runs?: number;
   /** Time limit of one run. */
   timeLimitMs?: number;
+  /** Run only these test files (paths as in `files`); default all. */
+  testFiles?: string[];
   signal?: AbortSignal;
   /** Called as runs start and end (e.g. to heartbeat an activity). */
   onProgress?: (message: string) => void;
+  /** What the spec says a test's request must get, when its generator knows (see FailingTest.expectation). */
+  expectationOf?: (test: { file: string; fullName: string }) => FailingTest['expectation'];
 }
 
 export interface ValidationReport {
@@ -38,7 +42,7 @@ export interface ValidationReport {
 
 export const DEFAULT_RUNS = 3;
 
-function dialectOf(api: object): SchemaDialect {
+export function dialectOf(api: object): SchemaDialect {
   const version = specObject(api).openapi;
   return typeof version === 'string' && version.startsWith('3.1') ? 'openapi31' : 'openapi30';
 }
@@ -64,12 +68,17 @@ export async function validateSuite(options: ValidateSuiteOptions): Promise<Vali
         timeLimitMs: options.timeLimitMs,
         signal: options.signal,
         label: `run-${run}`,
+        ...(options.testFiles ? { testFiles: options.testFiles } : {}),
       }));
       options.onProgress?.(`run ${run} of ${runCount} finished`);
     }
     const stability = compareRuns(runs);
     const exchanges = [...proxy.exchanges];
-    const findings = triageFailures({ failing: stability.stableFailures, exchanges, operations, dialect: dialectOf(options.api) });
+    const failing = stability.stableFailures.map((test) => {
+      const expectation = options.expectationOf?.(test);
+      return { ...test, ...(expectation ? { expectation } : {}) };
+    });
+    const findings = triageFailures({ failing, exchanges, operations, dialect: dialectOf(options.api) });
     return { runs, stability, findings, coverage: measureCoverage(operations, exchanges), exchanges };
   } finally {
     await proxy.close();

@@ -1,0 +1,157 @@
+/**
+ * Executing a generated suite end to end: run it repeatedly against the live API, triage what
+ * fails, repair the tests that are at fault, and decide what is delivered — flaky and unrepaired
+ * tests are removed from their files, tests that expose a possible API defect stay (failing) and
+ * are reported, and the coverage is that of the suite as delivered.
+ */
+import { listOperations } from '../openapi';
+import type { ExecutionSummary, TestRef } from '../runs/contract';
+import { measureCoverage, type CoverageReport } from './coverage';
+import { healTests, type HealedTest, type TestRepairer, type UnhealedTest } from './heal';
+import type { SuiteFile } from './jest-runner';
+import { caseLookup, expectationOfKind, type SuiteCase } from './suite-cases';
+import type { TargetConfig } from './target';
+import { removeTests } from './test-source';
+import type { Finding } from './triage';
+import type { TestStability } from './stability';
+import type { Exchange, SuiteRun } from './types';
+import { dialectOf, validateSuite, type ValidationReport } from './validate-suite';
+
+export interface ExecuteSuiteOptions {
+  /** The suite's files as generated (one jest.config.json), paths relative to the repository root. */
+  files: SuiteFile[];
+  /** The dereferenced spec the suite tests. */
+  api: object;
+  /** With credentials resolved. */
+  target: TargetConfig;
+  /** The generated cases, to know what the spec says each test's answer must be. */
+  cases: SuiteCase[];
+  runs: number;
+  timeLimitMs?: number;
+  healRounds: number;
+  /** Absent: no model, failing tests at fault are dropped. */
+  repair?: TestRepairer;
+  isFatal?: (err: unknown) => boolean;
+  signal?: AbortSignal;
+  onProgress?: (message: string) => void;
+}
+
+/** What validation decided for one file of the suite. */
+export interface FileDecision {
+  path: string;
+  deliveredContent?: string;
+  withheldReason?: string;
+}
+
+/** Everything stored about one execution. */
+export interface ExecutionReport {
+  runs: SuiteRun[];
+  tests: TestStability[];
+  findings: Finding[];
+  healed: HealedTest[];
+  unhealed: UnhealedTest[];
+  /** Of the delivered suite. */
+  coverage: CoverageReport;
+  exchanges: Exchange[];
+}
+
+export interface SuiteExecution {
+  summary: ExecutionSummary;
+  report: ExecutionReport;
+  decisions: FileDecision[];
+}
+
+const key = (test: TestRef) => `${test.file}\u0000${test.fullName}`;
+const ref = ({ file, fullName }: TestRef): TestRef => ({ file, fullName });
+
+function firstLine(text: string): string {
+  return text.split('\n').find((line) => line.trim())?.trim() ?? text;
+}
+
+/** Removes excluded tests from each test file; a file left with none, or one that never ran, is withheld. */
+function decide(generated: SuiteFile[], validated: SuiteFile[], excluded: Map<string, string[]>, fileErrors: Map<string, string>): FileDecision[] {
+  const decisions: FileDecision[] = [];
+  for (const file of validated) {
+    const original = generated.find((g) => g.path === file.path)!.content;
+    const fileError = fileErrors.get(file.path);
+    if (fileError) {
+      decisions.push({ path: file.path, withheldReason: `it did not run against the API: ${firstLine(fileError)}` });
+      continue;
+    }
+    const names = excluded.get(file.path) ?? [];
+    const edited = names.length ? removeTests(file.content, names) : { source: file.content, remaining: 1 };
+    if (edited.remaining === 0) decisions.push({ path: file.path, withheldReason: 'every test in it was flaky or failed through its own fault' });
+    else if (edited.source !== original) decisions.push({ path: file.path, deliveredContent: edited.source });
+  }
+  return decisions;
+}
+
+export async function executeSuite(options: ExecuteSuiteOptions): Promise<SuiteExecution> {
+  const operations = listOperations(options.api);
+  const dialect = dialectOf(options.api);
+  const caseOf = caseLookup(options.cases);
+  const expectationOf = (test: TestRef) => expectationOfKind(caseOf(test)?.kind);
+  const common = { api: options.api, target: options.target, runs: options.runs, timeLimitMs: options.timeLimitMs, signal: options.signal, onProgress: options.onProgress, expectationOf };
+
+  const validation = await validateSuite({ ...common, files: options.files });
+  const defects = validation.findings.filter((f) => f.classification === 'test-defect');
+  const verifications: ValidationReport[] = [];
+  const healing = await healTests({
+    files: options.files,
+    defects,
+    rounds: options.healRounds,
+    repair: options.healRounds > 0 ? options.repair : undefined,
+    verify: async (files, testFiles) => {
+      options.onProgress?.(`verifying repairs in ${testFiles.join(', ')}`);
+      const report = await validateSuite({ ...common, files, testFiles });
+      verifications.push(report);
+      return report;
+    },
+    operations,
+    dialect,
+    expectationOf,
+    isFatal: options.isFatal,
+  });
+
+  const flaky = validation.stability.flaky;
+  const excludedTests = [...flaky.map(ref), ...healing.unhealed.map(ref)];
+  const excluded = new Map<string, string[]>();
+  for (const test of excludedTests) excluded.set(test.file, [...(excluded.get(test.file) ?? []), test.fullName]);
+  const fileErrors = new Map(validation.runs.flatMap((run) => run.fileErrors).map((e) => [e.file, e.message]));
+  const testFiles = healing.files.filter((file) => validation.runs.some((run) => run.tests.some((t) => t.file === file.path)) || fileErrors.has(file.path));
+  const decisions = decide(options.files, testFiles, excluded, fileErrors);
+
+  // Coverage of what is delivered: the kept tests' requests, and the healed tests' from their verifying run.
+  const withheld = new Set(decisions.filter((d) => d.withheldReason).map((d) => d.path));
+  const excludedKeys = new Set(excludedTests.map(key));
+  const healedKeys = new Set(healing.healed.map(key));
+  const delivered = (e: Exchange) => e.test !== undefined && !withheld.has(e.test.file) && !excludedKeys.has(key(e.test));
+  const exchanges = [
+    ...validation.exchanges.filter((e) => delivered(e) && !healedKeys.has(key(e.test!))),
+    ...verifications.flatMap((report) => report.exchanges.filter((e) => delivered(e) && healedKeys.has(key(e.test!)))),
+  ];
+  const coverage = measureCoverage(operations, exchanges);
+
+  const stablePasses = validation.stability.stablePasses.filter((t) => !withheld.has(t.file));
+  const summary: ExecutionSummary = {
+    status: 'executed',
+    baseUrl: options.target.baseUrl,
+    runs: options.runs,
+    tests: validation.stability.tests.length,
+    passed: stablePasses.length + healing.healed.length,
+    healed: healing.healed.map((h) => ({ ...ref(h), rounds: h.rounds, explanation: h.explanation })),
+    flaky: flaky.map((t) => ({ ...ref(t), outcomes: t.outcomes })),
+    dropped: healing.unhealed.map((u) => ({ ...ref(u), reason: u.reason })),
+    apiDefects: validation.findings.filter((f) => f.classification === 'possible-api-defect').map((f) => ({
+      ...ref(f), reasons: f.reasons, ...(f.operationId ? { operationId: f.operationId } : {}), ...(f.reproducer ? { reproducer: f.reproducer } : {}),
+    })),
+    blocked: validation.findings.filter((f) => f.classification === 'blocked').map((f) => ({ ...ref(f), reason: f.reasons[0] ?? 'not sent' })),
+    withheldFiles: decisions.filter((d) => d.withheldReason).map((d) => ({ path: d.path, reason: d.withheldReason! })),
+    coverage: { operations: coverage.operations, statusCodes: coverage.statusCodes, parameters: coverage.parameters, requestBodyProperties: coverage.requestBodyProperties },
+  };
+  return {
+    summary,
+    report: { runs: validation.runs, tests: validation.stability.tests, findings: validation.findings, healed: healing.healed, unhealed: healing.unhealed, coverage, exchanges: validation.exchanges },
+    decisions,
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * Which generated case a test of the executed suite is: the generator's knowledge of why a test
+ * exists (a missing required field, a value at a limit…) tells triage what the spec itself says the
+ * answer must be.
+ */
+import type { FailingTest } from './triage';
+
+/** A generated case as the run stored it; `file` is relative to the run's output folder. */
+export interface GeneratedCase {
+  caseId: string;
+  kind: string;
+  title: string;
+  operationId?: string;
+  file: string;
+}
+
+export interface SuiteCase {
+  caseId: string;
+  kind: string;
+  /** Relative to the repository root, like the test files of an execution. */
+  file: string;
+  /** Jest's full name: `operationId title` for a case in an operation's describe block, the title for a scenario. */
+  fullName: string;
+}
+
+const EXPECTATIONS: Record<string, NonNullable<FailingTest['expectation']>> = {
+  'missing-required': { outcome: 'rejection', because: 'a required field is missing' },
+  'wrong-type': { outcome: 'rejection', because: 'a value has the wrong type' },
+  boundary: { outcome: 'rejection', because: 'a value lies just outside a documented limit' },
+  'missing-auth': { outcome: 'rejection', because: 'the operation declares security and no credentials were sent' },
+  'invalid-auth': { outcome: 'rejection', because: 'the operation declares security and the credentials were wrong' },
+  'at-boundary': { outcome: 'acceptance', because: 'every value is within its documented limits, one exactly at a limit' },
+};
+
+export function suiteCases(cases: GeneratedCase[], outDir: string): SuiteCase[] {
+  return cases.map((c) => ({
+    caseId: c.caseId,
+    kind: c.kind,
+    file: `${outDir}/${c.file}`,
+    fullName: c.kind === 'scenario' || !c.operationId ? c.title : `${c.operationId} ${c.title}`,
+  }));
+}
+
+export function caseLookup(cases: SuiteCase[]): (test: { file: string; fullName: string }) => SuiteCase | undefined {
+  const byKey = new Map(cases.map((c) => [`${c.file}\u0000${c.fullName}`, c]));
+  return (test) => byKey.get(`${test.file}\u0000${test.fullName}`);
+}
+
+export function expectationOfKind(kind: string | undefined): FailingTest['expectation'] {
+  return kind ? EXPECTATIONS[kind] : undefined;
+}
