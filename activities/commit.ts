@@ -1,18 +1,19 @@
-import { listArtifacts } from '../lib/db/artifacts';
+import { listDeliveredArtifacts } from '../lib/db/artifacts';
 import { getRun } from '../lib/db/runs';
 import type { CommitOutcome, GenerationOutcome, Subject } from '../lib/runs/contract';
 import { branchFor, subjectSource, subjectTitle } from '../lib/runs/subject';
 import { currentRun, recordStage, type ActivityDeps } from './deps';
 
 /**
- * One commit with every artifact on the run's branch. The commit date is the run's creation time, so
+ * One commit with every delivered artifact on the run's branch (as the execute stage left them, when
+ * the run executed its suite). The commit date is the run's creation time, so
  * a retried attempt builds the identical commit, and an unchanged tree writes nothing.
  */
 export function commitActivity(deps: ActivityDeps) {
   return async function commit(input: { subject: Subject; generation: GenerationOutcome }): Promise<CommitOutcome> {
     return recordStage(deps, 'commit', async () => {
       const { runId } = currentRun();
-      const artifacts = await listArtifacts(deps.db, runId);
+      const artifacts = await listDeliveredArtifacts(deps.db, runId);
       const run = await getRun(deps.db, runId);
       const result = await deps.repoHost.commitFiles({
         repository: input.subject.repository,

@@ -1,5 +1,5 @@
 import { workflowMarker } from '../lib/repohost/types';
-import type { CommitOutcome, GenerationOutcome, RetrievalOutcome, ReviewOutcome, Subject } from '../lib/runs/contract';
+import type { CommitOutcome, ExecutionSummary, GenerationOutcome, RetrievalOutcome, ReviewOutcome, Subject } from '../lib/runs/contract';
 import { pullRequestBody } from '../lib/runs/review-text';
 import { subjectTitle } from '../lib/runs/subject';
 import { currentRun, recordStage, withRepositoryTemplates, type ActivityDeps } from './deps';
@@ -11,6 +11,7 @@ export function createPrActivity(deps: ActivityDeps) {
     retrieval: RetrievalOutcome;
     generation: GenerationOutcome;
     commit: CommitOutcome;
+    execution?: ExecutionSummary;
   }): Promise<ReviewOutcome> {
     return recordStage(deps, 'createPr', async () => {
       const { runId, workflowId } = currentRun();

@@ -6,6 +6,7 @@ import type { Tables } from '../schema/tables';
 import { endStage, startStage } from '../lib/db/stage-events';
 import { updateRun } from '../lib/db/runs';
 import type { ModelAccess } from '../lib/llm/from-config';
+import { idleTimer } from '../lib/llm/idle-timer';
 import type { RepoHost } from '../lib/repohost/types';
 import type { TemplateRenderer } from '../lib/templates';
 import { blameRepositoryTemplate, InvalidRepositoryTemplateError, repositoryTemplates, type RepositoryTemplates } from '../lib/templates/repository-overrides';
@@ -89,7 +90,7 @@ const timerHeartbeats = new WeakMap<Context, { paused: number }>();
  * timeout instead of the much longer start-to-close timeout. A hung call is still caught by
  * start-to-close; streamed model calls pause it and heartbeat on progress instead.
  */
-function keepHeartbeating(): () => void {
+export function keepHeartbeating(): () => void {
   const context = Context.current();
   const timeoutMs = context.info.heartbeatTimeoutMs;
   if (!timeoutMs) return () => undefined;
@@ -115,6 +116,30 @@ export function heartbeatOnProgressOnly(): () => void {
   state.paused += 1;
   return () => {
     state.paused -= 1;
+  };
+}
+
+/**
+ * For one model call: its streamed tokens are the stage's heartbeats (the timer pauses), so a
+ * model that stalls for the heartbeat timeout gets the attempt retried by Temporal; this also
+ * aborts the hung call so it does not hold a worker slot.
+ */
+export function progressWatchdog(): { signal: AbortSignal; onProgress(): void; stop(): void } {
+  const context = Context.current();
+  const timeoutMs = context.info.heartbeatTimeoutMs;
+  const idle = idleTimer(timeoutMs, () => new Error(`the model produced no output for ${timeoutMs} ms (heartbeat timeout)`));
+  const resumeTimer = heartbeatOnProgressOnly();
+  context.heartbeat();
+  return {
+    signal: AbortSignal.any([idle.signal, context.cancellationSignal]),
+    onProgress() {
+      context.heartbeat();
+      idle.touch();
+    },
+    stop: () => {
+      idle.stop();
+      resumeTimer();
+    },
   };
 }
 

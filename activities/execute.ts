@@ -1,77 +1,175 @@
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
-import { listArtifacts } from '../lib/db/artifacts';
-import { updateRun } from '../lib/db/runs';
-import { checkTarget, validateSuite, type CoverageReport, type Finding, type SuiteRun, type TargetConfig, type TestStability } from '../lib/validation';
-import { permanent, type ActivityDeps } from './deps';
+import { BudgetExceededError, InvalidModelOutputError, ModelUnavailableError } from '../lib/llm';
+import { listArtifacts, setDelivery, type DeliveryDecision } from '../lib/db/artifacts';
+import { finishExecution, startExecution } from '../lib/db/executions';
+import { getRun, updateRun } from '../lib/db/runs';
+import { listStoredTestCases } from '../lib/db/test-cases';
+import { executionReport } from '../lib/runs/review-text';
+import type { ExecutionRequest, ExecutionSummary, GenerationOutcome, Subject } from '../lib/runs/contract';
+import type { TemplateRenderer } from '../lib/templates';
+import { executeSuite, type ExecutionReport, type SuiteExecution } from '../lib/validation/execute-suite';
+import { modelRepairer } from '../lib/validation/heal-model';
+import { SuiteRunError } from '../lib/validation/jest-runner';
+import { suiteCases } from '../lib/validation/suite-cases';
+import { InvalidTargetError, type TargetConfig } from '../lib/validation/target';
+import { checkTarget } from '../lib/validation/target';
+import { resolveTargetEnv } from '../lib/validation/target-request';
+import { currentRun, keepHeartbeating, permanent, progressWatchdog, recordStage, withRepositoryTemplates, type ActivityDeps } from './deps';
 import { loadDereferencedSpec } from './receive';
 
-export interface ExecuteInput {
-  runId: string;
-  specId: string;
-  target: TargetConfig;
-  /** Default 3. */
-  runs?: number;
-  /** Time limit of one run of the suite. */
-  timeLimitMs?: number;
+/** Response bodies kept per recorded exchange in the stored report; the live run records up to 64 KiB. */
+const STORED_BODY_CHARS = 2000;
+const CASE_DOCUMENT = 'test-cases.md';
+
+type Executable = NonNullable<GenerationOutcome['executable']>;
+
+function skipped(target: TargetConfig, runs: number, reason: string): ExecutionSummary {
+  return { status: 'skipped', reason, baseUrl: target.baseUrl, runs, tests: 0, passed: 0, healed: [], flaky: [], dropped: [], apiDefects: [], blocked: [], withheldFiles: [] };
 }
 
-export type ExecutionOutcome =
-  | { status: 'skipped'; reason: string }
-  | {
-      status: 'executed';
-      baseUrl: string;
-      runs: SuiteRun[];
-      tests: TestStability[];
-      summary: { stablePasses: number; stableFailures: number; flaky: number };
-      findings: Finding[];
-      coverage: CoverageReport;
-      exchanges: number;
-    };
+function storedReport(report: ExecutionReport): ExecutionReport {
+  return {
+    ...report,
+    exchanges: report.exchanges.map((e) => (e.responseBody && e.responseBody.length > STORED_BODY_CHARS
+      ? { ...e, responseBody: e.responseBody.slice(0, STORED_BODY_CHARS), responseBodyTruncated: true }
+      : e)),
+  };
+}
+
+/** Why a suite cannot be executed, or undefined when it can. */
+function notExecutable(executable: Executable | undefined, suiteFiles: number): string | undefined {
+  if (!executable) return 'the run generated no executable API suite';
+  if (executable.framework !== 'jest') return `${executable.framework} suites are not executed yet (only Jest)`;
+  if (!suiteFiles) return `the suite in ${executable.suiteDir}/ has no jest.config.json (the quality gates dropped it)`;
+  return undefined;
+}
 
 /**
- * Runs the run's generated Jest suite against the user's API (see lib/validation) and stores the
- * outcome under the run's `details.execution`, replacing an earlier attempt's. Reads artifacts and
- * spec only, so a retry repeats the same work; what it does to the API is bounded by the target's
- * allowed methods.
+ * Runs a run's generated suite against the target and triages it (lib/validation/execute-suite);
+ * `heal` also asks the model to repair tests at fault. Reads the generated files and spec only, so
+ * a retried attempt validates the same suite again.
+ */
+async function executeStoredSuite(
+  deps: ActivityDeps,
+  run: { runId: string; repository: string; outDir: string; executable?: Executable },
+  request: ExecutionRequest,
+  options: { heal: boolean; renderer?: TemplateRenderer },
+): Promise<SuiteExecution | { skipped: string }> {
+  let target: TargetConfig;
+  try {
+    target = resolveTargetEnv(request.target, process.env);
+    checkTarget(target);
+  } catch (err) {
+    if (err instanceof InvalidTargetError) throw permanent(err.message, 'InvalidTarget');
+    throw err;
+  }
+  const artifacts = await listArtifacts(deps.db, run.runId);
+  const suiteDir = run.executable?.suiteDir;
+  const files = suiteDir ? artifacts.filter((a) => a.path.startsWith(`${suiteDir}/`)) : [];
+  const hasConfig = files.some((f) => f.path === `${suiteDir}/jest.config.json`);
+  const reason = notExecutable(run.executable, hasConfig ? 1 : 0);
+  if (reason) return { skipped: reason };
+
+  const { api } = await loadDereferencedSpec(deps, run.executable!.specId);
+  const context = Context.current();
+  const cases = suiteCases(await listStoredTestCases(deps.db, run.runId), run.outDir);
+  try {
+    return await executeSuite({
+      // Suites of issue runs sit below the run's folder: only their own files take part.
+      files: files.filter((f) => path.posix.basename(f.path) !== CASE_DOCUMENT).map(({ path: file, content }) => ({ path: file, content })),
+      api,
+      target,
+      cases,
+      runs: request.runs,
+      timeLimitMs: request.timeLimitMs,
+      healRounds: options.heal ? request.healRounds : 0,
+      repair: options.heal && deps.models && options.renderer
+        ? modelRepairer({ models: deps.models, renderer: options.renderer, runId: run.runId, repository: run.repository, watchModelCall: progressWatchdog })
+        : undefined,
+      // A stalled model call (aborted by its watchdog) or a cancellation fails the attempt; Temporal retries or stops it.
+      isFatal: (err) => !(err instanceof ModelUnavailableError || err instanceof BudgetExceededError || err instanceof InvalidModelOutputError),
+      signal: context.cancellationSignal,
+      onProgress: (message) => context.heartbeat(message),
+    });
+  } catch (err) {
+    // A suite that hangs or crashes Jest may pass next time (the API was slow, the machine loaded): retryable.
+    if (err instanceof SuiteRunError) throw new Error(`the suite could not be executed: ${err.message}`);
+    throw err;
+  }
+}
+
+/** test-cases.md of the suite, with the execution section appended. */
+function caseDocumentDecision(deps: { artifacts: { path: string; content: string }[] }, suiteDir: string, section: string): DeliveryDecision | undefined {
+  const document = deps.artifacts.find((a) => a.path === `${suiteDir}/${CASE_DOCUMENT}`);
+  return document ? { path: document.path, deliveredContent: `${document.content.trimEnd()}\n\n${section}\n` } : undefined;
+}
+
+/**
+ * The execute stage: between generate and commit, when the run has a target. Stores the
+ * execution (per-test outcomes, findings, coverage) and decides what commit delivers: flaky and
+ * unrepaired tests are removed, repaired ones replaced, test-cases.md gets the execution report.
  */
 export function executeActivity(deps: ActivityDeps) {
-  return async function execute(input: ExecuteInput): Promise<ExecutionOutcome> {
+  return async function execute(input: { subject: Subject; generation: GenerationOutcome; request: ExecutionRequest }): Promise<ExecutionSummary> {
+    return recordStage(deps, 'execute', async () => {
+      const { runId, workflowId } = currentRun();
+      const { request } = input;
+      // A retry starts from the generated suite: earlier attempts' decisions are forgotten first.
+      await setDelivery(deps.db, runId, []);
+      await startExecution(deps.db, { id: runId, runId, workflowId, kind: 'pipeline', target: request.target });
+      try {
+        const summary = await withRepositoryTemplates(deps, input.subject.repository, async (renderer) => {
+          const run = { runId, repository: input.subject.repository, outDir: input.generation.outDir, executable: input.generation.executable };
+          const result = await executeStoredSuite(deps, run, request, { heal: true, renderer });
+          if ('skipped' in result) {
+            const outcome = skipped(request.target, request.runs, result.skipped);
+            await finishExecution(deps.db, runId, { status: 'skipped', summary: outcome });
+            return outcome;
+          }
+          const artifacts = await listArtifacts(deps.db, runId);
+          const document = caseDocumentDecision({ artifacts }, input.generation.executable!.suiteDir, executionReport(renderer, result.summary));
+          await setDelivery(deps.db, runId, [...result.decisions, ...(document ? [document] : [])]);
+          await finishExecution(deps.db, runId, { status: 'completed', summary: result.summary, report: storedReport(result.report) });
+          return result.summary;
+        });
+        await updateRun(deps.db, runId, { details: { execution: summary } });
+        return summary;
+      } catch (err) {
+        await finishExecution(deps.db, runId, { status: 'failed', error: (err as Error).message });
+        throw err;
+      }
+    });
+  };
+}
+
+/**
+ * `POST /api/v1/runs/:id/execute`: runs a finished run's suite against a target again and stores
+ * the report as its own execution. Nothing is repaired or delivered: the commit is not touched.
+ */
+export function executeRunActivity(deps: ActivityDeps) {
+  return async function executeRun(input: { runId: string; request: ExecutionRequest }): Promise<ExecutionSummary> {
+    const { runId: executionId, workflowId } = currentRun();
+    const run = await getRun(deps.db, input.runId);
+    if (!run) throw permanent(`run ${input.runId} is not stored`, 'UnknownRun');
+    await startExecution(deps.db, { id: executionId, runId: run.id, workflowId, kind: 'request', target: input.request.target });
+    const stopHeartbeat = keepHeartbeating();
+    const generation = (run.details as { generation?: Pick<GenerationOutcome, 'outDir' | 'executable'> }).generation;
     try {
-      checkTarget(input.target);
+      const outDir = generation?.outDir ?? '';
+      const result = await executeStoredSuite(deps, { runId: run.id, repository: run.repository, outDir, executable: generation?.executable }, input.request, { heal: false });
+      if ('skipped' in result) {
+        const outcome = skipped(input.request.target, input.request.runs, result.skipped);
+        await finishExecution(deps.db, executionId, { status: 'skipped', summary: outcome });
+        return outcome;
+      }
+      await finishExecution(deps.db, executionId, { status: 'completed', summary: result.summary, report: storedReport(result.report) });
+      return result.summary;
     } catch (err) {
-      throw permanent((err as Error).message, 'InvalidTarget');
+      await finishExecution(deps.db, executionId, { status: 'failed', error: (err as Error).message });
+      throw err;
+    } finally {
+      stopHeartbeat();
     }
-    const artifacts = await listArtifacts(deps.db, input.runId);
-    const configs = artifacts.filter((a) => path.posix.basename(a.path) === 'jest.config.json');
-    let outcome: ExecutionOutcome;
-    if (configs.length !== 1) {
-      outcome = { status: 'skipped', reason: configs.length ? `${configs.length} Jest suites in one run: ${configs.map((c) => c.path).join(', ')}` : 'the run holds no Jest suite (only Jest suites can be executed so far)' };
-    } else {
-      const suiteDir = `${path.posix.dirname(configs[0].path)}/`;
-      const { api } = await loadDereferencedSpec(deps, input.specId);
-      const context = Context.current();
-      const report = await validateSuite({
-        files: artifacts.filter((a) => a.path.startsWith(suiteDir)).map(({ path: file, content }) => ({ path: file, content })),
-        api,
-        target: input.target,
-        runs: input.runs,
-        timeLimitMs: input.timeLimitMs,
-        signal: context.cancellationSignal,
-        onProgress: (message) => context.heartbeat(message),
-      });
-      outcome = {
-        status: 'executed',
-        baseUrl: input.target.baseUrl,
-        runs: report.runs,
-        tests: report.stability.tests,
-        summary: { stablePasses: report.stability.stablePasses.length, stableFailures: report.stability.stableFailures.length, flaky: report.stability.flaky.length },
-        findings: report.findings,
-        coverage: report.coverage,
-        exchanges: report.exchanges.length,
-      };
-    }
-    await updateRun(deps.db, input.runId, { details: { execution: outcome } });
-    return outcome;
   };
 }

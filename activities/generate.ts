@@ -1,5 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { replaceArtifacts } from '../lib/db/artifacts';
+import { saveSpec } from '../lib/db/specs';
 import { modelCallTotals } from '../lib/db/model-calls';
 import { updateRun } from '../lib/db/runs';
 import { replaceTestCases, type StoredTestCase } from '../lib/db/test-cases';
@@ -11,13 +12,12 @@ import { SCENARIO_FILE, writeScenarioTests } from '../lib/generation/model/scena
 import { generateSpecSuite } from '../lib/generation/spec-suite';
 import type { TestCase } from '../lib/generation/types';
 import { listOperations } from '../lib/openapi';
-import { idleTimer } from '../lib/llm/idle-timer';
 import { BudgetExceededError, InvalidModelOutputError, ModelUnavailableError, type Completion } from '../lib/llm';
 import type { GenerationOutcome, IssueSubject, ModelUsage, RetrievalOutcome, SpecSubject, Subject } from '../lib/runs/contract';
 import type { Artifact } from '../lib/runs/types';
 import { outputDir } from '../lib/runs/subject';
 import type { RepositoryTemplates } from '../lib/templates/repository-overrides';
-import { currentRun, heartbeatOnProgressOnly, permanent, recordStage, withRepositoryTemplates, type ActivityDeps } from './deps';
+import { currentRun, permanent, progressWatchdog, recordStage, withRepositoryTemplates, type ActivityDeps } from './deps';
 import { loadDereferencedSpec } from './receive';
 
 /** Where an issue run's executable tests go, inside its output folder. */
@@ -33,30 +33,7 @@ interface Generated {
   cases: StoredTestCase[];
   notes: string[];
   model: ModelUsage;
-}
-
-/**
- * For one model call: its streamed tokens are the stage's heartbeats (the timer pauses), so a
- * model that stalls for the heartbeat timeout gets the attempt retried by Temporal; this also
- * aborts the hung call so it does not hold a worker slot.
- */
-function progressWatchdog(): { signal: AbortSignal; onProgress(): void; stop(): void } {
-  const context = Context.current();
-  const timeoutMs = context.info.heartbeatTimeoutMs;
-  const idle = idleTimer(timeoutMs, () => new Error(`the model produced no output for ${timeoutMs} ms (heartbeat timeout)`));
-  const resumeTimer = heartbeatOnProgressOnly();
-  context.heartbeat();
-  return {
-    signal: AbortSignal.any([idle.signal, context.cancellationSignal]),
-    onProgress() {
-      context.heartbeat();
-      idle.touch();
-    },
-    stop: () => {
-      idle.stop();
-      resumeTimer();
-    },
-  };
+  executable?: GenerationOutcome['executable'];
 }
 
 /** How a failed model call ends an issue run: retried while a provider may come back, otherwise for good. */
@@ -98,11 +75,14 @@ async function generateForIssue(deps: ActivityDeps, subject: IssueSubject, retri
     const file = 'test-cases.md';
     const api = await issueApiTests(deps.repoHost, subject, `${outputDir(subject)}/${ISSUE_API_DIR}`, templates.overrideDir);
     const apiCases = (api.suite?.cases ?? []).map((c) => storedCase(c, `${ISSUE_API_DIR}/`));
+    // Stored like an uploaded spec, so the execute stage can triage and measure the suite against it.
+    if (api.spec) await saveSpec(deps.db, { ...api.spec, sourceKind: 'upload' });
     return {
       artifacts: [...result.artifacts, ...(api.suite?.artifacts ?? [])],
       cases: [...result.cases.map((c) => ({ caseId: c.id, kind: c.type, title: c.title, file })), ...apiCases],
       notes: [...result.notes, api.note, ...(api.suite?.notes ?? [])],
       model: await usage(deps, runId, 'ok', [{ ...result.completion, task: 'issue-test-cases' }]),
+      ...(api.spec ? { executable: { suiteDir: `${outputDir(subject)}/${ISSUE_API_DIR}`, specId: api.spec.id, framework: subject.framework ?? 'jest' } } : {}),
     };
   } catch (err) {
     throw modelFailure(err, subject);
@@ -223,6 +203,7 @@ async function generateForSpec(deps: ActivityDeps, subject: SpecSubject, retriev
     ],
     notes: [...suite.notes, ...scenarios.notes],
     model: scenarios.model,
+    executable: { suiteDir: outputDir(subject), specId: subject.specId, framework: subject.framework ?? 'jest' },
   };
 }
 
@@ -258,11 +239,12 @@ export function generateActivity(deps: ActivityDeps) {
           notes: gated.notes,
           model: gated.model,
           dropped: gated.dropped,
+          ...(gated.executable ? { executable: gated.executable } : {}),
         };
         // The retrieval outcome is recorded here too: when retrieve gave up, only the workflow knows.
         await updateRun(deps.db, runId, {
           details: {
-            generation: { caseCount: outcome.caseCount, casesByKind, model: gated.model },
+            generation: { outDir: outcome.outDir, caseCount: outcome.caseCount, casesByKind, model: gated.model, ...(gated.executable ? { executable: gated.executable } : {}) },
             ...(retrieval ? { retrieval } : {}),
             ...(feedback.length ? { feedback } : {}),
           },

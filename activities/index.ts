@@ -1,5 +1,6 @@
 import { commitActivity } from './commit';
 import { createPrActivity } from './create-pr';
+import { executeActivity, executeRunActivity } from './execute';
 import type { ActivityDeps } from './deps';
 import { finalizeActivity, indexRunCasesActivity, recordRunEndActivity } from './finalize';
 import { generateActivity } from './generate';
@@ -13,6 +14,8 @@ export function createActivities(deps: ActivityDeps) {
     receive: receiveActivity(deps),
     retrieve: retrieveActivity(deps),
     generate: generateActivity(deps),
+    execute: executeActivity(deps),
+    executeRun: executeRunActivity(deps),
     commit: commitActivity(deps),
     createPr: createPrActivity(deps),
     indexRunCases: indexRunCasesActivity(deps),

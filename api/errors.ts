@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { SpecInputError } from '../lib/spec/errors';
 import { InvalidCursorError } from '../lib/db/runs';
+import { InvalidTargetError } from '../lib/validation/target';
 
 export interface ErrorDetail {
   field?: string;
@@ -27,6 +28,7 @@ function toHttpError(err: unknown): HttpError {
     const code = err.status === 413 ? 'payload_too_large' : err.status === 422 ? 'spec_unavailable' : 'invalid_spec';
     return new HttpError(err.status, code, err.message, [{ field: err.field, message: err.message }]);
   }
+  if (err instanceof InvalidTargetError) return new HttpError(400, 'invalid_request', err.message, [{ field: err.field, message: err.message }]);
   if (err instanceof InvalidCursorError) return new HttpError(400, 'invalid_request', err.message, [{ field: 'cursor', message: err.message }]);
   const bodyError = err as { type?: string; status?: number; limit?: number };
   if (bodyError.type === 'entity.too.large') {

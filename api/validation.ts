@@ -6,6 +6,7 @@
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { SpecReference } from '../lib/spec/load';
+import type { TargetConfig } from '../lib/validation/target';
 import { HttpError, type ErrorDetail } from './errors';
 import { openApiDocument, type JsonSchema, type OpenApiDocument, type OpenApiOperation, type OpenApiParameter } from './openapi/document';
 
@@ -158,6 +159,7 @@ export interface SpecRunBody {
   spec: SpecReference;
   repository?: string;
   framework?: 'jest' | 'pytest';
+  target?: TargetConfig;
 }
 
 export interface IssueRunBody {
@@ -181,9 +183,11 @@ export interface ListRunsQuery {
 const startRun = operationValidators('startRun');
 const listRuns = operationValidators('listRuns');
 const cancelRun = operationValidators('cancelRun');
+const executeRun = operationValidators('executeRun');
 
 export const parseStartRunBody = (value: unknown) => startRun.body<StartRunBody>(value);
 /** The query string of `POST /api/v1/runs` (a raw spec upload names its repository here). */
 export const parseStartRunQuery = (value: unknown) => startRun.query<{ repository?: string }>(value);
 export const parseListRunsQuery = (value: unknown) => listRuns.query<ListRunsQuery>(value);
 export const parseCancelRunBody = (value: unknown) => cancelRun.body<{ reason?: string }>(value ?? {});
+export const parseExecuteRunBody = (value: unknown) => executeRun.body<{ target?: TargetConfig }>(value ?? {});

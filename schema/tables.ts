@@ -71,9 +71,35 @@ export interface ArtifactsTable {
   runId: string;
   path: string;
   kind: ArtifactKind;
+  /** As generated; `sha256` is its hash. */
   content: string;
   sha256: string;
+  /** What the execute stage decided to deliver instead (flaky or unrepairable tests removed, repaired ones in); null: as generated. */
+  deliveredContent: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Why the execute stage kept the file out of the commit; null: delivered. */
+  withheldReason: ColumnType<string | null, string | null | undefined, string | null>;
   createdAt: CreatedAt;
+}
+
+export type ExecutionKind = 'pipeline' | 'request';
+export type ExecutionStatus = 'running' | 'completed' | 'skipped' | 'failed';
+
+/** One execution of a run's generated suite against a live API. */
+export interface ExecutionsTable {
+  /** The Temporal run id of the workflow that executed (the run itself for the pipeline's execute stage). */
+  id: string;
+  runId: string;
+  workflowId: string;
+  kind: ExecutionKind;
+  /** As requested: credentials only as `${NAME}` references. */
+  target: Jsonb<unknown>;
+  status: ExecutionStatus;
+  summary: NullableJsonb<unknown>;
+  report: NullableJsonb<unknown>;
+  error: string | null;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+  finishedAt: NullableTimestamp;
 }
 
 export interface TestCasesTable {
@@ -200,6 +226,7 @@ export interface Tables {
   webhookDeliveries: WebhookDeliveriesTable;
   modelCalls: ModelCallsTable;
   modelResponses: ModelResponsesTable;
+  executions: ExecutionsTable;
 }
 
 export type SpecRow = Selectable<SpecsTable>;
@@ -212,3 +239,4 @@ export type LocalIssueRow = Selectable<LocalIssuesTable>;
 export type LocalIssueCommentRow = Selectable<LocalIssueCommentsTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type ModelCallRow = Selectable<ModelCallsTable>;
+export type ExecutionRow = Selectable<ExecutionsTable>;

@@ -19,8 +19,8 @@ export interface WorkerSetup {
 
 /**
  * The two Temporal workers of one testloom worker process: the I/O task queue runs the workflow
- * and every stage activity; the model task queue runs the stage that calls language models
- * (generate), with its own, small concurrency, which is what rate-limits model calls.
+ * and every stage activity; the model task queue runs the stages that call language models
+ * (generate, and execute, which repairs tests and runs suites against APIs), with its own, small concurrency, which is what rate-limits model calls.
  */
 export class TestloomWorker {
   constructor(

@@ -72,9 +72,9 @@ export async function generateTests(input: GenerateTestsInput): Promise<RunResul
   let feedbackUsed = 0; // how much of state.feedback the generation took into account
   // Generation calls language models, so it runs on their task queue (rate-limited by that
   // worker's concurrency); runs started before that queue existed keep theirs.
-  const taskQueueOf = (stage: StageName) => (stage === 'generate' && input.settings.llmTaskQueue) || input.settings.taskQueue;
+  const taskQueueOf = (stage: StageName) => ((stage === 'generate' || stage === 'execute') && input.settings.llmTaskQueue) || input.settings.taskQueue;
   const stageActivities = (stage: StageName) =>
-    proxyActivities<Activities>(activityOptions(taskQueueOf(stage), input.settings.stages[stage]));
+    proxyActivities<Activities>(activityOptions(taskQueueOf(stage), input.settings.stages[stage] ?? input.settings.stages.generate));
   const bookkeeping = proxyActivities<Activities>(activityOptions(input.settings.taskQueue, input.settings.stages.finalize));
 
   const setStatus = (status: RunStatus) => {
@@ -117,9 +117,16 @@ export async function generateTests(input: GenerateTestsInput): Promise<RunResul
       state.retrieval = result.retrieval.status;
       feedbackUsed = state.feedback.length;
       result.generation = await stage('generate', (a) => a.generate(result.subject!, result.retrieval, state.feedback.slice(0, feedbackUsed)));
+      // Only runs with a target execute their suite; the commit then delivers what execution kept.
+      if (input.execution) {
+        const request = input.execution;
+        result.execution = await stage('execute', (a) => a.execute({ subject: result.subject!, generation: result.generation!, request }));
+      } else {
+        state.stages.execute = { progress: 'skipped' };
+      }
       result.commit = await stage('commit', (a) => a.commit({ subject: result.subject!, generation: result.generation! }));
       result.review = await stage('createPr', (a) =>
-        a.createPr({ subject: result.subject!, retrieval: result.retrieval!, generation: result.generation!, commit: result.commit! }),
+        a.createPr({ subject: result.subject!, retrieval: result.retrieval!, generation: result.generation!, commit: result.commit!, ...(result.execution ? { execution: result.execution } : {}) }),
       );
       await stage('finalize', async (a) => {
         // Added after the first release: histories recorded before it replay without the call.

@@ -1,1 +1,2 @@
 export { generateTests, statusQuery, cancelSignal, regenerateSignal } from './generate-tests';
+export * from './execute-run';

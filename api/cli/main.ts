@@ -8,6 +8,7 @@ import type { RunView } from '../../lib/runs/view';
 import { ApiClient } from './http';
 import { indexCheckout } from './index-command';
 import { followRun } from './progress';
+import { addTargetOptions, followExecution, printExecution, targetFromOptions, type TargetOptions } from './execution';
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -59,6 +60,7 @@ function printRunSummary(run: RunView): void {
       print(`  model       ${model.status === 'ok' ? `${used || 'ok'}: ${model.calls} calls, ${model.cacheHits} from cache, ${model.tokensIn}/${model.tokensOut} tokens in/out` : `${model.status}${model.reason ? `: ${model.reason}` : ''}`}`);
     }
     for (const dropped of result.generation?.dropped ?? []) print(`  dropped     ${dropped.path} (${dropped.gate}): ${dropped.reason}`);
+    if (result.execution) printExecution(result.execution, print);
     if (result.indexing) print(`  indexed     ${result.indexing.indexed} test cases${result.indexing.status === 'ok' ? '' : ` (${result.indexing.reason ?? result.indexing.status})`}`);
     print('  files');
     for (const artifact of run.artifacts) print(`    ${artifact.path}`);
@@ -90,20 +92,27 @@ program
     await stack.stop();
   });
 
-program
+addTargetOptions(program
   .command('run')
-  .description('Generate tests from an OpenAPI / Swagger spec (or an issue) and wait for the result')
+  .description('Generate tests from an OpenAPI / Swagger spec (or an issue) and wait for the result'))
   .option('--spec <path-or-url>', 'spec file path or http(s) URL')
   .option('--issue <owner/repo#number>', 'an issue the repository host knows, instead of a spec')
   .option('--repository <owner/name>', 'target repository of a spec run (default: TESTLOOM_DEFAULT_REPOSITORY)')
   .addOption(new Option('--framework <framework>', 'test framework of a spec run (default: TESTLOOM_TEST_FRAMEWORK)').choices(['jest', 'pytest']))
   .option('--no-wait', 'return as soon as the run is started')
-  .action(async (options: { spec?: string; issue?: string; repository?: string; framework?: string; wait: boolean }) => {
+  .action(async (options: { spec?: string; issue?: string; repository?: string; framework?: string; wait: boolean } & TargetOptions) => {
     if (!options.spec === !options.issue) throw new Error('give exactly one of --spec <path-or-url> and --issue <owner/repo#number>');
+    const target = targetFromOptions(options);
+    if (target && options.issue) throw new Error('--base-url is for spec runs; an issue run uses its repository\'s target from TESTLOOM_TARGETS_FILE');
     const config = loadConfig();
     const request = options.issue
       ? { issue: options.issue }
-      : { spec: /^https?:\/\//.test(options.spec!) ? { url: options.spec } : { path: path.resolve(options.spec!) }, repository: options.repository, ...(options.framework ? { framework: options.framework } : {}) };
+      : {
+        spec: /^https?:\/\//.test(options.spec!) ? { url: options.spec } : { path: path.resolve(options.spec!) },
+        repository: options.repository,
+        ...(options.framework ? { framework: options.framework } : {}),
+        ...(target ? { target } : {}),
+      };
     const run = await withApi(config, async (api) => {
       const { body: started } = await api.request<{ runId: string; workflowId: string; existing: boolean }>('POST', '/api/v1/runs', request);
       print(`${started.existing ? 'Found existing' : 'Started'} run ${started.runId} (workflow ${started.workflowId})`);
@@ -113,6 +122,26 @@ program
     if (!run) return;
     printRunSummary(run);
     process.exitCode = run.status === 'completed' ? 0 : 1;
+  });
+
+addTargetOptions(program
+  .command('execute <run>')
+  .description("Run a finished run's generated suite against an API again (default: the repository's configured target) and show what it found"))
+  .option('--json', 'print the execution with its full report as JSON')
+  .action(async (id: string, options: TargetOptions & { json?: boolean }) => {
+    const config = loadConfig();
+    const target = targetFromOptions(options);
+    const execution = await withApi(config, async (api) => {
+      const { body: started } = await api.request<{ executionId: string; runId: string; existing: boolean }>('POST', `/api/v1/runs/${encodeURIComponent(id)}/execute`, target ? { target } : {});
+      if (!options.json) print(`${started.existing ? 'Found running' : 'Started'} execution ${started.executionId} of run ${started.runId}`);
+      const ended = await followExecution(api, started.runId, started.executionId, options.json ? () => undefined : print);
+      return options.json ? (await api.request('GET', `/api/v1/runs/${encodeURIComponent(started.runId)}/executions/${encodeURIComponent(ended.id)}`)).body : ended;
+    });
+    const view = execution as { status: string; summary: Parameters<typeof printExecution>[0] | null; error: string | null };
+    if (options.json) print(JSON.stringify(execution, null, 2));
+    else if (view.summary) printExecution(view.summary, print);
+    else print(`execution ${view.status}${view.error ? `: ${view.error}` : ''}`);
+    process.exitCode = view.status === 'completed' || view.status === 'skipped' ? 0 : 1;
   });
 
 program

@@ -177,6 +177,60 @@ export const openApiDocument: OpenApiDocument = {
         },
       },
     },
+    '/api/v1/runs/{id}/execute': {
+      parameters: [{ $ref: '#/components/parameters/RunId' }],
+      post: {
+        operationId: 'executeRun',
+        tags: ['runs'],
+        summary: 'Run a run\'s generated suite against an API again and store the report',
+        description: [
+          'Runs the suite `TESTLOOM_EXECUTION_RUNS` times against the target through the recording proxy, then triages',
+          'failures and measures coverage, like the execute stage; nothing is repaired, committed or posted. Without a',
+          '`target`, the repository\'s configured one (`TESTLOOM_TARGETS_FILE`) is used. The same target while the',
+          'execution runs finds it (200); afterwards a request executes again (202).',
+        ].join('\n'),
+        requestBody: { required: false, content: json(ref('ExecuteRunRequest')) },
+        responses: {
+          '200': { description: 'This execution is already running', content: json(ref('StartedExecution')) },
+          '202': { description: 'Execution started', content: json(ref('StartedExecution')) },
+          '400': response('BadRequest'),
+          '404': response('NotFound'),
+          '409': { description: 'The run has no generated API suite (`not_executable`)', content: json(ref('Error')) },
+          '413': response('PayloadTooLarge'),
+          '415': response('UnsupportedMediaType'),
+          ...standardErrors,
+        },
+      },
+    },
+    '/api/v1/runs/{id}/executions': {
+      parameters: [{ $ref: '#/components/parameters/RunId' }],
+      get: {
+        operationId: 'listExecutions',
+        tags: ['runs'],
+        summary: 'The executions of a run\'s suite, newest first (summaries)',
+        responses: {
+          '200': { description: 'Executions', content: json({ type: 'object', required: ['executions'], properties: { executions: { type: 'array', items: ref('Execution') } } }) },
+          '404': response('NotFound'),
+          ...standardErrors,
+        },
+      },
+    },
+    '/api/v1/runs/{id}/executions/{executionId}': {
+      parameters: [
+        { $ref: '#/components/parameters/RunId' },
+        { name: 'executionId', in: 'path', required: true, description: 'Execution id (its workflow\'s run id; the run id for the execute stage)', schema: { type: 'string', minLength: 1 } },
+      ],
+      get: {
+        operationId: 'getExecution',
+        tags: ['runs'],
+        summary: 'One execution with its full report: per-test outcome of every run, findings with reproducers, coverage by operation',
+        responses: {
+          '200': { description: 'The execution', content: json(ref('Execution')) },
+          '404': response('NotFound'),
+          ...standardErrors,
+        },
+      },
+    },
     '/api/health': {
       get: {
         operationId: 'getHealth',
@@ -323,6 +377,62 @@ export const openApiDocument: OpenApiDocument = {
           framework: {
             type: 'string', enum: ['jest', 'pytest'], description: 'Test framework of the generated suite; default `TESTLOOM_TEST_FRAMEWORK`',
           },
+          target: { ...ref('Target'), description: 'Execute the suite against this API before committing; default the repository\'s configured target, if any' },
+        },
+      },
+      Target: {
+        type: 'object',
+        description: [
+          'The API the generated suite is run against before it is committed. Only hosts in `TESTLOOM_EXECUTION_HOSTS` (default:',
+          'this machine) may be targeted; requests go to the base URL\'s host and `allowedHosts` only, and DELETE, PUT, PATCH and',
+          'POST only when listed in `allowedMethods`. `env` sets the suite\'s `API_*` variables; credentials (`API_AUTH_*`,',
+          '`API_HEADERS`) must be references `${NAME}` to the worker\'s environment, never values.',
+        ].join(' '),
+        additionalProperties: false,
+        required: ['baseUrl'],
+        properties: {
+          baseUrl: { type: 'string', format: 'uri', pattern: '^[Hh][Tt][Tt][Pp][Ss]?://', maxLength: 2000, 'x-error-message': 'must be an absolute http or https URL' },
+          env: {
+            type: 'object',
+            maxProperties: 50,
+            propertyNames: { pattern: '^API_[A-Z0-9_]+$', 'x-error-message': 'must be an API_* variable name' },
+            additionalProperties: { type: 'string', maxLength: 4096 },
+          },
+          allowedMethods: { type: 'array', uniqueItems: true, items: { type: 'string', enum: ['DELETE', 'PUT', 'PATCH', 'POST'] } },
+          allowedHosts: { type: 'array', maxItems: 20, items: { type: 'string', minLength: 1, maxLength: 260 } },
+        },
+      },
+      ExecuteRunRequest: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { target: ref('Target') },
+      },
+      StartedExecution: {
+        type: 'object',
+        required: ['executionId', 'workflowId', 'runId', 'existing', 'links'],
+        properties: {
+          executionId: { type: 'string' },
+          workflowId: { type: 'string', description: '`execute:<run id>:<target hash>`' },
+          runId: { type: 'string' },
+          existing: { type: 'boolean' },
+          links: { type: 'object', properties: { self: { type: 'string' } } },
+        },
+      },
+      Execution: {
+        type: 'object',
+        required: ['id', 'runId', 'kind', 'status', 'target'],
+        properties: {
+          id: { type: 'string' },
+          runId: { type: 'string' },
+          workflowId: { type: 'string' },
+          kind: { type: 'string', enum: ['pipeline', 'request'], description: '`pipeline`: the run\'s own execute stage' },
+          status: { type: 'string', enum: ['running', 'completed', 'skipped', 'failed'] },
+          target: ref('Target'),
+          summary: { description: 'Counts, coverage figures, flaky / dropped / repaired tests, possible API defects with reproducers' },
+          report: { description: 'Only on a single execution: every run\'s per-test outcomes, findings, coverage by operation, exchanges' },
+          error: { type: ['string', 'null'] },
+          createdAt: { type: 'string', format: 'date-time' },
+          finishedAt: { type: ['string', 'null'], format: 'date-time' },
         },
       },
       IssueRunRequest: {
@@ -392,7 +502,17 @@ export const openApiDocument: OpenApiDocument = {
               },
             },
           },
-          artifacts: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, kind: { type: 'string' }, sha256: { type: 'string' } } } },
+          artifacts: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                path: { type: 'string' }, kind: { type: 'string' }, sha256: { type: 'string', description: 'Of the content as generated' },
+                delivery: { type: 'object', description: 'What the execute stage decided: `as generated`, `edited` (tests removed or repaired) or `withheld` with the reason' },
+              },
+            },
+          },
+          executions: { type: 'array', items: ref('Execution'), description: 'Executions of the suite, newest first (summaries)' },
           review: { type: ['object', 'null'] },
           live: { type: 'object', description: 'Live workflow state from Temporal, or `unavailable` with the reason' },
           links: { type: 'object', properties: { temporalUi: { type: 'string' } } },

@@ -4,11 +4,13 @@ import { getRun, listRuns } from '../../lib/db/runs';
 import { formatIssueRef, parseIssueRef } from '../../lib/issues';
 import { UnknownIssueError } from '../../lib/repohost/types';
 import { startIssueRun, startSpecRun } from '../../lib/runs/start';
-import { describeRun, summarizeRun } from '../../lib/runs/view';
+import { describeRun, summarizeRun, viewExecution } from '../../lib/runs/view';
+import { requestExecution, RunNotExecutableError } from '../../lib/runs/execute';
+import { getExecution, listExecutions } from '../../lib/db/executions';
 import type { AppDeps } from '../app';
 import { HttpError, notFound } from '../errors';
 import {
-  isIssueRunBody, parseCancelRunBody, parseListRunsQuery, parseStartRunBody, parseStartRunQuery, type IssueRunBody, type StartRunBody,
+  isIssueRunBody, parseCancelRunBody, parseExecuteRunBody, parseListRunsQuery, parseStartRunBody, parseStartRunQuery, type IssueRunBody, type StartRunBody,
 } from '../validation';
 
 /** Content types accepted as a raw spec upload (`curl --data-binary @spec.yaml`). */
@@ -78,6 +80,34 @@ export function runsRouter(deps: AppDeps): Router {
       throw err;
     }
     res.status(202).json({ id: view.id, workflowId: view.workflowId, status: 'cancelling' });
+  });
+
+  router.post('/runs/:id/execute', async (req, res) => {
+    const { target } = parseExecuteRunBody(req.body);
+    let started;
+    try {
+      started = await requestExecution(deps, req.params.id, target);
+    } catch (err) {
+      if (!(err instanceof RunNotExecutableError)) throw err;
+      if (err.reason === 'unknown-run') throw notFound(`run ${req.params.id}`);
+      if (err.reason === 'no-target') throw new HttpError(400, 'invalid_request', err.message, [{ field: 'target', message: err.message.replace(/^target: /, '') }]);
+      throw new HttpError(409, 'not_executable', err.message);
+    }
+    const self = `/api/v1/runs/${started.runId}/executions/${started.executionId}`;
+    res.status(started.existing ? 200 : 202).location(self).json({ ...started, links: { self } });
+  });
+
+  router.get('/runs/:id/executions', async (req, res) => {
+    const run = await getRun(deps.db, req.params.id);
+    if (!run) throw notFound(`run ${req.params.id}`);
+    res.json({ executions: (await listExecutions(deps.db, run.id)).map(viewExecution) });
+  });
+
+  router.get('/runs/:id/executions/:executionId', async (req, res) => {
+    const run = await getRun(deps.db, req.params.id);
+    const execution = run ? await getExecution(deps.db, req.params.executionId) : undefined;
+    if (!run || !execution || execution.runId !== run.id) throw notFound(`execution ${req.params.executionId} of run ${req.params.id}`);
+    res.json(viewExecution(execution));
   });
 
   return router;

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { DEFAULT_EMBEDDING_MODEL } from '../embeddings/model-files';
+import { DEFAULT_EXECUTION_HOSTS } from '../validation/target-request';
 import { ConfigError } from './errors';
 
 /** Root of the testloom checkout (templates/, temporal.yaml, examples/ live here). */
@@ -28,6 +29,11 @@ const positiveInt: Parser<number> = (raw, name) => {
   if (!/^[0-9]+$/.test(raw) || Number(raw) < 1) {
     throw new ConfigError(`${name}=${raw}: must be a positive whole number`);
   }
+  return Number(raw);
+};
+
+const wholeNumber: Parser<number> = (raw, name) => {
+  if (!/^[0-9]+$/.test(raw)) throw new ConfigError(`${name}=${raw}: must be a whole number (0 or more)`);
   return Number(raw);
 };
 
@@ -210,10 +216,16 @@ export const ENV_SETTINGS = {
   modelIssueCases: setting<string | undefined>('TESTLOOM_MODEL_ISSUE_CASES', 'Model that writes test-case documents from issues', text, () => undefined),
   modelScenarios: setting<string | undefined>('TESTLOOM_MODEL_SCENARIOS', 'Model that writes scenario tests for specs', text, () => undefined),
   modelRepair: setting<string | undefined>('TESTLOOM_MODEL_REPAIR', 'Model that repairs generated files a quality gate rejected', text, () => undefined),
+  modelHeal: setting<string | undefined>('TESTLOOM_MODEL_HEAL', 'Model that repairs generated tests which failed against the API through their own fault (default: the repair model)', text, () => undefined),
   modelCache: setting('TESTLOOM_MODEL_CACHE', 'Answer repeated identical model requests from the response cache', flag, () => true),
   runTokenBudget: setting<number | undefined>('TESTLOOM_RUN_TOKEN_BUDGET', 'Tokens (in + out) one run may spend on model calls; unset means no limit', positiveInt, () => undefined),
   repositoryTokenBudget: setting<number | undefined>('TESTLOOM_REPOSITORY_TOKEN_BUDGET', 'Tokens one repository may spend per budget window; unset means no limit', positiveInt, () => undefined),
   repositoryBudgetWindow: setting('TESTLOOM_REPOSITORY_BUDGET_WINDOW', 'Window of the repository token budget', duration, () => 86_400_000),
+  executionHosts: setting<string[]>('TESTLOOM_EXECUTION_HOSTS', 'Hosts generated suites may be run against (comma-separated; *.example.com for subdomains, * for any)', list, () => [...DEFAULT_EXECUTION_HOSTS]),
+  executionRuns: setting('TESTLOOM_EXECUTION_RUNS', 'How many times the execute stage runs a suite; a test whose outcome changes is flaky', positiveInt, () => 3),
+  executionTimeLimit: setting('TESTLOOM_EXECUTION_TIME_LIMIT', 'Time limit of one run of a suite against the API', duration, () => 10 * 60_000),
+  healRounds: setting('TESTLOOM_HEAL_ROUNDS', 'Model repair rounds for tests that fail against the API through their own fault; 0 drops them at once', wholeNumber, () => 2),
+  targetsFile: setting<string | undefined>('TESTLOOM_TARGETS_FILE', 'YAML file of the API each repository\'s runs are executed against (see examples/targets.yaml)', text, () => undefined),
 } as const;
 
 type Settings = typeof ENV_SETTINGS;

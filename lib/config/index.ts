@@ -4,6 +4,8 @@ import { readEnv, type ProviderKind } from './env';
 import { ConfigError } from './errors';
 import { githubSettings, type GitHubSettings } from './github';
 import { loadTemporalConfig, type TemporalSettings } from './temporal-config';
+import { loadTargetsFile } from './targets';
+import type { TargetConfig } from '../validation/target';
 
 export { ConfigError } from './errors';
 export { PROJECT_ROOT, ENV_SETTINGS } from './env';
@@ -40,10 +42,21 @@ export interface Config {
     /** Where an issue run looks for the target repository's OpenAPI spec. */
     issueSpecPaths: string[];
   };
+  execution: ExecutionSettings;
+}
+
+export interface ExecutionSettings {
+  /** The operator's allow-list of hosts suites may run against. */
+  hosts: string[];
+  runs: number;
+  timeLimitMs: number;
+  healRounds: number;
+  /** The configured target of each repository (TESTLOOM_TARGETS_FILE), used when a request names none. */
+  targets: Record<string, TargetConfig>;
 }
 
 /** The generation tasks that call a model, each with its configured model. */
-export type ModelTask = 'issue-test-cases' | 'scenario-tests' | 'repair';
+export type ModelTask = 'issue-test-cases' | 'scenario-tests' | 'repair' | 'heal';
 
 export interface LlmSettings {
   /** Fallback order; empty: no model, spec runs deliver the deterministic suite, issue runs fail. */
@@ -134,6 +147,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
     },
     generation: { framework: values.testFramework, issueSpecPaths: values.issueSpecPaths },
+    execution: {
+      hosts: values.executionHosts,
+      runs: values.executionRuns,
+      timeLimitMs: values.executionTimeLimit,
+      healRounds: values.healRounds,
+      targets: values.targetsFile ? loadTargetsFile(path.resolve(values.targetsFile), values.executionHosts) : {},
+    },
     llm: {
       providers: values.llmProviders,
       ollamaHost: values.ollamaHost,
@@ -143,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         'issue-test-cases': values.modelIssueCases ?? values.model,
         'scenario-tests': values.modelScenarios ?? values.model,
         repair: values.modelRepair ?? values.model,
+        heal: values.modelHeal ?? values.modelRepair ?? values.model,
       },
       cache: values.modelCache,
       runTokenBudget: values.runTokenBudget,

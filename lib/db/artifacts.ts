@@ -32,3 +32,36 @@ export async function replaceArtifacts(db: Kysely<Tables>, runId: string, artifa
 export async function listArtifacts(db: Kysely<Tables>, runId: string): Promise<ArtifactRow[]> {
   return db.selectFrom('artifacts').selectAll().where('runId', '=', runId).orderBy('path').execute();
 }
+
+/** What validation decided for one file: delivered with other content, or withheld with the reason. */
+export interface DeliveryDecision {
+  path: string;
+  deliveredContent?: string;
+  withheldReason?: string;
+}
+
+/**
+ * Records the execute stage's decisions for the run's files, replacing any earlier attempt's: files
+ * not named are delivered as generated. The generated content itself is never changed, so a retried
+ * execution validates the same suite again.
+ */
+export async function setDelivery(db: Kysely<Tables>, runId: string, decisions: DeliveryDecision[]): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    await tx.updateTable('artifacts').set({ deliveredContent: null, withheldReason: null }).where('runId', '=', runId).execute();
+    for (const decision of decisions) {
+      const updated = await tx
+        .updateTable('artifacts')
+        .set({ deliveredContent: decision.deliveredContent ?? null, withheldReason: decision.withheldReason ?? null })
+        .where('runId', '=', runId)
+        .where('path', '=', decision.path)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) throw new Error(`run ${runId} has no artifact ${decision.path} to decide on`);
+    }
+  });
+}
+
+/** The files a commit delivers: withheld ones left out, each with the content validation chose. */
+export async function listDeliveredArtifacts(db: Kysely<Tables>, runId: string): Promise<Pick<ArtifactRow, 'path' | 'kind' | 'content'>[]> {
+  const rows = await listArtifacts(db, runId);
+  return rows.filter((row) => row.withheldReason === null).map((row) => ({ path: row.path, kind: row.kind, content: row.deliveredContent ?? row.content }));
+}

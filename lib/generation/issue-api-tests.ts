@@ -14,6 +14,8 @@ import type { GeneratedSuite } from './types';
 
 export interface IssueApiTests {
   suite?: GeneratedSuite;
+  /** The repository's spec the suite was generated from, to store for executing the suite. */
+  spec?: { id: string; content: string; format: 'json' | 'yaml'; title?: string; openapiVersion?: string };
   /** What was found (or not) and why; goes into the run's notes. */
   note: string;
 }
@@ -38,10 +40,9 @@ export async function issueApiTests(repoHost: RepoHost, subject: IssueSubject, o
     const [file] = (await repoHost.readFiles(subject.repository, specPath)).filter((f) => f.path === specPath);
     if (!file) continue;
     let api: object;
-    let specId: string;
+    let parsed: ReturnType<typeof parseSpecDocument>;
     try {
-      const parsed = parseSpecDocument(file.content, specPath);
-      specId = parsed.id;
+      parsed = parseSpecDocument(file.content, specPath);
       api = await dereferenceSpec(parsed.document);
     } catch (err) {
       return { note: `${specPath} in ${subject.repository} is not a usable OpenAPI document (${(err as Error).message}): test-case document only.` };
@@ -52,14 +53,15 @@ export async function issueApiTests(repoHost: RepoHost, subject: IssueSubject, o
     }
     const suite = generateSpecSuite({
       api: restrictTo(api, concerned.map((c) => c.operation)),
-      specId,
+      specId: parsed.id,
       outDir,
       title: `${subject.repository}#${subject.number}`,
       framework: subject.framework,
       overrideTemplatesDir,
     });
     const named = concerned.map((c) => `${c.operation.operationId} (${c.mention})`).join(', ');
-    return { suite, note: `Executable tests in ${outDir}/ for the operations the issue names, from ${specPath}: ${named}.` };
+    const spec = { id: parsed.id, content: file.content, format: parsed.format, title: parsed.title, openapiVersion: parsed.openapiVersion };
+    return { suite, spec, note: `Executable tests in ${outDir}/ for the operations the issue names, from ${specPath}: ${named}.` };
   }
   return { note: `No OpenAPI spec in ${subject.repository} at ${candidates.join(', ')}: test-case document only.` };
 }

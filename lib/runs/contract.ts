@@ -3,6 +3,8 @@
  * workflow history; spec documents and generated files stay in the database.
  */
 import type { StageSettingsMap } from '../config/temporal-config';
+import type { CoverageFigure } from '../validation/coverage';
+import type { TargetConfig } from '../validation/target';
 import type { ArtifactKind, RunStatus, SpecSource, StageName, TriggerKind } from './types';
 
 export interface GenerateTestsInput {
@@ -16,6 +18,8 @@ export interface GenerateTestsInput {
   framework?: 'jest' | 'pytest';
   /** Reviewer feedback that asked for this generation (`/testloom regenerate …`). */
   feedback?: string[];
+  /** Run the generated suite against this API before committing (execute stage); absent: no execute stage. */
+  execution?: ExecutionRequest;
   /** Snapshot of temporal.yaml's activity settings at start, so history replays identically. */
   settings: {
     taskQueue: string;
@@ -23,6 +27,16 @@ export interface GenerateTestsInput {
     llmTaskQueue?: string;
     stages: StageSettingsMap;
   };
+}
+
+/** What the execute stage runs against, and how: credentials in `target.env` only as `${NAME}` references. */
+export interface ExecutionRequest {
+  target: TargetConfig;
+  /** How many times the suite runs; a test whose outcome changes is flaky. */
+  runs: number;
+  timeLimitMs: number;
+  /** Model repair rounds for tests that fail through their own fault; 0: they are dropped. */
+  healRounds: number;
 }
 
 export interface SpecSubject {
@@ -98,6 +112,39 @@ export interface GenerationOutcome {
   model?: ModelUsage;
   /** Files the quality gates dropped, with the reason (after one model repair round where a model was available). */
   dropped?: { path: string; gate: string; reason: string }[];
+  /** The generated suite the execute stage can run: its folder and the stored spec it tests; absent when there is none. */
+  executable?: { suiteDir: string; specId: string; framework: 'jest' | 'pytest' };
+}
+
+export interface TestRef {
+  file: string;
+  fullName: string;
+}
+
+/** What executing the generated suite found, for the pull request, the issue comment and the run's result. */
+export interface ExecutionSummary {
+  status: 'executed' | 'skipped';
+  /** Why nothing was executed. */
+  reason?: string;
+  baseUrl: string;
+  runs: number;
+  /** Tests the suite held. */
+  tests: number;
+  /** Delivered tests that passed every run (healed ones included). */
+  passed: number;
+  healed: (TestRef & { rounds: number; explanation: string })[];
+  /** Kept out of the commit: their outcome changed between runs. */
+  flaky: (TestRef & { outcomes: string[] })[];
+  /** Kept out of the commit: failed through their own fault and not repaired. */
+  dropped: (TestRef & { reason: string })[];
+  /** Kept in the commit, failing: the API's answer contradicts the spec. */
+  apiDefects: (TestRef & { operationId?: string; reasons: string[]; reproducer?: string })[];
+  /** Kept, not verified: a request was refused by the safety policy or the API did not answer. */
+  blocked: (TestRef & { reason: string })[];
+  /** Files left out of the commit entirely. */
+  withheldFiles: { path: string; reason: string }[];
+  /** What the delivered suite exercised. */
+  coverage?: { operations: CoverageFigure; statusCodes: CoverageFigure; parameters: CoverageFigure; requestBodyProperties: CoverageFigure };
 }
 
 /** The model side of a generation, for the run's results and the pull request body. */
@@ -132,6 +179,7 @@ export interface RunResult {
   subject?: Subject;
   retrieval?: RetrievalOutcome;
   generation?: GenerationOutcome;
+  execution?: ExecutionSummary;
   commit?: CommitOutcome;
   review?: ReviewOutcome;
   indexing?: IndexingOutcome;

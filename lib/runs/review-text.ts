@@ -3,7 +3,8 @@
  * `github/` templates (a target repository may override them like any other template).
  */
 import type { TemplateRenderer } from '../templates';
-import type { CommitOutcome, GenerationOutcome, IssueSubject, RetrievalOutcome, RunResult, Subject } from './contract';
+import type { CoverageFigure } from '../validation/coverage';
+import type { CommitOutcome, ExecutionSummary, GenerationOutcome, IssueSubject, RetrievalOutcome, RunResult, Subject } from './contract';
 import type { RunLinks } from './links';
 import { subjectSource, subjectTitle } from './subject';
 
@@ -34,13 +35,41 @@ function runCommand(generation: GenerationOutcome): string {
   return pytest ? `API_BASE_URL=<your API> pytest ${generation.outDir}` : `API_BASE_URL=<your API> npx jest ${generation.outDir}`;
 }
 
+function percent(figure: CoverageFigure): string {
+  return figure.percent === null ? '–' : `${figure.percent}%`;
+}
+
+/** The execution section (`docs/execution-report.md`), shared by the pull request, the issue comment and test-cases.md. */
+export function executionReport(renderer: TemplateRenderer, summary: ExecutionSummary): string {
+  const coverage = summary.coverage;
+  return renderer.render('docs/execution-report.md', {
+    ...summary,
+    rows: [
+      { label: 'passed every run', count: summary.passed - summary.healed.length },
+      { label: 'repaired by the model, then passed every run', count: summary.healed.length },
+      { label: 'possible API defect (kept, failing)', count: summary.apiDefects.length },
+      { label: 'flaky (left out)', count: summary.flaky.length },
+      { label: 'failed through its own fault (left out)', count: summary.dropped.length },
+      { label: 'not verified (request refused or not answered)', count: summary.blocked.length },
+    ],
+    coverage: coverage
+      ? [
+        ['operations', coverage.operations],
+        ['documented status codes', coverage.statusCodes],
+        ['parameters', coverage.parameters],
+        ['request-body properties', coverage.requestBodyProperties],
+      ].map(([label, figure]) => ({ label, covered: (figure as CoverageFigure).covered, total: (figure as CoverageFigure).total, percent: percent(figure as CoverageFigure) }))
+      : [],
+  }).trim();
+}
+
 export function pullRequestBody(
   renderer: TemplateRenderer,
-  input: { subject: Subject; retrieval: RetrievalOutcome; generation: GenerationOutcome; commit: CommitOutcome },
+  input: { subject: Subject; retrieval: RetrievalOutcome; generation: GenerationOutcome; commit: CommitOutcome; execution?: ExecutionSummary },
   refs: RunRef & { marker: string },
   runLinks?: RunLinks,
 ): string {
-  const { subject, retrieval, generation, commit } = input;
+  const { subject, retrieval, generation, commit, execution } = input;
   return renderer.render('github/pull-request.md', {
     subjectTitle: subjectTitle(subject),
     source: subjectSource(subject),
@@ -54,6 +83,7 @@ export function pullRequestBody(
     dropped: generation.dropped ?? [],
     notes: generation.notes,
     runCommand: runCommand(generation),
+    execution: execution ? executionReport(renderer, execution) : undefined,
     links: links(refs, runLinks),
     runId: refs.runId,
     marker: refs.marker,
@@ -66,7 +96,7 @@ export function issueCommentBody(
   refs: RunRef & { marker: string },
   runLinks?: RunLinks,
 ): string {
-  const { generation, commit, review } = input.result;
+  const { generation, commit, review, execution } = input.result;
   return renderer.render('github/issue-comment.md', {
     reviewUrl: review?.url,
     caseCount: generation?.caseCount,
@@ -74,6 +104,7 @@ export function issueCommentBody(
     outDir: generation?.outDir,
     branch: commit?.branch,
     commitShort: commit?.commitSha.slice(0, 12),
+    execution: execution ? executionReport(renderer, execution) : undefined,
     links: links(refs, runLinks),
     runId: refs.runId,
     marker: refs.marker,

@@ -7,7 +7,9 @@ import { saveSpec } from '../db/specs';
 import { parseSpecDocument } from '../spec/document';
 import { loadSpecText, type SpecReference } from '../spec/load';
 import { issueWorkflowId, type IssueRef } from '../issues/issue-ref';
-import type { GenerateTestsInput } from './contract';
+import type { TargetConfig } from '../validation/target';
+import { checkTargetRequest } from '../validation/target-request';
+import type { ExecutionRequest, GenerateTestsInput } from './contract';
 import { REPOSITORY_ATTRIBUTE, STATUS_ATTRIBUTE, TRIGGER_ATTRIBUTE } from './search-attributes';
 
 export interface StartedRun {
@@ -21,6 +23,16 @@ export interface StartedRun {
 
 type StartDeps = { db: Kysely<Tables>; client: Client; config: Config };
 
+/**
+ * The execute stage's request for a run: the target the request names (checked against the
+ * operator's host allow-list), else the repository's configured one; none means no execute stage.
+ */
+export function executionRequest(config: Config, repository: string, requested?: TargetConfig): ExecutionRequest | undefined {
+  const target = requested ? checkTargetRequest(requested, config.execution.hosts) : config.execution.targets[repository];
+  if (!target) return undefined;
+  return { target, runs: config.execution.runs, timeLimitMs: config.execution.timeLimitMs, healRounds: config.execution.healRounds };
+}
+
 export function specWorkflowId(specId: string, repository: string): string {
   return `spec:${specId}:${repository}`;
 }
@@ -31,10 +43,12 @@ export function specWorkflowId(specId: string, repository: string): string {
  */
 export async function startSpecRun(
   deps: StartDeps,
-  request: { spec: SpecReference; repository?: string; framework?: 'jest' | 'pytest' },
+  request: { spec: SpecReference; repository?: string; framework?: 'jest' | 'pytest'; target?: TargetConfig },
 ): Promise<StartedRun> {
   const { db, config } = deps;
   const repository = request.repository ?? config.repos.defaultRepository;
+  // Checked before the spec is fetched or stored: a bad target changes nothing.
+  const execution = executionRequest(config, repository, request.target);
   const loaded = await loadSpecText(request.spec, config.api.maxSpecBytes);
   const field = request.spec.content !== undefined ? 'spec.content' : request.spec.path !== undefined ? 'spec.path' : 'spec.url';
   const spec = parseSpecDocument(loaded.text, field);
@@ -55,6 +69,7 @@ export async function startSpecRun(
       repository,
       spec: { id: spec.id, source: loaded.source },
       framework: request.framework ?? config.generation.framework,
+      ...(execution ? { execution } : {}),
       settings: { taskQueue: config.temporal.taskQueues.io, llmTaskQueue: config.temporal.taskQueues.llm, stages: config.temporal.stages },
     },
     specId: spec.id,
@@ -64,11 +79,13 @@ export async function startSpecRun(
 }
 
 function issueInput(config: Config, issue: IssueRef): GenerateTestsInput {
+  const execution = executionRequest(config, issue.repository);
   return {
     trigger: 'issue',
     repository: issue.repository,
     issue: { number: issue.number, specPaths: config.generation.issueSpecPaths },
     framework: config.generation.framework,
+    ...(execution ? { execution } : {}),
     settings: { taskQueue: config.temporal.taskQueues.io, llmTaskQueue: config.temporal.taskQueues.llm, stages: config.temporal.stages },
   };
 }

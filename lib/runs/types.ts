@@ -1,6 +1,6 @@
 /** Shared vocabulary of a run: what triggers it, its stages, and what it produces. */
 
-export const STAGES = ['receive', 'retrieve', 'generate', 'commit', 'createPr', 'finalize'] as const;
+export const STAGES = ['receive', 'retrieve', 'generate', 'execute', 'commit', 'createPr', 'finalize'] as const;
 export type StageName = (typeof STAGES)[number];
 
 export type TriggerKind = 'spec' | 'issue';

@@ -3,6 +3,8 @@ import type { Kysely } from 'kysely';
 import type { RunRow, Tables } from '../../schema/tables';
 import type { Config } from '../config';
 import { listArtifacts } from '../db/artifacts';
+import { listExecutions } from '../db/executions';
+import type { ExecutionRow } from '../../schema/tables';
 import { getReview } from '../db/reviews';
 import { getRun } from '../db/runs';
 import { listStageEvents } from '../db/stage-events';
@@ -46,9 +48,10 @@ export async function describeRun(deps: { db: Kysely<Tables>; client: Client; co
   const run = await getRun(deps.db, id);
   if (!run) return undefined;
   const result = run.result as RunResult | null;
-  const [stages, artifacts, review, live] = await Promise.all([
+  const [stages, artifacts, executions, review, live] = await Promise.all([
     listStageEvents(deps.db, run.id),
     listArtifacts(deps.db, run.id),
+    listExecutions(deps.db, run.id),
     result?.commit ? getReview(deps.db, run.repository, result.commit.branch) : undefined,
     liveState(deps.client, run),
   ]);
@@ -65,10 +68,32 @@ export async function describeRun(deps: { db: Kysely<Tables>; client: Client; co
       endedAt: event.endedAt,
       error: event.error,
     })),
-    artifacts: artifacts.map(({ path, kind, sha256 }) => ({ path, kind, sha256 })),
+    // `delivery`: what the execute stage decided (as generated unless the run executed its suite).
+    artifacts: artifacts.map(({ path, kind, sha256, deliveredContent, withheldReason }) => ({
+      path, kind, sha256,
+      delivery: withheldReason !== null ? { status: 'withheld', reason: withheldReason } : { status: deliveredContent !== null ? 'edited' : 'as generated' },
+    })),
+    executions: executions.map(viewExecution),
     review: review ? { id: review.id, title: review.title, status: review.status, headBranch: review.headBranch, headSha: review.headSha } : null,
     live,
     links: { temporalUi: webUiLink(deps.config, run.workflowId, run.id) },
+  };
+}
+
+/** An execution as the API shows it; `report` only when it was read (a single execution). */
+export function viewExecution(execution: Omit<ExecutionRow, 'report'> & { report?: unknown }) {
+  return {
+    id: execution.id,
+    runId: execution.runId,
+    workflowId: execution.workflowId,
+    kind: execution.kind,
+    status: execution.status,
+    target: execution.target,
+    summary: execution.summary,
+    ...(execution.report !== undefined ? { report: execution.report } : {}),
+    error: execution.error,
+    createdAt: execution.createdAt,
+    finishedAt: execution.finishedAt,
   };
 }
 

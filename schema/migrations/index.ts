@@ -4,6 +4,7 @@ import * as testCases from './0002_test_cases';
 import * as issuesAndDeliveries from './0003_issues_and_deliveries';
 import * as modelCalls from './0004_model_calls';
 import * as localIssueComments from './0005_local_issue_comments';
+import * as executions from './0006_executions';
 
 /** All migrations by name, in order. Static so it works under any bundler, tsx or jest; add new ones here. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003_issues_and_deliveries': issuesAndDeliveries,
   '0004_model_calls': modelCalls,
   '0005_local_issue_comments': localIssueComments,
+  '0006_executions': executions,
 };

@@ -95,7 +95,7 @@ describe('environment', () => {
     expect(loadConfig({}).llm).toEqual({
       providers: ['ollama'],
       ollamaHost: 'http://127.0.0.1:11434',
-      models: { 'issue-test-cases': 'llama3.1:8b', 'scenario-tests': 'llama3.1:8b', repair: 'llama3.1:8b' },
+      models: { 'issue-test-cases': 'llama3.1:8b', 'scenario-tests': 'llama3.1:8b', repair: 'llama3.1:8b', heal: 'llama3.1:8b' },
       cache: true,
       runTokenBudget: undefined,
       repositoryTokenBudget: undefined,
@@ -114,7 +114,7 @@ describe('environment', () => {
       providers: ['openai', 'llama-cpp', 'ollama'],
       openai: { baseUrl: 'http://127.0.0.1:8000/v1' },
       llamaModelPath: path.resolve('models/tiny.gguf'),
-      models: { 'issue-test-cases': 'qwen2.5-coder:7b', 'scenario-tests': 'qwen2.5-coder:7b', repair: 'qwen2.5-coder:32b' },
+      models: { 'issue-test-cases': 'qwen2.5-coder:7b', 'scenario-tests': 'qwen2.5-coder:7b', repair: 'qwen2.5-coder:32b', heal: 'qwen2.5-coder:32b' },
       runTokenBudget: 20_000,
       repositoryBudgetWindowMs: 7 * 86_400_000,
     });

@@ -42,7 +42,7 @@ async function models() {
   const settings = {
     providers: ['ollama' as const],
     ollamaHost: ollama.url,
-    models: { 'issue-test-cases': 'test-model', 'scenario-tests': 'test-model', repair: 'test-model' },
+    models: { 'issue-test-cases': 'test-model', 'scenario-tests': 'test-model', repair: 'test-model', heal: 'test-model' },
     cache: false,
     repositoryBudgetWindowMs: 86_400_000,
   };

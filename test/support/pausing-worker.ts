@@ -1,7 +1,7 @@
 /**
  * A real worker process that stops dead at a chosen point inside a stage, so a test can SIGKILL it
- * there: PAUSE_AT=generate pauses after the generated files are stored, PAUSE_AT=commit after the
- * branch ref has moved. It prints "PAUSED <point>" when it gets there.
+ * there: PAUSE_AT=generate pauses after the generated files are stored, PAUSE_AT=execute after the
+ * execution and the delivery decisions are stored, PAUSE_AT=commit after the branch ref has moved. It prints "PAUSED <point>" when it gets there.
  */
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../../activities';
@@ -44,6 +44,11 @@ async function main(): Promise<void> {
   activities.generate = async (subject, retrievalOutcome) => {
     const result = await generate(subject, retrievalOutcome);
     return pauseAt === 'generate' ? pause('generate') : result;
+  };
+  const execute = activities.execute;
+  activities.execute = async (input) => {
+    const result = await execute(input);
+    return pauseAt === 'execute' ? pause('execute') : result;
   };
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await createWorker({

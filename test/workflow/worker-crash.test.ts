@@ -1,44 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { listArtifacts } from '../../lib/db/artifacts';
 import { listReviews } from '../../lib/db/reviews';
 import { listStageEvents } from '../../lib/db/stage-events';
 import { git } from '../../lib/repohost/git';
 import { apiRequest, createHarness, PETSTORE, waitForRunEnd, type Harness } from '../support/harness';
-
-const ROOT = path.resolve(__dirname, '../..');
-
-/** Starts the pausing worker as its own process and resolves once it reports `line`. */
-function spawnWorker(harness: Harness, pauseAt: string): { child: ChildProcess; reached: (line: string) => Promise<void> } {
-  // tsx as a loader in this very process (not the tsx CLI, which would fork a grandchild that
-  // survives the SIGKILL).
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/pausing-worker.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...harness.env, PAUSE_AT: pauseAt },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let output = '';
-  const waiters: { line: string; resolve: () => void }[] = [];
-  child.stdout!.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-    for (const waiter of waiters) if (output.includes(waiter.line)) waiter.resolve();
-  });
-  return {
-    child,
-    reached: (line) => new Promise((resolve, reject) => {
-      if (output.includes(line)) return resolve();
-      waiters.push({ line, resolve });
-      child.once('exit', (code) => reject(new Error(`worker exited (${code}) before "${line}"; output: ${output}`)));
-    }),
-  };
-}
-
-function kill(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
+import { kill, spawnWorker } from '../support/worker-process';
 
 describe.each(['generate', 'commit'])('worker SIGKILLed during %s (Postgres)', (stage) => {
   let harness: Harness;

@@ -63,6 +63,12 @@ export interface InventoryFaults {
   alternatingStatus?: boolean;
   /** GET /go redirects to this URL. */
   redirectTo?: string;
+  /** POST /items rejects a price or tag of the wrong type, as the spec says (the default API stores anything). */
+  strictBodies?: boolean;
+  /** GET /items?limit=<this> answers an undocumented 500. */
+  serverErrorForLimit?: number;
+  /** Ids of the items the store starts with (default 1 and 2). */
+  seedIds?: number[];
 }
 
 export interface InventoryServer {
@@ -80,7 +86,8 @@ interface Item {
 }
 
 export async function startInventoryApi(faults: InventoryFaults = {}): Promise<InventoryServer> {
-  const items = new Map<number, Item>([[1, { id: 1, name: 'pen', price: 2, tag: 'office' }], [2, { id: 2, name: 'mug', price: 5 }]]);
+  const seed: Item[] = [{ id: 1, name: 'pen', price: 2, tag: 'office' }, { id: 2, name: 'mug', price: 5 }];
+  const items = new Map<number, Item>(seed.filter((i) => (faults.seedIds ?? [1, 2]).includes(i.id)).map((i) => [i.id, i]));
   let nextId = 3;
   let statusCalls = 0;
   const received: string[] = [];
@@ -95,6 +102,7 @@ export async function startInventoryApi(faults: InventoryFaults = {}): Promise<I
   router.get('/items', (req, res) => {
     const limit = req.query.limit === undefined ? 100 : Number(req.query.limit);
     if (!Number.isInteger(limit) || limit < 1) return fail(res, 400, 'limit must be a positive integer');
+    if (limit === faults.serverErrorForLimit) return res.status(500).json({ error: 'pagination cursor overflow' });
     if (faults.brokenTag && req.query.tag === 'broken') return res.json([{ id: 9, name: 'odd', price: 'free' }]);
     const tag = typeof req.query.tag === 'string' ? req.query.tag : undefined;
     res.json([...items.values()].filter((i) => !tag || i.tag === tag).slice(0, limit));
@@ -102,6 +110,8 @@ export async function startInventoryApi(faults: InventoryFaults = {}): Promise<I
   router.post('/items', express.json(), (req, res) => {
     const body = req.body as Partial<Item> | undefined;
     if (!body || typeof body.name !== 'string' || !body.name) return fail(res, 400, 'name is required');
+    if (faults.strictBodies && body.price !== undefined && typeof body.price !== 'number') return fail(res, 400, 'price must be a number');
+    if (faults.strictBodies && body.tag !== undefined && typeof body.tag !== 'string') return fail(res, 400, 'tag must be a string');
     const created: Item = { ...body, id: nextId++ } as Item;
     items.set(created.id, created);
     res.status(201).json(created);

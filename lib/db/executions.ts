@@ -1,0 +1,60 @@
+import type { Kysely } from 'kysely';
+import type { ExecutionKind, ExecutionRow, ExecutionStatus, Tables } from '../../schema/tables';
+import { jsonb, nullableJsonb } from './json';
+
+export interface NewExecution {
+  id: string;
+  runId: string;
+  workflowId: string;
+  kind: ExecutionKind;
+  target: unknown;
+}
+
+/**
+ * Records an execution as running. The activity resets its own row when retried; the API only
+ * creates it (`keepExisting`), never rewinding one a worker already got to.
+ */
+export async function startExecution(db: Kysely<Tables>, execution: NewExecution, options: { keepExisting?: boolean } = {}): Promise<void> {
+  const row = { ...execution, target: jsonb(execution.target), status: 'running' as const };
+  await db
+    .insertInto('executions')
+    .values(row)
+    .onConflict((oc) => options.keepExisting
+      ? oc.column('id').doNothing()
+      : oc.column('id').doUpdateSet({ target: row.target, status: 'running', summary: null, report: null, error: null, finishedAt: null, updatedAt: new Date() }))
+    .execute();
+}
+
+export async function finishExecution(
+  db: Kysely<Tables>,
+  id: string,
+  outcome: { status: Exclude<ExecutionStatus, 'running'>; summary?: unknown; report?: unknown; error?: string },
+): Promise<void> {
+  await db
+    .updateTable('executions')
+    .set({
+      status: outcome.status,
+      summary: nullableJsonb(outcome.summary),
+      report: nullableJsonb(outcome.report),
+      error: outcome.error ?? null,
+      finishedAt: new Date(),
+      updatedAt: new Date(),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function getExecution(db: Kysely<Tables>, id: string): Promise<ExecutionRow | undefined> {
+  return db.selectFrom('executions').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** A run's executions, newest first, without their (large) reports. */
+export async function listExecutions(db: Kysely<Tables>, runId: string): Promise<Omit<ExecutionRow, 'report'>[]> {
+  return db
+    .selectFrom('executions')
+    .select(['id', 'runId', 'workflowId', 'kind', 'target', 'status', 'summary', 'error', 'createdAt', 'updatedAt', 'finishedAt'])
+    .where('runId', '=', runId)
+    .orderBy('createdAt', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+}

@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import type { Tables } from '../../schema/tables';
+import type { Config } from '../config';
+import { startExecution as recordExecution } from '../db/executions';
+import { getRun } from '../db/runs';
+import type { TargetConfig } from '../validation/target';
+import type { GenerationOutcome } from './contract';
+import { executionRequest } from './start';
+
+export class RunNotExecutableError extends Error {
+  constructor(message: string, readonly reason: 'unknown-run' | 'no-suite' | 'no-target') {
+    super(message);
+    this.name = 'RunNotExecutableError';
+  }
+}
+
+export interface StartedExecution {
+  executionId: string;
+  workflowId: string;
+  runId: string;
+  /** True when the same execution (same run, same target) was already running. */
+  existing: boolean;
+}
+
+type Deps = { db: Kysely<Tables>; client: Client; config: Config };
+
+/** One workflow per run and target while it runs: a double click finds it; a later request executes again. */
+export function executionWorkflowId(runId: string, target: TargetConfig): string {
+  return `execute:${runId}:${createHash('sha256').update(JSON.stringify(target)).digest('hex').slice(0, 16)}`;
+}
+
+/** Starts a later execution of a run's generated suite against `target` (or the repository's configured one). */
+export async function requestExecution(deps: Deps, id: string, requested?: TargetConfig): Promise<StartedExecution> {
+  const run = await getRun(deps.db, id);
+  if (!run) throw new RunNotExecutableError(`run ${id} not found`, 'unknown-run');
+  const generation = (run.details as { generation?: Pick<GenerationOutcome, 'executable'> }).generation;
+  if (!generation?.executable) {
+    throw new RunNotExecutableError(`run ${run.id} (${run.status}) has no generated API suite to execute`, 'no-suite');
+  }
+  const request = executionRequest(deps.config, run.repository, requested);
+  if (!request) throw new RunNotExecutableError(`target: is required (no target is configured for ${run.repository} in TESTLOOM_TARGETS_FILE)`, 'no-target');
+  const workflowId = executionWorkflowId(run.id, request.target);
+  const handle = deps.client.workflow.getHandle(workflowId);
+  const running = await handle.describe().then((d) => (d.status.name === 'RUNNING' ? d.runId : undefined), () => undefined);
+  if (running) return { executionId: running, workflowId, runId: run.id, existing: true };
+  const started = await deps.client.workflow.start('executeRun', {
+    workflowId,
+    taskQueue: deps.config.temporal.taskQueues.io,
+    args: [{ runId: run.id, request, settings: { taskQueue: deps.config.temporal.taskQueues.llm, stage: deps.config.temporal.stages.execute } }],
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+  });
+  // Recorded now, so the execution can be looked up before a worker picks it up.
+  await recordExecution(deps.db, { id: started.firstExecutionRunId, runId: run.id, workflowId, kind: 'request', target: request.target }, { keepExisting: true });
+  return { executionId: started.firstExecutionRunId, workflowId, runId: run.id, existing: false };
+}
