@@ -1,0 +1,114 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { PROJECT_ROOT } from '../../lib/config';
+import { checkTarget, startRecordingProxy, type Exchange, type TargetConfig } from '../../lib/validation';
+
+/** Schemathesis (PyPI) in the project's venv, run against the API through testloom's recording proxy. */
+
+const run = promisify(execFile);
+const VENV_BIN = path.join(PROJECT_ROOT, '.venv', 'bin');
+const ST = path.join(VENV_BIN, 'st');
+const REQUIREMENT = 'schemathesis>=4,<5';
+
+/** Fixed so that runs are comparable: max-examples is Schemathesis's own default, one worker keeps the seed's order. */
+export const SCHEMATHESIS_SETTINGS = ['--checks', 'all', '--max-examples', '100', '--seed', '1', '--workers', '1', '--generation-database', 'none'];
+
+export interface SchemathesisFailure {
+  /** e.g. `ST201 Schema-violating request accepted`. */
+  check: string;
+  operation: string;
+}
+
+export interface SchemathesisRun {
+  failures: SchemathesisFailure[];
+  /** Errors of the run itself (not findings), e.g. a phase that could not start. */
+  errors: string[];
+  testCases: number;
+  exitCode: number;
+  /** As run (from the project root), with the token replaced by `<token>`. */
+  command: string;
+  exchanges: Exchange[];
+  ms: number;
+}
+
+async function installedVersion(): Promise<string | undefined> {
+  try {
+    const { stdout } = await run(ST, ['--version']);
+    return /version\s+(\S+)/.exec(stdout)?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The installed version, installing `schemathesis>=4,<5` into .venv first when it is missing or another major. */
+export async function ensureSchemathesis(): Promise<{ version: string; installedNow: boolean }> {
+  const found = await installedVersion();
+  if (found?.startsWith('4.')) return { version: found, installedNow: false };
+  const pip = path.join(VENV_BIN, 'pip');
+  if (!fs.existsSync(pip)) throw new Error(`no ${pip}: create the venv first (python3 -m venv .venv)`);
+  await run(pip, ['install', '--quiet', REQUIREMENT], { maxBuffer: 16 * 1024 * 1024 });
+  const version = await installedVersion();
+  if (!version) throw new Error(`${ST} still missing after pip install '${REQUIREMENT}'`);
+  return { version, installedNow: true };
+}
+
+interface JsonReport {
+  exit_code?: number;
+  test_cases?: { generated?: number };
+  failures?: { code?: string; title?: string; operations?: string[] }[];
+  errors?: unknown[];
+}
+
+function errorText(error: unknown): string {
+  if (typeof error === 'object' && error !== null) {
+    const { title, message } = error as { title?: unknown; message?: unknown };
+    if (typeof title === 'string' || typeof message === 'string') return [title, message].filter(Boolean).join(': ');
+  }
+  return JSON.stringify(error);
+}
+
+/** One `st run` of the spec against the target, through a fresh recording proxy. */
+export async function runSchemathesis(specPath: string, target: TargetConfig, token: string): Promise<SchemathesisRun> {
+  const proxy = await startRecordingProxy(checkTarget(target));
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'testloom-schemathesis-'));
+  const reportPath = path.join(workDir, 'report.json');
+  const args = [
+    'run', specPath, '--url', proxy.baseUrl, ...SCHEMATHESIS_SETTINGS,
+    '-H', `Authorization: Bearer ${token}`, '--report', 'json', '--report-json-path', reportPath, '--no-color',
+  ];
+  const started = performance.now();
+  try {
+    let exitCode = 0;
+    try {
+      await run(ST, args, { cwd: workDir, maxBuffer: 64 * 1024 * 1024, timeout: 10 * 60_000 });
+    } catch (err) {
+      const failed = err as { code?: unknown; stderr?: string; stdout?: string };
+      if (typeof failed.code !== 'number') throw err;
+      exitCode = failed.code;
+      if (!fs.existsSync(reportPath)) throw new Error(`st exited with ${exitCode} and wrote no report: ${(failed.stderr || failed.stdout || '').slice(-2000)}`);
+    }
+    const ms = performance.now() - started;
+    const report = JSON.parse(fs.readFileSync(reportPath, 'utf8')) as JsonReport;
+    const failures = (report.failures ?? []).flatMap((failure) =>
+      (failure.operations ?? []).map((operation) => ({ check: `${failure.code ?? '?'} ${failure.title ?? ''}`.trim(), operation })),
+    );
+    const display = args.map((arg) => arg.replace(token, '<token>').replace(`${PROJECT_ROOT}/`, '')).map((arg) => (/[\s']/.test(arg) ? `'${arg}'` : arg));
+    return {
+      failures,
+      errors: (report.errors ?? []).map(errorText),
+      testCases: report.test_cases?.generated ?? 0,
+      exitCode: report.exit_code ?? exitCode,
+      command: [path.relative(PROJECT_ROOT, ST), ...display].join(' '),
+      exchanges: [...proxy.exchanges],
+      ms,
+    };
+  } finally {
+    await proxy.close();
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+export const failureKey = (failure: SchemathesisFailure) => `${failure.check} @ ${failure.operation}`;
