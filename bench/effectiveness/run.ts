@@ -19,7 +19,8 @@ import { FAULT_NAMES, FAULTS, type FaultName } from './faults';
 import { modelScenarios, SCENARIO_FILE } from './model-scenarios';
 import { SAMPLE_API_TOKEN, startSampleApi } from './sample-api';
 import { ensureSchemathesis, failureKey, runSchemathesis, type SchemathesisRun } from './schemathesis';
-import { newlyFailing, runTestloom, sampleTarget, type TestloomRun } from './testloom-run';
+import { newFindings, newlyFailing, runTestloom, sampleTarget, type TestloomRun } from './testloom-run';
+import { suiteCases } from '../../lib/validation/suite-cases';
 
 const SPEC_PATH = path.join(__dirname, 'spec.yaml');
 const SPEC_ID = 'bookstore';
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
   const model = await modelScenarios(api, SPEC_ID, OUT_DIR);
   const withModel = 'artifact' in model;
   const files = [...suite.artifacts, ...(withModel ? [model.artifact] : [])];
+  const cases = suiteCases(suite.cases.map((c) => ({ caseId: c.id, kind: c.kind, title: c.title, operationId: c.operationId, file: c.file })), OUT_DIR);
   console.log(withModel
     ? `model: ${model.model}, ${model.scenarios} scenario tests in ${SCENARIO_FILE} (${seconds(performance.now() - modelStarted)})${model.notes.length ? `; ${model.notes.join(' ')}` : ''}`
     : `model: not configured/unavailable (${model.unavailable}); deterministic suite only`);
@@ -89,23 +91,25 @@ async function main(): Promise<void> {
   const st = await ensureSchemathesis();
   console.log(`schemathesis ${st.version} (${st.installedNow ? `installed into .venv in ${seconds(performance.now() - installStarted)}` : 'already in .venv'})`);
   console.log(`runs: testloom ${CORRECT_RUNS}× on the correct API (flaky tests show), ${FAULT_RUNS}× per fault; schemathesis once each (fixed seed)`);
-  console.log('detected: testloom when a test that passed in every run on the correct API fails; schemathesis when its report names a (check, operation) failure its run on the correct API did not\n');
+  console.log('detected: testloom when a test that passed in every run on the correct API fails, or a passing test newly reports a possible API defect (an answer contradicting the spec); schemathesis when its report names a (check, operation) failure its run on the correct API did not\n');
 
   const target = (baseUrl: string) => sampleTarget(baseUrl, withModel);
   let testloomMs = 0;
   let schemathesisMs = 0;
-  const correct: TestloomRun = await withApi(undefined, (baseUrl) => runTestloom(files, api, target(baseUrl), CORRECT_RUNS));
+  const correct: TestloomRun = await withApi(undefined, (baseUrl) => runTestloom(files, api, cases, target(baseUrl), CORRECT_RUNS));
   testloomMs += correct.ms;
   const correctSt: SchemathesisRun = await withApi(undefined, (baseUrl) => runSchemathesis(SPEC_PATH, target(baseUrl), SAMPLE_API_TOKEN));
   schemathesisMs += correctSt.ms;
   console.log(`schemathesis command: ${correctSt.command}`);
-  const { stability } = correct.report;
-  const fileErrors = correct.report.runs.flatMap((run) => run.fileErrors);
+  const tests = correct.execution.report.tests;
+  const stability = { tests, stablePasses: tests.filter((t) => t.stability === 'stable-pass'), stableFailures: tests.filter((t) => t.stability === 'stable-fail'), flaky: tests.filter((t) => t.stability === 'flaky') };
+  const fileErrors = correct.execution.report.runs.flatMap((run) => run.fileErrors);
   console.log(`correct API, testloom: ${stability.tests.length} tests, ${stability.stablePasses.length} passed in all ${CORRECT_RUNS} runs, ${stability.stableFailures.length} failed in all, ${stability.flaky.length} flaky${fileErrors.length ? `, ${fileErrors.length} file errors` : ''} (${seconds(correct.ms)})`);
   for (const test of [...stability.stableFailures, ...stability.flaky]) {
     console.log(`  ${test.stability} [${test.outcomes.join(' ')}] ${test.fullName}: ${firstLine(test.failureMessage)}`);
   }
   for (const error of fileErrors) console.log(`  file error ${error.file}: ${firstLine(error.message)}`);
+  for (const defect of correct.execution.summary.apiDefects) console.log(`  possible API defect reported on the correct API: ${defect.fullName}: ${defect.reasons[0]}`);
   const correctFailures = new Set(correctSt.failures.map(failureKey));
   console.log(`correct API, schemathesis: ${correctSt.testCases} test cases, ${correctSt.failures.length} failures (exit ${correctSt.exitCode}, ${seconds(correctSt.ms)})`);
   for (const key of correctFailures) console.log(`  ${key}`);
@@ -115,19 +119,20 @@ async function main(): Promise<void> {
   console.log(`\n${'fault'.padEnd(26)}${columns}`);
   const results: FaultResult[] = [];
   for (const fault of faults) {
-    const tl = await withApi(fault, (baseUrl) => runTestloom(files, api, target(baseUrl), FAULT_RUNS));
+    const tl = await withApi(fault, (baseUrl) => runTestloom(files, api, cases, target(baseUrl), FAULT_RUNS));
     testloomMs += tl.ms;
     const stRun = await withApi(fault, (baseUrl) => runSchemathesis(SPEC_PATH, target(baseUrl), SAMPLE_API_TOKEN));
     schemathesisMs += stRun.ms;
-    const failing = newlyFailing(correct.report, tl.report);
+    const failing = newlyFailing(correct.execution, tl.execution);
+    const findings = newFindings(correct.execution, tl.execution);
     const result: FaultResult = {
       fault,
-      deterministic: failing.filter((t) => !isScenario(t.file)).map((t) => t.fullName),
-      withModel: failing.map((t) => t.fullName),
+      deterministic: [...failing.filter((t) => !isScenario(t.file)).map((t) => t.fullName), ...findings],
+      withModel: [...failing.map((t) => t.fullName), ...findings],
       schemathesis: [...new Set(stRun.failures.map(failureKey))].filter((key) => !correctFailures.has(key)),
     };
     results.push(result);
-    const tlCell = `${yesNo(result.deterministic.length > 0)} ${String(result.deterministic.length).padStart(2)}/${tl.report.stability.tests.length} tests`;
+    const tlCell = `${yesNo(result.deterministic.length > 0)} ${String(result.deterministic.length).padStart(2)}/${tl.execution.report.tests.length} tests`;
     const modelCell = withModel ? `${yesNo(result.withModel.length > 0).padEnd(8)}` : '';
     const stCell = `${yesNo(result.schemathesis.length > 0)} ${result.schemathesis.length} new failure${result.schemathesis.length === 1 ? '' : 's'}`;
     console.log(`${fault.padEnd(26)}${tlCell.padEnd(withModel ? 18 : 20)}${modelCell}${stCell}   (${seconds(tl.ms)} / ${seconds(stRun.ms)})`);
@@ -140,17 +145,19 @@ async function main(): Promise<void> {
   }
 
   const stCoverage = measureCoverage(operations, correctSt.exchanges);
-  const tlCoverage = correct.report.coverage;
+  // Coverage of the suite as the execute stage would deliver it (flaky tests left out).
+  const tlCoverage = correct.execution.report.coverage;
   const count = (pick: (r: FaultResult) => string[]) => `${results.filter((r) => pick(r).length).length}/${results.length}`;
   const missed = (pick: (r: FaultResult) => string[]) => results.filter((r) => !pick(r).length).map((r) => r.fault).join(', ') || 'none';
   const rows: [string, string, string?][] = [
     ['faults detected', count((r) => r.deterministic), count((r) => r.schemathesis)],
-    ['tests failing on correct API', `${stability.stableFailures.length} (+${stability.flaky.length} flaky)`, `${correctFailures.size} failures`],
+    ['tests failing on correct API', `${stability.stableFailures.length} (+${stability.flaky.length} flaky, left out)`, `${correctFailures.size} failures`],
+    ['API defects on correct API', String(correct.execution.summary.apiDefects.length), '–'],
     ['coverage: operations', figure(tlCoverage.operations), figure(stCoverage.operations)],
     ['  documented status codes', figure(tlCoverage.statusCodes), figure(stCoverage.statusCodes)],
     ['  parameters', figure(tlCoverage.parameters), figure(stCoverage.parameters)],
     ['  request-body properties', figure(tlCoverage.requestBodyProperties), figure(stCoverage.requestBodyProperties)],
-    ['requests on the correct API', String(correct.report.exchanges.length / CORRECT_RUNS), String(correctSt.exchanges.length)],
+    ['requests on the correct API', String(correct.execution.report.exchanges.length / CORRECT_RUNS), String(correctSt.exchanges.length)],
     ['wall time', `${seconds(testloomMs)} (${CORRECT_RUNS}+${results.length} runs)`, `${seconds(schemathesisMs)} (${1 + results.length} runs)`],
   ];
   console.log(`\n${'totals'.padEnd(32)}${'testloom (deterministic)'.padEnd(28)}schemathesis`);

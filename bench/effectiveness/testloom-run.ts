@@ -1,11 +1,17 @@
 import { credentialVariable } from '../../lib/generation';
-import { DESTRUCTIVE_METHODS, validateSuite, type SuiteFile, type TargetConfig, type TestStability, type ValidationReport } from '../../lib/validation';
+import { DESTRUCTIVE_METHODS, type SuiteFile, type TargetConfig, type TestStability } from '../../lib/validation';
+import { executeSuite, type SuiteExecution } from '../../lib/validation/execute-suite';
+import type { SuiteCase } from '../../lib/validation/suite-cases';
 import { SAMPLE_API_TOKEN } from './sample-api';
 
-/** The generated suite run with validateSuite against one sample API, and what its runs say against the correct API's. */
+/**
+ * The generated suite run through the execute stage's own pipeline (executeSuite: runs, triage,
+ * findings, coverage; no model repairs) against one sample API, and what it says against the
+ * correct API's.
+ */
 
 export interface TestloomRun {
-  report: ValidationReport;
+  execution: SuiteExecution;
   ms: number;
 }
 
@@ -20,16 +26,22 @@ export function sampleTarget(baseUrl: string, withScenarios: boolean): TargetCon
   return { baseUrl, env, allowedMethods: [...DESTRUCTIVE_METHODS] };
 }
 
-export async function runTestloom(files: SuiteFile[], api: object, target: TargetConfig, runs: number): Promise<TestloomRun> {
+export async function runTestloom(files: SuiteFile[], api: object, cases: SuiteCase[], target: TargetConfig, runs: number): Promise<TestloomRun> {
   const started = performance.now();
-  const report = await validateSuite({ files, api, target, runs });
-  return { report, ms: performance.now() - started };
+  const execution = await executeSuite({ files, api, cases, target, runs, healRounds: 0 });
+  return { execution, ms: performance.now() - started };
 }
 
 export const testKey = (test: Pick<TestStability, 'file' | 'fullName'>) => `${test.file}\u0000${test.fullName}`;
 
 /** Tests that passed in every run against the correct API and failed in some run against this one. */
-export function newlyFailing(correct: ValidationReport, faulty: ValidationReport): TestStability[] {
-  const passed = new Set(correct.stability.stablePasses.map(testKey));
-  return faulty.stability.tests.filter((test) => test.outcomes.includes('failed') && passed.has(testKey(test)));
+export function newlyFailing(correct: SuiteExecution, faulty: SuiteExecution): TestStability[] {
+  const passed = new Set(correct.report.tests.filter((t) => t.stability === 'stable-pass').map(testKey));
+  return faulty.report.tests.filter((test) => test.outcomes.includes('failed') && passed.has(testKey(test)));
+}
+
+/** Possible API defects reported against this API, in tests that passed against the correct one without any. */
+export function newFindings(correct: SuiteExecution, faulty: SuiteExecution): string[] {
+  const before = new Set(correct.summary.apiDefects.map(testKey));
+  return faulty.summary.apiDefects.filter((d) => d.testPasses && !before.has(testKey(d))).map((d) => `${d.fullName} (passes, but ${d.reasons[0]})`);
 }

@@ -137,8 +137,11 @@ export interface ExecutionSummary {
   flaky: (TestRef & { outcomes: string[] })[];
   /** Kept out of the commit: failed through their own fault and not repaired. */
   dropped: (TestRef & { reason: string })[];
-  /** Kept in the commit, failing: the API's answer contradicts the spec. */
-  apiDefects: (TestRef & { operationId?: string; reasons: string[]; reproducer?: string })[];
+  /**
+   * The API's answer contradicts the spec: the test is kept in the commit, failing — or, with
+   * `testPasses`, passing, because what it asserts holds although the answer breaks the spec.
+   */
+  apiDefects: (TestRef & { operationId?: string; reasons: string[]; reproducer?: string; testPasses?: boolean })[];
   /** Kept, not verified: a request was refused by the safety policy or the API did not answer. */
   blocked: (TestRef & { reason: string })[];
   /** Files left out of the commit entirely. */

@@ -45,9 +45,10 @@ export function executionReport(renderer: TemplateRenderer, summary: ExecutionSu
   return renderer.render('docs/execution-report.md', {
     ...summary,
     rows: [
-      { label: 'passed every run', count: summary.passed - summary.healed.length },
+      { label: 'passed every run', count: summary.passed - summary.healed.length - summary.apiDefects.filter((d) => d.testPasses).length },
       { label: 'repaired by the model, then passed every run', count: summary.healed.length },
-      { label: 'possible API defect (kept, failing)', count: summary.apiDefects.length },
+      { label: 'possible API defect (kept, failing)', count: summary.apiDefects.filter((d) => !d.testPasses).length },
+      { label: 'passed, but the answer contradicts the spec', count: summary.apiDefects.filter((d) => d.testPasses).length },
       { label: 'flaky (left out)', count: summary.flaky.length },
       { label: 'failed through its own fault (left out)', count: summary.dropped.length },
       { label: 'not verified (request refused or not answered)', count: summary.blocked.length },

@@ -12,7 +12,8 @@ import type { SuiteFile } from './jest-runner';
 import { caseLookup, expectationOfKind, type SuiteCase } from './suite-cases';
 import type { TargetConfig } from './target';
 import { removeTests } from './test-source';
-import type { Finding } from './triage';
+import { contradictingExchanges, type Finding } from './triage';
+import { curlCommand } from './curl';
 import type { TestStability } from './stability';
 import type { Exchange, SuiteRun } from './types';
 import { dialectOf, validateSuite, type ValidationReport } from './validate-suite';
@@ -133,6 +134,12 @@ export async function executeSuite(options: ExecuteSuiteOptions): Promise<SuiteE
   const coverage = measureCoverage(operations, exchanges);
 
   const stablePasses = validation.stability.stablePasses.filter((t) => !withheld.has(t.file));
+  // A test can pass on an answer that still breaks the spec (it asserts less than the spec says).
+  const lastRun = (test: TestRef) => validation.exchanges.filter((e) => e.test && key(e.test) === key(test) && e.run === options.runs);
+  const passingDefects = stablePasses.flatMap((test) => {
+    const [first] = contradictingExchanges({ exchanges: lastRun(test), operations, dialect, expectation: expectationOf(test) });
+    return first ? [{ ...ref(test), operationId: first.operation.operationId, reasons: first.reasons, reproducer: curlCommand(first.exchange), testPasses: true }] : [];
+  });
   const summary: ExecutionSummary = {
     status: 'executed',
     baseUrl: options.target.baseUrl,
@@ -142,9 +149,12 @@ export async function executeSuite(options: ExecuteSuiteOptions): Promise<SuiteE
     healed: healing.healed.map((h) => ({ ...ref(h), rounds: h.rounds, explanation: h.explanation })),
     flaky: flaky.map((t) => ({ ...ref(t), outcomes: t.outcomes })),
     dropped: healing.unhealed.map((u) => ({ ...ref(u), reason: u.reason })),
-    apiDefects: validation.findings.filter((f) => f.classification === 'possible-api-defect').map((f) => ({
-      ...ref(f), reasons: f.reasons, ...(f.operationId ? { operationId: f.operationId } : {}), ...(f.reproducer ? { reproducer: f.reproducer } : {}),
-    })),
+    apiDefects: [
+      ...validation.findings.filter((f) => f.classification === 'possible-api-defect').map((f) => ({
+        ...ref(f), reasons: f.reasons, ...(f.operationId ? { operationId: f.operationId } : {}), ...(f.reproducer ? { reproducer: f.reproducer } : {}),
+      })),
+      ...passingDefects,
+    ],
     blocked: validation.findings.filter((f) => f.classification === 'blocked').map((f) => ({ ...ref(f), reason: f.reasons[0] ?? 'not sent' })),
     withheldFiles: decisions.filter((d) => d.withheldReason).map((d) => ({ path: d.path, reason: d.withheldReason! })),
     coverage: { operations: coverage.operations, statusCodes: coverage.statusCodes, parameters: coverage.parameters, requestBodyProperties: coverage.requestBodyProperties },

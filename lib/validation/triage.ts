@@ -117,21 +117,26 @@ export function triageFailures(input: TriageInput): Finding[] {
   });
 }
 
-/**
- * Why a test's exchanges contradict the spec, if they do: a repaired test that passes only by
- * accepting such an answer would hide a possible API defect.
- */
-export function specContradictions(input: { exchanges: Exchange[]; operations: Operation[]; dialect: SchemaDialect; expectation?: FailingTest['expectation'] }): string[] {
+/** Each exchange of a test whose answer contradicts the spec, with the reasons. */
+export function contradictingExchanges(input: { exchanges: Exchange[]; operations: Operation[]; dialect: SchemaDialect; expectation?: FailingTest['expectation'] }): { exchange: Exchange; operation: Operation; reasons: string[] }[] {
   const matcher = operationMatcher(input.operations);
   const checker = new ResponseBodyChecker(input.dialect);
-  const reasons: string[] = [];
+  const found: { exchange: Exchange; operation: Operation; reasons: string[] }[] = [];
   for (const exchange of input.exchanges) {
     if (exchange.status === undefined || exchange.path === undefined) continue;
     const operation = matcher.match(exchange.method, exchange.path);
     if (!operation) continue;
-    reasons.push(...contradictions(exchange, operation, checker));
     const broken = input.expectation ? expectationBroken(input.expectation, exchange) : undefined;
-    if (broken) reasons.push(broken);
+    const reasons = [...contradictions(exchange, operation, checker), ...(broken ? [broken] : [])];
+    if (reasons.length) found.push({ exchange, operation, reasons });
   }
-  return reasons;
+  return found;
+}
+
+/**
+ * Why a test's exchanges contradict the spec, if they do: a repaired test that passes only by
+ * accepting such an answer would hide a possible API defect.
+ */
+export function specContradictions(input: Parameters<typeof contradictingExchanges>[0]): string[] {
+  return contradictingExchanges(input).flatMap((found) => found.reasons);
 }

@@ -64,7 +64,9 @@ function fastStageSettings(stages: StageSettingsMap): StageSettingsMap {
   return Object.fromEntries(
     STAGES.map((name) => [name, {
       ...stages[name],
-      heartbeatTimeout: '2s',
+      // Short enough to notice a killed worker within seconds; long enough that a loaded CI machine
+      // (two test files, each with child processes: type-checks, executed suites) keeps its heartbeats.
+      heartbeatTimeout: '5s',
       retry: { ...stages[name].retry, initialInterval: '200ms', maximumInterval: '1s' },
     }]),
   ) as StageSettingsMap;

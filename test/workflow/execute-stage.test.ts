@@ -5,15 +5,19 @@
  * a local server speaking Ollama's API.
  */
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { listArtifacts } from '../../lib/db/artifacts';
+import { listLocalIssueComments, saveLocalIssue } from '../../lib/db/local-issues';
 import { listModelCalls } from '../../lib/db/model-calls';
 import { getExecution } from '../../lib/db/executions';
 import { listReviews } from '../../lib/db/reviews';
 import { git } from '../../lib/repohost/git';
 import { validateSuite, type SuiteFile } from '../../lib/validation';
 import { apiRequest, createHarness, waitForRunEnd, type Harness } from '../support/harness';
+import { ISSUE_CASES } from '../support/issue-cases';
 import { startFakeOllama, type FakeOllama } from '../support/ollama-server';
 import { uniqueRepository } from '../support/retrieval';
 import { INVENTORY_SPEC, startInventoryApi, type InventoryFaults, type InventoryServer } from '../validation/support/inventory-api';
@@ -27,11 +31,12 @@ const SPEC = (() => {
 const SUITE = 'tests/testloom/inventory/untagged.test.ts';
 const ROOT = path.resolve(__dirname, '../..');
 const execFileAsync = promisify(execFile);
-const FAULTY: InventoryFaults = { strictBodies: true, alternatingStatus: true, serverErrorForLimit: 1, seedIds: [2] };
+const FAULTY: InventoryFaults = { strictBodies: true, alternatingStatus: true, serverErrorForLimit: 1, seedIds: [2], stringIds: true };
 
 const FLAKY = 'getStatus returns 200 for a valid request';
 const AT_FAULT = 'showItem returns 200 for a valid request';
 const API_DEFECT = 'listItems accepts query parameter "limit" set to 1 (minimum 1)';
+const PASSING_DEFECT = 'listItems returns 200 for a valid request';
 
 /** The committed tree of the run's branch: path → content. */
 async function committedFiles(harness: Harness, repository: string, branch: string): Promise<SuiteFile[]> {
@@ -117,6 +122,15 @@ describe('executing the generated suite before committing it', () => {
         operationId: 'listItems',
         reasons: ['GET /items answered 500: a server error', 'GET /items answered 500, which listItems does not document (documented: 200, 400)'],
         reproducer: `curl -sS -i '${api.baseUrl}/items?limit=1'`,
+      }, {
+        // It passes (it asserts the required properties are there), but the ids are strings.
+        file: SUITE,
+        fullName: PASSING_DEFECT,
+        operationId: 'listItems',
+        // Every item's id (the store grows as the runs create items).
+        reasons: [expect.stringMatching(/^GET \/items answered 200 with a body that does not match the documented schema for 200: \/0\/id must be integer; \/1\/id must be integer/)],
+        reproducer: `curl -sS -i '${api.baseUrl}/items'`,
+        testPasses: true,
       }]);
       expect(execution).toMatchObject({ tests: 20, passed: 17, healed: [], blocked: [], withheldFiles: [] });
 
@@ -132,8 +146,10 @@ describe('executing the generated suite before committing it', () => {
       expect(rerun.runs[0].tests.filter((t) => t.outcome === 'failed').map((t) => t.fullName)).toEqual([API_DEFECT]);
 
       const [review] = await listReviews(harness.database.db, repository);
-      expect(review.body).toContain('#### Possible API defects (tests kept, failing)');
+      expect(review.body).toContain('#### Possible API defects (tests kept)');
       expect(review.body).toContain(`curl -sS -i '${api.baseUrl}/items?limit=1'`);
+      expect(review.body).toContain(`- **${PASSING_DEFECT}** in \`${SUITE}\` (listItems) — the test passes, but: GET /items answered 200`);
+      expect(review.body).toContain('| passed, but the answer contradicts the spec | 1 |');
       expect(review.body).toContain(`- **${FLAKY}** in \`${SUITE}\`: passed, failed, passed`);
       expect(review.body).toContain(`- **${AT_FAULT}** in \`${SUITE}\`: the test fails through its own fault`);
       const artifact = (await listArtifacts(harness.database.db, run.id)).find((a) => a.path === SUITE)!;
@@ -251,7 +267,7 @@ describe('healing a test at fault with a model', () => {
       const execution = run.result.execution;
       expect(execution.healed).toEqual([{ file: SUITE, fullName: AT_FAULT, rounds: 2, explanation: 'item 1 does not exist: create the item first' }]);
       expect(execution.dropped).toEqual([]);
-      expect(execution.apiDefects.map((d: { fullName: string }) => d.fullName)).toEqual([API_DEFECT]);
+      expect(execution.apiDefects.map((d: { fullName: string }) => d.fullName)).toEqual([API_DEFECT, PASSING_DEFECT]);
       expect(execution.passed).toBe(18);
 
       // The second prompt carried the first answer and why it was refused.
@@ -270,5 +286,58 @@ describe('healing a test at fault with a model', () => {
     } finally {
       await api.close();
     }
+  });
+});
+
+describe('an issue run executing against its repository\'s configured target', () => {
+  const repository = uniqueRepository('exec-issue');
+  let harness: Harness;
+  let ollama: FakeOllama;
+  let api: InventoryServer;
+  let dir: string;
+
+  beforeAll(async () => {
+    ollama = await startFakeOllama({ models: ['test-model'] });
+    api = await startInventoryApi({ strictBodies: true, serverErrorForLimit: 1 });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'testloom-targets-'));
+    const targetsFile = path.join(dir, 'targets.yaml');
+    fs.writeFileSync(targetsFile, `repositories:\n  ${repository}:\n    baseUrl: ${api.baseUrl}\n`);
+    harness = await createHarness({
+      database: 'pglite',
+      chromaUrl: 'off',
+      env: { TESTLOOM_LLM_PROVIDERS: 'ollama', OLLAMA_HOST: ollama.url, TESTLOOM_MODEL: 'test-model', TESTLOOM_TARGETS_FILE: targetsFile },
+    });
+    await harness.startWorker();
+  });
+  afterAll(async () => {
+    await harness?.close();
+    await ollama?.close();
+    await api?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('executes the suite for the operations the issue names and reports the defect on the issue', async () => {
+    await harness.repoHost.commitFiles({
+      repository, branch: 'main', files: [{ path: 'openapi.json', content: SPEC }], ownedDirs: [], message: 'Add the API description', date: new Date('2026-01-02T03:04:05Z'),
+    });
+    const criterion = 'a page of one item can be listed';
+    await saveLocalIssue(harness.database.db, {
+      repository, number: 5, title: 'Paging the item list', body: `\`GET /items\` with a small limit fails.\n\n- [ ] ${criterion}\n`, labels: ['generate-tests'], author: 'alice', state: 'open',
+    });
+    ollama.enqueue({ json: { cases: [{ ...ISSUE_CASES.cases[0], criterion }] } });
+    const started = await apiRequest(harness, 'POST', '/api/v1/runs', { issue: `${repository}#5` });
+    expect(started.status).toBe(202);
+    const run = await waitForRunEnd(harness, started.body.runId, 180_000);
+    expect(run.status).toBe('completed');
+
+    const suite = 'tests/testloom/issue-5/api/untagged.test.ts';
+    // Only listItems's tests (GET /items), read-only: the configured target allows no destructive method.
+    expect(run.result.execution).toMatchObject({ status: 'executed', baseUrl: api.baseUrl, tests: 4, passed: 3, flaky: [], dropped: [], blocked: [] });
+    expect(run.result.execution.apiDefects).toEqual([expect.objectContaining({ file: suite, fullName: API_DEFECT, reproducer: `curl -sS -i '${api.baseUrl}/items?limit=1'` })]);
+    const [comment] = await listLocalIssueComments(harness.database.db, repository, 5);
+    expect(comment.body).toContain(`### Execution against ${api.baseUrl}`);
+    expect(comment.body).toContain(`- **${API_DEFECT}** in \`${suite}\` (listItems): GET /items answered 500: a server error`);
+    expect(comment.body).toContain(`curl -sS -i '${api.baseUrl}/items?limit=1'`);
+    expect(comment.body).toContain('| operations | 1 | 5 | 20% |');
   });
 });

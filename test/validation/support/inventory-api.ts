@@ -67,6 +67,8 @@ export interface InventoryFaults {
   strictBodies?: boolean;
   /** GET /items?limit=<this> answers an undocumented 500. */
   serverErrorForLimit?: number;
+  /** GET /items answers ids as strings, against the schema. */
+  stringIds?: boolean;
   /** Ids of the items the store starts with (default 1 and 2). */
   seedIds?: number[];
 }
@@ -105,7 +107,8 @@ export async function startInventoryApi(faults: InventoryFaults = {}): Promise<I
     if (limit === faults.serverErrorForLimit) return res.status(500).json({ error: 'pagination cursor overflow' });
     if (faults.brokenTag && req.query.tag === 'broken') return res.json([{ id: 9, name: 'odd', price: 'free' }]);
     const tag = typeof req.query.tag === 'string' ? req.query.tag : undefined;
-    res.json([...items.values()].filter((i) => !tag || i.tag === tag).slice(0, limit));
+    const page = [...items.values()].filter((i) => !tag || i.tag === tag).slice(0, limit);
+    res.json(faults.stringIds ? page.map((i) => ({ ...i, id: String(i.id) })) : page);
   });
   router.post('/items', express.json(), (req, res) => {
     const body = req.body as Partial<Item> | undefined;
