@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { listArtifacts } from '../../lib/db/artifacts';
 import { listLocalIssueComments, saveLocalIssue } from '../../lib/db/local-issues';
 import { listModelCalls } from '../../lib/db/model-calls';
@@ -68,6 +69,11 @@ describe('executing the generated suite before committing it', () => {
       const repository = uniqueRepository('exec-ok');
       const run = await startRun(harness, repository, api);
       expect(run.status).toBe('completed');
+      if (process.env.RECORD_HISTORY) {
+        // `npm run record-history` refreshes the fixture the replay test checks determinism against.
+        const history = await harness.client.workflow.getHandle(run.workflowId, run.id).fetchHistory();
+        fs.writeFileSync(path.resolve(__dirname, '../fixtures/histories/spec-run-with-execution.json'), historyToJSON(history));
+      }
       const execution = run.result.execution;
       expect(execution).toMatchObject({ status: 'executed', baseUrl: api.baseUrl, runs: 3, tests: 20, passed: 20, healed: [], flaky: [], dropped: [], apiDefects: [], blocked: [], withheldFiles: [] });
       // 5 operations; 9 documented statuses (listItems 200/400, createItem 201/400, showItem 200/404, deleteItem 204/404, getStatus 200);
