@@ -8,6 +8,7 @@ import { listStoredTestCases } from '../lib/db/test-cases';
 import { executionReport } from '../lib/runs/review-text';
 import type { ExecutionRequest, ExecutionSummary, GenerationOutcome, Subject } from '../lib/runs/contract';
 import type { TemplateRenderer } from '../lib/templates';
+import { checkSuiteInChildProcess } from '../lib/generation/gates/check-process';
 import { executeSuite, type ExecutionReport, type SuiteExecution } from '../lib/validation/execute-suite';
 import { modelRepairer } from '../lib/validation/heal-model';
 import { SuiteRunError } from '../lib/validation/jest-runner';
@@ -89,6 +90,12 @@ async function executeStoredSuite(
         : undefined,
       // A stalled model call (aborted by its watchdog) or a cancellation fails the attempt; Temporal retries or stops it.
       isFatal: (err) => !(err instanceof ModelUnavailableError || err instanceof BudgetExceededError || err instanceof InvalidModelOutputError),
+      check: async (suite, changed) => {
+        // The whole suite, so imports resolve; only the changed files' failures matter.
+        const artifacts = suite.map((f) => ({ ...f, kind: f.path.endsWith('.test.ts') ? ('test' as const) : ('helper' as const) }));
+        const result = await checkSuiteInChildProcess(artifacts, { signal: context.cancellationSignal });
+        return new Map(result.failed.filter((f) => changed.includes(f.path)).map((f) => [f.path, f.reason]));
+      },
       signal: context.cancellationSignal,
       onProgress: (message) => context.heartbeat(message),
     });

@@ -33,6 +33,8 @@ export interface ExecuteSuiteOptions {
   /** Absent: no model, failing tests at fault are dropped. */
   repair?: TestRepairer;
   isFatal?: (err: unknown) => boolean;
+  /** Quality gates for repaired files (see HealOptions.check). */
+  check?: (files: SuiteFile[], changed: string[]) => Promise<Map<string, string>>;
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
 }
@@ -112,6 +114,7 @@ export async function executeSuite(options: ExecuteSuiteOptions): Promise<SuiteE
     dialect,
     expectationOf,
     isFatal: options.isFatal,
+    check: options.check,
   });
 
   const flaky = validation.stability.flaky;

@@ -41,6 +41,11 @@ export interface HealOptions {
   repair?: TestRepairer;
   /** Runs `testFiles` of `files` against the API (every run the validation does) and reports. */
   verify(files: SuiteFile[], testFiles: string[]): Promise<ValidationReport>;
+  /**
+   * The quality gates the generated suite passed (type-check, assertions), for the files a round
+   * changed: path → why it fails. Jest strips types, so a repair that runs may still not type-check.
+   */
+  check?(files: SuiteFile[], changed: string[]): Promise<Map<string, string>>;
   operations: Operation[];
   dialect: SchemaDialect;
   expectationOf?: (test: { file: string; fullName: string }) => FailingTest['expectation'];
@@ -161,11 +166,17 @@ export async function healTests(options: HealOptions): Promise<HealOutcome> {
       }
     }
 
-    // One verification for the round: every proposal in place, only the files they touch.
-    let candidate = files;
-    for (const proposal of proposals) candidate = withRepair(candidate, proposal.item.finding, proposal.code);
-    const report = proposals.length ? await options.verify(candidate, [...new Set(proposals.map((p) => p.item.finding.file))]) : undefined;
-    for (const proposal of proposals) {
+    // The gates first, then one verification run for the round: the proposals in place, only the files they touch.
+    const candidateWith = (chosen: typeof proposals) => chosen.reduce((acc, p) => withRepair(acc, p.item.finding, p.code), files);
+    const touched = (chosen: typeof proposals) => [...new Set(chosen.map((p) => p.item.finding.file))];
+    const gateFailures = proposals.length && options.check ? await options.check(candidateWith(proposals), touched(proposals)) : new Map<string, string>();
+    for (const proposal of proposals.filter((p) => gateFailures.has(p.item.finding.file))) {
+      const failure = `the repaired file fails a quality gate: ${gateFailures.get(proposal.item.finding.file)}`;
+      next.push({ ...proposal.item, previous: [...proposal.item.previous, { code: proposal.code, failure }], lastFailure: failure });
+    }
+    const checked = proposals.filter((p) => !gateFailures.has(p.item.finding.file));
+    const report = checked.length ? await options.verify(candidateWith(checked), touched(checked)) : undefined;
+    for (const proposal of checked) {
       const failure = verdictOf(report!, proposal.item.finding, options);
       if (failure === undefined) {
         files = withRepair(files, proposal.item.finding, proposal.code);

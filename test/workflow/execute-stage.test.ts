@@ -240,7 +240,7 @@ describe('healing a test at fault with a model', () => {
     harness = await createHarness({
       database: 'pglite',
       chromaUrl: 'off',
-      env: { TESTLOOM_LLM_PROVIDERS: 'ollama', OLLAMA_HOST: ollama.url, TESTLOOM_MODEL: 'test-model' },
+      env: { TESTLOOM_LLM_PROVIDERS: 'ollama', OLLAMA_HOST: ollama.url, TESTLOOM_MODEL: 'test-model', TESTLOOM_HEAL_ROUNDS: '3' },
     });
     await harness.startWorker();
   });
@@ -249,7 +249,7 @@ describe('healing a test at fault with a model', () => {
     await ollama?.close();
   });
 
-  it('repairs it in the second round, after a first answer that renamed it; the repaired test is what is committed', async () => {
+  it('repairs it in the third round, after answers that renamed it and did not type-check; the repaired test is what is committed', async () => {
     const repaired = [
       "test('returns 200 for a valid request', async () => {",
       "  const created = await api.request({ method: 'POST', path: '/items', body: { name: 'lamp' } });",
@@ -263,6 +263,8 @@ describe('healing a test at fault with a model', () => {
     ollama.enqueue(
       { json: { scenarios: [] } },
       { json: { code: "test('reads item 1', async () => {\n  api.expectStatus(await api.request({ method: 'GET', path: '/items/{itemId}', pathParams: { itemId: 2 } }), 200);\n});", explanation: 'use an existing item' } },
+      // Runs and passes, but does not type-check: Jest strips types, the gates do not.
+      { json: { code: repaired.replace("  api.expectStatus(response, 200);", "  const status: string = response.status;\n  api.expectStatus(response, Number(status));"), explanation: 'read a created item' } },
       { json: { code: repaired, explanation: 'item 1 does not exist: create the item first' } },
     );
     const api = await startInventoryApi(FAULTY);
@@ -271,24 +273,25 @@ describe('healing a test at fault with a model', () => {
       const run = await startRun(harness, repository, api);
       expect(run.status).toBe('completed');
       const execution = run.result.execution;
-      expect(execution.healed).toEqual([{ file: SUITE, fullName: AT_FAULT, rounds: 2, explanation: 'item 1 does not exist: create the item first' }]);
+      expect(execution.healed).toEqual([{ file: SUITE, fullName: AT_FAULT, rounds: 3, explanation: 'item 1 does not exist: create the item first' }]);
       expect(execution.dropped).toEqual([]);
       expect(execution.apiDefects.map((d: { fullName: string }) => d.fullName)).toEqual([API_DEFECT, PASSING_DEFECT]);
       expect(execution.passed).toBe(18);
 
       // The second prompt carried the first answer and why it was refused.
       const healPrompts = ollama.generations.slice(1).map((g) => g.body.messages.at(-1).content as string);
-      expect(healPrompts).toHaveLength(2);
+      expect(healPrompts).toHaveLength(3);
       expect(healPrompts[0]).toContain(`The generated API test "${AT_FAULT}"`);
       expect(healPrompts[0]).toContain('GET /items/1\n→ 404');
       expect(healPrompts[1]).toContain('did not work: the repair renamed the test to "reads item 1"; the title must stay "returns 200 for a valid request"');
-      expect((await listModelCalls(harness.database.db, run.id)).map((c) => [c.task, c.outcome])).toEqual([['scenario-tests', 'ok'], ['heal', 'ok'], ['heal', 'ok']]);
+      expect(healPrompts[2]).toMatch(/did not work: the repaired file fails a quality gate: does not type-check \(1 error\): .*Type 'number' is not assignable to type 'string'/);
+      expect((await listModelCalls(harness.database.db, run.id)).map((c) => [c.task, c.outcome])).toEqual([['scenario-tests', 'ok'], ['heal', 'ok'], ['heal', 'ok'], ['heal', 'ok']]);
 
       const committed = await committedFiles(harness, repository, run.result.commit.branch);
       const file = committed.find((f) => f.path === SUITE)!.content;
       expect(file).toContain("  test('returns 200 for a valid request', async () => {\n    const created = await api.request({ method: 'POST', path: '/items', body: { name: 'lamp' } });");
       const [review] = await listReviews(harness.database.db, repository);
-      expect(review.body).toContain(`- **${AT_FAULT}** in \`${SUITE}\` (round 2): item 1 does not exist: create the item first`);
+      expect(review.body).toContain(`- **${AT_FAULT}** in \`${SUITE}\` (round 3): item 1 does not exist: create the item first`);
     } finally {
       await api.close();
     }
