@@ -11,7 +11,8 @@ import type { TemplateRenderer } from '../lib/templates';
 import { checkSuiteInChildProcess } from '../lib/generation/gates/check-process';
 import { executeSuite, type ExecutionReport, type SuiteExecution } from '../lib/validation/execute-suite';
 import { modelRepairer } from '../lib/validation/heal-model';
-import { SuiteRunError } from '../lib/validation/jest-runner';
+import { PytestUnavailableError } from '../lib/validation/python';
+import { JEST_CONFIG_FILE, PYTEST_HELPERS_FILE, SuiteRunError } from '../lib/validation/suite-workspace';
 import { suiteCases } from '../lib/validation/suite-cases';
 import { InvalidTargetError, type TargetConfig } from '../lib/validation/target';
 import { checkTarget } from '../lib/validation/target';
@@ -38,11 +39,15 @@ function storedReport(report: ExecutionReport): ExecutionReport {
   };
 }
 
+/** The file without which a suite of the framework cannot run; the quality gates may have dropped it. */
+const ANCHOR_FILE: Record<Executable['framework'], string> = { jest: JEST_CONFIG_FILE, pytest: PYTEST_HELPERS_FILE };
+
 /** Why a suite cannot be executed, or undefined when it can. */
-function notExecutable(executable: Executable | undefined, suiteFiles: number): string | undefined {
+function notExecutable(executable: Executable | undefined, files: { path: string }[]): string | undefined {
   if (!executable) return 'the run generated no executable API suite';
-  if (executable.framework !== 'jest') return `${executable.framework} suites are not executed yet (only Jest)`;
-  if (!suiteFiles) return `the suite in ${executable.suiteDir}/ has no jest.config.json (the quality gates dropped it)`;
+  const anchor = ANCHOR_FILE[executable.framework] as string | undefined;
+  if (!anchor) return `${executable.framework} suites are not executed yet (only Jest and pytest)`;
+  if (!files.some((f) => f.path === `${executable.suiteDir}/${anchor}`)) return `the suite in ${executable.suiteDir}/ has no ${anchor} (the quality gates dropped it)`;
   return undefined;
 }
 
@@ -68,17 +73,18 @@ async function executeStoredSuite(
   const artifacts = await listArtifacts(deps.db, run.runId);
   const suiteDir = run.executable?.suiteDir;
   const files = suiteDir ? artifacts.filter((a) => a.path.startsWith(`${suiteDir}/`)) : [];
-  const hasConfig = files.some((f) => f.path === `${suiteDir}/jest.config.json`);
-  const reason = notExecutable(run.executable, hasConfig ? 1 : 0);
+  const reason = notExecutable(run.executable, files);
   if (reason) return { skipped: reason };
 
+  const { framework } = run.executable!;
   const { api } = await loadDereferencedSpec(deps, run.executable!.specId);
   const context = Context.current();
-  const cases = suiteCases(await listStoredTestCases(deps.db, run.runId), run.outDir);
+  const cases = suiteCases(await listStoredTestCases(deps.db, run.runId), run.outDir, framework);
   try {
     return await executeSuite({
       // Suites of issue runs sit below the run's folder: only their own files take part.
       files: files.filter((f) => path.posix.basename(f.path) !== CASE_DOCUMENT).map(({ path: file, content }) => ({ path: file, content })),
+      framework,
       api,
       target,
       cases,
@@ -102,6 +108,8 @@ async function executeStoredSuite(
   } catch (err) {
     // A suite that hangs or crashes Jest may pass next time (the API was slow, the machine loaded): retryable.
     if (err instanceof SuiteRunError) throw new Error(`the suite could not be executed: ${err.message}`);
+    // Without pytest and requests no retry can help: the stage fails saying what to install.
+    if (err instanceof PytestUnavailableError) throw permanent(`the suite could not be executed: ${err.message}`, 'PytestUnavailable');
     throw err;
   }
 }

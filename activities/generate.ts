@@ -23,9 +23,9 @@ import { loadDereferencedSpec } from './receive';
 /** Where an issue run's executable tests go, inside its output folder. */
 const ISSUE_API_DIR = 'api';
 
-/** A schema-driven case as the test_cases table keeps it; `folder` places its file inside the run's output folder. */
-function storedCase(c: TestCase, folder = ''): StoredTestCase {
-  return { caseId: c.id, kind: c.kind, title: c.title, operationId: c.operationId, method: c.method, path: c.path, expectedStatus: c.expectedStatus, file: `${folder}${c.file}` };
+/** A schema-driven case as the test_cases table keeps it; its file is relative to the repository root, like every stored case's. */
+function storedCase(c: TestCase): StoredTestCase {
+  return { caseId: c.id, kind: c.kind, title: c.title, operationId: c.operationId, method: c.method, path: c.path, expectedStatus: c.expectedStatus, file: c.file };
 }
 
 interface Generated {
@@ -72,9 +72,9 @@ async function generateForIssue(deps: ActivityDeps, subject: IssueSubject, retri
       signal: watchdog.signal,
       onProgress: watchdog.onProgress,
     });
-    const file = 'test-cases.md';
+    const file = `${outputDir(subject)}/test-cases.md`;
     const api = await issueApiTests(deps.repoHost, subject, `${outputDir(subject)}/${ISSUE_API_DIR}`, templates.overrideDir);
-    const apiCases = (api.suite?.cases ?? []).map((c) => storedCase(c, `${ISSUE_API_DIR}/`));
+    const apiCases = (api.suite?.cases ?? []).map((c) => storedCase(c));
     // Stored like an uploaded spec, so the execute stage can triage and measure the suite against it.
     if (api.spec) await saveSpec(deps.db, { ...api.spec, sourceKind: 'upload' });
     return {
@@ -107,7 +107,6 @@ async function checkGates(deps: ActivityDeps, subject: Subject, generated: Gener
     check: (artifacts) => checkSuiteInChildProcess(artifacts, { signal: context.cancellationSignal }),
     watchModelCall: progressWatchdog,
   });
-  const outDir = outputDir(subject);
   const droppedPaths = new Set(gated.dropped.map((d) => d.path));
   // Repair calls cost tokens too: the totals are read again once the gates are done.
   const model = deps.models ? { ...generated.model, ...(await modelCallTotals(deps.db, currentRun().runId)) } : generated.model;
@@ -115,7 +114,7 @@ async function checkGates(deps: ActivityDeps, subject: Subject, generated: Gener
     ...generated,
     model,
     artifacts: gated.artifacts,
-    cases: generated.cases.filter((c) => !droppedPaths.has(`${outDir}/${c.file}`)),
+    cases: generated.cases.filter((c) => !droppedPaths.has(c.file)),
     notes: [
       ...generated.notes,
       ...gated.repaired.map((path) => `${path} failed a quality gate and was repaired by the model.`),
@@ -159,7 +158,7 @@ async function scenariosForSpec(
       signal: watchdog.signal,
       onProgress: watchdog.onProgress,
     });
-    const file = SCENARIO_FILE;
+    const file = `${outDir}/${SCENARIO_FILE}`;
     return {
       artifacts: result.artifact ? [result.artifact] : [],
       cases: result.scenarios.map((scenario, i) => ({ caseId: `scenario/${i + 1}`, kind: 'scenario', title: scenario.title, file })),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-time (and idempotent) set-up of everything testloom and its tests need on this machine:
-# node packages, the Temporal CLI, the embedding weights and a small GGUF model for the llama.cpp
-# provider. Safe to run again; it skips what is already in place.
+# node packages, the Temporal CLI, pytest and requests in the project venv (to execute generated
+# pytest suites), the embedding weights and a small GGUF model for the llama.cpp provider. Safe to
+# run again; it skips what is already in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,4 +15,5 @@ if [ ! -f "$stamp" ] || [ package.json -nt "$stamp" ] || [ package-lock.json -nt
 fi
 
 node_modules/.bin/tsx infra/provision-temporal.ts
+node_modules/.bin/tsx infra/provision-python.ts
 node_modules/.bin/tsx infra/provision-models.ts

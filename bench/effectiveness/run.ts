@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   const model = await modelScenarios(api, SPEC_ID, OUT_DIR);
   const withModel = 'artifact' in model;
   const files = [...suite.artifacts, ...(withModel ? [model.artifact] : [])];
-  const cases = suiteCases(suite.cases.map((c) => ({ caseId: c.id, kind: c.kind, title: c.title, operationId: c.operationId, file: c.file })), OUT_DIR);
+  const cases = suiteCases(suite.cases.map((c) => ({ caseId: c.id, kind: c.kind, title: c.title, operationId: c.operationId, file: c.file })), OUT_DIR, 'jest');
   console.log(withModel
     ? `model: ${model.model}, ${model.scenarios} scenario tests in ${SCENARIO_FILE} (${seconds(performance.now() - modelStarted)})${model.notes.length ? `; ${model.notes.join(' ')}` : ''}`
     : `model: not configured/unavailable (${model.unavailable}); deterministic suite only`);

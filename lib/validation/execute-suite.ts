@@ -8,7 +8,8 @@ import { listOperations } from '../openapi';
 import type { ExecutionSummary, TestRef } from '../runs/contract';
 import { measureCoverage, type CoverageReport } from './coverage';
 import { healTests, type HealedTest, type TestRepairer, type UnhealedTest } from './heal';
-import type { SuiteFile } from './jest-runner';
+import { removePythonTests } from './python-test-source';
+import type { SuiteFile, SuiteFramework } from './suite-workspace';
 import { caseLookup, expectationOfKind, type SuiteCase } from './suite-cases';
 import type { TargetConfig } from './target';
 import { removeTests } from './test-source';
@@ -19,8 +20,10 @@ import type { Exchange, SuiteRun } from './types';
 import { dialectOf, validateSuite, type ValidationReport } from './validate-suite';
 
 export interface ExecuteSuiteOptions {
-  /** The suite's files as generated (one jest.config.json), paths relative to the repository root. */
+  /** The suite's files as generated (one jest.config.json, or a pytest suite's testloom_api.py and test_*.py), paths relative to the repository root. */
   files: SuiteFile[];
+  /** Default: what the files say (see suiteFramework). */
+  framework?: SuiteFramework;
   /** The dereferenced spec the suite tests. */
   api: object;
   /** With credentials resolved. */
@@ -30,7 +33,7 @@ export interface ExecuteSuiteOptions {
   runs: number;
   timeLimitMs?: number;
   healRounds: number;
-  /** Absent: no model, failing tests at fault are dropped. */
+  /** Absent: no model, failing tests at fault are dropped. Only Jest tests are repaired; a pytest test at fault is dropped. */
   repair?: TestRepairer;
   isFatal?: (err: unknown) => boolean;
   /** Quality gates for repaired files (see HealOptions.check). */
@@ -71,8 +74,10 @@ function firstLine(text: string): string {
   return text.split('\n').find((line) => line.trim())?.trim() ?? text;
 }
 
+const isPython = (file: string) => file.endsWith('.py');
+
 /** Removes excluded tests from each test file; a file left with none, or one that never ran, is withheld. */
-function decide(generated: SuiteFile[], validated: SuiteFile[], excluded: Map<string, string[]>, fileErrors: Map<string, string>): FileDecision[] {
+async function decide(generated: SuiteFile[], validated: SuiteFile[], excluded: Map<string, string[]>, fileErrors: Map<string, string>): Promise<FileDecision[]> {
   const decisions: FileDecision[] = [];
   for (const file of validated) {
     const original = generated.find((g) => g.path === file.path)!.content;
@@ -82,11 +87,22 @@ function decide(generated: SuiteFile[], validated: SuiteFile[], excluded: Map<st
       continue;
     }
     const names = excluded.get(file.path) ?? [];
-    const edited = names.length ? removeTests(file.content, names) : { source: file.content, remaining: 1 };
+    const remove = isPython(file.path) ? removePythonTests : async (source: string, fullNames: string[]) => removeTests(source, fullNames);
+    const edited = names.length ? await remove(file.content, names) : { source: file.content, remaining: 1 };
     if (edited.remaining === 0) decisions.push({ path: file.path, withheldReason: 'every test in it was flaky or failed through its own fault' });
     else if (edited.source !== original) decisions.push({ path: file.path, deliveredContent: edited.source });
   }
   return decisions;
+}
+
+/** Model repairs splice a Jest `test(...)` statement: a pytest test at fault is given up at once, with the reason. */
+function unrepairablePythonDefects(defects: Finding[]): UnhealedTest[] {
+  return defects.map((finding) => ({
+    file: finding.file,
+    fullName: finding.fullName,
+    rounds: 0,
+    reason: `the test fails through its own fault (${finding.reasons[0]}); model repairs are Jest-only so far`,
+  }));
 }
 
 export async function executeSuite(options: ExecuteSuiteOptions): Promise<SuiteExecution> {
@@ -94,14 +110,15 @@ export async function executeSuite(options: ExecuteSuiteOptions): Promise<SuiteE
   const dialect = dialectOf(options.api);
   const caseOf = caseLookup(options.cases);
   const expectationOf = (test: TestRef) => expectationOfKind(caseOf(test)?.kind);
-  const common = { api: options.api, target: options.target, runs: options.runs, timeLimitMs: options.timeLimitMs, signal: options.signal, onProgress: options.onProgress, expectationOf };
+  const common = { api: options.api, framework: options.framework, target: options.target, runs: options.runs, timeLimitMs: options.timeLimitMs, signal: options.signal, onProgress: options.onProgress, expectationOf };
 
   const validation = await validateSuite({ ...common, files: options.files });
   const defects = validation.findings.filter((f) => f.classification === 'test-defect');
+  const pythonDefects = defects.filter((f) => isPython(f.file));
   const verifications: ValidationReport[] = [];
   const healing = await healTests({
     files: options.files,
-    defects,
+    defects: defects.filter((f) => !isPython(f.file)),
     rounds: options.healRounds,
     repair: options.healRounds > 0 ? options.repair : undefined,
     verify: async (files, testFiles) => {
@@ -116,14 +133,15 @@ export async function executeSuite(options: ExecuteSuiteOptions): Promise<SuiteE
     isFatal: options.isFatal,
     check: options.check,
   });
+  const unhealed = [...healing.unhealed, ...unrepairablePythonDefects(pythonDefects)];
 
   const flaky = validation.stability.flaky;
-  const excludedTests = [...flaky.map(ref), ...healing.unhealed.map(ref)];
+  const excludedTests = [...flaky.map(ref), ...unhealed.map(ref)];
   const excluded = new Map<string, string[]>();
   for (const test of excludedTests) excluded.set(test.file, [...(excluded.get(test.file) ?? []), test.fullName]);
   const fileErrors = new Map(validation.runs.flatMap((run) => run.fileErrors).map((e) => [e.file, e.message]));
   const testFiles = healing.files.filter((file) => validation.runs.some((run) => run.tests.some((t) => t.file === file.path)) || fileErrors.has(file.path));
-  const decisions = decide(options.files, testFiles, excluded, fileErrors);
+  const decisions = await decide(options.files, testFiles, excluded, fileErrors);
 
   // Coverage of what is delivered: the kept tests' requests, and the healed tests' from their verifying run.
   const withheld = new Set(decisions.filter((d) => d.withheldReason).map((d) => d.path));
@@ -151,7 +169,7 @@ export async function executeSuite(options: ExecuteSuiteOptions): Promise<SuiteE
     passed: stablePasses.length + healing.healed.length,
     healed: healing.healed.map((h) => ({ ...ref(h), rounds: h.rounds, explanation: h.explanation })),
     flaky: flaky.map((t) => ({ ...ref(t), outcomes: t.outcomes })),
-    dropped: healing.unhealed.map((u) => ({ ...ref(u), reason: u.reason })),
+    dropped: unhealed.map((u) => ({ ...ref(u), reason: u.reason })),
     apiDefects: [
       ...validation.findings.filter((f) => f.classification === 'possible-api-defect').map((f) => ({
         ...ref(f), reasons: f.reasons, ...(f.operationId ? { operationId: f.operationId } : {}), ...(f.reproducer ? { reproducer: f.reproducer } : {}),
@@ -164,7 +182,7 @@ export async function executeSuite(options: ExecuteSuiteOptions): Promise<SuiteE
   };
   return {
     summary,
-    report: { runs: validation.runs, tests: validation.stability.tests, findings: validation.findings, healed: healing.healed, unhealed: healing.unhealed, coverage, exchanges: validation.exchanges },
+    report: { runs: validation.runs, tests: validation.stability.tests, findings: validation.findings, healed: healing.healed, unhealed, coverage, exchanges: validation.exchanges },
     decisions,
   };
 }

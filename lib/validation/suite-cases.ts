@@ -3,9 +3,11 @@
  * exists (a missing required field, a value at a limit…) tells triage what the spec itself says the
  * answer must be.
  */
+import { className } from '../generation/frameworks/pytest';
+import type { SuiteFramework } from './suite-workspace';
 import type { FailingTest } from './triage';
 
-/** A generated case as the run stored it; `file` is relative to the run's output folder. */
+/** A generated case as the run stored it; `file` is relative to the repository root (in runs before that, to the output folder). */
 export interface GeneratedCase {
   caseId: string;
   kind: string;
@@ -19,7 +21,11 @@ export interface SuiteCase {
   kind: string;
   /** Relative to the repository root, like the test files of an execution. */
   file: string;
-  /** Jest's full name: `operationId title` for a case in an operation's describe block, the title for a scenario. */
+  /**
+   * The name execution gives the test. Jest: `operationId title` for a case in an operation's
+   * describe block, the title for a scenario. pytest: `<class> title` for a case in its operation's
+   * class (`TestCreatePet returns 201 …`, see testloom_pytest_plugin.py), the title otherwise.
+   */
   fullName: string;
 }
 
@@ -32,12 +38,17 @@ const EXPECTATIONS: Record<string, NonNullable<FailingTest['expectation']>> = {
   'at-boundary': { outcome: 'acceptance', because: 'every value is within its documented limits, one exactly at a limit' },
 };
 
-export function suiteCases(cases: GeneratedCase[], outDir: string): SuiteCase[] {
+function fullNameOf(c: GeneratedCase, framework: SuiteFramework): string {
+  if (c.kind === 'scenario' || !c.operationId) return c.title;
+  return framework === 'pytest' ? `${className(c.operationId)} ${c.title}` : `${c.operationId} ${c.title}`;
+}
+
+export function suiteCases(cases: GeneratedCase[], outDir: string, framework: SuiteFramework = 'jest'): SuiteCase[] {
   return cases.map((c) => ({
     caseId: c.caseId,
     kind: c.kind,
-    file: `${outDir}/${c.file}`,
-    fullName: c.kind === 'scenario' || !c.operationId ? c.title : `${c.operationId} ${c.title}`,
+    file: c.file.startsWith(`${outDir}/`) ? c.file : `${outDir}/${c.file}`,
+    fullName: fullNameOf(c, framework),
   }));
 }
 

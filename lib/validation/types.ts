@@ -5,7 +5,7 @@ export type TestOutcome = 'passed' | 'failed' | 'skipped';
 export interface TestResult {
   /** The test file, relative to the suite's repository root (e.g. `tests/testloom/petstore/pets.test.ts`). */
   file: string;
-  /** describe titles and test title joined by spaces, as Jest reports it. */
+  /** Jest: describe titles and test title joined by spaces, as Jest reports it. pytest: class names and docstring (see testloom_pytest_plugin.py). */
   fullName: string;
   outcome: TestOutcome;
   durationMs: number;

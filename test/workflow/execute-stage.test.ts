@@ -32,12 +32,14 @@ const SPEC = (() => {
 const SUITE = 'tests/testloom/inventory/untagged.test.ts';
 const ROOT = path.resolve(__dirname, '../..');
 const execFileAsync = promisify(execFile);
-const FAULTY: InventoryFaults = { strictBodies: true, alternatingStatus: true, serverErrorForLimit: 1, seedIds: [2], stringIds: true };
+const FAULTY: InventoryFaults = { strictBodies: true, alternatingStatus: true, serverErrorForLimit: 1, seedIds: [2], stringIds: true, lenientNames: true };
 
 const FLAKY = 'getStatus returns 200 for a valid request';
 const AT_FAULT = 'showItem returns 200 for a valid request';
 const API_DEFECT = 'listItems accepts query parameter "limit" set to 1 (minimum 1)';
 const PASSING_DEFECT = 'listItems returns 200 for a valid request';
+/** The answer (201, a valid item) is documented: only the generator knows the request was invalid. */
+const ACCEPTS_INVALID = 'createItem rejects a request without required field "name" with 4xx';
 
 /** The committed tree of the run's branch: path → content. */
 async function committedFiles(harness: Harness, repository: string, branch: string): Promise<SuiteFile[]> {
@@ -129,6 +131,12 @@ describe('executing the generated suite before committing it', () => {
         reasons: ['GET /items answered 500: a server error', 'GET /items answered 500, which listItems does not document (documented: 200, 400)'],
         reproducer: `curl -sS -i '${api.baseUrl}/items?limit=1'`,
       }, {
+        file: SUITE,
+        fullName: ACCEPTS_INVALID,
+        operationId: 'createItem',
+        reasons: ['POST /items answered 201: the API accepted a request the spec says it must reject (a required field is missing)'],
+        reproducer: `curl -sS -i -X POST '${api.baseUrl}/items' -H 'content-type: application/json' --data-raw '{"price":0,"tag":"string"}'`,
+      }, {
         // It passes (it asserts the required properties are there), but the ids are strings.
         file: SUITE,
         fullName: PASSING_DEFECT,
@@ -138,7 +146,7 @@ describe('executing the generated suite before committing it', () => {
         reproducer: `curl -sS -i '${api.baseUrl}/items'`,
         testPasses: true,
       }]);
-      expect(execution).toMatchObject({ tests: 20, passed: 17, healed: [], blocked: [], withheldFiles: [] });
+      expect(execution).toMatchObject({ tests: 20, passed: 16, healed: [], blocked: [], withheldFiles: [] });
 
       // The committed file lacks exactly the flaky and the dropped test; the API-defect test stays.
       const committed = await committedFiles(harness, repository, run.result.commit.branch);
@@ -146,10 +154,10 @@ describe('executing the generated suite before committing it', () => {
       expect(file).not.toContain(`test('returns 200 for a valid request', async () => {\n    const response = await api.request({\n      method: 'GET',\n      path: '/status'`);
       expect(file).toContain("describe('listItems'");
       expect(file).not.toContain("describe('getStatus'");
-      // Run as committed (once, the flaky endpoint's test is gone): the only failure is the possible API defect.
+      // Run as committed (once, the flaky endpoint's test is gone): the only failures are the possible API defects.
       const rerun = await validateSuite({ files: committed, api: JSON.parse(SPEC), runs: 1, target: { baseUrl: api.baseUrl, allowedMethods: ['POST', 'DELETE'] } });
       expect(rerun.runs[0].tests).toHaveLength(18);
-      expect(rerun.runs[0].tests.filter((t) => t.outcome === 'failed').map((t) => t.fullName)).toEqual([API_DEFECT]);
+      expect(rerun.runs[0].tests.filter((t) => t.outcome === 'failed').map((t) => t.fullName)).toEqual([API_DEFECT, ACCEPTS_INVALID]);
 
       const [review] = await listReviews(harness.database.db, repository);
       expect(review.body).toContain('#### Possible API defects (tests kept)');
@@ -275,8 +283,8 @@ describe('healing a test at fault with a model', () => {
       const execution = run.result.execution;
       expect(execution.healed).toEqual([{ file: SUITE, fullName: AT_FAULT, rounds: 3, explanation: 'item 1 does not exist: create the item first' }]);
       expect(execution.dropped).toEqual([]);
-      expect(execution.apiDefects.map((d: { fullName: string }) => d.fullName)).toEqual([API_DEFECT, PASSING_DEFECT]);
-      expect(execution.passed).toBe(18);
+      expect(execution.apiDefects.map((d: { fullName: string }) => d.fullName)).toEqual([API_DEFECT, ACCEPTS_INVALID, PASSING_DEFECT]);
+      expect(execution.passed).toBe(17);
 
       // The second prompt carried the first answer and why it was refused.
       const healPrompts = ollama.generations.slice(1).map((g) => g.body.messages.at(-1).content as string);

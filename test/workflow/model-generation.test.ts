@@ -238,7 +238,7 @@ describe('generation with a model (Ollama API, real workflow)', () => {
       'tests/testloom/issue-9/api/helpers.ts',
     ]));
     const cases = await listTestCases(harness.database.db, run.id);
-    expect(new Set(cases.filter((c) => c.file.startsWith('api/')).map((c) => c.operationId))).toEqual(new Set(['createPet']));
+    expect(new Set(cases.filter((c) => c.file.startsWith('tests/testloom/issue-9/api/')).map((c) => c.operationId))).toEqual(new Set(['createPet']));
     expect(cases.some((c) => c.caseId === 'createPet/missing-required/body.name')).toBe(true);
     expect(run.result.generation.notes).toContain('Executable tests in tests/testloom/issue-9/api/ for the operations the issue names, from openapi.yaml: createPet (POST /pets).');
     expect(run.result.generation.dropped).toEqual([]);

@@ -17,8 +17,8 @@ function functionName(title: string, used: Set<string>): string {
   return name;
 }
 
-/** `createPet` → `TestCreatePet`. */
-function className(operationId: string): string {
+/** `createPet` → `TestCreatePet`: the class holding an operation's cases (execution names its tests by it too). */
+export function className(operationId: string): string {
   const cleaned = operationId.replace(/[^A-Za-z0-9_]/g, '_');
   return `Test${cleaned.charAt(0).toUpperCase()}${cleaned.slice(1)}`;
 }

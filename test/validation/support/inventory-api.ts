@@ -67,6 +67,8 @@ export interface InventoryFaults {
   strictBodies?: boolean;
   /** GET /items?limit=<this> answers an undocumented 500. */
   serverErrorForLimit?: number;
+  /** POST /items without a name stores the item as "unnamed" (201, a valid body) instead of answering 400. */
+  lenientNames?: boolean;
   /** GET /items answers ids as strings, against the schema. */
   stringIds?: boolean;
   /** Ids of the items the store starts with (default 1 and 2). */
@@ -112,6 +114,7 @@ export async function startInventoryApi(faults: InventoryFaults = {}): Promise<I
   });
   router.post('/items', express.json(), (req, res) => {
     const body = req.body as Partial<Item> | undefined;
+    if (faults.lenientNames && body && typeof body === 'object' && body.name === undefined) body.name = 'unnamed';
     if (!body || typeof body.name !== 'string' || !body.name) return fail(res, 400, 'name is required');
     if (faults.strictBodies && body.price !== undefined && typeof body.price !== 'number') return fail(res, 400, 'price must be a number');
     if (faults.strictBodies && body.tag !== undefined && typeof body.tag !== 'string') return fail(res, 400, 'tag must be a string');
