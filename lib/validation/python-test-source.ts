@@ -11,6 +11,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { scriptPython } from './python';
+import { runsOf } from './test-source';
 
 const TREE_SCRIPT = path.join(__dirname, 'python_test_tree.py');
 const TIMEOUT_MS = 30_000;
@@ -127,17 +128,6 @@ function removalOf(lines: string[], body: Statement[], first: number, last: numb
   if (first > 0) return { from: from - blankAbove, to };
   if (last < body.length - 1) return { from, to: to + blankBelow };
   return { from: from - blankAbove, to: to + blankBelow };
-}
-
-/** Consecutive indices grouped: [1, 2, 4] → [[1, 2], [4, 4]]. */
-function runsOf(indices: number[]): [number, number][] {
-  const runs: [number, number][] = [];
-  for (const index of indices) {
-    const current = runs[runs.length - 1];
-    if (current && current[1] === index - 1) current[1] = index;
-    else runs.push([index, index]);
-  }
-  return runs;
 }
 
 interface RemovalPlan {

@@ -138,7 +138,7 @@ function removalEdit(text: string, statements: ts.NodeArray<ts.Statement>, first
 }
 
 /** Consecutive indices grouped: [1, 2, 4] → [[1, 2], [4, 4]]. */
-function runsOf(indices: number[]): [number, number][] {
+export function runsOf(indices: number[]): [number, number][] {
   const runs: [number, number][] = [];
   for (const index of indices) {
     const current = runs[runs.length - 1];
