@@ -65,16 +65,19 @@ function idPointer(create: OperationPlan, itemPlans: OperationPlan[], param: str
 
 const ITEM_METHODS: Operation['method'][] = ['get', 'put', 'patch', 'delete'];
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /**
  * Inferred CRUD: a POST on `/things` whose response carries the new id, and operations on
  * `/things/{id}`. Adds create → read → update → delete → read (404) to the create, and makes the
- * happy paths of PUT/PATCH/DELETE work on a resource they created instead of a spec example.
+ * happy paths of PUT/PATCH/DELETE, and of actions on the item (`POST /things/{id}/cancel`), work
+ * on a resource they created instead of a spec example.
  */
 function addCrudSequences(plans: OperationPlan[], notes: Map<OperationPlan, string[]>): void {
   for (const create of plans) {
     const { operation } = create;
     if (operation.method !== 'post' || !happyCase(create)) continue;
-    const itemPattern = new RegExp(`^${operation.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/\\{([^}/]+)\\}$`);
+    const itemPattern = new RegExp(`^${escapeRegExp(operation.path)}/\\{([^}/]+)\\}$`);
     const items = plans.filter((plan) => itemPattern.test(plan.operation.path) && ITEM_METHODS.includes(plan.operation.method) && happyCase(plan));
     if (!items.length) continue;
     const param = itemPattern.exec(items[0].operation.path)?.[1] ?? 'id';
@@ -112,9 +115,13 @@ function addCrudSequences(plans: OperationPlan[], notes: Map<OperationPlan, stri
       expectedStatus: created.expectedStatus,
       steps,
     });
-    for (const destructive of [update, remove]) {
+    // Actions on the item (`POST /orders/{id}/cancel`) change it too: on a spec example they would
+    // change shared data, so a second run of the suite would see it changed (a flaky test).
+    const actionPattern = new RegExp(`^${escapeRegExp(operation.path)}/\\{${escapeRegExp(param)}\\}/[^{}/]+$`);
+    const actions = plans.filter((plan) => actionPattern.test(plan.operation.path) && plan.operation.method !== 'get');
+    for (const destructive of [update, remove, ...actions]) {
       const happy = destructive && happyCase(destructive);
-      if (!destructive || !happy) continue;
+      if (!destructive || !happy || happy.steps) continue;
       const own = boundStep(step('response', destructive), created, param, variable);
       happy.title = `${happy.title} on a resource created by ${operation.operationId}`;
       happy.steps = [created, own];
@@ -132,7 +139,11 @@ function addLinkSequences(plans: OperationPlan[], notes: Map<OperationPlan, stri
       const target = byId.get(link.operationId);
       const why = (reason: string) => notes.get(source)?.push(`link "${link.name}" not followed: ${reason}`);
       if (!target || !happyCase(target)) {
-        why(target ? `${link.operationId} has no generated happy path` : `no operation "${link.operationId}"`);
+        const first = target?.cases[0];
+        const bound = first?.kind === 'happy-path' && first.steps?.length ? first.steps[0].operationId : undefined;
+        why(!target ? `no operation "${link.operationId}"`
+          : bound ? `${link.operationId}'s happy path already runs on a resource ${bound} created`
+          : `${link.operationId} has no generated happy path`);
         continue;
       }
       const sourceStep: TestStep = step('source', source);

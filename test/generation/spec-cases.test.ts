@@ -115,3 +115,35 @@ describe('spec-driven cases from OpenAPI links', () => {
     ]);
   });
 });
+
+describe('actions on a created resource', () => {
+  const json = (schema: object) => ({ 'application/json': { schema } });
+  const order = { type: 'object', required: ['id', 'status'], properties: { id: { type: 'integer' }, status: { type: 'string' } } };
+  const orderId = { name: 'orderId', in: 'path', required: true, schema: { type: 'integer' }, example: 1 };
+  const api = {
+    openapi: '3.0.3',
+    info: { title: 'Orders', version: '1' },
+    paths: {
+      '/orders': {
+        post: {
+          operationId: 'createOrder',
+          requestBody: { required: true, content: json({ type: 'object', required: ['item'], properties: { item: { type: 'string' } } }) },
+          responses: { 201: { description: 'created', content: json(order), links: { CancelOrder: { operationId: 'cancelOrder', parameters: { orderId: '$response.body#/id' } } } } },
+        },
+      },
+      '/orders/{orderId}': { get: { operationId: 'getOrder', parameters: [orderId], responses: { 200: { description: 'the order', content: json(order) }, 404: { description: 'unknown' } } } },
+      '/orders/{orderId}/cancel': { post: { operationId: 'cancelOrder', parameters: [orderId], responses: { 200: { description: 'cancelled', content: json(order) }, 404: { description: 'unknown' } } } },
+    },
+  };
+
+  test('an action\'s happy path cancels an order it created, never the spec\'s example order, and the link note says so', () => {
+    const suite = generateSpecSuite({ api, specId: 'orders', outDir: 'out' });
+    const cancel = suite.cases.find((c) => c.id === 'cancelOrder/happy-path')!;
+    expect(cancel.title).toBe('returns 200 for a valid request on a resource created by createOrder');
+    expect(cancel.steps?.map((s) => [s.name, s.operationId, s.capture, s.bind])).toEqual([
+      ['created', 'createOrder', { orderId: '/id' }, undefined],
+      ['response', 'cancelOrder', undefined, { orderId: 'orderId' }],
+    ]);
+    expect(suite.notes).toContain('createOrder: link "CancelOrder" not followed: cancelOrder\'s happy path already runs on a resource createOrder created');
+  });
+});
