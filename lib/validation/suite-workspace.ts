@@ -132,14 +132,19 @@ export interface SuiteProcessOptions {
   withStdout?: boolean;
 }
 
+const SUPERVISOR = path.join(__dirname, 'suite-supervisor.js');
+
 /**
  * Runs the suite's test runner in its own process group: when the time limit expires (or `signal`
- * aborts) the whole group is killed, with whatever workers or API clients it started.
+ * aborts, or this process dies) the whole group is killed, with whatever workers or API clients it started.
  */
 export function runSuiteProcess(options: SuiteProcessOptions): Promise<{ code: number | null; output: string; timedOut: boolean }> {
   const tail = options.outputTail ?? 4000;
   return new Promise((resolve, reject) => {
-    const child = spawn(options.command, options.args, { cwd: options.cwd, env: options.env, stdio: ['ignore', options.withStdout ? 'pipe' : 'ignore', 'pipe'], detached: true });
+    // Through the supervisor, which leads the process group and kills it if this process dies.
+    const child = spawn(process.execPath, [SUPERVISOR, options.command, ...options.args], {
+      cwd: options.cwd, env: options.env, stdio: ['pipe', options.withStdout ? 'pipe' : 'ignore', 'pipe'], detached: true,
+    });
     let output = '';
     let expired = false;
     const kill = () => {
@@ -165,6 +170,7 @@ export function runSuiteProcess(options: SuiteProcessOptions): Promise<{ code: n
       reject(err);
     });
     child.on('close', (code) => {
+      child.stdin?.destroy();
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', kill);
       resolve({ code, output, timedOut: expired });

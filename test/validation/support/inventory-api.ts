@@ -71,6 +71,8 @@ export interface InventoryFaults {
   lenientNames?: boolean;
   /** GET /items answers ids as strings, against the schema. */
   stringIds?: boolean;
+  /** GET /status does not answer until `release()` (a suite caught mid-run). */
+  holdStatus?: boolean;
   /** Ids of the items the store starts with (default 1 and 2). */
   seedIds?: number[];
 }
@@ -79,6 +81,8 @@ export interface InventoryServer {
   baseUrl: string;
   /** Every request received, as `METHOD /path?query`. */
   received: string[];
+  /** Ends the `holdStatus` fault: held and later GET /status requests answer. */
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -95,6 +99,7 @@ export async function startInventoryApi(faults: InventoryFaults = {}): Promise<I
   let nextId = 3;
   let statusCalls = 0;
   const received: string[] = [];
+  let release = () => undefined as void;
   const app = express();
   app.use((req, _res, next) => {
     received.push(`${req.method} ${req.originalUrl}`);
@@ -133,7 +138,9 @@ export async function startInventoryApi(faults: InventoryFaults = {}): Promise<I
     if (!items.delete(Number(req.params.itemId))) return fail(res, 404, `no item ${req.params.itemId}`);
     res.status(204).end();
   });
-  router.get('/status', (_req, res) => {
+  let released: Promise<void> = faults.holdStatus ? new Promise((resolve) => { release = resolve; }) : Promise.resolve();
+  router.get('/status', async (_req, res) => {
+    await released;
     statusCalls++;
     // Alternating rather than random, so three runs are sure to disagree.
     if (faults.alternatingStatus && statusCalls % 2 === 0) return fail(res, 503, 'warming up');
@@ -151,6 +158,10 @@ export async function startInventoryApi(faults: InventoryFaults = {}): Promise<I
   return {
     baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
     received,
+    release: () => {
+      released = Promise.resolve();
+      release();
+    },
     close: () => new Promise<void>((resolve, reject) => {
       server.close((err) => (err ? reject(err) : resolve()));
       server.closeAllConnections();
