@@ -14,8 +14,7 @@ import { modelRepairer } from '../lib/validation/heal-model';
 import { PytestUnavailableError } from '../lib/validation/python';
 import { JEST_CONFIG_FILE, PYTEST_HELPERS_FILE, SuiteRunError } from '../lib/validation/suite-workspace';
 import { suiteCases } from '../lib/validation/suite-cases';
-import { InvalidTargetError, type TargetConfig } from '../lib/validation/target';
-import { checkTarget } from '../lib/validation/target';
+import { checkTarget, InvalidTargetError, type TargetConfig } from '../lib/validation/target';
 import { resolveTargetEnv } from '../lib/validation/target-request';
 import { currentRun, keepHeartbeating, permanent, progressWatchdog, recordStage, withRepositoryTemplates, type ActivityDeps } from './deps';
 import { loadDereferencedSpec } from './receive';
@@ -61,7 +60,7 @@ async function executeStoredSuite(
   run: { runId: string; repository: string; outDir: string; executable?: Executable },
   request: ExecutionRequest,
   options: { heal: boolean; renderer?: TemplateRenderer },
-): Promise<SuiteExecution | { skipped: string }> {
+): Promise<{ execution: SuiteExecution; caseDocument?: { path: string; content: string } } | { skipped: string }> {
   let target: TargetConfig;
   try {
     target = resolveTargetEnv(request.target, process.env);
@@ -77,11 +76,12 @@ async function executeStoredSuite(
   if (reason) return { skipped: reason };
 
   const { framework } = run.executable!;
+  const caseDocument = files.find((f) => f.path === `${suiteDir}/${CASE_DOCUMENT}`);
   const { api } = await loadDereferencedSpec(deps, run.executable!.specId);
   const context = Context.current();
   const cases = suiteCases(await listStoredTestCases(deps.db, run.runId), run.outDir, framework);
   try {
-    return await executeSuite({
+    const execution = await executeSuite({
       // Suites of issue runs sit below the run's folder: only their own files take part.
       files: files.filter((f) => path.posix.basename(f.path) !== CASE_DOCUMENT).map(({ path: file, content }) => ({ path: file, content })),
       framework,
@@ -105,6 +105,7 @@ async function executeStoredSuite(
       signal: context.cancellationSignal,
       onProgress: (message) => context.heartbeat(message),
     });
+    return { execution, ...(caseDocument ? { caseDocument: { path: caseDocument.path, content: caseDocument.content } } : {}) };
   } catch (err) {
     // A suite that hangs or crashes Jest may pass next time (the API was slow, the machine loaded): retryable.
     if (err instanceof SuiteRunError) throw new Error(`the suite could not be executed: ${err.message}`);
@@ -115,9 +116,8 @@ async function executeStoredSuite(
 }
 
 /** test-cases.md of the suite, with the execution section appended. */
-function caseDocumentDecision(deps: { artifacts: { path: string; content: string }[] }, suiteDir: string, section: string): DeliveryDecision | undefined {
-  const document = deps.artifacts.find((a) => a.path === `${suiteDir}/${CASE_DOCUMENT}`);
-  return document ? { path: document.path, deliveredContent: `${document.content.trimEnd()}\n\n${section}\n` } : undefined;
+function caseDocumentDecision(document: { path: string; content: string }, section: string): DeliveryDecision {
+  return { path: document.path, deliveredContent: `${document.content.trimEnd()}\n\n${section}\n` };
 }
 
 /**
@@ -142,11 +142,11 @@ export function executeActivity(deps: ActivityDeps) {
             await finishExecution(deps.db, runId, { status: 'skipped', summary: outcome });
             return outcome;
           }
-          const artifacts = await listArtifacts(deps.db, runId);
-          const document = caseDocumentDecision({ artifacts }, input.generation.executable!.suiteDir, executionReport(renderer, result.summary));
-          await setDelivery(deps.db, runId, [...result.decisions, ...(document ? [document] : [])]);
-          await finishExecution(deps.db, runId, { status: 'completed', summary: result.summary, report: storedReport(result.report) });
-          return result.summary;
+          const { execution, caseDocument } = result;
+          const document = caseDocument ? [caseDocumentDecision(caseDocument, executionReport(renderer, execution.summary))] : [];
+          await setDelivery(deps.db, runId, [...execution.decisions, ...document]);
+          await finishExecution(deps.db, runId, { status: 'completed', summary: execution.summary, report: storedReport(execution.report) });
+          return execution.summary;
         });
         await updateRun(deps.db, runId, { details: { execution: summary } });
         return summary;
@@ -178,8 +178,8 @@ export function executeRunActivity(deps: ActivityDeps) {
         await finishExecution(deps.db, executionId, { status: 'skipped', summary: outcome });
         return outcome;
       }
-      await finishExecution(deps.db, executionId, { status: 'completed', summary: result.summary, report: storedReport(result.report) });
-      return result.summary;
+      await finishExecution(deps.db, executionId, { status: 'completed', summary: result.execution.summary, report: storedReport(result.execution.report) });
+      return result.execution.summary;
     } catch (err) {
       await finishExecution(deps.db, executionId, { status: 'failed', error: (err as Error).message });
       throw err;

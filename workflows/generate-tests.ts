@@ -74,7 +74,7 @@ export async function generateTests(input: GenerateTestsInput): Promise<RunResul
   // worker's concurrency); runs started before that queue existed keep theirs.
   const taskQueueOf = (stage: StageName) => ((stage === 'generate' || stage === 'execute') && input.settings.llmTaskQueue) || input.settings.taskQueue;
   const stageActivities = (stage: StageName) =>
-    proxyActivities<Activities>(activityOptions(taskQueueOf(stage), input.settings.stages[stage] ?? input.settings.stages.generate));
+    proxyActivities<Activities>(activityOptions(taskQueueOf(stage), input.settings.stages[stage]));
   const bookkeeping = proxyActivities<Activities>(activityOptions(input.settings.taskQueue, input.settings.stages.finalize));
 
   const setStatus = (status: RunStatus) => {

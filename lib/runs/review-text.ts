@@ -54,12 +54,12 @@ export function executionReport(renderer: TemplateRenderer, summary: ExecutionSu
       { label: 'not verified (request refused or not answered)', count: summary.blocked.length },
     ],
     coverage: coverage
-      ? [
+      ? ([
         ['operations', coverage.operations],
         ['documented status codes', coverage.statusCodes],
         ['parameters', coverage.parameters],
         ['request-body properties', coverage.requestBodyProperties],
-      ].map(([label, figure]) => ({ label, covered: (figure as CoverageFigure).covered, total: (figure as CoverageFigure).total, percent: percent(figure as CoverageFigure) }))
+      ] as const).map(([label, figure]) => ({ label, covered: figure.covered, total: figure.total, percent: percent(figure) }))
       : [],
   }).trim();
 }

@@ -44,7 +44,7 @@ export function modelRepairer(options: ModelRepairerOptions): TestRepairer {
         method: operation.method.toUpperCase(),
         path: operation.path,
         statuses: operation.responses.map((r) => r.status).join(', '),
-        body: operation.requestBody ? JSON.stringify(operation.requestBody.schema) : undefined,
+        body: operation.requestBody ? excerpt(JSON.stringify(operation.requestBody.schema)) : undefined,
       },
       previous: request.previous,
     });
