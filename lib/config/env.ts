@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { DEFAULT_EMBEDDING_MODEL } from '../embeddings/model-files';
 import { DEFAULT_EXECUTION_HOSTS } from '../validation/target-request';
+import { DEFAULT_GENERATION_LIMITS } from '../generation/limits';
 import { ConfigError } from './errors';
 
 /** Root of the testloom checkout (templates/, temporal.yaml, examples/ live here). */
@@ -171,6 +172,8 @@ export const ENV_SETTINGS = {
   apiPort: setting('TESTLOOM_API_PORT', 'Port of the HTTP API', port, () => 3000),
   apiUrl: setting('TESTLOOM_API_URL', 'Where the CLI finds the HTTP API', url, () => 'http://127.0.0.1:3000'),
   maxSpecBytes: setting('TESTLOOM_MAX_SPEC_BYTES', 'Largest accepted spec upload or download, in bytes', positiveInt, () => 5 * 1024 * 1024),
+  specRoots: setting<string[]>('TESTLOOM_SPEC_ROOTS', 'Directories a spec.path sent over HTTP may lie under (comma-separated); unset means spec.path is refused (clients upload the content)', list, () => []),
+  specUrlHosts: setting<string[]>('TESTLOOM_SPEC_URL_HOSTS', 'Host names spec.url and remote $refs may reach although they resolve to loopback, private, link-local or other non-public addresses (comma-separated); unset means public addresses only', list, () => []),
   temporalConfig: setting('TESTLOOM_TEMPORAL_CONFIG', 'Path of the Temporal settings file', text, () => path.join(PROJECT_ROOT, 'temporal.yaml')),
   temporalAddress: setting<string | undefined>('TEMPORAL_ADDRESS', 'Temporal frontend host:port (overrides temporal.yaml)', address, () => undefined),
   temporalNamespace: setting<string | undefined>('TEMPORAL_NAMESPACE', 'Temporal namespace (overrides temporal.yaml)', text, () => undefined),
@@ -206,6 +209,8 @@ export const ENV_SETTINGS = {
     if (raw !== 'jest' && raw !== 'pytest') throw new ConfigError(`${name}=${raw}: must be jest or pytest`);
     return raw;
   }, () => 'jest'),
+  maxOperations: setting('TESTLOOM_MAX_OPERATIONS', 'Most operations one spec run generates tests for; a larger spec fails its run at receive, naming the count', positiveInt, () => DEFAULT_GENERATION_LIMITS.maxOperations),
+  maxCases: setting('TESTLOOM_MAX_CASES', 'Most test cases one run may generate; more fails the run at generate, naming the count', positiveInt, () => DEFAULT_GENERATION_LIMITS.maxCases),
   issueSpecPaths: setting<string[]>('TESTLOOM_ISSUE_SPEC_PATHS', 'Where an issue run looks for the repository\'s OpenAPI spec (first found wins), comma-separated', list, () => ['openapi.yaml', 'openapi.yml', 'openapi.json', 'swagger.yaml', 'swagger.json', 'api/openapi.yaml', 'docs/openapi.yaml']),
   llmProviders: setting<ProviderKind[]>('TESTLOOM_LLM_PROVIDERS', 'Model providers in fallback order (ollama, openai, llama-cpp), or none', providerList, () => ['ollama']),
   ollamaHost: setting('OLLAMA_HOST', 'Ollama server the ollama provider talks to', url, () => 'http://127.0.0.1:11434'),
@@ -222,6 +227,7 @@ export const ENV_SETTINGS = {
   repositoryTokenBudget: setting<number | undefined>('TESTLOOM_REPOSITORY_TOKEN_BUDGET', 'Tokens one repository may spend per budget window; unset means no limit', positiveInt, () => undefined),
   repositoryBudgetWindow: setting('TESTLOOM_REPOSITORY_BUDGET_WINDOW', 'Window of the repository token budget', duration, () => 86_400_000),
   executionHosts: setting<string[]>('TESTLOOM_EXECUTION_HOSTS', 'Hosts generated suites may be run against (comma-separated; *.example.com for subdomains, * for any)', list, () => [...DEFAULT_EXECUTION_HOSTS]),
+  targetVariables: setting<string[]>('TESTLOOM_TARGET_VARIABLES', 'Worker environment variables a requested target may reference as ${NAME} (comma-separated names, PREFIX_* for a prefix); testloom\'s own settings and secrets never, even if listed; unset means none', list, () => []),
   executionRuns: setting('TESTLOOM_EXECUTION_RUNS', 'How many times the execute stage runs a suite; a test whose outcome changes is flaky', positiveInt, () => 3),
   executionTimeLimit: setting('TESTLOOM_EXECUTION_TIME_LIMIT', 'Time limit of one run of a suite against the API', duration, () => 10 * 60_000),
   healRounds: setting('TESTLOOM_HEAL_ROUNDS', 'Model repair rounds for tests that fail against the API through their own fault; 0 drops them at once', wholeNumber, () => 2),

@@ -6,6 +6,7 @@ import { githubSettings, type GitHubSettings } from './github';
 import { loadTemporalConfig, type TemporalSettings } from './temporal-config';
 import { loadTargetsFile } from './targets';
 import type { TargetConfig } from '../validation/target';
+import type { GenerationLimits } from '../generation/limits';
 
 export { ConfigError } from './errors';
 export { PROJECT_ROOT, ENV_SETTINGS } from './env';
@@ -21,6 +22,10 @@ export interface Config {
     port: number;
     url: string;
     maxSpecBytes: number;
+    /** TESTLOOM_SPEC_ROOTS, absolute: where a spec.path may lie; empty: spec.path is refused. */
+    specRoots: string[];
+    /** TESTLOOM_SPEC_URL_HOSTS, lower case: hosts spec.url may reach although they are not public. */
+    specUrlHosts: string[];
     /** Empty: no key is needed, which is only allowed when the API listens on loopback. */
     apiKeys: string[];
     /** The key the CLI sends (TESTLOOM_API_KEY). */
@@ -41,6 +46,7 @@ export interface Config {
     framework: 'jest' | 'pytest';
     /** Where an issue run looks for the target repository's OpenAPI spec. */
     issueSpecPaths: string[];
+    limits: GenerationLimits;
   };
   execution: ExecutionSettings;
 }
@@ -48,6 +54,8 @@ export interface Config {
 export interface ExecutionSettings {
   /** The operator's allow-list of hosts suites may run against. */
   hosts: string[];
+  /** Worker variables a requested target may reference (TESTLOOM_TARGET_VARIABLES). */
+  variables: string[];
   runs: number;
   timeLimitMs: number;
   healRounds: number;
@@ -109,6 +117,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       port: values.apiPort,
       url: values.apiUrl,
       maxSpecBytes: values.maxSpecBytes,
+      specRoots: values.specRoots.map((dir) => path.resolve(dir)),
+      specUrlHosts: values.specUrlHosts.map((host) => host.toLowerCase()),
       apiKeys: values.apiKeys,
       apiKey: values.apiKey,
       trustProxy: values.trustProxy,
@@ -146,13 +156,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         dataDir: path.join(dataDir, 'chroma'),
       },
     },
-    generation: { framework: values.testFramework, issueSpecPaths: values.issueSpecPaths },
+    generation: { framework: values.testFramework, issueSpecPaths: values.issueSpecPaths, limits: { maxOperations: values.maxOperations, maxCases: values.maxCases } },
     execution: {
       hosts: values.executionHosts,
+      variables: values.targetVariables,
       runs: values.executionRuns,
       timeLimitMs: values.executionTimeLimit,
       healRounds: values.healRounds,
-      targets: values.targetsFile ? loadTargetsFile(path.resolve(values.targetsFile), values.executionHosts) : {},
+      targets: values.targetsFile ? loadTargetsFile(path.resolve(values.targetsFile), { hosts: values.executionHosts }) : {},
     },
     llm: {
       providers: values.llmProviders,

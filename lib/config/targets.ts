@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import YAML from 'yaml';
 import type { TargetConfig } from '../validation/target';
-import { checkTargetRequest } from '../validation/target-request';
+import { checkTargetRequest, type TargetPolicy } from '../validation/target-request';
 import { ConfigError } from './errors';
 
 const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
@@ -10,9 +10,10 @@ const TARGET_KEYS = ['baseUrl', 'env', 'allowedMethods', 'allowedHosts'];
 /**
  * TESTLOOM_TARGETS_FILE: the API each repository's runs are executed against, so issue runs (and
  * spec runs that name no target) are executed too. Checked like a requested target, against the
- * operator's host allow-list; problems name the file and the repository.
+ * operator's host allow-list; its references are the operator's own choice, except testloom's
+ * protected settings. Problems name the file and the repository.
  */
-export function loadTargetsFile(file: string, executionHosts: string[]): Record<string, TargetConfig> {
+export function loadTargetsFile(file: string, policy: TargetPolicy): Record<string, TargetConfig> {
   let document: unknown;
   try {
     document = YAML.parse(fs.readFileSync(file, 'utf8'));
@@ -41,7 +42,7 @@ export function loadTargetsFile(file: string, executionHosts: string[]): Record<
       continue;
     }
     try {
-      targets[repository] = checkTargetRequest(target as TargetConfig, executionHosts);
+      targets[repository] = checkTargetRequest(target as TargetConfig, policy);
     } catch (err) {
       problems.push(`${at}: ${(err as Error).message}`);
     }

@@ -4,8 +4,8 @@ import type { Tables } from '../../schema/tables';
 import type { Config } from '../config';
 import { upsertRun } from '../db/runs';
 import { saveSpec } from '../db/specs';
-import { parseSpecDocument } from '../spec/document';
-import { loadSpecText, type SpecReference } from '../spec/load';
+import { prepareSpec } from '../spec/intake';
+import type { SpecReference } from '../spec/load';
 import { issueWorkflowId, type IssueRef } from '../issues/issue-ref';
 import type { TargetConfig } from '../validation/target';
 import { checkTargetRequest } from '../validation/target-request';
@@ -28,7 +28,7 @@ type StartDeps = { db: Kysely<Tables>; client: Client; config: Config };
  * operator's host allow-list), else the repository's configured one; none means no execute stage.
  */
 export function executionRequest(config: Config, repository: string, requested?: TargetConfig): ExecutionRequest | undefined {
-  const target = requested ? checkTargetRequest(requested, config.execution.hosts) : config.execution.targets[repository];
+  const target = requested ? checkTargetRequest(requested, config.execution) : config.execution.targets[repository];
   if (!target) return undefined;
   return { target, runs: config.execution.runs, timeLimitMs: config.execution.timeLimitMs, healRounds: config.execution.healRounds };
 }
@@ -49,9 +49,10 @@ export async function startSpecRun(
   const repository = request.repository ?? config.repos.defaultRepository;
   // Checked before the spec is fetched or stored: a bad target changes nothing.
   const execution = executionRequest(config, repository, request.target);
-  const loaded = await loadSpecText(request.spec, config.api.maxSpecBytes);
-  const field = request.spec.content !== undefined ? 'spec.content' : request.spec.path !== undefined ? 'spec.path' : 'spec.url';
-  const spec = parseSpecDocument(loaded.text, field);
+  const loaded = await prepareSpec(request.spec, {
+    maxBytes: config.api.maxSpecBytes, roots: config.api.specRoots, urlHosts: config.api.specUrlHosts,
+  });
+  const { spec } = loaded;
   await saveSpec(db, {
     id: spec.id,
     content: loaded.text,

@@ -10,7 +10,7 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export type SpecSourceKind = 'upload' | 'path' | 'url';
 
-/** Where a spec came from; `location` is the file path or URL used as the base for relative $refs. */
+/** Where a spec came from; `location` is the file path or URL it was read from (its refs were bundled when it was stored). */
 export interface SpecSource {
   kind: SpecSourceKind;
   location?: string;

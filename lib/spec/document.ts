@@ -11,15 +11,18 @@ export interface SpecDocument {
   openapiVersion?: string;
 }
 
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.keys(value as object)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
+class CyclicDocumentError extends Error {}
+
+function canonicalJson(value: unknown, ancestors = new Set<object>()): string {
+  if (!value || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  // A YAML alias to one of its own ancestors makes a cycle no JSON can hold.
+  if (ancestors.has(value)) throw new CyclicDocumentError();
+  ancestors.add(value);
+  const text = Array.isArray(value)
+    ? `[${value.map((item) => canonicalJson(item, ancestors)).join(',')}]`
+    : `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key], ancestors)}`).join(',')}}`;
+  ancestors.delete(value);
+  return text;
 }
 
 /** Parses YAML or JSON text into an object and identifies it; syntax errors name line and column. */
@@ -31,7 +34,14 @@ export function parseSpecDocument(text: string, field = 'spec'): SpecDocument {
     const where = first.linePos ? ` at line ${first.linePos[0].line}, column ${first.linePos[0].col}` : '';
     throw new SpecInputError(`${field}: not valid ${format.toUpperCase()}${where}: ${first.message.split('\n')[0]}`, field);
   }
-  const document = parsed.toJS({ maxAliasCount: 100 }) as unknown;
+  let document: unknown;
+  try {
+    document = parsed.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // yaml refuses a document whose aliases would expand it beyond reason (a "billion laughs").
+    const why = /alias/i.test((err as Error).message) ? 'its YAML aliases expand it too far' : (err as Error).message;
+    throw new SpecInputError(`${field}: not usable: ${why}`, field);
+  }
   if (!document || typeof document !== 'object' || Array.isArray(document)) {
     throw new SpecInputError(`${field}: an OpenAPI document must be a YAML or JSON object`, field);
   }
@@ -39,8 +49,16 @@ export function parseSpecDocument(text: string, field = 'spec'): SpecDocument {
   if (typeof doc.openapi !== 'string' && typeof doc.swagger !== 'string') {
     throw new SpecInputError(`${field}: not an OpenAPI document (no "openapi" or "swagger" version field)`, field);
   }
+  let canonical: string;
+  try {
+    canonical = canonicalJson(doc);
+  } catch (err) {
+    if (err instanceof CyclicDocumentError) throw new SpecInputError(`${field}: not usable: a YAML alias refers to a node that contains it`, field);
+    if (err instanceof RangeError) throw new SpecInputError(`${field}: not usable: nested too deeply`, field);
+    throw err;
+  }
   return {
-    id: createHash('sha256').update(canonicalJson(doc)).digest('hex'),
+    id: createHash('sha256').update(canonical).digest('hex'),
     document: doc,
     format,
     title: typeof doc.info?.title === 'string' ? doc.info.title : undefined,

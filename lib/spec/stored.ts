@@ -11,10 +11,10 @@ export class UnknownSpecError extends Error {
   }
 }
 
-/** Loads a stored spec and dereferences + validates it, resolving relative refs from where it came. */
+/** Loads a stored spec and dereferences + validates it (internal refs only; nothing outside it is read). */
 export async function loadStoredSpec(db: Kysely<Tables>, specId: string) {
   const row = await getSpec(db, specId);
   if (!row) throw new UnknownSpecError(specId);
   const { document } = parseSpecDocument(row.content);
-  return { row, api: await dereferenceSpec(document, row.sourceLocation ?? undefined) };
+  return { row, api: await dereferenceSpec(document) };
 }

@@ -9,6 +9,43 @@ import { checkTarget, InvalidTargetError, type TargetConfig } from './target';
 
 /** `${NAME}`: the value of NAME in the worker's environment when the suite runs. */
 const REFERENCE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+
+/**
+ * testloom's own settings and secrets (API keys, webhook secret, database URLs, GitHub and model
+ * credentials, telemetry headers): a target can never be handed one, whatever the operator lists.
+ */
+const PROTECTED_PREFIXES = ['TESTLOOM_', 'GITHUB_', 'TEMPORAL_', 'DATABASE_', 'PG', 'OTEL_', 'CHROMA_', 'OLLAMA_', 'OPENAI_', 'HF_', 'HUGGING_FACE_'];
+const PROTECTED_NAMES = ['TEST_POSTGRES_URL'];
+
+export function isProtectedVariable(name: string): boolean {
+  const upper = name.toUpperCase();
+  return PROTECTED_NAMES.includes(upper) || PROTECTED_PREFIXES.some((prefix) => upper.startsWith(prefix));
+}
+
+/** `NAME` allows that variable, `PREFIX_*` every variable starting with PREFIX_ (TESTLOOM_TARGET_VARIABLES). */
+export function isTargetVariableAllowed(name: string, allowed: string[]): boolean {
+  if (isProtectedVariable(name)) return false;
+  return allowed.some((entry) => (entry.endsWith('*') ? name.startsWith(entry.slice(0, -1)) : name === entry));
+}
+
+/** What an operator lets a requested target reach: hosts, and the worker variables it may reference. */
+export interface TargetPolicy {
+  /** TESTLOOM_EXECUTION_HOSTS. */
+  hosts: string[];
+  /** TESTLOOM_TARGET_VARIABLES; undefined for the operator's own targets file, whose references are trusted (protected names excepted). */
+  variables?: string[];
+}
+
+function checkReference(name: string, variable: string, variables: string[] | undefined): void {
+  const field = `target.env.${name}`;
+  if (isProtectedVariable(variable)) {
+    throw new InvalidTargetError(`target env ${name} refers to ${variable}, one of testloom's own settings or secrets, which a target can never receive`, field);
+  }
+  if (variables && !isTargetVariableAllowed(variable, variables)) {
+    const listed = variables.length ? variables.join(', ') : 'none';
+    throw new InvalidTargetError(`target env ${name} refers to ${variable}, which is not a variable targets may use (TESTLOOM_TARGET_VARIABLES: ${listed})`, field);
+  }
+}
 /** Variables the generated helpers read credentials from. */
 const CREDENTIAL = /^API_(AUTH_[A-Z0-9_]+|HEADERS)$/;
 
@@ -42,11 +79,9 @@ function refuseHost(host: string, field: string, allowed: string[]): never {
   );
 }
 
-/**
- * Checks a requested target and returns it normalised (methods upper-case, hosts lower-case).
- * `executionHosts` is the operator's allow-list.
- */
-export function checkTargetRequest(target: TargetConfig, executionHosts: string[]): TargetConfig {
+/** Checks a requested target against the operator's policy and returns it normalised (methods upper-case, hosts lower-case). */
+export function checkTargetRequest(target: TargetConfig, policy: TargetPolicy): TargetConfig {
+  const executionHosts = policy.hosts;
   const checked = checkTarget(target);
   for (const [name, value] of Object.entries(checked.env)) {
     const field = `target.env.${name}`;
@@ -59,6 +94,8 @@ export function checkTargetRequest(target: TargetConfig, executionHosts: string[
         field,
       );
     }
+    const reference = REFERENCE.exec(value);
+    if (reference) checkReference(name, reference[1], policy.variables);
   }
   if (!isExecutionHostAllowed(checked.baseUrl.hostname, executionHosts)) refuseHost(checked.baseUrl.hostname, 'target.baseUrl', executionHosts);
   for (const entry of checked.allowedHosts) {
@@ -72,7 +109,11 @@ export function checkTargetRequest(target: TargetConfig, executionHosts: string[
   };
 }
 
-/** The target with every `${NAME}` replaced by the worker's value; a variable that is not set is an error naming it. */
+/**
+ * The target with every `${NAME}` replaced by the worker's value; a variable that is not set is an
+ * error naming it. Protected variables are refused here too, for targets that were checked by an
+ * older version (a workflow's input outlives the code that checked it).
+ */
 export function resolveTargetEnv(target: TargetConfig, env: NodeJS.ProcessEnv): TargetConfig {
   const resolved: Record<string, string> = {};
   for (const [name, value] of Object.entries(target.env ?? {})) {
@@ -81,6 +122,7 @@ export function resolveTargetEnv(target: TargetConfig, env: NodeJS.ProcessEnv): 
       resolved[name] = value;
       continue;
     }
+    checkReference(name, reference[1], undefined);
     const found = env[reference[1]];
     if (found === undefined || found === '') {
       throw new InvalidTargetError(`target env ${name} refers to ${reference[1]}, which is not set in the environment of the worker that runs the suite`, `target.env.${name}`);
@@ -90,7 +132,3 @@ export function resolveTargetEnv(target: TargetConfig, env: NodeJS.ProcessEnv): 
   return { ...target, env: resolved };
 }
 
-/** The names of the worker variables a target refers to (shown instead of values). */
-export function targetReferences(target: TargetConfig): string[] {
-  return Object.values(target.env ?? {}).map((value) => REFERENCE.exec(value)?.[1]).filter((name): name is string => name !== undefined);
-}

@@ -92,6 +92,8 @@ export async function createHarness(options: HarnessOptions): Promise<Harness<Re
     TESTLOOM_LLM_PROVIDERS: 'none',
     // The repository host: GitHub (through the local server) only when asked, whatever the machine's environment holds.
     ...(options.github ? { TESTLOOM_REPO_HOST: 'github', GITHUB_API_URL: options.github.url, GITHUB_TOKEN: 'test-token' } : { TESTLOOM_REPO_HOST: 'local' }),
+    // Tests start runs with { spec: { path } } for the example and fixture specs.
+    TESTLOOM_SPEC_ROOTS: SPEC_ROOTS.join(','),
     ...options.env,
     ...(postgres ? { DATABASE_URL: postgres.url } : {}),
   };
@@ -125,7 +127,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness<Re
     dataDir,
     async startWorker(wrap) {
       const native = await NativeConnection.connect({ address });
-      const deps = { db: database.db, repoHost, links: runLinks(config), retrieval, models: await createModelAccess(config.llm, database.db) };
+      const deps = { db: database.db, repoHost, links: runLinks(config), retrieval, models: await createModelAccess(config.llm, database.db), limits: config.generation.limits };
       const activities = createActivities(deps);
       const worker = await createWorker({
         config,
@@ -186,3 +188,5 @@ export async function waitForRunEnd(harness: Harness<RepoHost>, runId: string, t
 }
 
 export const PETSTORE = path.resolve(__dirname, '../../examples/petstore.yaml');
+/** The directories the harness's API reads spec.path from (TESTLOOM_SPEC_ROOTS). */
+export const SPEC_ROOTS = [path.resolve(__dirname, '../../examples'), path.resolve(__dirname, '../fixtures/specs')];
