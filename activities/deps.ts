@@ -13,6 +13,7 @@ import { blameRepositoryTemplate, InvalidRepositoryTemplateError, repositoryTemp
 import type { RunLinks } from '../lib/runs/links';
 import type { CaseRetriever } from '../lib/retrieval/retriever';
 import type { StageName } from '../lib/runs/types';
+import type { GenerationLimits } from '../lib/generation/limits';
 
 /** Everything the stage activities touch, passed in so tests can wrap or fault any of it. */
 export interface ActivityDeps {
@@ -24,6 +25,8 @@ export interface ActivityDeps {
   links?: RunLinks;
   /** Language models behind the gateway; absent when no provider is configured. */
   models?: ModelAccess;
+  /** How much one run may generate; absent: the defaults. */
+  limits?: GenerationLimits;
 }
 
 export function currentRun(): { runId: string; workflowId: string; attempt: number } {

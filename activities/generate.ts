@@ -11,6 +11,7 @@ import { checkSuiteInChildProcess } from '../lib/generation/gates/check-process'
 import { SCENARIO_FILE, writeScenarioTests } from '../lib/generation/model/scenarios';
 import { generateSpecSuite } from '../lib/generation/spec-suite';
 import type { TestCase } from '../lib/generation/types';
+import { caseLimitError, DEFAULT_GENERATION_LIMITS } from '../lib/generation/limits';
 import { listOperations } from '../lib/openapi';
 import { BudgetExceededError, InvalidModelOutputError, ModelUnavailableError, type Completion } from '../lib/llm';
 import type { GenerationOutcome, IssueSubject, ModelUsage, RetrievalOutcome, SpecSubject, Subject } from '../lib/runs/contract';
@@ -223,6 +224,8 @@ export function generateActivity(deps: ActivityDeps) {
           const generated = subject.kind === 'issue'
             ? await generateForIssue(deps, subject, retrieval, feedback, templates)
             : await generateForSpec(deps, subject, retrieval, feedback, templates);
+          const tooMany = caseLimitError(generated.cases.length, deps.limits ?? DEFAULT_GENERATION_LIMITS);
+          if (tooMany) throw permanent(tooMany, 'TooManyCases');
           return checkGates(deps, subject, generated, templates);
         });
         await replaceArtifacts(deps.db, runId, gated.artifacts);

@@ -1,6 +1,7 @@
 import { updateRun, upsertRun } from '../lib/db/runs';
 import { acceptanceCriteria } from '../lib/issues';
 import { listOperations } from '../lib/openapi';
+import { DEFAULT_GENERATION_LIMITS, operationLimitError } from '../lib/generation/limits';
 import { UnknownIssueError } from '../lib/repohost/types';
 import { SpecValidationError } from '../lib/spec/dereference';
 import { loadStoredSpec, UnknownSpecError } from '../lib/spec/stored';
@@ -24,6 +25,9 @@ export async function loadDereferencedSpec(deps: ActivityDeps, specId: string) {
 
 async function specSubject(deps: ActivityDeps, input: GenerateTestsInput, spec: NonNullable<GenerateTestsInput['spec']>): Promise<SpecSubject> {
   const { api } = await loadDereferencedSpec(deps, spec.id);
+  const operationCount = listOperations(api).length;
+  const tooLarge = operationLimitError(operationCount, deps.limits ?? DEFAULT_GENERATION_LIMITS);
+  if (tooLarge) throw permanent(tooLarge, 'SpecTooLarge');
   const info = (api as { info?: { title?: string; version?: string } }).info ?? {};
   return {
     kind: 'spec',
@@ -32,7 +36,7 @@ async function specSubject(deps: ActivityDeps, input: GenerateTestsInput, spec: 
     title: info.title ?? 'API',
     version: info.version,
     openapiVersion: String((api as { openapi?: string; swagger?: string }).openapi ?? (api as { swagger?: string }).swagger),
-    operationCount: listOperations(api).length,
+    operationCount,
     source: spec.source,
     slug: slugify(info.title ?? 'api'),
     ...(input.framework ? { framework: input.framework } : {}),

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { ArtifactRow, Tables } from '../../schema/tables';
 import type { Artifact } from '../runs/types';
+import { parameterBatches } from './batches';
 
 /** Makes `artifacts` the run's complete set, replacing whatever was stored before. */
 export async function replaceArtifacts(db: Kysely<Tables>, runId: string, artifacts: Artifact[]): Promise<ArtifactRow[]> {
@@ -12,19 +13,14 @@ export async function replaceArtifacts(db: Kysely<Tables>, runId: string, artifa
   }
   await db.transaction().execute(async (tx) => {
     await tx.deleteFrom('artifacts').where('runId', '=', runId).execute();
-    if (artifacts.length === 0) return;
-    await tx
-      .insertInto('artifacts')
-      .values(
-        artifacts.map((a) => ({
-          runId,
-          path: a.path,
-          kind: a.kind,
-          content: a.content,
-          sha256: createHash('sha256').update(a.content, 'utf8').digest('hex'),
-        })),
-      )
-      .execute();
+    const rows = artifacts.map((a) => ({
+      runId,
+      path: a.path,
+      kind: a.kind,
+      content: a.content,
+      sha256: createHash('sha256').update(a.content, 'utf8').digest('hex'),
+    }));
+    for (const batch of parameterBatches(rows)) await tx.insertInto('artifacts').values(batch).execute();
   });
   return listArtifacts(db, runId);
 }

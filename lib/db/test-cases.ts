@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { TestCaseRow, Tables } from '../../schema/tables';
+import { parameterBatches } from './batches';
 
 export interface StoredTestCase {
   caseId: string;
@@ -16,23 +17,18 @@ export interface StoredTestCase {
 export async function replaceTestCases(db: Kysely<Tables>, runId: string, cases: StoredTestCase[]): Promise<void> {
   await db.transaction().execute(async (tx) => {
     await tx.deleteFrom('testCases').where('runId', '=', runId).execute();
-    if (cases.length === 0) return;
-    await tx
-      .insertInto('testCases')
-      .values(
-        cases.map((c) => ({
-          runId,
-          caseId: c.caseId,
-          kind: c.kind,
-          title: c.title,
-          operationId: c.operationId ?? null,
-          method: c.method ?? null,
-          path: c.path ?? null,
-          expectedStatus: c.expectedStatus ?? null,
-          file: c.file,
-        })),
-      )
-      .execute();
+    const rows = cases.map((c) => ({
+      runId,
+      caseId: c.caseId,
+      kind: c.kind,
+      title: c.title,
+      operationId: c.operationId ?? null,
+      method: c.method ?? null,
+      path: c.path ?? null,
+      expectedStatus: c.expectedStatus ?? null,
+      file: c.file,
+    }));
+    for (const batch of parameterBatches(rows)) await tx.insertInto('testCases').values(batch).execute();
   });
 }
 
