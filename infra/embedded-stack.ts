@@ -12,6 +12,7 @@ import { requireTemporalCli } from '../lib/temporal/cli';
 import { connectClient } from '../lib/temporal/client';
 import { ensureDevServer } from '../lib/temporal/dev-server';
 import { startTracing } from '../lib/observability/tracing';
+import { Cleanups } from '../lib/process/shutdown';
 import { installQuietRuntime } from '../lib/temporal/runtime';
 import { createWorker } from '../workers/worker';
 
@@ -28,7 +29,7 @@ export interface EmbeddedStack {
  * The local Chroma server (unless CHROMA_URL names one) and the embedding model. Missing weights
  * stop the start-up with instructions; an unreachable external Chroma only degrades runs.
  */
-async function startRetrieval(config: Config, log: (line: string) => void, cleanups: (() => Promise<unknown>)[]) {
+async function startRetrieval(config: Config, log: (line: string) => void, cleanups: Cleanups) {
   const { retrieval: settings } = config;
   if (!settings.enabled) {
     log('retrieval is switched off (TESTLOOM_RETRIEVAL=off)');
@@ -42,7 +43,7 @@ async function startRetrieval(config: Config, log: (line: string) => void, clean
       dataDir: settings.chroma.dataDir,
       logFile: path.join(config.dataDir, 'logs', 'chroma.log'),
     });
-    cleanups.push(chroma.stop);
+    cleanups.add('Chroma', chroma.stop, 4_000);
     log(chroma.reused ? `reusing Chroma at ${chroma.url}` : `started Chroma at ${chroma.url} (data in ${settings.chroma.dataDir})`);
   } else {
     await retriever!.store.heartbeat().then(
@@ -56,18 +57,16 @@ async function startRetrieval(config: Config, log: (line: string) => void, clean
 /**
  * Everything on one machine with no setup: the Temporal dev server (state in the data directory,
  * reused if one already listens), PGlite or DATABASE_URL, Chroma and the embedding model, the
- * worker and the HTTP API.
+ * worker and the HTTP API. Each part, once started, is added to `cleanups`, so a caller that is
+ * interrupted during start-up can stop what is already running (see lib/process/shutdown.ts).
  */
-export async function startEmbeddedStack(config: Config, log: (line: string) => void): Promise<EmbeddedStack> {
-  installQuietRuntime();
-  const cleanups: (() => Promise<unknown>)[] = [];
-  const stop = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((err) => log(`shutdown: ${(err as Error).message}`));
-  };
+export async function startEmbeddedStack(config: Config, log: (line: string) => void, cleanups = new Cleanups()): Promise<EmbeddedStack> {
+  installQuietRuntime([]); // signals are the caller's: the SDK's own handler would only stop the worker
+  const stop = () => cleanups.run(log);
   try {
     // OpenTelemetry when OTEL_* asks for it; shut down (flushed) last.
     const tracing = startTracing({ serviceName: 'testloom' });
-    cleanups.push(tracing.shutdown);
+    cleanups.add('tracing', tracing.shutdown, 2_000);
     if (tracing.enabled) log('tracing: exporting spans as OTEL_* configures');
     // First, so missing embedding weights stop the start-up before any server is started.
     const retrieval = await startRetrieval(config, log, cleanups);
@@ -81,31 +80,32 @@ export async function startEmbeddedStack(config: Config, log: (line: string) => 
       logFile: path.join(config.dataDir, 'logs', 'temporal.log'),
       searchAttributes: config.temporal.searchAttributes,
     });
-    cleanups.push(devServer.stop);
+    cleanups.add('Temporal dev server', devServer.stop, 4_000);
     log(devServer.reused ? `reusing Temporal at ${devServer.address}` : `started Temporal dev server at ${devServer.address} (${cli.source}: ${cli.path})`);
 
     const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-    cleanups.push(database.close);
+    cleanups.add('database', database.close);
 
     const repoHost = createRepoHost(config, database.db);
     const connection = await NativeConnection.connect({ address: config.temporal.address });
-    cleanups.push(() => connection.close());
+    cleanups.add('worker connection', () => connection.close(), 1_000);
     log('bundling workflows and starting the worker');
     const worker = await createWorker({
       config,
       connection,
-      deps: { db: database.db, repoHost, links: runLinks(config), retrieval, models: await createModelAccess(config.llm, database.db) },
+      deps: { db: database.db, repoHost, links: runLinks(config), retrieval, models: await createModelAccess(config.llm, database.db), limits: config.generation.limits },
     });
     const running = worker.run();
-    cleanups.push(async () => {
+    // Bounded by the worker's shutdownForceTime (workers/worker.ts), even with a stage stuck.
+    cleanups.add('worker', async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
-    });
+    }, 5_000);
 
     const client = await connectClient(config);
-    cleanups.push(() => client.connection.close());
+    cleanups.add('client connection', () => client.connection.close(), 1_000);
     const api: RunningServer = await listen({ db: database.db, client, config, repoHost }, config.api.host, config.api.port);
-    cleanups.push(api.close);
+    cleanups.add('HTTP API', api.close, 2_000);
     for (const notice of api.notices) log(notice);
 
     return {

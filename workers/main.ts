@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     const worker = await createWorker({
       config,
       connection,
-      deps: { db: database.db, repoHost: createRepoHost(config, database.db), links: runLinks(config), retrieval, models: await createModelAccess(config.llm, database.db) },
+      deps: { db: database.db, repoHost: createRepoHost(config, database.db), links: runLinks(config), retrieval, models: await createModelAccess(config.llm, database.db), limits: config.generation.limits },
       identity: process.env.TESTLOOM_WORKER_IDENTITY,
     });
     log.info({ taskQueue: config.temporal.taskQueues.io, address: config.temporal.address, tracing: tracing.enabled }, `testloom worker polling ${config.temporal.taskQueues.io} and ${config.temporal.taskQueues.llm} at ${config.temporal.address}`);

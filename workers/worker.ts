@@ -6,6 +6,13 @@ import { activeTracing } from '../lib/observability/tracing';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
+/**
+ * On shutdown a running activity has 2 s to finish before it is cancelled; one that ignores the
+ * cancellation (or is stuck) is abandoned after 4 s, when run() rejects, so stopping a worker
+ * never waits on a stage. Temporal retries an abandoned attempt on the next worker.
+ */
+export const SHUTDOWN_TIMES = { shutdownGraceTime: 2_000, shutdownForceTime: 4_000 } as const;
+
 export interface WorkerSetup {
   config: Config;
   connection: NativeConnection;
@@ -57,6 +64,7 @@ export async function createWorker(setup: WorkerSetup): Promise<TestloomWorker> 
     interceptors: workerInterceptors(),
     activities,
     maxConcurrentActivityTaskExecutions: config.temporal.worker.llmMaxConcurrentActivityTaskExecutions,
+    ...SHUTDOWN_TIMES,
     ...(setup.identity ? { identity: `${setup.identity}-llm` } : {}),
   });
   return new TestloomWorker(io, llm);
@@ -77,6 +85,7 @@ function createIoWorker(setup: WorkerSetup, activities: ReturnType<typeof create
     activities,
     maxConcurrentActivityTaskExecutions: config.temporal.worker.maxConcurrentActivityTaskExecutions,
     maxConcurrentWorkflowTaskExecutions: config.temporal.worker.maxConcurrentWorkflowTaskExecutions,
+    ...SHUTDOWN_TIMES,
     ...(setup.identity ? { identity: setup.identity } : {}),
   });
 }

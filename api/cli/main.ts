@@ -3,21 +3,16 @@ import { Command, Option } from 'commander';
 import { startEmbeddedStack, type EmbeddedStack } from '../../infra/embedded-stack';
 import { ConfigError, loadConfig, type Config } from '../../lib/config';
 import { configureLogging } from '../../lib/observability/logger';
+import { Cleanups, exitOnSignals } from '../../lib/process/shutdown';
 import type { RetrievalOutcome } from '../../lib/runs/contract';
 import type { RunView } from '../../lib/runs/view';
 import { ApiClient } from './http';
 import { indexCheckout } from './index-command';
 import { followRun } from './progress';
+import { buildRunRequest } from './run-request';
 import { addTargetOptions, followExecution, printExecution, targetFromOptions, type TargetOptions } from './execution';
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
-
-function waitForCtrlC(): Promise<void> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-}
 
 async function withApi<T>(config: Config, work: (api: ApiClient, stack?: EmbeddedStack) => Promise<T>): Promise<T> {
   const running = ApiClient.fromConfig(config);
@@ -27,12 +22,16 @@ async function withApi<T>(config: Config, work: (api: ApiClient, stack?: Embedde
   const logFile = path.join(config.dataDir, 'logs', 'testloom.log');
   configureLogging({ level: config.logLevel, destination: logFile });
   print(`  logs: ${logFile}`);
-  const stack = await startEmbeddedStack(config, (line) => print(`  ${line}`));
-  try {
-    return await work(ApiClient.fromConfig(config, stack.apiUrl), stack);
-  } finally {
-    await stack.stop();
-  }
+  const cleanups = new Cleanups();
+  const signals = exitOnSignals(cleanups, (line) => print(`  ${line}`));
+  return signals.unlessStopping((async () => {
+    const stack = await startEmbeddedStack(config, (line) => print(`  ${line}`), cleanups);
+    try {
+      return await work(ApiClient.fromConfig(config, stack.apiUrl), stack);
+    } finally {
+      await stack.stop();
+    }
+  })());
 }
 
 function describeRetrieval(retrieval: RetrievalOutcome | undefined): string {
@@ -78,7 +77,10 @@ program
   .action(async () => {
     const config = loadConfig();
     configureLogging({ level: config.logLevel }); // JSON lines on stdout
-    const stack = await startEmbeddedStack(config, (line) => print(line));
+    // From the first moment: a Ctrl-C during start-up stops whatever has started by then.
+    const cleanups = new Cleanups();
+    const signals = exitOnSignals(cleanups, print);
+    const stack = await signals.unlessStopping(startEmbeddedStack(config, print, cleanups));
     print();
     print(`testloom is up`);
     print(`  HTTP API          ${stack.apiUrl}`);
@@ -86,10 +88,7 @@ program
     print(`  Temporal Web UI   ${stack.temporalUiUrl}`);
     if (stack.chromaUrl) print(`  Chroma            ${stack.chromaUrl}`);
     print(`  data directory    ${config.dataDir}`);
-    print('Press Ctrl-C to stop.');
-    await waitForCtrlC();
-    print('stopping…');
-    await stack.stop();
+    print('Press Ctrl-C to stop.'); // exitOnSignals stops the stack and the process
   });
 
 addTargetOptions(program
@@ -105,14 +104,7 @@ addTargetOptions(program
     const target = targetFromOptions(options);
     if (target && options.issue) throw new Error('--base-url is for spec runs; an issue run uses its repository\'s target from TESTLOOM_TARGETS_FILE');
     const config = loadConfig();
-    const request = options.issue
-      ? { issue: options.issue }
-      : {
-        spec: /^https?:\/\//.test(options.spec!) ? { url: options.spec } : { path: path.resolve(options.spec!) },
-        repository: options.repository,
-        ...(options.framework ? { framework: options.framework } : {}),
-        ...(target ? { target } : {}),
-      };
+    const request = await buildRunRequest(options, target, config);
     const run = await withApi(config, async (api) => {
       const { body: started } = await api.request<{ runId: string; workflowId: string; existing: boolean }>('POST', '/api/v1/runs', request);
       print(`${started.existing ? 'Found existing' : 'Started'} run ${started.runId} (workflow ${started.workflowId})`);

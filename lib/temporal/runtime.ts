@@ -4,11 +4,14 @@ import { PinoTemporalLogger } from '../observability/temporal-logger';
 /**
  * Routes the SDK's logs (and the native core's warnings, forwarded) through the process's pino
  * logger, where routine SDK output (worker state changes, bundling) sits at debug: quiet at the
- * default info level. Must run before the first worker or connection exists.
+ * default info level. Must run before the first worker or connection exists. `shutdownSignals`: the
+ * signals on which the SDK shuts its workers down (its default: SIGINT, SIGTERM, SIGQUIT, SIGUSR2);
+ * [] when the process handles signals itself.
  */
-export function installQuietRuntime(): void {
+export function installQuietRuntime(shutdownSignals?: NodeJS.Signals[]): void {
   try {
     Runtime.install({
+      ...(shutdownSignals ? { shutdownSignals } : {}),
       logger: new PinoTemporalLogger(),
       telemetryOptions: { logging: { forward: {}, filter: { core: 'WARN', other: 'ERROR' } } },
     });
