@@ -163,6 +163,12 @@ export interface WebhookDeliveriesTable {
   updatedAt: UpdatedAt;
 }
 
+/** Rewritten by each health check (lib/observability/health.ts) to prove the database takes writes. */
+export interface HealthProbesTable {
+  name: string;
+  checkedAt: UpdatedAt;
+}
+
 export interface ReviewsTable {
   id: Identity;
   repository: string;
@@ -227,6 +233,7 @@ export interface Tables {
   modelCalls: ModelCallsTable;
   modelResponses: ModelResponsesTable;
   executions: ExecutionsTable;
+  healthProbes: HealthProbesTable;
 }
 
 export type SpecRow = Selectable<SpecsTable>;

@@ -6,6 +6,7 @@ import { Migrator } from 'kysely/migration';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { migrations } from '../../schema/migrations';
+import { guardAgainstPanics } from './pglite-guard';
 import type { Tables } from '../../schema/tables';
 
 export interface Database {
@@ -61,7 +62,7 @@ function postgresDialect(connectionString: string): Dialect {
 async function pgliteDialect(dataDir: string): Promise<Dialect> {
   const dir = join(dataDir, 'pglite');
   await mkdir(dir, { recursive: true });
-  return new PGliteDialect(await PGlite.create(dir));
+  return new PGliteDialect(guardAgainstPanics(await PGlite.create(dir), dir));
 }
 
 /** Applies pending migrations; returns the names applied now (empty when already up to date). */

@@ -99,10 +99,19 @@ export function temporalProbe(client: Client, config: Config, timeoutMs = PROBE_
   };
 }
 
+/**
+ * The database takes a write: a committed upsert of this probe's row (a read-only data directory,
+ * a read-only transaction mode or a full disk all answer reads but fail here), down with the
+ * database's own message otherwise.
+ */
 export function databaseProbe(db: Kysely<Tables>, config: Config): HealthProbe {
   return async () => {
-    await sql`select 1`.execute(db);
-    return { status: 'ok', reason: config.databaseUrl ? 'Postgres' : 'PGlite' };
+    await db
+      .insertInto('healthProbes')
+      .values({ name: 'database', checkedAt: sql`now()` })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ checkedAt: sql`now()` }))
+      .execute();
+    return { status: 'ok', reason: `${config.databaseUrl ? 'Postgres' : 'PGlite'} takes writes` };
   };
 }
 

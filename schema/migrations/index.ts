@@ -5,6 +5,7 @@ import * as issuesAndDeliveries from './0003_issues_and_deliveries';
 import * as modelCalls from './0004_model_calls';
 import * as localIssueComments from './0005_local_issue_comments';
 import * as executions from './0006_executions';
+import * as healthProbes from './0007_health_probes';
 
 /** All migrations by name, in order. Static so it works under any bundler, tsx or jest; add new ones here. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_model_calls': modelCalls,
   '0005_local_issue_comments': localIssueComments,
   '0006_executions': executions,
+  '0007_health_probes': healthProbes,
 };

@@ -1,3 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
 import { freePort } from '../../lib/net/free-port';
 import { apiRequest, createHarness, type Harness } from '../support/harness';
 import { startFakeOllama, type FakeOllama } from '../support/ollama-server';
@@ -24,7 +29,7 @@ describe('GET /api/health', () => {
         expect(checks[name].durationMs).toBeLessThan(2_000);
       }
       expect(checks.temporal.reason).toContain(`1 worker polling ${harness.config.temporal.taskQueues.io}`);
-      expect(checks.database.reason).toBe('PGlite');
+      expect(checks.database.reason).toBe('PGlite takes writes');
       expect(checks.vectorStore.reason).toBe(`Chroma at ${process.env.TESTLOOM_TEST_CHROMA_URL}`);
       expect(checks.repositoryHost.reason).toContain(`local git host in ${harness.config.repos.root}`);
       expect(checks.modelProvider).toMatchObject({ status: 'not configured', reason: expect.stringContaining('no model provider is configured') });
@@ -90,6 +95,90 @@ describe('GET /api/health', () => {
       expect(health.status).toBe(200);
       expect(health.body.status).toBe('ok');
       expect(health.body.checks.vectorStore).toMatchObject({ status: 'not configured', reason: expect.stringContaining('TESTLOOM_RETRIEVAL=off') });
+    });
+  });
+
+  describe('with a PGlite data directory that turned read-only', () => {
+    let harness: Harness;
+    let pgliteDir: string;
+    let locked = false;
+    beforeAll(async () => {
+      harness = await createHarness({ database: 'pglite', chromaUrl: 'off' });
+      pgliteDir = path.join(harness.dataDir, 'pglite');
+    });
+    afterAll(async () => {
+      if (locked) execFileSync('chattr', ['-R', '-i', pgliteDir]);
+      await harness?.close();
+    });
+
+    // The immutable attribute refuses writes even to root (who ignores permission bits) and even
+    // through the files PGlite already holds open. It needs root, as the test machines run.
+    it('reports the database down once a write fails, answers 503 and stays responsive', async () => {
+      const before = await apiRequest(harness, 'GET', '/api/health');
+      expect(before.body.checks.database).toMatchObject({ status: 'ok', reason: 'PGlite takes writes' });
+      // Reads still work from memory after this; only writes fail.
+      execFileSync('chattr', ['-R', '+i', pgliteDir]);
+      locked = true;
+
+      const failed = await apiRequest(harness, 'GET', '/api/health');
+      expect(failed.status).toBe(503);
+      expect(failed.body.status).toBe('down');
+      expect(failed.body.checks.database).toMatchObject({ status: 'down', reason: expect.stringMatching(/could not write .*Operation not permitted/) });
+      expect(failed.body.checks.repositoryHost.status).toBe('ok');
+
+      // PGlite cannot go on after that failure; the process still answers, and says why.
+      const after = await apiRequest(harness, 'GET', '/api/health');
+      expect(after.status).toBe(503);
+      expect(after.body.checks.database).toMatchObject({ status: 'down', reason: expect.stringMatching(/^the embedded database \(PGlite\) stopped: could not write /) });
+      expect(after.body.checks.database.reason).toContain(`Restart testloom (once ${pgliteDir} is writable, if a write failed)`);
+      expect(after.body.checks.database.durationMs).toBeLessThan(1_000);
+      expect((await apiRequest(harness, 'GET', '/api/openapi.json')).status).toBe(200);
+    });
+  });
+
+  describe('with a Postgres database that refuses writes', () => {
+    let harness: Harness;
+    let admin: Client;
+    let name: string;
+    beforeAll(async () => {
+      harness = await createHarness({ database: 'postgres', chromaUrl: 'off' });
+      name = new URL(harness.env.DATABASE_URL).pathname.slice(1);
+      admin = new Client({ connectionString: process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' });
+      await admin.connect();
+    });
+    afterAll(async () => {
+      await admin?.end();
+      await harness?.close();
+    });
+
+    /** New sessions of the database start read-only (as on a standby); the API's pool reconnects. */
+    async function setReadOnly(on: boolean) {
+      await admin.query(`alter database ${name} ${on ? 'set default_transaction_read_only = on' : 'reset default_transaction_read_only'}`);
+      await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1', [name]);
+    }
+
+    async function databaseCheck(until: (check: { status: string; reason: string }) => boolean) {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const health = await apiRequest(harness, 'GET', '/api/health');
+        // The first query after the sessions were ended may meet one of them.
+        if (until(health.body.checks.database) || Date.now() > deadline) return health;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+
+    it('reports the database down with its reason while reads still answer, and ok again once it takes writes', async () => {
+      expect((await apiRequest(harness, 'GET', '/api/health')).body.checks.database).toMatchObject({ status: 'ok', reason: 'Postgres takes writes' });
+      await setReadOnly(true);
+      const down = await databaseCheck((check) => /read-only/.test(check.reason));
+      expect(down.status).toBe(503);
+      expect(down.body.checks.database).toMatchObject({ status: 'down', reason: 'cannot execute INSERT in a read-only transaction' });
+      // What `select 1` saw: reads answer, so the old check said ok.
+      expect((await apiRequest(harness, 'GET', '/api/v1/runs')).status).toBe(200);
+
+      await setReadOnly(false);
+      const up = await databaseCheck((check) => check.status === 'ok');
+      expect(up.body.checks.database).toMatchObject({ status: 'ok', reason: 'Postgres takes writes' });
     });
   });
 });
