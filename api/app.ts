@@ -7,7 +7,7 @@ import type { RepoHost } from '../lib/repohost/types';
 import { rootLogger } from '../lib/observability/logger';
 import { requestObservability } from '../lib/observability/http';
 import { errorHandler, notFound } from './errors';
-import { methodNotAllowed, openApiRouter } from './openapi/enforce';
+import { answerOptions, methodNotAllowed, openApiRouter } from './openapi/enforce';
 import { applySecurity, redactingLog, secretsOf, v1Guard } from './security';
 import { healthRouter } from './routes/health';
 import { metricsRouter } from './routes/metrics';
@@ -30,6 +30,7 @@ export function createApp(deps: AppDeps, log: (err: unknown) => void = logUnhand
   app.disable('x-powered-by');
   app.use(requestObservability()); // request id, JSON request log (req.log), route on the trace span, HTTP metrics
   applySecurity(app, deps.config); // trust proxy, helmet, CORS, secret redaction of JSON bodies
+  app.use(answerOptions()); // OPTIONS: 204 with every method the path has
   app.use('/api', openApiRouter());
   app.use('/api/webhooks', webhooksRouter(deps)); // signed by GitHub: its own raw-body parser, no API key
   app.use('/api', healthRouter(deps));

@@ -22,8 +22,15 @@ export class HttpError extends Error {
 
 export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
 
+/** Postgres refusing text (a NUL character, `\u0000` in JSON): only a request's own text gets there. */
+const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05']);
+
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
+  if (UNSTORABLE_TEXT_CODES.has(String((err as { code?: unknown }).code))) {
+    const message = 'the request holds text that cannot be stored: a NUL character (U+0000)';
+    return new HttpError(400, 'invalid_request', message, [{ message }]);
+  }
   if (err instanceof SpecInputError) {
     const code = err.status === 413 ? 'payload_too_large' : err.status === 422 ? 'spec_unavailable' : 'invalid_spec';
     return new HttpError(err.status, code, err.message, [{ field: err.field, message: err.message }]);

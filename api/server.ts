@@ -1,5 +1,5 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { STATUS_CODES, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { isLoopback } from '../lib/config';
 import { createApp, type AppDeps } from './app';
 import { startupNotices } from './security';
@@ -18,6 +18,7 @@ export function listen(deps: AppDeps, host: string, port: number): Promise<Runni
   const app = createApp(deps);
   return new Promise((resolve, reject) => {
     const server: Server = app.listen(port, host);
+    server.on('clientError', answerClientError);
     server.once('error', reject);
     server.once('listening', () => {
       const address = server.address() as AddressInfo;
@@ -31,4 +32,20 @@ export function listen(deps: AppDeps, host: string, port: number): Promise<Runni
       });
     });
   });
+}
+
+/**
+ * A request Node's HTTP parser refuses before Express sees it (headers over 16 KiB, a malformed
+ * request line) still gets the error envelope, instead of Node's bare status line.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) return void socket.destroy();
+  const [status, code, message] = err.code === 'HPE_HEADER_OVERFLOW'
+    ? [431, 'headers_too_large', 'the request line and headers are larger than the server accepts (16 KiB)']
+    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'request_timeout', 'the request did not arrive in time']
+      : [400, 'invalid_request', 'the request is not valid HTTP/1.1'];
+  const body = JSON.stringify({ error: { code, message, details: [] } });
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }

@@ -3,7 +3,9 @@
  * generated pytest suite needs to be executed: pytest and requests. Quick when they are there
  * (one import check); otherwise creates the venv if needed and installs them from PyPI, every step
  * with a time limit so an unreachable index fails instead of hanging. When that fails but another
- * interpreter execution would use already has them, setup warns and goes on.
+ * interpreter execution would use already has them, setup warns and goes on. Then Schemathesis, at
+ * the version infra/schemathesis.ts pins and in a venv of its own, for the API's conformance test
+ * and the effectiveness bench.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,6 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../lib/config/env';
 import { PROJECT_VENV_PYTHON, PYTEST_PACKAGES, pytestPython, PytestUnavailableError } from '../lib/validation/python';
+import { ensureSchemathesis, SCHEMATHESIS_REQUIREMENT, SCHEMATHESIS_VENV } from './schemathesis';
 
 const run = promisify(execFile);
 const log = (line: string) => console.log(`setup: ${line}`);
@@ -37,7 +40,18 @@ async function install(): Promise<void> {
   await run(pip, ['install', '--quiet', '--disable-pip-version-check', '--timeout', '20', '--retries', '1', ...REQUIREMENTS], { timeout: 300_000 });
 }
 
-async function main(): Promise<void> {
+/** Only the tests and a bench need it: a failed install is a warning (the Schemathesis test then says what is missing). */
+async function provisionSchemathesis(): Promise<void> {
+  try {
+    const { version, installedNow } = await ensureSchemathesis();
+    log(`schemathesis ${version} ${installedNow ? 'installed into' : 'found in'} ${SCHEMATHESIS_VENV}`);
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    log(`warning: installing ${SCHEMATHESIS_REQUIREMENT} into ${SCHEMATHESIS_VENV} failed (${(e.stderr || e.message).trim().split('\n').slice(-3).join(' ')}); test/api/schemathesis.test.ts needs it`);
+  }
+}
+
+async function provisionPytest(): Promise<void> {
   const present = await venvVersions();
   if (present) {
     log(`pytest suites run with ${present} (project venv: ${PROJECT_VENV_PYTHON})`);
@@ -60,6 +74,11 @@ async function main(): Promise<void> {
   const installed = await venvVersions();
   if (!installed) throw new Error(`${PYTEST_PACKAGES.join(' and ')} were installed, but ${PROJECT_VENV_PYTHON} cannot import them`);
   log(`pytest suites run with ${installed} (project venv: ${PROJECT_VENV_PYTHON})`);
+}
+
+async function main(): Promise<void> {
+  await provisionPytest();
+  await provisionSchemathesis();
 }
 
 main().catch((err) => {

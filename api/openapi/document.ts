@@ -7,6 +7,9 @@
  * ajv's wording for any failure of that schema's own keywords (e.g. a pattern) in 400 responses.
  */
 
+import { CURSOR_PATTERN } from '../../lib/db/runs';
+import { ISSUE_PATTERN, MAX_ISSUE_NUMBER } from '../../lib/issues/issue-ref';
+
 export type JsonSchema = { [keyword: string]: unknown };
 
 export interface OpenApiOperation {
@@ -16,7 +19,7 @@ export interface OpenApiOperation {
   tags?: string[];
   security?: Record<string, string[]>[];
   parameters?: ({ $ref: string } | OpenApiParameter)[];
-  requestBody?: { required?: boolean; description?: string; content: Record<string, { schema: JsonSchema }> };
+  requestBody?: { required?: boolean; description?: string; content: Record<string, { schema: JsonSchema; example?: unknown }> };
   responses: Record<string, unknown>;
 }
 
@@ -50,7 +53,7 @@ export interface OpenApiDocument {
 }
 
 export const REPOSITORY_PATTERN = '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$';
-export const ISSUE_PATTERN = '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+#[1-9][0-9]{0,9}$';
+export { ISSUE_PATTERN };
 export const RUN_STATUS_VALUES = ['queued', 'running', 'completed', 'failed', 'cancelled'];
 export const TRIGGER_VALUES = ['spec', 'issue'];
 /** Largest JSON body of the requests that carry no spec (cancel, …). */
@@ -62,6 +65,17 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const response = (name: string) => ({ $ref: `#/components/responses/${name}` });
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 const open: Record<string, string[]>[] = [];
+
+/** What a started run's id leads to (OpenAPI links: documentation, and the paths stateful tests follow). */
+const runLinks = Object.fromEntries(['getRun', 'cancelRun', 'executeRun', 'listExecutions'].map((operationId) => [
+  operationId, { operationId, parameters: { id: '$response.body#/runId' } },
+]));
+
+/** A spec small enough to show in the description: valid, with no operations (its run generates nothing). */
+const EXAMPLE_SPEC = 'openapi: 3.0.3\ninfo: {title: Example, version: "1"}\npaths: {}\n';
+
+/** Text that is stored as it is given: Postgres cannot hold a NUL character. */
+const storableText = { pattern: '^[^\\u0000]*$', 'x-error-message': 'must not contain a NUL character (U+0000)' };
 
 const standardErrors = {
   '401': response('Unauthorized'),
@@ -111,14 +125,24 @@ export const openApiDocument: OpenApiDocument = {
         requestBody: {
           required: true,
           content: {
-            ...json(ref('StartRunRequest')),
+            'application/json': { schema: ref('StartRunRequest'), example: { spec: { content: EXAMPLE_SPEC } } },
             ...Object.fromEntries(RAW_SPEC_TYPES.map((type) => [type, { schema: { type: 'string', minLength: 1, description: 'The spec document itself (YAML or JSON)' } }])),
           },
         },
         responses: {
-          '200': { description: 'A run for this spec and repository (or this issue) already exists', headers: { Location: { $ref: '#/components/headers/Location' } }, content: json(ref('StartedRun')) },
-          '202': { description: 'Run started', headers: { Location: { $ref: '#/components/headers/Location' } }, content: json(ref('StartedRun')) },
-          '400': response('BadRequest'),
+          '200': { description: 'A run for this spec and repository (or this issue) already exists', headers: { Location: { $ref: '#/components/headers/Location' } }, content: json(ref('StartedRun')), links: runLinks },
+          '202': { description: 'Run started', headers: { Location: { $ref: '#/components/headers/Location' } }, content: json(ref('StartedRun')), links: runLinks },
+          '400': {
+            description: [
+              'Malformed JSON (`invalid_json`), a body or query the schemas here do not allow (`invalid_request`), an issue run whose',
+              '`repository` is not the issue\'s own (`invalid_request`), or a spec that cannot be used (`invalid_spec`): `spec.content`',
+              '(or the raw body) that is not an OpenAPI 3.x / Swagger 2.0 document, a `spec.path` or `spec.url` that is refused or does',
+              'not lead to a file. Whether a text is an API description is decided by parsing it, not by a schema. `details` names each',
+              'bad field.',
+            ].join(' '),
+            content: json(ref('Error')),
+          },
+          '404': { description: 'The issue is unknown to the repository host (`not_found`)', content: json(ref('Error')) },
           '413': response('PayloadTooLarge'),
           '415': response('UnsupportedMediaType'),
           '422': { description: 'The spec URL could not be fetched (`spec_unavailable`)', content: json(ref('Error')) },
@@ -137,7 +161,10 @@ export const openApiDocument: OpenApiDocument = {
             name: 'limit', in: 'query', description: 'Page size',
             schema: { type: 'integer', minimum: 1, maximum: 100, default: 20, 'x-error-message': 'must be a whole number from 1 to 100' },
           },
-          { name: 'cursor', in: 'query', description: '`nextCursor` of the previous page', schema: { type: 'string', minLength: 1, maxLength: 512 } },
+          {
+            name: 'cursor', in: 'query', description: '`nextCursor` of the previous page: the position after its last run (`<seconds>.<microseconds>.<run id, base64url>`)',
+            schema: { type: 'string', pattern: CURSOR_PATTERN, maxLength: 512, 'x-error-message': 'must be the nextCursor of a page' },
+          },
         ],
         responses: {
           '200': { description: 'One page of runs', content: json(ref('RunList')) },
@@ -154,6 +181,7 @@ export const openApiDocument: OpenApiDocument = {
         summary: 'One run: database record, stage attempts, files, review, live workflow state, Web UI link',
         responses: {
           '200': { description: 'The run', content: json(ref('Run')) },
+          '400': response('BadRequest'),
           '404': response('NotFound'),
           ...standardErrors,
         },
@@ -193,7 +221,10 @@ export const openApiDocument: OpenApiDocument = {
         responses: {
           '200': { description: 'This execution is already running', content: json(ref('StartedExecution')) },
           '202': { description: 'Execution started', content: json(ref('StartedExecution')) },
-          '400': response('BadRequest'),
+          '400': {
+            description: 'A body the schemas here do not allow, no `target` while none is configured, or a target this server may not run against (a host outside `TESTLOOM_EXECUTION_HOSTS`, an environment reference it may not pass): `invalid_request` naming the field',
+            content: json(ref('Error')),
+          },
           '404': response('NotFound'),
           '409': { description: 'The run has no generated API suite (`not_executable`)', content: json(ref('Error')) },
           '413': response('PayloadTooLarge'),
@@ -210,6 +241,7 @@ export const openApiDocument: OpenApiDocument = {
         summary: 'The executions of a run\'s suite, newest first (summaries)',
         responses: {
           '200': { description: 'Executions', content: json({ type: 'object', required: ['executions'], properties: { executions: { type: 'array', items: ref('Execution') } } }) },
+          '400': response('BadRequest'),
           '404': response('NotFound'),
           ...standardErrors,
         },
@@ -226,6 +258,7 @@ export const openApiDocument: OpenApiDocument = {
         summary: 'One execution with its full report: per-test outcome of every run, findings with reproducers, coverage by operation',
         responses: {
           '200': { description: 'The execution', content: json(ref('Execution')) },
+          '400': response('BadRequest'),
           '404': response('NotFound'),
           ...standardErrors,
         },
@@ -279,8 +312,8 @@ export const openApiDocument: OpenApiDocument = {
         ].join('\n'),
         security: open,
         parameters: [
-          { name: 'X-GitHub-Event', in: 'header', required: true, description: 'Event name, e.g. `issues`', schema: { type: 'string' } },
-          { name: 'X-GitHub-Delivery', in: 'header', required: true, description: 'Delivery id (GUID)', schema: { type: 'string' } },
+          { name: 'X-GitHub-Event', in: 'header', required: true, description: 'Event name, e.g. `issues`', schema: { type: 'string', minLength: 1, maxLength: 100 } },
+          { name: 'X-GitHub-Delivery', in: 'header', required: true, description: 'Delivery id (GUID)', schema: { type: 'string', minLength: 1, maxLength: 100 } },
           { name: 'X-Hub-Signature-256', in: 'header', required: true, description: '`sha256=<hex HMAC of the raw body>`', schema: { type: 'string', pattern: '^sha256=[0-9a-f]{64}$' } },
         ],
         requestBody: {
@@ -300,10 +333,10 @@ export const openApiDocument: OpenApiDocument = {
             }),
           },
           '204': {
-            description: 'Delivery accepted; it asks for nothing (wrong label, other event, …)',
+            description: `Delivery accepted; it asks for nothing (wrong label, other event, an issue number beyond ${MAX_ISSUE_NUMBER}, …); \`X-Testloom-Reason\` says why`,
             headers: { 'X-Testloom-Reason': { description: 'Why nothing was done', schema: { type: 'string' } } },
           },
-          '400': { description: 'A header is missing (`invalid_request`) or the payload is not a JSON object (`invalid_json`, `invalid_payload`)', content: json(ref('Error')) },
+          '400': { description: 'A header is missing or too long (`invalid_request`), the payload is not a JSON object (`invalid_json`), or a field testloom reads has the wrong type (`invalid_payload`)', content: json(ref('Error')) },
           '401': { description: 'Missing or wrong signature (`invalid_signature`)', content: json(ref('Error')) },
           '413': response('PayloadTooLarge'),
           '503': { description: 'The receiver is off: `GITHUB_WEBHOOK_SECRET` is unset (`webhooks_disabled`)', content: json(ref('Error')) },
@@ -322,7 +355,7 @@ export const openApiDocument: OpenApiDocument = {
     parameters: {
       RunId: { name: 'id', in: 'path', required: true, description: 'Run id (Temporal run id) or workflow id', schema: { type: 'string', minLength: 1 } },
       UploadRepository: {
-        name: 'repository', in: 'query', description: 'Target repository of a raw spec upload (a JSON body names it in `repository`)',
+        name: 'repository', in: 'query', description: 'Target repository: how a raw spec upload names it; a JSON body may name it here or in `repository` (both given must agree, else 400)',
         schema: ref('Repository'),
       },
     },
@@ -332,7 +365,7 @@ export const openApiDocument: OpenApiDocument = {
       WwwAuthenticate: { description: '`Bearer realm="testloom"`, with `error="invalid_token"` for a wrong key', schema: { type: 'string' } },
     },
     responses: {
-      BadRequest: { description: 'Malformed JSON (`invalid_json`) or a request the description does not allow (`invalid_request`, `invalid_spec`); `details` names each bad field', content: json(ref('Error')) },
+      BadRequest: { description: 'Malformed JSON (`invalid_json`), a path that is not valid percent-encoding, or a request the description does not allow (`invalid_request`, `invalid_spec`); `details` names each bad field', content: json(ref('Error')) },
       Unauthorized: {
         description: 'Missing or wrong API key (`unauthorized`)',
         headers: { 'WWW-Authenticate': { $ref: '#/components/headers/WwwAuthenticate' } },
@@ -356,14 +389,17 @@ export const openApiDocument: OpenApiDocument = {
       },
       SpecReference: {
         type: 'object',
-        description: 'Where the spec is: exactly one of `path` (a file the server can read), `url` (http or https), `content` (the YAML or JSON text)',
+        description: 'Where the spec is: exactly one of `content` (the YAML or JSON text), `url` (http or https; a public address, or a host on `TESTLOOM_SPEC_URL_HOSTS`), `path` (a file under `TESTLOOM_SPEC_ROOTS`; refused when that is unset). Content and URL specs may use internal `$ref`s (`#/…`) only; a path spec\'s relative refs must stay inside its own directory and are bundled when it is stored',
         additionalProperties: false,
         minProperties: 1,
         maxProperties: 1,
         properties: {
           path: { type: 'string', minLength: 1 },
           url: { type: 'string', format: 'uri', pattern: '^[Hh][Tt][Tt][Pp][Ss]?://', 'x-error-message': 'must be an absolute http or https URL' },
-          content: { type: 'string', minLength: 1 },
+          content: {
+            type: 'string', minLength: 1,
+            description: 'The YAML or JSON text of an OpenAPI 3.x or Swagger 2.0 document; any other text is refused with 400 `invalid_spec`',
+          },
         },
         'x-error-message': 'must have exactly one of content, path or url',
       },
@@ -396,7 +432,7 @@ export const openApiDocument: OpenApiDocument = {
             type: 'object',
             maxProperties: 50,
             propertyNames: { pattern: '^API_[A-Z0-9_]+$', 'x-error-message': 'must be an API_* variable name' },
-            additionalProperties: { type: 'string', maxLength: 4096 },
+            additionalProperties: { type: 'string', maxLength: 4096, allOf: [storableText] },
           },
           allowedMethods: { type: 'array', uniqueItems: true, items: { type: 'string', enum: ['DELETE', 'PUT', 'PATCH', 'POST'] } },
           allowedHosts: { type: 'array', maxItems: 20, items: { type: 'string', minLength: 1, maxLength: 260 } },
@@ -441,8 +477,8 @@ export const openApiDocument: OpenApiDocument = {
         required: ['issue'],
         properties: {
           issue: {
-            type: 'string', pattern: ISSUE_PATTERN, description: 'The issue as `owner/repo#number`',
-            'x-error-message': 'must be an issue reference owner/repo#number',
+            type: 'string', pattern: ISSUE_PATTERN, maxLength: 256, description: `The issue as \`owner/repo#number\`, number from 1 to ${MAX_ISSUE_NUMBER}`,
+            'x-error-message': `must be an issue reference owner/repo#number with a number from 1 to ${MAX_ISSUE_NUMBER}`,
           },
           repository: { ...ref('Repository'), description: 'Where the tests are committed; default: the issue\'s repository' },
         },
@@ -483,7 +519,7 @@ export const openApiDocument: OpenApiDocument = {
       RunList: {
         type: 'object',
         required: ['runs', 'nextCursor'],
-        properties: { runs: { type: 'array', items: ref('RunSummary') }, nextCursor: { type: ['string', 'null'] } },
+        properties: { runs: { type: 'array', items: ref('RunSummary') }, nextCursor: { type: ['string', 'null'], pattern: CURSOR_PATTERN, description: 'The next page\'s `cursor`; null on the last page' } },
       },
       Run: {
         allOf: [ref('RunSummary')],
@@ -521,7 +557,7 @@ export const openApiDocument: OpenApiDocument = {
       CancelRunRequest: {
         type: 'object',
         additionalProperties: false,
-        properties: { reason: { type: 'string', maxLength: 2000, description: 'Recorded as the cancel reason' } },
+        properties: { reason: { type: 'string', maxLength: 2000, allOf: [storableText], description: 'Recorded as the cancel reason' } },
       },
       CancellingRun: {
         type: 'object',

@@ -1,6 +1,7 @@
 /**
  * What the OpenAPI description says about routes, enforced generically: the content types an
- * operation takes (415 otherwise), the methods a path has (405 with `Allow` otherwise), and the
+ * operation takes (415 otherwise), the methods a path has (405 with `Allow` otherwise, `Allow` for
+ * OPTIONS), and the
  * document itself at `GET /api/openapi.json`.
  */
 import { Router, type RequestHandler } from 'express';
@@ -60,14 +61,34 @@ export function requireDocumentedMediaType(document: OpenApiDocument = openApiDo
   };
 }
 
+/** What `Allow` lists for a documented path: its operations, HEAD where it has GET, and OPTIONS. */
+function allowedMethods(documented: DocumentedPath): string[] {
+  const methods = [...documented.operations.keys()];
+  if (methods.includes('GET')) methods.push('HEAD');
+  return [...methods, 'OPTIONS'];
+}
+
+/**
+ * `OPTIONS` on a documented path: 204 with `Allow`, before any router (Express would otherwise
+ * answer with the methods of the first router that matched, e.g. only POST). No API key needed:
+ * it tells no more than the published description. Configured CORS adds its headers first.
+ */
+export function answerOptions(document: OpenApiDocument = openApiDocument): RequestHandler {
+  const paths = documentedPaths(document);
+  return (req, res, next) => {
+    const documented = req.method === 'OPTIONS' ? paths.match(req.path) : undefined;
+    if (!documented) return next();
+    res.set('Allow', allowedMethods(documented).join(', ')).status(204).end();
+  };
+}
+
 /** 405 with `Allow` for a documented path asked with a method it does not have (404 stays for unknown paths). */
 export function methodNotAllowed(document: OpenApiDocument = openApiDocument): RequestHandler {
   const paths = documentedPaths(document);
   return (req, res, next) => {
     const documented = paths.match(req.path);
     if (!documented || documented.operations.has(req.method) || (req.method === 'HEAD' && documented.operations.has('GET'))) return next();
-    const allowed = [...documented.operations.keys()];
-    if (allowed.includes('GET')) allowed.push('HEAD');
+    const allowed = allowedMethods(documented);
     res.set('Allow', allowed.join(', '));
     next(new HttpError(405, 'method_not_allowed', `${req.method} is not allowed on ${documented.template}: use ${allowed.join(', ')}`));
   };

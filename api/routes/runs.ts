@@ -2,6 +2,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import express, { Router } from 'express';
 import { getRun, listRuns } from '../../lib/db/runs';
 import { formatIssueRef, parseIssueRef } from '../../lib/issues';
+import { MAX_ISSUE_NUMBER } from '../../lib/issues/issue-ref';
 import { UnknownIssueError } from '../../lib/repohost/types';
 import { startIssueRun, startSpecRun } from '../../lib/runs/start';
 import { describeRun, summarizeRun, viewExecution } from '../../lib/runs/view';
@@ -16,15 +17,29 @@ import {
 /** Content types accepted as a raw spec upload (`curl --data-binary @spec.yaml`). */
 export const SPEC_UPLOAD_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain', 'application/vnd.oai.openapi'];
 
-/** A raw spec upload: the target repository comes from the query string (checked against the OpenAPI description). */
-function uploadBody(text: string, query: unknown): StartRunBody {
-  return { spec: { content: text }, repository: parseStartRunQuery(query).repository };
+/**
+ * The run request: a raw spec upload names its repository in `?repository=`; a JSON body in its
+ * `repository` field or the query string, which must then agree.
+ */
+function startRunBody(body: unknown, query: unknown): StartRunBody {
+  const { repository } = parseStartRunQuery(query);
+  if (typeof body === 'string') return { spec: { content: body }, repository };
+  const parsed = parseStartRunBody(body ?? {});
+  if (repository === undefined) return parsed;
+  if (parsed.repository !== undefined && parsed.repository !== repository) {
+    const message = `is ${parsed.repository} in the body but ${repository} in the query string`;
+    throw new HttpError(400, 'invalid_request', `repository: ${message}`, [{ field: 'repository', message }]);
+  }
+  return { ...parsed, repository };
 }
 
 /** `{ "issue": "owner/repo#12" }`: the issue must exist on the repository host before a run starts. */
 async function startIssueRunFromRequest(deps: AppDeps, body: IssueRunBody) {
   const issue = parseIssueRef(body.issue);
-  if (!issue) throw new HttpError(400, 'invalid_request', 'issue: must be owner/repo#number', [{ field: 'issue', message: 'must be owner/repo#number' }]);
+  if (!issue) {
+    const message = `must be owner/repo#number with a number from 1 to ${MAX_ISSUE_NUMBER}`;
+    throw new HttpError(400, 'invalid_request', `issue: ${message}`, [{ field: 'issue', message }]);
+  }
   if (body.repository !== undefined && body.repository !== issue.repository) {
     const message = `must be the issue's repository ${issue.repository} (tests for an issue go to its own repository)`;
     throw new HttpError(400, 'invalid_request', `repository: ${message}`, [{ field: 'repository', message }]);
@@ -46,7 +61,7 @@ export function runsRouter(deps: AppDeps): Router {
   router.use(express.text({ type: SPEC_UPLOAD_TYPES, limit: deps.config.api.maxSpecBytes }));
 
   router.post('/runs', async (req, res) => {
-    const body = typeof req.body === 'string' ? uploadBody(req.body, req.query) : parseStartRunBody(req.body ?? {});
+    const body = startRunBody(req.body, req.query);
     const started = isIssueRunBody(body) ? await startIssueRunFromRequest(deps, body) : await startSpecRun(deps, body);
     res
       .status(started.existing ? 200 : 202)

@@ -37,7 +37,7 @@ export function webhooksRouter(deps: AppDeps): Router {
     }
     try {
       const result = await handleDelivery(deps, { id, event, payload });
-      recordWebhookOutcome(event, result.outcome);
+      recordWebhookOutcome(event, result.duplicate ? 'duplicate' : result.outcome);
       res.setHeader('X-Testloom-Outcome', result.outcome);
       if (result.reason) res.setHeader('X-Testloom-Reason', headerSafe(result.reason));
       if (result.status === 204) return void res.status(204).end();
@@ -51,9 +51,15 @@ export function webhooksRouter(deps: AppDeps): Router {
   return router;
 }
 
+/** GitHub's event names and delivery GUIDs are short; anything longer is not from GitHub (and would not fit an index). */
+const HEADER_MAX_LENGTH = 100;
+
 function requiredHeader(req: Request, name: string): string {
   const value = req.header(name);
   if (!value) throw new HttpError(400, 'invalid_request', `${name} header is missing`, [{ field: name, message: 'required' }]);
+  if (value.length > HEADER_MAX_LENGTH) {
+    throw new HttpError(400, 'invalid_request', `${name} header is longer than ${HEADER_MAX_LENGTH} characters`, [{ field: name, message: `at most ${HEADER_MAX_LENGTH} characters` }]);
+  }
   return value;
 }
 

@@ -34,6 +34,8 @@ export function applySecurity(app: Express, config: Config): void {
       allowedHeaders: ['Authorization', 'Content-Type'],
       exposedHeaders: ['Location', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
       maxAge: 600,
+      // OPTIONS goes on to answerOptions, which adds `Allow` (an unknown path is then a 404).
+      preflightContinue: true,
     }));
   }
   app.use(redactJsonResponses(secretsOf(config)));

@@ -5,13 +5,13 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../../lib/config';
 import { checkTarget, startRecordingProxy, type Exchange, type TargetConfig } from '../../lib/validation';
+import { ST } from '../../infra/schemathesis';
 
-/** Schemathesis (PyPI) in the project's venv, run against the API through testloom's recording proxy. */
+export { ensureSchemathesis } from '../../infra/schemathesis';
+
+/** Schemathesis (the version setup pins in the project's venv), run against the API through testloom's recording proxy. */
 
 const run = promisify(execFile);
-const VENV_BIN = path.join(PROJECT_ROOT, '.venv', 'bin');
-const ST = path.join(VENV_BIN, 'st');
-const REQUIREMENT = 'schemathesis>=4,<5';
 
 /** Fixed so that runs are comparable: max-examples is Schemathesis's own default, one worker keeps the seed's order. */
 export const SCHEMATHESIS_SETTINGS = ['--checks', 'all', '--max-examples', '100', '--seed', '1', '--workers', '1', '--generation-database', 'none'];
@@ -32,27 +32,6 @@ export interface SchemathesisRun {
   command: string;
   exchanges: Exchange[];
   ms: number;
-}
-
-async function installedVersion(): Promise<string | undefined> {
-  try {
-    const { stdout } = await run(ST, ['--version']);
-    return /version\s+(\S+)/.exec(stdout)?.[1];
-  } catch {
-    return undefined;
-  }
-}
-
-/** The installed version, installing `schemathesis>=4,<5` into .venv first when it is missing or another major. */
-export async function ensureSchemathesis(): Promise<{ version: string; installedNow: boolean }> {
-  const found = await installedVersion();
-  if (found?.startsWith('4.')) return { version: found, installedNow: false };
-  const pip = path.join(VENV_BIN, 'pip');
-  if (!fs.existsSync(pip)) throw new Error(`no ${pip}: create the venv first (python3 -m venv .venv)`);
-  await run(pip, ['install', '--quiet', REQUIREMENT], { maxBuffer: 16 * 1024 * 1024 });
-  const version = await installedVersion();
-  if (!version) throw new Error(`${ST} still missing after pip install '${REQUIREMENT}'`);
-  return { version, installedNow: true };
 }
 
 interface JsonReport {

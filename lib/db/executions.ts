@@ -45,6 +45,7 @@ export async function finishExecution(
 }
 
 export async function getExecution(db: Kysely<Tables>, id: string): Promise<ExecutionRow | undefined> {
+  if (id.includes('\0')) return undefined; // Postgres text cannot hold NUL: no execution has such an id
   return db.selectFrom('executions').selectAll().where('id', '=', id).executeTakeFirst();
 }
 

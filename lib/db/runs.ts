@@ -95,6 +95,7 @@ export async function updateRun(db: Kysely<Tables>, id: string, patch: RunPatch)
 
 /** The run with this run id or, failing that, the most recent run of the workflow with this id. */
 export async function getRun(db: Kysely<Tables>, id: string): Promise<RunRow | undefined> {
+  if (id.includes('\0')) return undefined; // Postgres text cannot hold NUL: no run has such an id
   return db
     .selectFrom('runs')
     .selectAll()
@@ -113,7 +114,7 @@ export async function listRuns(db: Kysely<Tables>, opts: ListRunsOptions = {}): 
     .selectFrom('runs')
     .selectAll()
     // Full microsecond precision: a JS Date would round to milliseconds and skip rows on the next page.
-    .select(sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('cursorTime'))
+    .select(sql<string>`(extract(epoch from created_at) * 1000000)::bigint::text`.as('cursorTime'))
     .orderBy('createdAt', 'desc')
     .orderBy('id', 'desc')
     .limit(limit + 1);
@@ -121,8 +122,8 @@ export async function listRuns(db: Kysely<Tables>, opts: ListRunsOptions = {}): 
   if (opts.trigger) query = query.where('trigger', '=', opts.trigger);
   if (opts.repository) query = query.where('repository', '=', opts.repository);
   if (opts.cursor) {
-    const { time, id } = decodeCursor(opts.cursor);
-    query = query.where(sql<boolean>`(created_at, id) < (cast(${time} as timestamptz), ${id})`);
+    const { seconds, micros, id } = decodeCursor(opts.cursor);
+    query = query.where(sql<boolean>`(created_at, id) < (to_timestamp(${seconds}::bigint) + ${micros}::int * interval '1 microsecond', ${id})`);
   }
 
   const rows = await query.execute();
@@ -134,16 +135,21 @@ export async function listRuns(db: Kysely<Tables>, opts: ListRunsOptions = {}): 
   };
 }
 
-function encodeCursor(time: string, id: string): string {
-  return Buffer.from(JSON.stringify([time, id])).toString('base64url');
+/**
+ * A cursor is the position after the page's last run: `<epoch seconds>.<microseconds>.<base64url run id>`.
+ * Every string of that form is a position (the API's description states the form as a pattern), so
+ * any such cursor pages on from there; anything else is an InvalidCursorError.
+ */
+export const CURSOR_PATTERN = '^[0-9]{1,10}\\.[0-9]{6}\\.[A-Za-z0-9_-]{1,400}$';
+
+function encodeCursor(epochMicros: string, id: string): string {
+  const digits = epochMicros.padStart(7, '0');
+  return `${digits.slice(0, -6)}.${digits.slice(-6)}.${Buffer.from(id).toString('base64url')}`;
 }
 
-function decodeCursor(cursor: string): { time: string; id: string } {
-  try {
-    const [time, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof time === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(time))) return { time, id };
-  } catch {
-    // fall through
-  }
-  throw new InvalidCursorError(cursor);
+function decodeCursor(cursor: string): { seconds: number; micros: number; id: string } {
+  if (!new RegExp(CURSOR_PATTERN).test(cursor)) throw new InvalidCursorError(cursor);
+  const [seconds, micros, id] = cursor.split('.');
+  // Postgres text cannot hold NUL: no run id has one, so dropping it from a made-up cursor changes no real position.
+  return { seconds: Number(seconds), micros: Number(micros), id: Buffer.from(id, 'base64url').toString('utf8').replace(/\0/g, '') };
 }

@@ -58,7 +58,9 @@ export function recordHttpRequest(method: string, route: string, status: number,
 /**
  * Counts one webhook delivery: `event` is the X-GitHub-Event (`issues`, `issue_comment`, `ping`…),
  * `outcome` what became of it (`started`, `existing`, `signalled`, `cancelled`, `ignored`,
- * `refused`, `failed`, or `rejected` for a bad signature).
+ * `refused`, `failed`; `duplicate` for a redelivery of a delivery id that already started or
+ * signalled a run, which acts no more; `invalid` for a malformed payload, `unauthorized` for a
+ * bad signature under the event `unverified`).
  */
 export function recordWebhookOutcome(event: string, outcome: string): void {
   webhookDeliveries.inc({ event: event || 'unknown', outcome: outcome || 'unknown' });

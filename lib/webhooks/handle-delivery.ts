@@ -10,9 +10,13 @@ import type { Config } from '../config';
 import { getDelivery, recordDelivery } from '../db/deliveries';
 import { saveLocalIssue } from '../db/local-issues';
 import { formatIssueRef, issueWorkflowId, type IssueRef } from '../issues';
+import { isIssueNumber } from '../issues/issue-ref';
 import { canWrite, type RepoHost } from '../repohost/types';
 import { regenerateIssueRun, startIssueRun } from '../runs/start';
 import { parseCommand } from './commands';
+import { checkIssuePayload, MalformedPayloadError } from './payload';
+
+export { MalformedPayloadError };
 
 export interface WebhookDeps {
   db: Kysely<Tables>;
@@ -34,6 +38,8 @@ export interface DeliveryResult {
   reason?: string;
   workflowId?: string;
   runId?: string;
+  /** A redelivery of a delivery id that already started or signalled a run: answered as before, nothing done. */
+  duplicate?: boolean;
 }
 
 type IssuesPayload = EmitterWebhookEvent<'issues'>['payload'];
@@ -42,16 +48,20 @@ type IssueData = IssuesPayload['issue'];
 
 const ignored = (reason: string): DeliveryResult => ({ status: 204, outcome: 'ignored', reason });
 
+const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+
 export async function handleDelivery(deps: WebhookDeps, delivery: Delivery): Promise<DeliveryResult> {
   const payload = delivery.payload as Partial<IssuesPayload & CommentPayload>;
   const result = (await alreadyActedOn(deps, delivery.id)) ?? (await dispatch(deps, delivery.event, payload));
+  // Only what fits its column: the payload of an ignored delivery may hold anything.
+  const number: unknown = payload.issue?.number;
   await recordDelivery(deps.db, {
     id: delivery.id,
     event: delivery.event,
-    action: payload.action,
-    repository: payload.repository?.full_name,
-    issueNumber: payload.issue?.number,
-    sender: payload.sender?.login,
+    action: text(payload.action),
+    repository: text(payload.repository?.full_name),
+    issueNumber: isIssueNumber(number) ? number : undefined,
+    sender: text(payload.sender?.login),
     outcome: result.outcome,
     reason: result.reason,
     workflowId: result.workflowId,
@@ -74,6 +84,7 @@ async function alreadyActedOn(deps: WebhookDeps, id: string): Promise<DeliveryRe
     reason: `delivery ${id} was handled before (${earlier.outcome})`,
     workflowId: earlier.workflowId,
     ...(earlier.runId ? { runId: earlier.runId } : {}),
+    duplicate: true,
   };
 }
 
@@ -81,12 +92,11 @@ function dispatch(deps: WebhookDeps, event: string, payload: Partial<IssuesPaylo
   if (event === 'ping') return Promise.resolve(ignored('ping: the webhook is set up'));
   if (event !== 'issues' && event !== 'issue_comment') return Promise.resolve(ignored(`event "${event}" is not handled`));
   if (!payload.issue || !payload.repository) throw new MalformedPayloadError(`an ${event} event needs issue and repository`);
+  const outOfRange = checkIssuePayload(event, payload as Record<string, unknown>);
+  if (outOfRange) return Promise.resolve(ignored(outOfRange));
   if (event === 'issues') return onIssue(deps, payload as IssuesPayload);
   return onComment(deps, payload as CommentPayload);
 }
-
-/** A payload that is valid JSON but not the event it claims to be. */
-export class MalformedPayloadError extends Error {}
 
 async function onIssue(deps: WebhookDeps, payload: IssuesPayload): Promise<DeliveryResult> {
   const ref = issueRefOf(payload);

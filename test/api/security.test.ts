@@ -253,7 +253,7 @@ describe('HTTP API hardening over real sockets (PGlite)', () => {
 
       const wrongMethod = await call(`${url}/api/v1/runs`, { method: 'DELETE' });
       expectError(wrongMethod, 405, 'method_not_allowed');
-      expect(wrongMethod.headers.get('allow')).toBe('GET, POST, HEAD');
+      expect(wrongMethod.headers.get('allow')).toBe('GET, POST, HEAD, OPTIONS');
       expectError(await call(`${url}/api/health`, { method: 'POST' }), 405, 'method_not_allowed');
 
       const xml = await call(`${url}/api/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<spec/>' });

@@ -1,10 +1,22 @@
 import { acceptanceCriteria, parseIssueRef } from '../../lib/issues';
+import { decimalUpTo, ISSUE_PATTERN } from '../../lib/issues/issue-ref';
 import { parseCommand } from '../../lib/webhooks/commands';
 
 describe('issue references', () => {
   it('parses owner/repo#number and rejects anything else', () => {
     expect(parseIssueRef('octo-org/hello.world#12')).toEqual({ repository: 'octo-org/hello.world', number: 12 });
-    for (const bad of ['octo/repo', 'octo/repo#0', 'octo#12', 'a/b/c#1', 'octo/repo#12x', '#12']) expect(parseIssueRef(bad)).toBeUndefined();
+    for (const bad of ['octo/repo', 'octo/repo#0', 'octo#12', 'a/b/c#1', 'octo/repo#12x', '#12', 'octo/repo#012']) expect(parseIssueRef(bad)).toBeUndefined();
+  });
+
+  it('takes issue numbers up to 2147483647 (a Postgres integer), in the parser and in the published pattern alike', () => {
+    expect(parseIssueRef('octo/x#2147483647')).toEqual({ repository: 'octo/x', number: 2147483647 });
+    for (const bad of ['octo/x#2147483648', 'octo/x#9999999999', 'octo/x#99999999999999999999']) expect(parseIssueRef(bad)).toBeUndefined();
+    const pattern = new RegExp(ISSUE_PATTERN);
+    for (const n of [1, 9, 10, 99, 2147483599, 2147483639, 2147483640, 2147483646, 2147483647, 2147483648, 2147483650, 2147483700, 3000000000]) {
+      expect({ n, matches: pattern.test(`octo/x#${n}`) }).toEqual({ n, matches: n <= 2147483647 });
+    }
+    const upTo305 = new RegExp(`^(?:${decimalUpTo(305)})$`);
+    for (let n = 0; n <= 400; n++) expect({ n, matches: upTo305.test(String(n)) }).toEqual({ n, matches: n >= 1 && n <= 305 });
   });
 });
 

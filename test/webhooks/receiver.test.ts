@@ -155,6 +155,64 @@ describe('GitHub webhook receiver (real payloads, real Temporal, worker running)
     expect(metrics).not.toContain('made-up-event');
   });
 
+  it('ignores an issue number beyond 2147483647 with 204 and the reason, on every redelivery', async () => {
+    const payload = issuesEvent('labeled', { repository, number: 2147483648, labels: [TRIGGER_LABEL] });
+    const first = await deliver(harness, 'issues', payload);
+    const again = await deliver(harness, 'issues', payload, { id: first.id });
+    for (const response of [first, again]) {
+      expect(response).toMatchObject({ status: 204, outcome: 'ignored', reason: 'issue number 2147483648 is out of range: testloom handles issues 1 to 2147483647' });
+    }
+    expect(await getDelivery(harness.database.db, first.id)).toMatchObject({ outcome: 'ignored', issueNumber: null, repository, deliveries: 2 });
+    const largest = await deliver(harness, 'issues', issuesEvent('opened', { repository, number: 2147483647, labels: [] }));
+    expect(largest).toMatchObject({ status: 204, reason: `issue ${repository}#2147483647 does not carry the label "${TRIGGER_LABEL}"` });
+  });
+
+  it('answers 400 to a payload whose fields have the wrong types, never 500', async () => {
+    const good = () => issuesEvent('labeled', { repository, number: 14, labels: [TRIGGER_LABEL] });
+    const cases: [string, (p: Record<string, any>) => void, RegExp][] = [
+      ['issue number as text', (p) => { p.issue.number = '14'; }, /issue.number must be an integer/],
+      ['fractional issue number', (p) => { p.issue.number = 1.5; }, /issue.number must be an integer/],
+      ['no title', (p) => { delete p.issue.title; }, /issue.title must be a string/],
+      ['labels not a list', (p) => { p.issue.labels = 'bug'; }, /issue.labels must be a list/],
+      ['no sender', (p) => { delete p.sender; }, /sender.login must be a string/],
+      ['repository not owner/name', (p) => { p.repository.full_name = '../../etc'; }, /repository.full_name must be owner\/name/],
+    ];
+    for (const [name, spoil, message] of cases) {
+      const payload = good();
+      spoil(payload);
+      const response = await deliver(harness, 'issues', payload);
+      expect({ name, status: response.status }).toEqual({ name, status: 400 });
+      expect(response.body.error).toMatchObject({ code: 'invalid_payload', message: expect.stringMatching(message) });
+    }
+    const comment = commentEvent({ repository, number: 14 }, '/testloom cancel', owner);
+    comment.comment.body = 42;
+    expect((await deliver(harness, 'issue_comment', comment)).status).toBe(400);
+    // Text the database cannot store (a NUL character) is refused, not a 500 GitHub would retry.
+    const nul = good();
+    nul.issue.title = 'a\u0000b';
+    expect((await deliver(harness, 'issues', nul)).body.error.code).toBe('invalid_request');
+    const longId = await deliver(harness, 'issues', good(), { id: 'x'.repeat(101) });
+    expect(longId).toMatchObject({ status: 400, body: { error: { code: 'invalid_request', details: [{ field: 'x-github-delivery' }] } } });
+    await expect(harness.client.workflow.getHandle(issueWorkflowId({ repository, number: 14 })).describe()).rejects.toThrow(/not found/i);
+  });
+
+  it('counts a redelivery of a delivery that started a run as a duplicate, not as started', async () => {
+    const count = async (outcome: string) => {
+      const text = await (await fetch(`${harness.api.url}/metrics`)).text();
+      return Number(new RegExp(`^testloom_webhook_deliveries_total\\{event="issues",outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+    };
+    const before = { started: await count('started'), duplicate: await count('duplicate') };
+    const payload = issuesEvent('labeled', { repository, number: 15, labels: [TRIGGER_LABEL] });
+    const first = await deliver(harness, 'issues', payload);
+    expect(first.body.outcome).toBe('started');
+    for (let i = 0; i < 2; i++) {
+      const again = await deliver(harness, 'issues', payload, { id: first.id });
+      expect(again).toMatchObject({ status: 202, body: { outcome: 'started', runId: first.body.runId } });
+    }
+    expect({ started: await count('started'), duplicate: await count('duplicate') }).toEqual({ started: before.started + 1, duplicate: before.duplicate + 2 });
+    await waitForRunEnd(harness, first.body.runId);
+  });
+
   it('starts an issue run through the HTTP API for an issue the host knows, 404 otherwise', async () => {
     await deliver(harness, 'issues', issuesEvent('opened', { repository, number: 13, labels: [] }));
     const started = await apiRequest(harness, 'POST', '/api/v1/runs', { issue: `${repository}#13` });
