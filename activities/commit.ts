@@ -1,8 +1,8 @@
 import { listDeliveredArtifacts } from '../lib/db/artifacts';
 import { getRun } from '../lib/db/runs';
-import type { CommitOutcome, GenerationOutcome, Subject } from '../lib/runs/contract';
-import { branchFor, subjectSource, subjectTitle } from '../lib/runs/subject';
-import { currentRun, recordStage, type ActivityDeps } from './deps';
+import type { CommitOutcome, GenerationOutcome, Subject } from '../lib/core/contract';
+import { branchFor, subjectSource, subjectTitle } from '../lib/core/subject';
+import { currentRun, recordStage, type ActivityDeps } from './stage';
 
 /**
  * One commit with every delivered artifact on the run's branch (as the execute stage left them, when

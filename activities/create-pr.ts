@@ -1,8 +1,8 @@
 import { workflowMarker } from '../lib/repohost/types';
-import type { CommitOutcome, ExecutionSummary, GenerationOutcome, RetrievalOutcome, ReviewOutcome, Subject } from '../lib/runs/contract';
+import type { CommitOutcome, ExecutionSummary, GenerationOutcome, RetrievalOutcome, ReviewOutcome, Subject } from '../lib/core/contract';
 import { pullRequestBody } from '../lib/runs/review-text';
-import { subjectTitle } from '../lib/runs/subject';
-import { currentRun, recordStage, withRepositoryTemplates, type ActivityDeps } from './deps';
+import { subjectTitle } from '../lib/core/subject';
+import { currentRun, recordStage, withRepositoryTemplates, type ActivityDeps } from './stage';
 
 /** Opens the review for the run's branch, or updates the one that is already open; its body comes from the `github/pull-request.md` template. */
 export function createPrActivity(deps: ActivityDeps) {

@@ -6,17 +6,17 @@ import { finishExecution, startExecution } from '../lib/db/executions';
 import { getRun, updateRun } from '../lib/db/runs';
 import { listStoredTestCases } from '../lib/db/test-cases';
 import { executionReport } from '../lib/runs/review-text';
-import type { ExecutionRequest, ExecutionSummary, GenerationOutcome, Subject } from '../lib/runs/contract';
+import type { ExecutionRequest, ExecutionSummary, GenerationOutcome, Subject } from '../lib/core/contract';
 import type { TemplateRenderer } from '../lib/templates';
 import { checkSuiteInChildProcess } from '../lib/generation/gates/check-process';
-import { executeSuite, type ExecutionReport, type SuiteExecution } from '../lib/validation/execute-suite';
-import { modelRepairer } from '../lib/validation/heal-model';
-import { PytestUnavailableError } from '../lib/validation/python';
-import { JEST_CONFIG_FILE, PYTEST_HELPERS_FILE, SuiteRunError } from '../lib/validation/suite-workspace';
-import { suiteCases } from '../lib/validation/suite-cases';
-import { checkTarget, InvalidTargetError, type TargetConfig } from '../lib/validation/target';
-import { resolveTargetEnv } from '../lib/validation/target-request';
-import { currentRun, keepHeartbeating, permanent, progressWatchdog, recordStage, withRepositoryTemplates, type ActivityDeps } from './deps';
+import { executeSuite, type ExecutionReport, type SuiteExecution } from '../lib/execution/execute-suite';
+import { modelRepairer } from '../lib/execution/heal-model';
+import { PytestUnavailableError } from '../lib/execution/python';
+import { JEST_CONFIG_FILE, PYTEST_HELPERS_FILE, SuiteRunError } from '../lib/execution/suite-workspace';
+import { suiteCases } from '../lib/execution/suite-cases';
+import { checkTarget, InvalidTargetError, type TargetConfig } from '../lib/core/target';
+import { resolveTargetEnv } from '../lib/core/target-policy';
+import { currentRun, keepHeartbeating, permanent, progressWatchdog, recordStage, withRepositoryTemplates, type ActivityDeps } from './stage';
 import { loadDereferencedSpec } from './receive';
 
 /** Response bodies kept per recorded exchange in the stored report; the live run records up to 64 KiB. */
@@ -51,7 +51,7 @@ function notExecutable(executable: Executable | undefined, files: { path: string
 }
 
 /**
- * Runs a run's generated suite against the target and triages it (lib/validation/execute-suite);
+ * Runs a run's generated suite against the target and triages it (lib/execution/execute-suite);
  * `heal` also asks the model to repair tests at fault. Reads the generated files and spec only, so
  * a retried attempt validates the same suite again.
  */

@@ -1,11 +1,11 @@
 import { updateRun } from '../lib/db/runs';
 import { listStoredTestCases } from '../lib/db/test-cases';
 import { generatedCaseDocument } from '../lib/retrieval/texts';
-import type { IndexingOutcome, RunEnd, RunResult, Subject } from '../lib/runs/contract';
+import type { IndexingOutcome, RunEnd, RunResult, Subject } from '../lib/core/contract';
 import { issueCommentBody } from '../lib/runs/review-text';
 import { workflowMarker } from '../lib/repohost/types';
-import { subjectKey } from '../lib/runs/subject';
-import { currentRun, recordStage, withRepositoryTemplates, type ActivityDeps } from './deps';
+import { subjectKey } from '../lib/core/subject';
+import { currentRun, recordStage, withRepositoryTemplates, type ActivityDeps } from './stage';
 
 /**
  * For an issue, creates or updates the run's one comment on it (found by its hidden marker); then

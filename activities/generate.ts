@@ -11,14 +11,14 @@ import { checkSuiteInChildProcess } from '../lib/generation/gates/check-process'
 import { SCENARIO_FILE, writeScenarioTests } from '../lib/generation/model/scenarios';
 import { generateSpecSuite } from '../lib/generation/spec-suite';
 import type { TestCase } from '../lib/generation/types';
-import { caseLimitError, DEFAULT_GENERATION_LIMITS } from '../lib/generation/limits';
+import { caseLimitError, DEFAULT_GENERATION_LIMITS } from '../lib/core/limits';
 import { listOperations } from '../lib/openapi';
 import { BudgetExceededError, InvalidModelOutputError, ModelUnavailableError, type Completion } from '../lib/llm';
-import type { GenerationOutcome, IssueSubject, ModelUsage, RetrievalOutcome, SpecSubject, Subject } from '../lib/runs/contract';
-import type { Artifact } from '../lib/runs/types';
-import { outputDir } from '../lib/runs/subject';
+import type { GenerationOutcome, IssueSubject, ModelUsage, RetrievalOutcome, SpecSubject, Subject } from '../lib/core/contract';
+import type { Artifact } from '../lib/core/run';
+import { outputDir } from '../lib/core/subject';
 import type { RepositoryTemplates } from '../lib/templates/repository-overrides';
-import { currentRun, permanent, progressWatchdog, recordStage, withRepositoryTemplates, type ActivityDeps } from './deps';
+import { currentRun, permanent, progressWatchdog, recordStage, withRepositoryTemplates, type ActivityDeps } from './stage';
 import { loadDereferencedSpec } from './receive';
 
 /** Where an issue run's executable tests go, inside its output folder. */

@@ -1,13 +1,13 @@
 import { commitActivity } from './commit';
 import { createPrActivity } from './create-pr';
 import { executeActivity, executeRunActivity } from './execute';
-import type { ActivityDeps } from './deps';
+import type { ActivityDeps } from './stage';
 import { finalizeActivity, indexRunCasesActivity, recordRunEndActivity } from './finalize';
 import { generateActivity } from './generate';
 import { receiveActivity } from './receive';
 import { retrieveActivity } from './retrieve';
 
-export type { ActivityDeps } from './deps';
+export type { ActivityDeps } from './stage';
 
 export function createActivities(deps: ActivityDeps) {
   return {

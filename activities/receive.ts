@@ -1,12 +1,12 @@
 import { updateRun, upsertRun } from '../lib/db/runs';
 import { acceptanceCriteria } from '../lib/issues';
 import { listOperations } from '../lib/openapi';
-import { DEFAULT_GENERATION_LIMITS, operationLimitError } from '../lib/generation/limits';
+import { DEFAULT_GENERATION_LIMITS, operationLimitError } from '../lib/core/limits';
 import { UnknownIssueError } from '../lib/repohost/types';
-import { SpecValidationError } from '../lib/spec/dereference';
-import { loadStoredSpec, UnknownSpecError } from '../lib/spec/stored';
-import type { GenerateTestsInput, IssueSubject, SpecSubject, Subject } from '../lib/runs/contract';
-import { currentRun, permanent, recordStage, type ActivityDeps } from './deps';
+import { SpecValidationError } from '../lib/openapi/dereference';
+import { loadStoredSpec, UnknownSpecError } from '../lib/openapi/stored';
+import type { GenerateTestsInput, IssueSubject, SpecSubject, Subject } from '../lib/core/contract';
+import { currentRun, permanent, recordStage, type ActivityDeps } from './stage';
 
 export function slugify(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48) || 'api';

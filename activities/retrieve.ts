@@ -2,8 +2,8 @@ import { Context } from '@temporalio/activity';
 import { updateRun } from '../lib/db/runs';
 import { listOperations } from '../lib/openapi';
 import { issueQueries, specQueries } from '../lib/retrieval/texts';
-import type { RetrievalOutcome, Subject } from '../lib/runs/contract';
-import { currentRun, recordStage, type ActivityDeps } from './deps';
+import type { RetrievalOutcome, Subject } from '../lib/core/contract';
+import { currentRun, recordStage, type ActivityDeps } from './stage';
 import { loadDereferencedSpec } from './receive';
 
 async function queriesFor(deps: ActivityDeps, subject: Subject): Promise<string[]> {

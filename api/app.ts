@@ -1,11 +1,7 @@
-import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
-import type { Kysely } from 'kysely';
-import type { Tables } from '../schema/tables';
-import type { Config } from '../lib/config';
-import type { RepoHost } from '../lib/repohost/types';
 import { rootLogger } from '../lib/observability/logger';
-import { requestObservability } from '../lib/observability/http';
+import { requestObservability } from '../lib/monitoring/http';
+import type { AppDeps } from './deps';
 import { errorHandler, notFound } from './errors';
 import { answerOptions, methodNotAllowed, openApiRouter } from './openapi/enforce';
 import { applySecurity, redactingLog, secretsOf, v1Guard } from './security';
@@ -13,14 +9,6 @@ import { healthRouter } from './routes/health';
 import { metricsRouter } from './routes/metrics';
 import { runsRouter } from './routes/runs';
 import { webhooksRouter } from './routes/webhooks';
-
-export interface AppDeps {
-  db: Kysely<Tables>;
-  client: Client;
-  config: Config;
-  /** Where issues live and who may command testloom on a repository. */
-  repoHost: RepoHost;
-}
 
 const logUnhandled = (err: unknown) => rootLogger().error({ err }, 'unhandled error answering a request');
 

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
-import { SpecInputError } from '../lib/spec/errors';
+import { SpecInputError } from '../lib/openapi/intake/errors';
 import { InvalidCursorError } from '../lib/db/runs';
-import { InvalidTargetError } from '../lib/validation/target';
+import { InvalidTargetError } from '../lib/core/target';
 
 export interface ErrorDetail {
   field?: string;

@@ -1,7 +1,8 @@
 import { STATUS_CODES, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { isLoopback } from '../lib/config';
-import { createApp, type AppDeps } from './app';
+import { createApp } from './app';
+import type { AppDeps } from './deps';
 import { startupNotices } from './security';
 
 export interface RunningServer {

@@ -5,8 +5,8 @@
  */
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import type { SpecReference } from '../lib/spec/load';
-import type { TargetConfig } from '../lib/validation/target';
+import type { SpecReference } from '../lib/openapi/intake/load';
+import type { TargetConfig } from '../lib/core/target';
 import { HttpError, type ErrorDetail } from './errors';
 import { openApiDocument, type JsonSchema, type OpenApiDocument, type OpenApiOperation, type OpenApiParameter } from './openapi/document';
 

@@ -12,8 +12,8 @@ import { PROJECT_ROOT } from '../lib/config';
 import { checkSuiteInChildProcess } from '../lib/generation/gates/check-process';
 import { generateSpecSuite } from '../lib/generation/spec-suite';
 import type { FrameworkName } from '../lib/generation/types';
-import { parseSpecDocument } from '../lib/spec/document';
-import { dereferenceSpec } from '../lib/spec/dereference';
+import { parseSpecDocument } from '../lib/openapi/intake/document';
+import { dereferenceSpec } from '../lib/openapi/dereference';
 import { quantile } from './stats';
 
 const SPECS = [

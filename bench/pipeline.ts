@@ -10,7 +10,7 @@ import { startEmbeddedStack } from '../infra/embedded-stack';
 import { loadConfig, PROJECT_ROOT } from '../lib/config';
 import { freePort } from '../lib/net/free-port';
 import { quantile } from './stats';
-import { STAGES } from '../lib/runs/types';
+import { STAGES } from '../lib/core/run';
 import type { RunView } from '../lib/runs/view';
 
 const runs = Number(process.argv[2] ?? 10);

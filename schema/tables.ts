@@ -4,7 +4,7 @@
  * created in schema/migrations.
  */
 import type { ColumnType, Generated, Selectable } from 'kysely';
-import type { ArtifactKind, RunStatus, SpecSourceKind, StageName, TriggerKind } from '../lib/runs/types';
+import type { ArtifactKind, RunStatus, SpecSourceKind, StageName, TriggerKind } from '../lib/core/run';
 
 declare const jsonbBrand: unique symbol;
 /** A value serialized for a jsonb column. Only `jsonb()` in lib/db/json.ts makes one, so a raw JS array can never reach `pg` (which would send it as a Postgres array). */
@@ -163,7 +163,7 @@ export interface WebhookDeliveriesTable {
   updatedAt: UpdatedAt;
 }
 
-/** Rewritten by each health check (lib/observability/health.ts) to prove the database takes writes. */
+/** Rewritten by each health check (lib/monitoring/health.ts) to prove the database takes writes. */
 export interface HealthProbesTable {
   name: string;
   checkedAt: UpdatedAt;

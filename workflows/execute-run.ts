@@ -1,7 +1,7 @@
 import { defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { StageSettings } from '../lib/config/temporal-config';
-import type { ExecutionRequest, ExecutionSummary } from '../lib/runs/contract';
+import type { StageSettings } from '../lib/core/stage-settings';
+import type { ExecutionRequest, ExecutionSummary } from '../lib/core/contract';
 
 export interface ExecuteRunInput {
   /** The run whose generated suite is executed. */

@@ -13,10 +13,10 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { StageSettings } from '../lib/config/temporal-config';
-import type { GenerateTestsInput, IndexingOutcome, RetrievalOutcome, RunResult, RunState } from '../lib/runs/contract';
-import { STAGE_ATTRIBUTE, STATUS_ATTRIBUTE } from '../lib/runs/search-attributes';
-import { STAGES, type RunStatus, type StageName } from '../lib/runs/types';
+import type { StageSettings } from '../lib/core/stage-settings';
+import type { GenerateTestsInput, IndexingOutcome, RetrievalOutcome, RunResult, RunState } from '../lib/core/contract';
+import { STAGE_ATTRIBUTE, STATUS_ATTRIBUTE } from '../lib/core/search-attributes';
+import { STAGES, type RunStatus, type StageName } from '../lib/core/run';
 
 export const statusQuery = defineQuery<RunState>('status');
 export const cancelSignal = defineSignal<[{ reason?: string }?]>('cancel');

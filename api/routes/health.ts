@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import { checkHealth, defaultProbes, type HealthProbes } from '../../lib/observability/health';
-import type { AppDeps } from '../app';
+import { checkHealth, defaultProbes, type HealthProbes } from '../../lib/monitoring/health';
+import type { AppDeps } from '../deps';
 
 /**
  * `GET /api/health`: every dependency — Temporal, database, vector store, model provider,

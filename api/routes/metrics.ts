@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import { apiMetrics } from '../../lib/observability/metrics';
-import type { AppDeps } from '../app';
+import { apiMetrics } from '../../lib/monitoring/metrics';
+import type { AppDeps } from '../deps';
 
 /**
  * `GET /metrics` in the Prometheus text format: run and stage figures read from the database at

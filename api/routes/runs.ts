@@ -8,7 +8,7 @@ import { startIssueRun, startSpecRun } from '../../lib/runs/start';
 import { describeRun, summarizeRun, viewExecution } from '../../lib/runs/view';
 import { requestExecution, RunNotExecutableError } from '../../lib/runs/execute';
 import { getExecution, listExecutions } from '../../lib/db/executions';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { HttpError, notFound } from '../errors';
 import {
   isIssueRunBody, parseCancelRunBody, parseExecuteRunBody, parseListRunsQuery, parseStartRunBody, parseStartRunQuery, type IssueRunBody, type StartRunBody,

@@ -1,8 +1,8 @@
 import express, { Router, type Request } from 'express';
-import { recordWebhookOutcome } from '../../lib/observability/metrics';
+import { recordWebhookOutcome } from '../../lib/monitoring/metrics';
 import { handleDelivery, MalformedPayloadError } from '../../lib/webhooks/handle-delivery';
 import { SignatureVerifier } from '../../lib/webhooks/signature';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { HttpError } from '../errors';
 
 /** GitHub never sends a payload larger than this; anything bigger is not a GitHub delivery. */

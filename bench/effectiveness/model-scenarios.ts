@@ -5,9 +5,9 @@ import { loadConfig } from '../../lib/config';
 import { openDatabase } from '../../lib/db/open';
 import { SCENARIO_FILE, writeScenarioTests } from '../../lib/generation/model/scenarios';
 import { createModelAccess } from '../../lib/llm/from-config';
-import { modelProviderProbe } from '../../lib/observability/health';
+import { modelProviderProbe } from '../../lib/monitoring/health';
 import { listOperations } from '../../lib/openapi';
-import type { Artifact } from '../../lib/runs/types';
+import type { Artifact } from '../../lib/core/run';
 import { createTemplateRenderer } from '../../lib/templates';
 
 /**

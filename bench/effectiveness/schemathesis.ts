@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../../lib/config';
-import { checkTarget, startRecordingProxy, type Exchange, type TargetConfig } from '../../lib/validation';
+import { checkTarget, startRecordingProxy, type Exchange, type TargetConfig } from '../../lib/execution';
 import { ST } from '../../infra/schemathesis';
 
 export { ensureSchemathesis } from '../../infra/schemathesis';

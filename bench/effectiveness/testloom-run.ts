@@ -1,7 +1,7 @@
 import { credentialVariable } from '../../lib/generation';
-import { DESTRUCTIVE_METHODS, type SuiteFile, type TargetConfig, type TestStability } from '../../lib/validation';
-import { executeSuite, type SuiteExecution } from '../../lib/validation/execute-suite';
-import type { SuiteCase } from '../../lib/validation/suite-cases';
+import { DESTRUCTIVE_METHODS, type SuiteFile, type TargetConfig, type TestStability } from '../../lib/execution';
+import { executeSuite, type SuiteExecution } from '../../lib/execution/execute-suite';
+import type { SuiteCase } from '../../lib/execution/suite-cases';
 import { SAMPLE_API_TOKEN } from './sample-api';
 
 /**

@@ -1,8 +1,10 @@
 import path from 'node:path';
-import { DEFAULT_EMBEDDING_MODEL } from '../embeddings/model-files';
-import { DEFAULT_EXECUTION_HOSTS } from '../validation/target-request';
-import { DEFAULT_GENERATION_LIMITS } from '../generation/limits';
+import { DEFAULT_EXECUTION_HOSTS } from '../core/target-policy';
+import { DEFAULT_GENERATION_LIMITS } from '../core/limits';
 import { ConfigError } from './errors';
+
+/** The sentence-embedding model retrieval uses unless TESTLOOM_EMBEDDING_MODEL names another. */
+export const DEFAULT_EMBEDDING_MODEL = 'Xenova/all-MiniLM-L6-v2';
 
 /** Root of the testloom checkout (templates/, temporal.yaml, examples/ live here). */
 export const PROJECT_ROOT = path.resolve(__dirname, '../..');

@@ -1,12 +1,11 @@
 import path from 'node:path';
-import type { EmbeddingSettings } from '../embeddings/embedder';
 import { readEnv, type ProviderKind } from './env';
 import { ConfigError } from './errors';
 import { githubSettings, type GitHubSettings } from './github';
 import { loadTemporalConfig, type TemporalSettings } from './temporal-config';
 import { loadTargetsFile } from './targets';
-import type { TargetConfig } from '../validation/target';
-import type { GenerationLimits } from '../generation/limits';
+import type { TargetConfig } from '../core/target';
+import type { GenerationLimits } from '../core/limits';
 
 export { ConfigError } from './errors';
 export { PROJECT_ROOT, ENV_SETTINGS } from './env';
@@ -77,6 +76,18 @@ export interface LlmSettings {
   runTokenBudget?: number;
   repositoryTokenBudget?: number;
   repositoryBudgetWindowMs: number;
+}
+
+/** The sentence-embedding model retrieval loads in-process. */
+export interface EmbeddingSettings {
+  modelId: string;
+  /** Local model folder checked first, and where hub downloads are cached. */
+  modelDir: string;
+  /** Never contact the hub: the files must already be in modelDir. */
+  offline: boolean;
+  /** Hub or mirror to download from (HF_ENDPOINT); transformers.js's default is huggingface.co. */
+  hubUrl?: string;
+  batchSize: number;
 }
 
 export interface RetrievalSettings {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import YAML from 'yaml';
-import type { TargetConfig } from '../validation/target';
-import { checkTargetRequest, type TargetPolicy } from '../validation/target-request';
+import type { TargetConfig } from '../core/target';
+import { checkTargetRequest, type TargetPolicy } from '../core/target-policy';
 import { ConfigError } from './errors';
 
 const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;

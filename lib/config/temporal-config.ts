@@ -1,25 +1,12 @@
 import fs from 'node:fs';
 import Ajv, { type ErrorObject } from 'ajv';
 import YAML from 'yaml';
-import { STAGES, type StageName } from '../runs/types';
+import { STAGES } from '../core/run';
+import type { StageSettingsMap } from '../core/stage-settings';
+
+export type { RetrySettings, StageSettings, StageSettingsMap } from '../core/stage-settings';
 import { DURATION_PATTERN } from './duration';
 import { ConfigError } from './errors';
-
-export interface RetrySettings {
-  initialInterval: string;
-  backoffCoefficient: number;
-  maximumInterval: string;
-  maximumAttempts: number;
-}
-
-/** What the workflow needs to schedule one stage's activity. */
-export interface StageSettings {
-  startToCloseTimeout: string;
-  heartbeatTimeout: string;
-  retry: RetrySettings;
-}
-
-export type StageSettingsMap = Record<StageName, StageSettings>;
 
 export interface TemporalSettings {
   address: string;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { ArtifactRow, Tables } from '../../schema/tables';
-import type { Artifact } from '../runs/types';
+import type { Artifact } from '../core/run';
 import { parameterBatches } from './batches';
 
 /** Makes `artifacts` the run's complete set, replacing whatever was stored before. */

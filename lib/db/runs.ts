@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { RunRow, Tables } from '../../schema/tables';
-import type { RunStatus, StageName, TriggerKind } from '../runs/types';
+import type { RunStatus, StageName, TriggerKind } from '../core/run';
 import { jsonb, nullableJsonb } from './json';
 
 export interface NewRun {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { SpecFormat, SpecRow, Tables } from '../../schema/tables';
-import type { SpecSourceKind } from '../runs/types';
+import type { SpecSourceKind } from '../core/run';
 
 export interface NewSpec {
   /** sha256 hex of the normalized spec: the same spec always gets the same id. */

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { StageEventRow, StageOutcome, Tables } from '../../schema/tables';
-import type { StageName } from '../runs/types';
+import type { StageName } from '../core/run';
 import { nullableJsonb } from './json';
 
 export interface StageAttempt {

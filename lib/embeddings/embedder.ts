@@ -1,16 +1,8 @@
 import { AutoModel, AutoTokenizer, env, mean_pooling, type PreTrainedModel, type PreTrainedTokenizer, type Tensor } from '@huggingface/transformers';
 import { EMBEDDING_DIMENSIONS, EmbeddingModelMissingError, missingModelFiles } from './model-files';
+import type { EmbeddingSettings } from '../config';
 
-export interface EmbeddingSettings {
-  modelId: string;
-  /** Local model folder checked first, and where hub downloads are cached. */
-  modelDir: string;
-  /** Never contact the hub: the files must already be in modelDir. */
-  offline: boolean;
-  /** Hub or mirror to download from (HF_ENDPOINT); transformers.js's default is huggingface.co. */
-  hubUrl?: string;
-  batchSize: number;
-}
+export type { EmbeddingSettings } from '../config';
 
 export interface Embedder {
   readonly modelId: string;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-export const DEFAULT_EMBEDDING_MODEL = 'Xenova/all-MiniLM-L6-v2';
+export { DEFAULT_EMBEDDING_MODEL } from '../config/env';
 export const EMBEDDING_DIMENSIONS = 384;
 
 /** transformers.js names the int8 export `onnx/model_quantized.onnx` and loads it for dtype q8. */

@@ -6,9 +6,9 @@
 import { operationsConcerned } from '../issues/concerned-operations';
 import { listOperations, type Operation } from '../openapi';
 import type { RepoHost } from '../repohost/types';
-import type { IssueSubject } from '../runs/contract';
-import { dereferenceSpec } from '../spec/dereference';
-import { parseSpecDocument } from '../spec/document';
+import type { IssueSubject } from '../core/contract';
+import { dereferenceSpec } from '../openapi/dereference';
+import { parseSpecDocument } from '../openapi/intake/document';
 import { generateSpecSuite } from './spec-suite';
 import type { GeneratedSuite } from './types';
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Artifact } from '../runs/types';
+import type { Artifact } from '../core/run';
 import { apiTitle, firstServerUrl, listOperations } from '../openapi';
 import { createTemplateRenderer, type TemplateRenderer } from '../templates';
 import { describeExpectation, describeRequest, requestCall, statusArgument } from './case-summary';

@@ -1,4 +1,4 @@
-import type { Artifact } from '../runs/types';
+import type { Artifact } from '../core/run';
 import type { HttpMethod } from '../openapi';
 
 export const TEST_CASE_KINDS = [

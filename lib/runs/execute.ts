@@ -5,8 +5,8 @@ import type { Tables } from '../../schema/tables';
 import type { Config } from '../config';
 import { startExecution as recordExecution } from '../db/executions';
 import { getRun } from '../db/runs';
-import type { TargetConfig } from '../validation/target';
-import type { GenerationOutcome } from './contract';
+import type { TargetConfig } from '../core/target';
+import type { GenerationOutcome } from '../core/contract';
 import { executionRequest } from './start';
 
 export class RunNotExecutableError extends Error {

@@ -3,10 +3,10 @@
  * `github/` templates (a target repository may override them like any other template).
  */
 import type { TemplateRenderer } from '../templates';
-import type { CoverageFigure } from '../validation/coverage';
-import type { CommitOutcome, ExecutionSummary, GenerationOutcome, IssueSubject, RetrievalOutcome, RunResult, Subject } from './contract';
+import type { CoverageFigure } from '../execution/coverage';
+import type { CommitOutcome, ExecutionSummary, GenerationOutcome, IssueSubject, RetrievalOutcome, RunResult, Subject } from '../core/contract';
 import type { RunLinks } from './links';
-import { subjectSource, subjectTitle } from './subject';
+import { subjectSource, subjectTitle } from '../core/subject';
 
 export interface RunRef {
   runId: string;

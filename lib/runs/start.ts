@@ -4,13 +4,13 @@ import type { Tables } from '../../schema/tables';
 import type { Config } from '../config';
 import { upsertRun } from '../db/runs';
 import { saveSpec } from '../db/specs';
-import { prepareSpec } from '../spec/intake';
-import type { SpecReference } from '../spec/load';
+import { prepareSpec } from '../openapi/intake/prepare';
+import type { SpecReference } from '../openapi/intake/load';
 import { issueWorkflowId, type IssueRef } from '../issues/issue-ref';
-import type { TargetConfig } from '../validation/target';
-import { checkTargetRequest } from '../validation/target-request';
-import type { ExecutionRequest, GenerateTestsInput } from './contract';
-import { REPOSITORY_ATTRIBUTE, STATUS_ATTRIBUTE, TRIGGER_ATTRIBUTE } from './search-attributes';
+import type { TargetConfig } from '../core/target';
+import { checkTargetRequest } from '../core/target-policy';
+import type { ExecutionRequest, GenerateTestsInput } from '../core/contract';
+import { REPOSITORY_ATTRIBUTE, STATUS_ATTRIBUTE, TRIGGER_ATTRIBUTE } from '../core/search-attributes';
 
 export interface StartedRun {
   runId: string;

@@ -9,7 +9,7 @@ import { getReview } from '../db/reviews';
 import { getRun } from '../db/runs';
 import { listStageEvents } from '../db/stage-events';
 import { webUiLink } from '../temporal/client';
-import type { RunResult, RunState } from './contract';
+import type { RunResult, RunState } from '../core/contract';
 
 const LIVE_QUERY_MS = 3_000;
 

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { ENV_SETTINGS } from '../../lib/config';
-import { InvalidTargetError } from '../../lib/validation/target';
-import { isProtectedVariable, resolveTargetEnv } from '../../lib/validation/target-request';
+import { InvalidTargetError } from '../../lib/core/target';
+import { isProtectedVariable, resolveTargetEnv } from '../../lib/core/target-policy';
 import { apiRequest, createHarness, type Harness } from '../support/harness';
 
 const SPEC = `openapi: 3.0.3

@@ -2,10 +2,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildRunRequest } from '../../api/cli/run-request';
+import { buildRunRequest } from '../../cli/run-request';
 import { loadConfig } from '../../lib/config';
-import { parseSpecDocument } from '../../lib/spec/document';
-import { externalRefs } from '../../lib/spec/ref-fence';
+import { parseSpecDocument } from '../../lib/openapi/intake/document';
+import { externalRefs } from '../../lib/openapi/intake/ref-fence';
 
 const SPEC = (ref: string) => `openapi: 3.0.3
 info: {title: CLI pets, version: "1"}

@@ -11,7 +11,7 @@ import { listModelCalls } from '../../lib/db/model-calls';
 import { checkSuiteInChildProcess } from '../../lib/generation/gates/check-process';
 import { gateSuite } from '../../lib/generation/model/repair';
 import { createModelAccess } from '../../lib/llm/from-config';
-import type { Artifact } from '../../lib/runs/types';
+import type { Artifact } from '../../lib/core/run';
 import { createTemplateRenderer } from '../../lib/templates';
 import { startFakeOllama, type FakeOllama } from '../support/ollama-server';
 

@@ -1,5 +1,5 @@
 import { checkSuite, generateSpecSuite } from '../../lib/generation';
-import type { Artifact } from '../../lib/runs/types';
+import type { Artifact } from '../../lib/core/run';
 import { loadSpec } from './spec-fixtures';
 
 const OUT = 'tests/testloom/petstore';

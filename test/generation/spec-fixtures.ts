@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
-import type { Artifact } from '../../lib/runs/types';
+import type { Artifact } from '../../lib/core/run';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 export const NODE_MODULES = path.join(REPO_ROOT, 'node_modules');

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { generateSpecSuite, TEST_CASE_KINDS, type GeneratedSuite, type TestCase } from '../../lib/generation';
-import type { Artifact } from '../../lib/runs/types';
+import type { Artifact } from '../../lib/core/run';
 import { loadSpec, type SpecName } from './spec-fixtures';
 
 const OUT_DIR = 'tests/testloom/example';

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { listStageEvents } from '../../lib/db/stage-events';
 import type { GitHubRepoHost } from '../../lib/repohost/github';
-import type { StageName } from '../../lib/runs/types';
+import type { StageName } from '../../lib/core/run';
 import { apiRequest, createHarness, waitForRunEnd, type Harness } from '../support/harness';
 import { startGitHubServer, type GitHubServer, type StoredRepo } from '../support/github-server/server';
 import { startFakeOllama, type FakeOllama } from '../support/ollama-server';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { recordWebhookOutcome, STAGE_DURATION_BUCKETS } from '../../lib/observability/metrics';
+import { recordWebhookOutcome, STAGE_DURATION_BUCKETS } from '../../lib/monitoring/metrics';
 import { apiRequest, createHarness, PETSTORE, waitForRunEnd, type Harness } from '../support/harness';
 import { uniqueRepository } from '../support/retrieval';
 

@@ -10,10 +10,10 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { listen } from '../../api/server';
 import { saveSpec } from '../../lib/db/specs';
-import { SpecValidationError } from '../../lib/spec/dereference';
-import { parseSpecDocument } from '../../lib/spec/document';
-import { externalRefs } from '../../lib/spec/ref-fence';
-import { loadStoredSpec } from '../../lib/spec/stored';
+import { SpecValidationError } from '../../lib/openapi/dereference';
+import { parseSpecDocument } from '../../lib/openapi/intake/document';
+import { externalRefs } from '../../lib/openapi/intake/ref-fence';
+import { loadStoredSpec } from '../../lib/openapi/stored';
 import { apiRequest, createHarness, waitForRunEnd, type Harness } from '../support/harness';
 import { uniqueRepository } from '../support/retrieval';
 

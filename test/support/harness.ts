@@ -22,7 +22,7 @@ import { createModelAccess } from '../../lib/llm/from-config';
 import { createRetriever, type CaseRetriever } from '../../lib/retrieval';
 import { installQuietRuntime } from '../../lib/temporal/runtime';
 import { createClient } from '../../lib/temporal/client';
-import { STAGES } from '../../lib/runs/types';
+import { STAGES } from '../../lib/core/run';
 import { createWorker, type TestloomWorker } from '../../workers/worker';
 import { createTestPostgres, type TestPostgres } from './databases';
 import type { GitHubServer } from './github-server/server';

@@ -14,7 +14,7 @@ import { listStageEvents } from '../../lib/db/stage-events';
 import { git } from '../../lib/repohost/git';
 import { apiRequest, createHarness, waitForRunEnd, type Harness } from '../support/harness';
 import { kill, spawnWorker } from '../support/worker-process';
-import { INVENTORY_SPEC, startInventoryApi, type InventoryServer } from '../validation/support/inventory-api';
+import { INVENTORY_SPEC, startInventoryApi, type InventoryServer } from '../execution/support/inventory-api';
 
 describe('worker SIGKILLed during execute (Postgres)', () => {
   let harness: Harness;
@@ -113,7 +113,7 @@ describe('worker SIGKILLed while the suite runs (Postgres)', () => {
     expect(processesUnder(tmp).some((line) => line.includes('jest'))).toBe(true);
     await kill(doomed.child);
 
-    // Nothing of the killed attempt runs on (test/validation/suite-process.test.ts shows the supervisor ending a runner that would).
+    // Nothing of the killed attempt runs on (test/execution/suite-process.test.ts shows the supervisor ending a runner that would).
     for (const deadline = Date.now() + 10_000; processesUnder(tmp).length;) {
       if (Date.now() > deadline) throw new Error(`left behind after the worker died:\n${processesUnder(tmp).join('\n')}`);
       await new Promise((resolve) => setTimeout(resolve, 100));

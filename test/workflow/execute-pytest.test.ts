@@ -11,11 +11,11 @@ import { promisify } from 'node:util';
 import { listArtifacts } from '../../lib/db/artifacts';
 import { getExecution } from '../../lib/db/executions';
 import { git } from '../../lib/repohost/git';
-import { scriptPython } from '../../lib/validation/python';
-import { listPythonTests } from '../../lib/validation/python-test-source';
+import { scriptPython } from '../../lib/execution/python';
+import { listPythonTests } from '../../lib/execution/python-test-source';
 import { apiRequest, createHarness, waitForRunEnd, type Harness } from '../support/harness';
 import { uniqueRepository } from '../support/retrieval';
-import { INVENTORY_SPEC, startInventoryApi, type InventoryServer } from '../validation/support/inventory-api';
+import { INVENTORY_SPEC, startInventoryApi, type InventoryServer } from '../execution/support/inventory-api';
 
 const run = promisify(execFile);
 /** The inventory spec with an example for showItem's id, so its happy path reads an item the correct API has. */

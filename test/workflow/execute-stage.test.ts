@@ -16,12 +16,12 @@ import { listModelCalls } from '../../lib/db/model-calls';
 import { getExecution } from '../../lib/db/executions';
 import { listReviews } from '../../lib/db/reviews';
 import { git } from '../../lib/repohost/git';
-import { validateSuite, type SuiteFile } from '../../lib/validation';
+import { validateSuite, type SuiteFile } from '../../lib/execution';
 import { apiRequest, createHarness, waitForRunEnd, type Harness } from '../support/harness';
 import { ISSUE_CASES } from '../support/issue-cases';
 import { startFakeOllama, type FakeOllama } from '../support/ollama-server';
 import { uniqueRepository } from '../support/retrieval';
-import { INVENTORY_SPEC, startInventoryApi, type InventoryFaults, type InventoryServer } from '../validation/support/inventory-api';
+import { INVENTORY_SPEC, startInventoryApi, type InventoryFaults, type InventoryServer } from '../execution/support/inventory-api';
 
 /** The inventory spec with an example for showItem's id, so its happy path reads an item the correct API has. */
 const SPEC = (() => {

@@ -3,7 +3,7 @@ import { createActivities } from '../../activities';
 import type { RepoHost } from '../../lib/repohost/types';
 import { listStageEvents } from '../../lib/db/stage-events';
 import { git } from '../../lib/repohost/git';
-import { STATUS_ATTRIBUTE } from '../../lib/runs/search-attributes';
+import { STATUS_ATTRIBUTE } from '../../lib/core/search-attributes';
 import { apiRequest, createHarness, PETSTORE, waitForRunEnd, type Harness } from '../support/harness';
 
 describe('transient faults and cancellation (PGlite)', () => {

@@ -5,7 +5,7 @@ import { git } from '../../lib/repohost/git';
 import { listArtifacts } from '../../lib/db/artifacts';
 import { listStageEvents } from '../../lib/db/stage-events';
 import { listReviews } from '../../lib/db/reviews';
-import { STAGE_ATTRIBUTE, STATUS_ATTRIBUTE, TRIGGER_ATTRIBUTE } from '../../lib/runs/search-attributes';
+import { STAGE_ATTRIBUTE, STATUS_ATTRIBUTE, TRIGGER_ATTRIBUTE } from '../../lib/core/search-attributes';
 import { apiRequest, createHarness, PETSTORE, waitForRunEnd, type Harness } from '../support/harness';
 import { uniqueRepository } from '../support/retrieval';
 

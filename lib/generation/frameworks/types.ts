@@ -1,4 +1,4 @@
-import type { ArtifactKind } from '../../runs/types';
+import type { ArtifactKind } from '../../core/run';
 import type { FrameworkName } from '../types';
 
 /** A rendered request of one step, in the target language's calling convention. */

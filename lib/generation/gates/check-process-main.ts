@@ -1,6 +1,6 @@
 /** Child-process side of check-process.ts: artifacts as JSON on stdin, the gate result as JSON on stdout. */
 import { checkSuite } from './index';
-import type { Artifact } from '../../runs/types';
+import type { Artifact } from '../../core/run';
 
 async function main(): Promise<void> {
   let input = '';

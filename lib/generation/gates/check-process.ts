@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import type { Artifact } from '../../runs/types';
+import type { Artifact } from '../../core/run';
 import type { GateResult } from './types';
 
 const ENTRY = path.join(__dirname, 'check-process-main.ts');

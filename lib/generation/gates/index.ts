@@ -1,4 +1,4 @@
-import type { Artifact } from '../../runs/types';
+import type { Artifact } from '../../core/run';
 import { checkPythonSources, type PythonCheckOptions } from './python';
 import type { GateFailure, GateResult } from './types';
 import { countTypeScriptAssertions, typeCheckArtifacts } from './typescript';

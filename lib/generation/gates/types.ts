@@ -1,4 +1,4 @@
-import type { Artifact } from '../../runs/types';
+import type { Artifact } from '../../core/run';
 
 export type GateName = 'typescript' | 'python-compile' | 'assertions';
 

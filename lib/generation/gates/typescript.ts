@@ -1,6 +1,6 @@
 import path from 'node:path';
 import ts from 'typescript';
-import type { Artifact } from '../../runs/types';
+import type { Artifact } from '../../core/run';
 
 /** Where the in-memory files pretend to live; nothing is read or written there. */
 const VIRTUAL_ROOT = path.join(path.parse(process.cwd()).root, 'testloom-virtual-repo');

@@ -5,8 +5,8 @@
  */
 import { promptContext, type ModelTaskRequest } from './model-task';
 import type { Completion } from '../../llm';
-import type { IssueSubject } from '../../runs/contract';
-import type { Artifact } from '../../runs/types';
+import type { IssueSubject } from '../../core/contract';
+import type { Artifact } from '../../core/run';
 import { reviewDocument, testCaseDocumentSchema, type IssueTestCase, type TestCaseDocument } from './test-case-document';
 
 export interface IssueCasesRequest extends ModelTaskRequest {

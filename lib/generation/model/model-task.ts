@@ -1,6 +1,6 @@
 /** What every model-written part of a generation gets: context for the prompt and the means to call a model. */
 import type { ModelAccess } from '../../llm/from-config';
-import type { RetrievedDocument } from '../../runs/contract';
+import type { RetrievedDocument } from '../../core/contract';
 import type { TemplateRenderer } from '../../templates';
 
 export interface ModelTaskRequest {

@@ -3,7 +3,7 @@
  * compiler's messages; what still fails is dropped with the reason.
  */
 import type { ModelAccess } from '../../llm/from-config';
-import type { Artifact } from '../../runs/types';
+import type { Artifact } from '../../core/run';
 import type { TemplateRenderer } from '../../templates';
 import type { GateFailure, GateResult } from '../gates';
 

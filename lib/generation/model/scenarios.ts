@@ -7,7 +7,7 @@
 import { promptContext, type ModelTaskRequest } from './model-task';
 import type { Completion, JSONSchema } from '../../llm';
 import type { Operation } from '../../openapi';
-import type { Artifact } from '../../runs/types';
+import type { Artifact } from '../../core/run';
 
 export interface ScenarioStep {
   operationId: string;

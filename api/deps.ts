@@ -1,0 +1,14 @@
+import type { Client } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import type { Config } from '../lib/config';
+import type { RepoHost } from '../lib/repohost/types';
+import type { Tables } from '../schema/tables';
+
+/** What the HTTP API's routes work with. */
+export interface AppDeps {
+  db: Kysely<Tables>;
+  client: Client;
+  config: Config;
+  /** Where issues live and who may command testloom on a repository. */
+  repoHost: RepoHost;
+}

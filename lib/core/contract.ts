@@ -1,0 +1,210 @@
+/**
+ * What flows between the workflow and its activities. Only ids and summaries travel through
+ * workflow history; spec documents and generated files stay in the database.
+ */
+import type { StageSettingsMap } from './stage-settings';
+import type { CoverageFigure } from './coverage';
+import type { TargetConfig } from './target';
+import type { ArtifactKind, RunStatus, SpecSource, StageName, TriggerKind } from './run';
+
+export interface GenerateTestsInput {
+  trigger: TriggerKind;
+  repository: string;
+  /** Exactly one of `spec` and `issue` is set. */
+  spec?: { id: string; source: SpecSource };
+  /** `specPaths`: where the repository's OpenAPI spec may be, for executable tests of the operations the issue names. */
+  issue?: { number: number; specPaths?: string[] };
+  /** Framework of a spec run's generated suite; absent in runs started before the choice existed (Jest). */
+  framework?: 'jest' | 'pytest';
+  /** Reviewer feedback that asked for this generation (`/testloom regenerate …`). */
+  feedback?: string[];
+  /** Run the generated suite against this API before committing (execute stage); absent: no execute stage. */
+  execution?: ExecutionRequest;
+  /** Snapshot of temporal.yaml's activity settings at start, so history replays identically. */
+  settings: {
+    taskQueue: string;
+    /** The task queue of the stage that calls models (generate); absent in runs started before it existed. */
+    llmTaskQueue?: string;
+    stages: StageSettingsMap;
+  };
+}
+
+/** What the execute stage runs against, and how: credentials in `target.env` only as `${NAME}` references. */
+export interface ExecutionRequest {
+  target: TargetConfig;
+  /** How many times the suite runs; a test whose outcome changes is flaky. */
+  runs: number;
+  timeLimitMs: number;
+  /** Model repair rounds for tests that fail through their own fault; 0: they are dropped. */
+  healRounds: number;
+}
+
+export interface SpecSubject {
+  kind: 'spec';
+  specId: string;
+  repository: string;
+  title: string;
+  version?: string;
+  openapiVersion: string;
+  operationCount: number;
+  source: SpecSource;
+  /** Short, filesystem-safe name used for the output folder. */
+  slug: string;
+  framework?: 'jest' | 'pytest';
+}
+
+/** A similar existing test case handed to generation; `score` is cosine similarity. */
+/** An issue normalised for generation: what receive read through the repository host. */
+export interface IssueSubject {
+  kind: 'issue';
+  repository: string;
+  number: number;
+  title: string;
+  body: string;
+  labels: string[];
+  author: string;
+  url: string;
+  /** Acceptance criteria found in the body (checklist items or an "Acceptance criteria" section). */
+  acceptanceCriteria: string[];
+  /** Short, filesystem-safe name used for the output folder. */
+  slug: string;
+  /** Where the repository's OpenAPI spec may be; absent in runs started before this existed. */
+  specPaths?: string[];
+  framework?: 'jest' | 'pytest';
+}
+
+export type Subject = SpecSubject | IssueSubject;
+
+export interface RetrievedDocument {
+  id: string;
+  title: string;
+  score: number;
+  kind: string;
+  /** File of the existing test, relative to the repository root. */
+  path: string;
+  origin: 'spec' | 'issue' | 'seed';
+  /** The embedded text (title, request, expectation or a snippet of the test). */
+  text: string;
+}
+
+export interface RetrievalOutcome {
+  /** `degraded`: the vector store could not be used after retries; the run goes on without context. */
+  status: 'not configured' | 'ok' | 'degraded';
+  documents: RetrievedDocument[];
+  /** Why retrieval is degraded or not configured. */
+  reason?: string;
+}
+
+/** What finalize added to the retrieval index. */
+export interface IndexingOutcome {
+  status: 'ok' | 'not configured' | 'degraded';
+  indexed: number;
+  reason?: string;
+}
+
+export interface GenerationOutcome {
+  outDir: string;
+  files: { path: string; kind: ArtifactKind }[];
+  caseCount: number;
+  casesByKind: Record<string, number>;
+  notes: string[];
+  /** What the language model contributed; absent in runs recorded before models were wired in. */
+  model?: ModelUsage;
+  /** Files the quality gates dropped, with the reason (after one model repair round where a model was available). */
+  dropped?: { path: string; gate: string; reason: string }[];
+  /** The generated suite the execute stage can run: its folder and the stored spec it tests; absent when there is none. */
+  executable?: { suiteDir: string; specId: string; framework: 'jest' | 'pytest' };
+}
+
+export interface TestRef {
+  file: string;
+  fullName: string;
+}
+
+/** What executing the generated suite found, for the pull request, the issue comment and the run's result. */
+export interface ExecutionSummary {
+  status: 'executed' | 'skipped';
+  /** Why nothing was executed. */
+  reason?: string;
+  baseUrl: string;
+  runs: number;
+  /** Tests the suite held. */
+  tests: number;
+  /** Delivered tests that passed every run (healed ones included). */
+  passed: number;
+  healed: (TestRef & { rounds: number; explanation: string })[];
+  /** Kept out of the commit: their outcome changed between runs. */
+  flaky: (TestRef & { outcomes: string[] })[];
+  /** Kept out of the commit: failed through their own fault and not repaired. */
+  dropped: (TestRef & { reason: string })[];
+  /**
+   * The API's answer contradicts the spec: the test is kept in the commit, failing — or, with
+   * `testPasses`, passing, because what it asserts holds although the answer breaks the spec.
+   */
+  apiDefects: (TestRef & { operationId?: string; reasons: string[]; reproducer?: string; testPasses?: boolean })[];
+  /** Kept, not verified: a request was refused by the safety policy or the API did not answer. */
+  blocked: (TestRef & { reason: string })[];
+  /** Files left out of the commit entirely. */
+  withheldFiles: { path: string; reason: string }[];
+  /** What the delivered suite exercised. */
+  coverage?: { operations: CoverageFigure; statusCodes: CoverageFigure; parameters: CoverageFigure; requestBodyProperties: CoverageFigure };
+}
+
+/** The model side of a generation, for the run's results and the pull request body. */
+export interface ModelUsage {
+  /** `unavailable`: configured but no provider answered; the deterministic suite was delivered without model-written tests. */
+  status: 'ok' | 'not configured' | 'unavailable' | 'budget exceeded' | 'invalid output';
+  reason?: string;
+  /** provider/model of each task that got an answer, e.g. `{ "issue-test-cases": "ollama/llama3.1" }`. */
+  models: Record<string, string>;
+  calls: number;
+  cacheHits: number;
+  tokensIn: number;
+  tokensOut: number;
+  costUsd: number | null;
+}
+
+export interface CommitOutcome {
+  branch: string;
+  baseBranch: string;
+  commitSha: string;
+  created: boolean;
+}
+
+export interface ReviewOutcome {
+  id: number;
+  url: string;
+  created: boolean;
+}
+
+export interface RunResult {
+  status: 'completed' | 'cancelled';
+  subject?: Subject;
+  retrieval?: RetrievalOutcome;
+  generation?: GenerationOutcome;
+  execution?: ExecutionSummary;
+  commit?: CommitOutcome;
+  review?: ReviewOutcome;
+  indexing?: IndexingOutcome;
+  reason?: string;
+}
+
+export type StageProgress = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'skipped';
+
+/** Answer of the workflow's `status` query. */
+export interface RunState {
+  status: RunStatus;
+  stage?: StageName;
+  stages: Record<StageName, { progress: StageProgress; startedAt?: string; endedAt?: string }>;
+  retrieval?: RetrievalOutcome['status'];
+  error?: { stage: StageName; message: string; type?: string };
+  cancelReason?: string;
+  /** Reviewer feedback (`/testloom regenerate …`), oldest first: what this run started with, then what arrived while it ran. */
+  feedback: string[];
+}
+
+export interface RunEnd {
+  status: 'failed' | 'cancelled';
+  stage?: StageName;
+  reason: string;
+}

@@ -1,0 +1,188 @@
+/**
+ * Executing a generated suite end to end: run it repeatedly against the live API, triage what
+ * fails, repair the tests that are at fault, and decide what is delivered — flaky and unrepaired
+ * tests are removed from their files, tests that expose a possible API defect stay (failing) and
+ * are reported, and the coverage is that of the suite as delivered.
+ */
+import { listOperations } from '../openapi';
+import type { ExecutionSummary, TestRef } from '../core/contract';
+import { measureCoverage, type CoverageReport } from './coverage';
+import { healTests, type HealedTest, type TestRepairer, type UnhealedTest } from './heal';
+import { removePythonTests } from './python-test-source';
+import type { SuiteFile, SuiteFramework } from './suite-workspace';
+import { caseLookup, expectationOfKind, type SuiteCase } from './suite-cases';
+import type { TargetConfig } from '../core/target';
+import { removeTests } from './test-source';
+import { contradictingExchanges, type Finding } from './triage';
+import { curlCommand } from './curl';
+import type { TestStability } from './stability';
+import type { Exchange, SuiteRun } from './types';
+import { dialectOf, validateSuite, type ValidationReport } from './validate-suite';
+
+export interface ExecuteSuiteOptions {
+  /** The suite's files as generated (one jest.config.json, or a pytest suite's testloom_api.py and test_*.py), paths relative to the repository root. */
+  files: SuiteFile[];
+  /** Default: what the files say (see suiteFramework). */
+  framework?: SuiteFramework;
+  /** The dereferenced spec the suite tests. */
+  api: object;
+  /** With credentials resolved. */
+  target: TargetConfig;
+  /** The generated cases, to know what the spec says each test's answer must be. */
+  cases: SuiteCase[];
+  runs: number;
+  timeLimitMs?: number;
+  healRounds: number;
+  /** Absent: no model, failing tests at fault are dropped. Only Jest tests are repaired; a pytest test at fault is dropped. */
+  repair?: TestRepairer;
+  isFatal?: (err: unknown) => boolean;
+  /** Quality gates for repaired files (see HealOptions.check). */
+  check?: (files: SuiteFile[], changed: string[]) => Promise<Map<string, string>>;
+  signal?: AbortSignal;
+  onProgress?: (message: string) => void;
+}
+
+/** What validation decided for one file of the suite. */
+export interface FileDecision {
+  path: string;
+  deliveredContent?: string;
+  withheldReason?: string;
+}
+
+/** Everything stored about one execution. */
+export interface ExecutionReport {
+  runs: SuiteRun[];
+  tests: TestStability[];
+  findings: Finding[];
+  healed: HealedTest[];
+  unhealed: UnhealedTest[];
+  /** Of the delivered suite. */
+  coverage: CoverageReport;
+  exchanges: Exchange[];
+}
+
+export interface SuiteExecution {
+  summary: ExecutionSummary;
+  report: ExecutionReport;
+  decisions: FileDecision[];
+}
+
+const key = (test: TestRef) => `${test.file}\u0000${test.fullName}`;
+const ref = ({ file, fullName }: TestRef): TestRef => ({ file, fullName });
+
+function firstLine(text: string): string {
+  return text.split('\n').find((line) => line.trim())?.trim() ?? text;
+}
+
+const isPython = (file: string) => file.endsWith('.py');
+
+/** Removes excluded tests from each test file; a file left with none, or one that never ran, is withheld. */
+async function decide(generated: SuiteFile[], validated: SuiteFile[], excluded: Map<string, string[]>, fileErrors: Map<string, string>): Promise<FileDecision[]> {
+  const decisions: FileDecision[] = [];
+  for (const file of validated) {
+    const original = generated.find((g) => g.path === file.path)!.content;
+    const fileError = fileErrors.get(file.path);
+    if (fileError) {
+      decisions.push({ path: file.path, withheldReason: `it did not run against the API: ${firstLine(fileError)}` });
+      continue;
+    }
+    const names = excluded.get(file.path) ?? [];
+    const remove = isPython(file.path) ? removePythonTests : async (source: string, fullNames: string[]) => removeTests(source, fullNames);
+    const edited = names.length ? await remove(file.content, names) : { source: file.content, remaining: 1 };
+    if (edited.remaining === 0) decisions.push({ path: file.path, withheldReason: 'every test in it was flaky or failed through its own fault' });
+    else if (edited.source !== original) decisions.push({ path: file.path, deliveredContent: edited.source });
+  }
+  return decisions;
+}
+
+/** Model repairs splice a Jest `test(...)` statement: a pytest test at fault is given up at once, with the reason. */
+function unrepairablePythonDefects(defects: Finding[]): UnhealedTest[] {
+  return defects.map((finding) => ({
+    file: finding.file,
+    fullName: finding.fullName,
+    rounds: 0,
+    reason: `the test fails through its own fault (${finding.reasons[0]}); model repairs are Jest-only so far`,
+  }));
+}
+
+export async function executeSuite(options: ExecuteSuiteOptions): Promise<SuiteExecution> {
+  const operations = listOperations(options.api);
+  const dialect = dialectOf(options.api);
+  const caseOf = caseLookup(options.cases);
+  const expectationOf = (test: TestRef) => expectationOfKind(caseOf(test)?.kind);
+  const common = { api: options.api, framework: options.framework, target: options.target, runs: options.runs, timeLimitMs: options.timeLimitMs, signal: options.signal, onProgress: options.onProgress, expectationOf };
+
+  const validation = await validateSuite({ ...common, files: options.files });
+  const defects = validation.findings.filter((f) => f.classification === 'test-defect');
+  const pythonDefects = defects.filter((f) => isPython(f.file));
+  const verifications: ValidationReport[] = [];
+  const healing = await healTests({
+    files: options.files,
+    defects: defects.filter((f) => !isPython(f.file)),
+    rounds: options.healRounds,
+    repair: options.healRounds > 0 ? options.repair : undefined,
+    verify: async (files, testFiles) => {
+      options.onProgress?.(`verifying repairs in ${testFiles.join(', ')}`);
+      const report = await validateSuite({ ...common, files, testFiles });
+      verifications.push(report);
+      return report;
+    },
+    operations,
+    dialect,
+    expectationOf,
+    isFatal: options.isFatal,
+    check: options.check,
+  });
+  const unhealed = [...healing.unhealed, ...unrepairablePythonDefects(pythonDefects)];
+
+  const flaky = validation.stability.flaky;
+  const excludedTests = [...flaky.map(ref), ...unhealed.map(ref)];
+  const excluded = new Map<string, string[]>();
+  for (const test of excludedTests) excluded.set(test.file, [...(excluded.get(test.file) ?? []), test.fullName]);
+  const fileErrors = new Map(validation.runs.flatMap((run) => run.fileErrors).map((e) => [e.file, e.message]));
+  const testFiles = healing.files.filter((file) => validation.runs.some((run) => run.tests.some((t) => t.file === file.path)) || fileErrors.has(file.path));
+  const decisions = await decide(options.files, testFiles, excluded, fileErrors);
+
+  // Coverage of what is delivered: the kept tests' requests, and the healed tests' from their verifying run.
+  const withheld = new Set(decisions.filter((d) => d.withheldReason).map((d) => d.path));
+  const excludedKeys = new Set(excludedTests.map(key));
+  const healedKeys = new Set(healing.healed.map(key));
+  const delivered = (e: Exchange) => e.test !== undefined && !withheld.has(e.test.file) && !excludedKeys.has(key(e.test));
+  const exchanges = [
+    ...validation.exchanges.filter((e) => delivered(e) && !healedKeys.has(key(e.test!))),
+    ...verifications.flatMap((report) => report.exchanges.filter((e) => delivered(e) && healedKeys.has(key(e.test!)))),
+  ];
+  const coverage = measureCoverage(operations, exchanges);
+
+  const stablePasses = validation.stability.stablePasses.filter((t) => !withheld.has(t.file));
+  // A test can pass on an answer that still breaks the spec (it asserts less than the spec says).
+  const lastRun = (test: TestRef) => validation.exchanges.filter((e) => e.test && key(e.test) === key(test) && e.run === options.runs);
+  const passingDefects = stablePasses.flatMap((test) => {
+    const [first] = contradictingExchanges({ exchanges: lastRun(test), operations, dialect, expectation: expectationOf(test) });
+    return first ? [{ ...ref(test), operationId: first.operation.operationId, reasons: first.reasons, reproducer: curlCommand(first.exchange), testPasses: true }] : [];
+  });
+  const summary: ExecutionSummary = {
+    status: 'executed',
+    baseUrl: options.target.baseUrl,
+    runs: options.runs,
+    tests: validation.stability.tests.length,
+    passed: stablePasses.length + healing.healed.length,
+    healed: healing.healed.map((h) => ({ ...ref(h), rounds: h.rounds, explanation: h.explanation })),
+    flaky: flaky.map((t) => ({ ...ref(t), outcomes: t.outcomes })),
+    dropped: unhealed.map((u) => ({ ...ref(u), reason: u.reason })),
+    apiDefects: [
+      ...validation.findings.filter((f) => f.classification === 'possible-api-defect').map((f) => ({
+        ...ref(f), reasons: f.reasons, ...(f.operationId ? { operationId: f.operationId } : {}), ...(f.reproducer ? { reproducer: f.reproducer } : {}),
+      })),
+      ...passingDefects,
+    ],
+    blocked: validation.findings.filter((f) => f.classification === 'blocked').map((f) => ({ ...ref(f), reason: f.reasons[0] ?? 'not sent' })),
+    withheldFiles: decisions.filter((d) => d.withheldReason).map((d) => ({ path: d.path, reason: d.withheldReason! })),
+    coverage: { operations: coverage.operations, statusCodes: coverage.statusCodes, parameters: coverage.parameters, requestBodyProperties: coverage.requestBodyProperties },
+  };
+  return {
+    summary,
+    report: { runs: validation.runs, tests: validation.stability.tests, findings: validation.findings, healed: healing.healed, unhealed, coverage, exchanges: validation.exchanges },
+    decisions,
+  };
+}
