@@ -9,7 +9,9 @@ const LAYERS = [
   ['schema', 'lib/config', 'lib/net', 'lib/process', 'lib/observability'],
   ['lib/db', 'lib/temporal', 'lib/embeddings', 'lib/templates', 'lib/llm', 'lib/repohost'],
   ['lib/openapi', 'lib/issues', 'lib/retrieval'],
-  ['lib/generation', 'lib/frameworks'],
+  // One adapter per test framework (rendering, gate, runner, test-source editing): generation and execution use it.
+  ['lib/frameworks'],
+  ['lib/generation'],
   ['lib/execution'],
   ['lib/runs', 'lib/webhooks', 'lib/monitoring'],
   ['lib/services.ts'],

@@ -11,8 +11,7 @@ import type { TemplateRenderer } from '../lib/templates';
 import { checkSuiteInChildProcess } from '../lib/generation/gates/check-process';
 import { executeSuite, type ExecutionReport, type SuiteExecution } from '../lib/execution/execute-suite';
 import { modelRepairer } from '../lib/execution/heal-model';
-import { PytestUnavailableError } from '../lib/execution/python';
-import { JEST_CONFIG_FILE, PYTEST_HELPERS_FILE, SuiteRunError } from '../lib/execution/suite-workspace';
+import { FRAMEWORKS, frameworkFor, FrameworkUnavailableError, isFrameworkName, SuiteRunError } from '../lib/frameworks';
 import { suiteCases } from '../lib/execution/suite-cases';
 import { checkTarget, InvalidTargetError, type TargetConfig } from '../lib/core/target';
 import { resolveTargetEnv } from '../lib/core/target-policy';
@@ -38,14 +37,12 @@ function storedReport(report: ExecutionReport): ExecutionReport {
   };
 }
 
-/** The file without which a suite of the framework cannot run; the quality gates may have dropped it. */
-const ANCHOR_FILE: Record<Executable['framework'], string> = { jest: JEST_CONFIG_FILE, pytest: PYTEST_HELPERS_FILE };
-
 /** Why a suite cannot be executed, or undefined when it can. */
 function notExecutable(executable: Executable | undefined, files: { path: string }[]): string | undefined {
   if (!executable) return 'the run generated no executable API suite';
-  const anchor = ANCHOR_FILE[executable.framework] as string | undefined;
-  if (!anchor) return `${executable.framework} suites are not executed yet (only Jest and pytest)`;
+  if (!isFrameworkName(executable.framework)) return `${executable.framework} suites are not executed yet (only ${FRAMEWORKS.map((name) => frameworkFor(name).title).join(' and ')})`;
+  // The file without which a suite of the framework cannot run; the quality gates may have dropped it.
+  const anchor = frameworkFor(executable.framework).runner.anchorFile;
   if (!files.some((f) => f.path === `${executable.suiteDir}/${anchor}`)) return `the suite in ${executable.suiteDir}/ has no ${anchor} (the quality gates dropped it)`;
   return undefined;
 }
@@ -98,7 +95,7 @@ async function executeStoredSuite(
       isFatal: (err) => !(err instanceof ModelUnavailableError || err instanceof BudgetExceededError || err instanceof InvalidModelOutputError),
       check: async (suite, changed) => {
         // The whole suite, so imports resolve; only the changed files' failures matter.
-        const artifacts = suite.map((f) => ({ ...f, kind: f.path.endsWith('.test.ts') ? ('test' as const) : ('helper' as const) }));
+        const artifacts = suite.map((f) => ({ ...f, kind: frameworkFor(framework).runner.isTestFile(f.path) ? ('test' as const) : ('helper' as const) }));
         const result = await checkSuiteInChildProcess(artifacts, { signal: context.cancellationSignal });
         return new Map(result.failed.filter((f) => changed.includes(f.path)).map((f) => [f.path, f.reason]));
       },
@@ -109,8 +106,8 @@ async function executeStoredSuite(
   } catch (err) {
     // A suite that hangs or crashes Jest may pass next time (the API was slow, the machine loaded): retryable.
     if (err instanceof SuiteRunError) throw new Error(`the suite could not be executed: ${err.message}`);
-    // Without pytest and requests no retry can help: the stage fails saying what to install.
-    if (err instanceof PytestUnavailableError) throw permanent(`the suite could not be executed: ${err.message}`, 'PytestUnavailable');
+    // Without the framework's runtime (pytest and requests) no retry can help: the stage fails saying what to install.
+    if (err instanceof FrameworkUnavailableError) throw permanent(`the suite could not be executed: ${err.message}`, err.failureType);
     throw err;
   }
 }
@@ -169,7 +166,7 @@ export function executeRunActivity(deps: ActivityDeps) {
     if (!run) throw permanent(`run ${input.runId} is not stored`, 'UnknownRun');
     await startExecution(deps.db, { id: executionId, runId: run.id, workflowId, kind: 'request', target: input.request.target });
     const stopHeartbeat = keepHeartbeating();
-    const generation = (run.details as { generation?: Pick<GenerationOutcome, 'outDir' | 'executable'> }).generation;
+    const { generation } = run.details;
     try {
       const outDir = generation?.outDir ?? '';
       const result = await executeStoredSuite(deps, { runId: run.id, repository: run.repository, outDir, executable: generation?.executable }, input.request, { heal: false });

@@ -8,7 +8,8 @@ import { issueApiTests } from '../lib/generation/issue-api-tests';
 import { writeIssueTestCases } from '../lib/generation/model/issue-cases';
 import { gateSuite } from '../lib/generation/model/repair';
 import { checkSuiteInChildProcess } from '../lib/generation/gates/check-process';
-import { SCENARIO_FILE, writeScenarioTests } from '../lib/generation/model/scenarios';
+import { writeScenarioTests } from '../lib/generation/model/scenarios';
+import { DEFAULT_FRAMEWORK, frameworkFor } from '../lib/frameworks';
 import { generateSpecSuite } from '../lib/generation/spec-suite';
 import type { TestCase } from '../lib/generation/types';
 import { caseLimitError, DEFAULT_GENERATION_LIMITS } from '../lib/core/limits';
@@ -83,7 +84,7 @@ async function generateForIssue(deps: ActivityDeps, subject: IssueSubject, retri
       cases: [...result.cases.map((c) => ({ caseId: c.id, kind: c.type, title: c.title, file })), ...apiCases],
       notes: [...result.notes, api.note, ...(api.suite?.notes ?? [])],
       model: await usage(deps, runId, 'ok', [{ ...result.completion, task: 'issue-test-cases' }]),
-      ...(api.spec ? { executable: { suiteDir: `${outputDir(subject)}/${ISSUE_API_DIR}`, specId: api.spec.id, framework: subject.framework ?? 'jest' } } : {}),
+      ...(api.spec ? { executable: { suiteDir: `${outputDir(subject)}/${ISSUE_API_DIR}`, specId: api.spec.id, framework: subject.framework ?? DEFAULT_FRAMEWORK } } : {}),
     };
   } catch (err) {
     throw modelFailure(err, subject);
@@ -136,8 +137,10 @@ async function scenariosForSpec(
 ): Promise<{ artifacts: Artifact[]; cases: StoredTestCase[]; notes: string[]; model: ModelUsage }> {
   const { runId } = currentRun();
   const none = { artifacts: [], cases: [] };
-  if (subject.framework === 'pytest') {
-    return { ...none, notes: ['Model-written scenarios are rendered for Jest only; this pytest suite has none.'], model: await usage(deps, runId, 'not configured', [], 'scenario tests are Jest-only') };
+  const framework = frameworkFor(subject.framework);
+  const rendering = framework.rendering.modelScenarios;
+  if (!rendering) {
+    return { ...none, notes: [`Model-written scenarios are rendered for Jest only; this ${framework.name} suite has none.`], model: await usage(deps, runId, 'not configured', [], 'scenario tests are Jest-only') };
   }
   if (!deps.models) {
     return { ...none, notes: [], model: await usage(deps, runId, 'not configured', [], 'no model provider is configured (TESTLOOM_LLM_PROVIDERS=none)') };
@@ -151,6 +154,7 @@ async function scenariosForSpec(
       specId: subject.specId,
       repository: subject.repository,
       outDir,
+      rendering,
       related: retrieval?.documents ?? [],
       feedback,
       runId,
@@ -159,7 +163,7 @@ async function scenariosForSpec(
       signal: watchdog.signal,
       onProgress: watchdog.onProgress,
     });
-    const file = `${outDir}/${SCENARIO_FILE}`;
+    const file = `${outDir}/${rendering.file}`;
     return {
       artifacts: result.artifact ? [result.artifact] : [],
       cases: result.scenarios.map((scenario, i) => ({ caseId: `scenario/${i + 1}`, kind: 'scenario', title: scenario.title, file })),
@@ -203,7 +207,7 @@ async function generateForSpec(deps: ActivityDeps, subject: SpecSubject, retriev
     ],
     notes: [...suite.notes, ...scenarios.notes],
     model: scenarios.model,
-    executable: { suiteDir: outputDir(subject), specId: subject.specId, framework: subject.framework ?? 'jest' },
+    executable: { suiteDir: outputDir(subject), specId: subject.specId, framework: subject.framework ?? DEFAULT_FRAMEWORK },
   };
 }
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { PROJECT_ROOT } from '../lib/config';
 import { checkSuiteInChildProcess } from '../lib/generation/gates/check-process';
 import { generateSpecSuite } from '../lib/generation/spec-suite';
-import type { FrameworkName } from '../lib/generation/types';
+import { FRAMEWORKS } from '../lib/core/frameworks';
 import { parseSpecDocument } from '../lib/openapi/intake/document';
 import { dereferenceSpec } from '../lib/openapi/dereference';
 import { quantile } from './stats';
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   for (const [name, file] of SPECS) {
     const text = fs.readFileSync(file, 'utf8');
     const api = await dereferenceSpec(parseSpecDocument(text, 'spec').document);
-    for (const framework of ['jest', 'pytest'] as FrameworkName[]) {
+    for (const framework of FRAMEWORKS) {
       const generate = () => generateSpecSuite({ api, specId: name, outDir: `tests/${name}`, framework });
       const suite = generate();
       const generateMs = await median(repetitions, generate);

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../lib/config/env';
-import { PROJECT_VENV_PYTHON, PYTEST_PACKAGES, pytestPython, PytestUnavailableError } from '../lib/execution/python';
+import { PROJECT_VENV_PYTHON, PYTEST_PACKAGES, pytestPython, PytestUnavailableError } from '../lib/frameworks/pytest/python';
 import { ensureSchemathesis, SCHEMATHESIS_REQUIREMENT, SCHEMATHESIS_VENV } from './schemathesis';
 
 const run = promisify(execFile);

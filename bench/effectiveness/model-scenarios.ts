@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../lib/config';
 import { openDatabase } from '../../lib/db/open';
-import { SCENARIO_FILE, writeScenarioTests } from '../../lib/generation/model/scenarios';
+import { JEST_SCENARIOS } from '../../lib/frameworks/jest';
+import { writeScenarioTests } from '../../lib/generation/model/scenarios';
 import { createModelAccess } from '../../lib/llm/from-config';
 import { modelProviderProbe } from '../../lib/monitoring/health';
 import { listOperations } from '../../lib/openapi';
@@ -17,7 +18,7 @@ import { createTemplateRenderer } from '../../lib/templates';
 
 export type ModelScenarios = { artifact: Artifact; model: string; scenarios: number; notes: string[] } | { unavailable: string };
 
-export { SCENARIO_FILE };
+export const SCENARIO_FILE = JEST_SCENARIOS.file;
 
 export async function modelScenarios(api: object, specId: string, outDir: string): Promise<ModelScenarios> {
   let config: ReturnType<typeof loadConfig>;
@@ -41,6 +42,7 @@ export async function modelScenarios(api: object, specId: string, outDir: string
       specId,
       repository: 'bench/effectiveness',
       outDir,
+      rendering: JEST_SCENARIOS,
       related: [],
       feedback: [],
       runId: `bench-effectiveness-${Date.now()}`,

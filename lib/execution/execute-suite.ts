@@ -4,15 +4,13 @@
  * tests are removed from their files, tests that expose a possible API defect stay (failing) and
  * are reported, and the coverage is that of the suite as delivered.
  */
+import { frameworkFor, frameworkOfSuite, type FrameworkName, type SuiteFile, type TestFramework } from '../frameworks';
 import { listOperations } from '../openapi';
 import type { ExecutionSummary, TestRef } from '../core/contract';
 import { measureCoverage, type CoverageReport } from './coverage';
-import { healTests, type HealedTest, type TestRepairer, type UnhealedTest } from './heal';
-import { removePythonTests } from './python-test-source';
-import type { SuiteFile, SuiteFramework } from './suite-workspace';
+import { healTests, type HealedTest, type HealOutcome, type TestRepairer, type UnhealedTest } from './heal';
 import { caseLookup, expectationOfKind, type SuiteCase } from './suite-cases';
 import type { TargetConfig } from '../core/target';
-import { removeTests } from './test-source';
 import { contradictingExchanges, type Finding } from './triage';
 import { curlCommand } from './curl';
 import type { TestStability } from './stability';
@@ -22,8 +20,8 @@ import { dialectOf, validateSuite, type ValidationReport } from './validate-suit
 export interface ExecuteSuiteOptions {
   /** The suite's files as generated (one jest.config.json, or a pytest suite's testloom_api.py and test_*.py), paths relative to the repository root. */
   files: SuiteFile[];
-  /** Default: what the files say (see suiteFramework). */
-  framework?: SuiteFramework;
+  /** Default: what the files say (see frameworkOfSuite). */
+  framework?: FrameworkName;
   /** The dereferenced spec the suite tests. */
   api: object;
   /** With credentials resolved. */
@@ -33,7 +31,7 @@ export interface ExecuteSuiteOptions {
   runs: number;
   timeLimitMs?: number;
   healRounds: number;
-  /** Absent: no model, failing tests at fault are dropped. Only Jest tests are repaired; a pytest test at fault is dropped. */
+  /** Absent: no model, failing tests at fault are dropped. Only tests of a framework that can splice a repair (TestSourceEditor.repair: Jest) are repaired; others at fault are dropped. */
   repair?: TestRepairer;
   isFatal?: (err: unknown) => boolean;
   /** Quality gates for repaired files (see HealOptions.check). */
@@ -74,10 +72,14 @@ function firstLine(text: string): string {
   return text.split('\n').find((line) => line.trim())?.trim() ?? text;
 }
 
-const isPython = (file: string) => file.endsWith('.py');
-
 /** Removes excluded tests from each test file; a file left with none, or one that never ran, is withheld. */
-async function decide(generated: SuiteFile[], validated: SuiteFile[], excluded: Map<string, string[]>, fileErrors: Map<string, string>): Promise<FileDecision[]> {
+async function decide(
+  framework: TestFramework,
+  generated: SuiteFile[],
+  validated: SuiteFile[],
+  excluded: Map<string, string[]>,
+  fileErrors: Map<string, string>,
+): Promise<FileDecision[]> {
   const decisions: FileDecision[] = [];
   for (const file of validated) {
     const original = generated.find((g) => g.path === file.path)!.content;
@@ -87,8 +89,7 @@ async function decide(generated: SuiteFile[], validated: SuiteFile[], excluded: 
       continue;
     }
     const names = excluded.get(file.path) ?? [];
-    const remove = isPython(file.path) ? removePythonTests : async (source: string, fullNames: string[]) => removeTests(source, fullNames);
-    const edited = names.length ? await remove(file.content, names) : { source: file.content, remaining: 1 };
+    const edited = names.length ? await framework.testSource.removeTests(file.content, names) : { source: file.content, remaining: 1 };
     if (edited.remaining === 0) decisions.push({ path: file.path, withheldReason: 'every test in it was flaky or failed through its own fault' });
     else if (edited.source !== original) decisions.push({ path: file.path, deliveredContent: edited.source });
   }
@@ -96,7 +97,7 @@ async function decide(generated: SuiteFile[], validated: SuiteFile[], excluded: 
 }
 
 /** Model repairs splice a Jest `test(...)` statement: a pytest test at fault is given up at once, with the reason. */
-function unrepairablePythonDefects(defects: Finding[]): UnhealedTest[] {
+function unrepairableDefects(defects: Finding[]): UnhealedTest[] {
   return defects.map((finding) => ({
     file: finding.file,
     fullName: finding.fullName,
@@ -113,12 +114,15 @@ export async function executeSuite(options: ExecuteSuiteOptions): Promise<SuiteE
   const common = { api: options.api, framework: options.framework, target: options.target, runs: options.runs, timeLimitMs: options.timeLimitMs, signal: options.signal, onProgress: options.onProgress, expectationOf };
 
   const validation = await validateSuite({ ...common, files: options.files });
+  const framework = options.framework ? frameworkFor(options.framework) : frameworkOfSuite(options.files);
   const defects = validation.findings.filter((f) => f.classification === 'test-defect');
-  const pythonDefects = defects.filter((f) => isPython(f.file));
+  const editor = framework.testSource.repair;
   const verifications: ValidationReport[] = [];
-  const healing = await healTests({
+  // A framework that cannot splice a repaired test in (no TestSourceEditor.repair: pytest) gives its tests at fault up at once.
+  const healing: HealOutcome = !editor ? { files: options.files, healed: [], unhealed: unrepairableDefects(defects) } : await healTests({
     files: options.files,
-    defects: defects.filter((f) => !isPython(f.file)),
+    defects,
+    editor,
     rounds: options.healRounds,
     repair: options.healRounds > 0 ? options.repair : undefined,
     verify: async (files, testFiles) => {
@@ -133,7 +137,7 @@ export async function executeSuite(options: ExecuteSuiteOptions): Promise<SuiteE
     isFatal: options.isFatal,
     check: options.check,
   });
-  const unhealed = [...healing.unhealed, ...unrepairablePythonDefects(pythonDefects)];
+  const { unhealed } = healing;
 
   const flaky = validation.stability.flaky;
   const excludedTests = [...flaky.map(ref), ...unhealed.map(ref)];
@@ -141,7 +145,7 @@ export async function executeSuite(options: ExecuteSuiteOptions): Promise<SuiteE
   for (const test of excludedTests) excluded.set(test.file, [...(excluded.get(test.file) ?? []), test.fullName]);
   const fileErrors = new Map(validation.runs.flatMap((run) => run.fileErrors).map((e) => [e.file, e.message]));
   const testFiles = healing.files.filter((file) => validation.runs.some((run) => run.tests.some((t) => t.file === file.path)) || fileErrors.has(file.path));
-  const decisions = await decide(options.files, testFiles, excluded, fileErrors);
+  const decisions = await decide(framework, options.files, testFiles, excluded, fileErrors);
 
   // Coverage of what is delivered: the kept tests' requests, and the healed tests' from their verifying run.
   const withheld = new Set(decisions.filter((d) => d.withheldReason).map((d) => d.path));

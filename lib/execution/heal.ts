@@ -5,10 +5,9 @@
  * answer that contradicts the spec, so a possible API defect can never be "healed" into passing.
  * Tests still failing after the last round are given up, with the reason.
  */
+import type { SuiteFile, TestRepairEditor } from '../frameworks';
 import type { Operation } from '../openapi';
-import type { SuiteFile } from './jest-runner';
 import type { SchemaDialect } from './response-check';
-import { listTests, parseTestStatement, replaceTest } from './test-source';
 import { specContradictions, type FailingTest, type Finding } from './triage';
 import type { Exchange } from './types';
 import type { ValidationReport } from './validate-suite';
@@ -36,6 +35,8 @@ export type TestRepairer = (request: RepairRequest) => Promise<{ code: string; e
 export interface HealOptions {
   files: SuiteFile[];
   defects: Finding[];
+  /** How the suite's framework finds a test's statement and splices a repair in (TestSourceEditor.repair). */
+  editor: TestRepairEditor;
   rounds: number;
   /** Absent: no model is configured, nothing is repaired. */
   repair?: TestRepairer;
@@ -91,14 +92,14 @@ function replaceFile(files: SuiteFile[], path: string, content: string): SuiteFi
 }
 
 /** `files` with the test's statement replaced by `code`. */
-function withRepair(files: SuiteFile[], test: { file: string; fullName: string }, code: string): SuiteFile[] {
+function withRepair(editor: TestRepairEditor, files: SuiteFile[], test: { file: string; fullName: string }, code: string): SuiteFile[] {
   const source = files.find((f) => f.path === test.file)!.content;
-  return replaceFile(files, test.file, replaceTest(source, test.fullName, code));
+  return replaceFile(files, test.file, editor.replaceTest(source, test.fullName, code));
 }
 
-function testStatement(files: SuiteFile[], test: { file: string; fullName: string }): { fileSource: string; testSource: string; title: string } | undefined {
+function testStatement(editor: TestRepairEditor, files: SuiteFile[], test: { file: string; fullName: string }): { fileSource: string; testSource: string; title: string } | undefined {
   const fileSource = files.find((f) => f.path === test.file)?.content;
-  const found = fileSource === undefined ? undefined : listTests(fileSource).find((t) => t.fullName === test.fullName);
+  const found = fileSource === undefined ? undefined : editor.listTests(fileSource).find((t) => t.fullName === test.fullName);
   if (!fileSource || !found) return undefined;
   return { fileSource, testSource: fileSource.slice(found.start, found.end).trim(), title: found.title };
 }
@@ -132,7 +133,7 @@ export async function healTests(options: HealOptions): Promise<HealOutcome> {
     const next: Pending[] = [];
     let modelGone: string | undefined;
     for (const item of pending) {
-      const test = testStatement(files, item.finding);
+      const test = testStatement(options.editor, files, item.finding);
       if (modelGone || !test) {
         unhealed.push({ file: item.finding.file, fullName: item.finding.fullName, rounds: round - 1, reason: modelGone ?? 'the test could not be found in its file to repair it' });
         continue;
@@ -158,7 +159,7 @@ export async function healTests(options: HealOptions): Promise<HealOutcome> {
         continue;
       }
       try {
-        const { title } = parseTestStatement(answer.code);
+        const { title } = options.editor.parseTestStatement(answer.code);
         if (title !== test.title) throw new Error(`the repair renamed the test to "${title}"; the title must stay "${test.title}"`);
         proposals.push({ item, code: answer.code, explanation: answer.explanation });
       } catch (err) {
@@ -167,7 +168,7 @@ export async function healTests(options: HealOptions): Promise<HealOutcome> {
     }
 
     // The gates first, then one verification run for the round: the proposals in place, only the files they touch.
-    const candidateWith = (chosen: typeof proposals) => chosen.reduce((acc, p) => withRepair(acc, p.item.finding, p.code), files);
+    const candidateWith = (chosen: typeof proposals) => chosen.reduce((acc, p) => withRepair(options.editor, acc, p.item.finding, p.code), files);
     const touched = (chosen: typeof proposals) => [...new Set(chosen.map((p) => p.item.finding.file))];
     const gateFailures = proposals.length && options.check ? await options.check(candidateWith(proposals), touched(proposals)) : new Map<string, string>();
     for (const proposal of proposals.filter((p) => gateFailures.has(p.item.finding.file))) {
@@ -179,7 +180,7 @@ export async function healTests(options: HealOptions): Promise<HealOutcome> {
     for (const proposal of checked) {
       const failure = verdictOf(report!, proposal.item.finding, options);
       if (failure === undefined) {
-        files = withRepair(files, proposal.item.finding, proposal.code);
+        files = withRepair(options.editor, files, proposal.item.finding, proposal.code);
         healed.push({ file: proposal.item.finding.file, fullName: proposal.item.finding.fullName, rounds: round, explanation: proposal.explanation });
       } else {
         next.push({ ...proposal.item, previous: [...proposal.item.previous, { code: proposal.code, failure }], lastFailure: failure });

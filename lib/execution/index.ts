@@ -1,9 +1,7 @@
 export { validateSuite, DEFAULT_RUNS, type ValidateSuiteOptions, type ValidationReport } from './validate-suite';
-export { runJest, type RunJestOptions } from './jest-runner';
-export { runPytest, type RunPytestOptions } from './pytest-runner';
-export { PytestUnavailableError } from './python';
-export { listPythonTests, removePythonTests, type PythonTestInSource } from './python-test-source';
-export { suiteFramework, writeSuiteWorkspace, SuiteRunError, type SuiteFile, type SuiteFramework, type SuiteWorkspace } from './suite-workspace';
+export {
+  frameworkOfSuite, FrameworkUnavailableError, writeSuiteWorkspace, SuiteRunError, type SuiteFile, type SuiteWorkspace,
+} from '../frameworks';
 export { startRecordingProxy, type RecordingProxy, type RecordingProxyOptions } from './proxy';
 export { checkTarget, DESTRUCTIVE_METHODS, type TargetConfig, type CheckedTarget } from '../core/target';
 export { compareRuns, type Stability, type StabilityReport, type TestStability } from './stability';

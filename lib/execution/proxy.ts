@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { redact, secretsOf, type Secret } from './secrets';
 import { isHostAllowed, isMethodAllowed, pathUnderBase, type CheckedTarget } from '../core/target';
-import { FORWARD_PREFIX, REFUSED_HEADER, TEST_HEADER } from './test-tagging';
+import { FORWARD_PREFIX, REFUSED_HEADER, TEST_HEADER } from '../frameworks';
 import type { Exchange, RefusalReason } from './types';
 
 /**

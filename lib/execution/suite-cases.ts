@@ -3,8 +3,7 @@
  * exists (a missing required field, a value at a limit…) tells triage what the spec itself says the
  * answer must be.
  */
-import { className } from '../generation/frameworks/pytest';
-import type { SuiteFramework } from './suite-workspace';
+import { frameworkFor, type FrameworkName, type TestFramework } from '../frameworks';
 import type { FailingTest } from './triage';
 
 /** A generated case as the run stored it; `file` is relative to the repository root (in runs before that, to the output folder). */
@@ -24,7 +23,7 @@ export interface SuiteCase {
   /**
    * The name execution gives the test. Jest: `operationId title` for a case in an operation's
    * describe block, the title for a scenario. pytest: `<class> title` for a case in its operation's
-   * class (`TestCreatePet returns 201 …`, see testloom_pytest_plugin.py), the title otherwise.
+   * class (`TestCreatePet returns 201 …`, see TestFramework.caseFullName), the title otherwise.
    */
   fullName: string;
 }
@@ -38,12 +37,13 @@ const EXPECTATIONS: Record<string, NonNullable<FailingTest['expectation']>> = {
   'at-boundary': { outcome: 'acceptance', because: 'every value is within its documented limits, one exactly at a limit' },
 };
 
-function fullNameOf(c: GeneratedCase, framework: SuiteFramework): string {
+function fullNameOf(c: GeneratedCase, framework: TestFramework): string {
   if (c.kind === 'scenario' || !c.operationId) return c.title;
-  return framework === 'pytest' ? `${className(c.operationId)} ${c.title}` : `${c.operationId} ${c.title}`;
+  return framework.caseFullName(c.operationId, c.title);
 }
 
-export function suiteCases(cases: GeneratedCase[], outDir: string, framework: SuiteFramework = 'jest'): SuiteCase[] {
+export function suiteCases(cases: GeneratedCase[], outDir: string, frameworkName?: FrameworkName): SuiteCase[] {
+  const framework = frameworkFor(frameworkName);
   return cases.map((c) => ({
     caseId: c.caseId,
     kind: c.kind,

@@ -1,30 +1,6 @@
-/** The vocabulary of validation: one run of a suite, the exchanges it made, what the runs say together. */
+/** The vocabulary of execution: the exchanges a suite made; one run's results are the frameworks' common shape (lib/frameworks/shared/results.ts). */
 
-export type TestOutcome = 'passed' | 'failed' | 'skipped';
-
-export interface TestResult {
-  /** The test file, relative to the suite's repository root (e.g. `tests/testloom/petstore/pets.test.ts`). */
-  file: string;
-  /** Jest: describe titles and test title joined by spaces, as Jest reports it. pytest: class names and docstring (see testloom_pytest_plugin.py). */
-  fullName: string;
-  outcome: TestOutcome;
-  durationMs: number;
-  /** All failure messages of the test, colourless; absent when it passed. */
-  failureMessage?: string;
-}
-
-/** A test file that did not run at all (syntax error, failing import…). */
-export interface FileError {
-  file: string;
-  message: string;
-}
-
-export interface SuiteRun {
-  tests: TestResult[];
-  fileErrors: FileError[];
-  exitCode: number | null;
-  durationMs: number;
-}
+export type { FileError, SuiteRun, TestOutcome, TestResult } from '../frameworks';
 
 /** Why the proxy did not forward a request. */
 export type RefusalReason = 'other-host' | 'destructive-method';

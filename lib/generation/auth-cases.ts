@@ -3,7 +3,7 @@ import type { CaseDraft } from './case-draft';
 import type { RequestAuth, TestRequest } from './types';
 
 /** What the tests expect when credentials are missing or wrong. */
-export const AUTH_FAILURE_STATUS = '401|403';
+const AUTH_FAILURE_STATUS = '401|403';
 
 export interface AuthPlan {
   /** Credentials the valid requests send; absent when the operation needs none or none can be sent. */

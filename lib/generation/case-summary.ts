@@ -1,6 +1,6 @@
 import type { ResponseCheck } from './operation-plan';
 import { CodeExpression } from '../templates/code-expression';
-import type { RequestCall } from './frameworks';
+import type { RequestCall } from '../frameworks';
 import type { ScalarValue, TestCase, TestRequest, TestStep } from './types';
 
 function queryString(query: TestCase['request']['query']): string {

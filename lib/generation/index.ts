@@ -1,5 +1,4 @@
-export { generateSpecSuite, HELPERS_FILE, TEST_CASES_FILE, JEST_CONFIG_FILE, TSCONFIG_FILE, README_FILE } from './spec-suite';
-export { frameworkAdapter, PYTEST_HELPERS_FILE, PYTEST_REQUIREMENTS_FILE, type FrameworkAdapter } from './frameworks';
+export { generateSpecSuite, TEST_CASES_FILE, README_FILE } from './spec-suite';
 export { checkSuite, type CheckSuiteOptions, type GateFailure, type GateName, type GateResult } from './gates';
 export { credentialVariable } from './security-table';
 export { TEST_CASE_KINDS } from './types';

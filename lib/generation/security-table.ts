@@ -1,8 +1,8 @@
-import type { Operation } from '../openapi';
+import type { Operation, SecurityScheme } from '../openapi';
 
 export interface SchemeEntry {
-  kind: 'apiKey' | 'bearer' | 'basic';
-  in?: 'header' | 'query' | 'cookie';
+  kind: Exclude<SecurityScheme['kind'], 'unsupported'>;
+  in?: SecurityScheme['in'];
   parameterName?: string;
   /** Environment variable the generated suite reads the real credential from. */
   env: string;

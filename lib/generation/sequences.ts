@@ -12,7 +12,7 @@ const RESERVED = new Set(
 );
 
 /** A variable name valid in TypeScript and Python. */
-export function variableName(name: string): string {
+function variableName(name: string): string {
   let variable = name.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '') || 'value';
   if (/^\d/.test(variable)) variable = `v${variable}`;
   return RESERVED.has(variable) ? `${variable}_value` : variable;

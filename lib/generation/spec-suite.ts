@@ -3,16 +3,13 @@ import type { Artifact } from '../core/run';
 import { apiTitle, firstServerUrl, listOperations } from '../openapi';
 import { createTemplateRenderer, type TemplateRenderer } from '../templates';
 import { describeExpectation, describeRequest, requestCall, statusArgument } from './case-summary';
-import { frameworkAdapter, JEST_CONFIG_FILE, JEST_HELPERS_FILE, TSCONFIG_FILE, type FrameworkAdapter } from './frameworks';
+import { FRAMEWORKS, frameworkFor, type SuiteRendering } from '../frameworks';
 import { planOperation, type OperationPlan } from './operation-plan';
 import { securitySchemeTable } from './security-table';
 import { addSequences } from './sequences';
 import { groupIntoTestFiles, type TestFile } from './test-files';
 import type { GeneratedSuite, GenerateSpecSuiteOptions, TestCase, TestStep } from './types';
 
-/** Jest output file names, kept for callers that predate the framework option. */
-export const HELPERS_FILE = JEST_HELPERS_FILE;
-export { JEST_CONFIG_FILE, TSCONFIG_FILE };
 export const TEST_CASES_FILE = 'test-cases.md';
 export const README_FILE = 'README.md';
 
@@ -47,7 +44,7 @@ function operationHeading(plan: OperationPlan) {
   return { operationId: operation.operationId, method, path: operation.path, endpoint: `${method} ${operation.path}`, summary: oneLine(operation.summary) };
 }
 
-function stepContext(adapter: FrameworkAdapter, step: TestStep, plan: OperationPlan | undefined, singleStep: boolean) {
+function stepContext(rendering: SuiteRendering, step: TestStep, plan: OperationPlan | undefined, singleStep: boolean) {
   const success = !/^4|^5/.test(step.expectedStatus) && !step.expectedStatus.includes('|');
   const check = success && plan ? plan.responseCheck : undefined;
   const captures = Object.entries(step.capture ?? {}).map(([variable, pointer]) => ({ variable, pointer }));
@@ -55,24 +52,24 @@ function stepContext(adapter: FrameworkAdapter, step: TestStep, plan: OperationP
   const needsBody = captures.length > 0 || Boolean(check && check.requiredProperties.length + check.itemRequiredProperties.length);
   return {
     responseVar: singleStep ? 'response' : step.name,
-    ...adapter.requestContext(requestCall(step, plan?.bodyMediaType)),
+    ...rendering.requestContext(requestCall(step, plan?.bodyMediaType)),
     expectedStatus: statusArgument(step.expectedStatus),
     json,
-    bodyVar: needsBody ? adapter.bodyVariable(step.name, singleStep) : undefined,
+    bodyVar: needsBody ? rendering.bodyVariable(step.name, singleStep) : undefined,
     requiredProperties: check?.requiredProperties ?? [],
     itemRequiredProperties: check?.itemRequiredProperties ?? [],
     captures,
   };
 }
 
-function testFileContext(adapter: FrameworkAdapter, file: TestFile, casesOf: (plan: OperationPlan) => TestCase[], planOf: (operationId: string) => OperationPlan | undefined) {
+function testFileContext(rendering: SuiteRendering, file: TestFile, casesOf: (plan: OperationPlan) => TestCase[], planOf: (operationId: string) => OperationPlan | undefined) {
   return {
     tag: file.tag,
     operations: file.plans.map((plan) => {
       const usedNames = new Set<string>();
       return {
         ...operationHeading(plan),
-        ...adapter.operationContext(plan.operation.operationId),
+        ...rendering.operationContext(plan.operation.operationId),
         cases: casesOf(plan).map((testCase) => {
           const steps: TestStep[] = testCase.steps ?? [
             { name: 'response', operationId: testCase.operationId, method: testCase.method, path: testCase.path, request: testCase.request, expectedStatus: testCase.expectedStatus },
@@ -81,10 +78,10 @@ function testFileContext(adapter: FrameworkAdapter, file: TestFile, casesOf: (pl
           return {
             id: testCase.id,
             title: testCase.title,
-            ...adapter.caseContext(testCase.title, usedNames),
+            ...rendering.caseContext(testCase.title, usedNames),
             steps: steps.map((step, index) => ({
               comment: single ? undefined : `${index + 1}. ${step.operationId}: ${step.method.toUpperCase()} ${step.path}`,
-              ...stepContext(adapter, step, planOf(step.operationId), single),
+              ...stepContext(rendering, step, planOf(step.operationId), single),
             })),
           };
         }),
@@ -128,7 +125,8 @@ function render(renderer: TemplateRenderer, outDir: string, file: string, kind: 
  */
 export function generateSpecSuite(options: GenerateSpecSuiteOptions): GeneratedSuite {
   const { api, specId } = options;
-  const adapter = frameworkAdapter(options.framework);
+  const framework = frameworkFor(options.framework);
+  const rendering = framework.rendering;
   const outDir = options.outDir.replace(/\\/g, '/').replace(/\/+$/, '') || '.';
   const title = options.title ?? apiTitle(api) ?? specId;
   const renderer = createTemplateRenderer({ overrideDir: options.overrideTemplatesDir });
@@ -137,7 +135,7 @@ export function generateSpecSuite(options: GenerateSpecSuiteOptions): GeneratedS
   const plans = operations.map(planOperation);
   addSequences(plans);
   const planById = new Map(plans.map((plan) => [plan.operation.operationId, plan]));
-  const files = groupIntoTestFiles(plans, adapter.testFileName);
+  const files = groupIntoTestFiles(plans, rendering.testFileName);
   const fileOf = new Map(files.flatMap((file) => file.plans.map((plan) => [plan, file.name] as const)));
   const casesOf = (plan: OperationPlan): TestCase[] =>
     plan.cases.map((planned) => ({ ...planned, file: path.posix.join(outDir, fileOf.get(plan) ?? '') }));
@@ -147,16 +145,16 @@ export function generateSpecSuite(options: GenerateSpecSuiteOptions): GeneratedS
 
   const serverUrl = firstServerUrl(api);
   const shared = {
-    title, specId, outDir, serverUrl, framework: adapter.name, baseUrlExample: serverUrl ?? 'http://localhost:8080',
-    helpersModule: adapter.helpersModule,
+    title, specId, outDir, serverUrl, framework: framework.name, baseUrlExample: serverUrl ?? 'http://localhost:8080',
+    helpersModule: rendering.helpersModule,
     securitySchemes: Object.fromEntries(Object.entries(securitySchemes).map(([name, { declared: _declared, ...scheme }]) => [name, scheme])),
     credentials: Object.entries(securitySchemes).map(([name, scheme]) => ({ name, ...scheme })),
   };
   const artifacts: Artifact[] = [
     ...files.map((file) =>
-      render(renderer, outDir, file.name, 'test', adapter.testTemplate, { ...shared, ...testFileContext(adapter, file, casesOf, (id) => planById.get(id)) }),
+      render(renderer, outDir, file.name, 'test', rendering.testTemplate, { ...shared, ...testFileContext(rendering, file, casesOf, (id) => planById.get(id)) }),
     ),
-    ...adapter.supportFiles.map((support) => render(renderer, outDir, support.file, support.kind, support.template, shared)),
+    ...rendering.supportFiles.map((support) => render(renderer, outDir, support.file, support.kind, support.template, shared)),
     render(renderer, outDir, TEST_CASES_FILE, 'doc', 'docs/test-cases.md', {
       ...shared,
       ...documentContext(files, plans, casesOf, cases),
@@ -165,11 +163,11 @@ export function generateSpecSuite(options: GenerateSpecSuiteOptions): GeneratedS
     }),
     render(renderer, outDir, README_FILE, 'doc', 'docs/README.md', {
       ...shared,
-      jest: adapter.name === 'jest',
-      pytest: adapter.name === 'pytest',
+      // `jest: true`, `pytest: false`…: the template's sections per framework.
+      ...Object.fromEntries(FRAMEWORKS.map((name) => [name, name === framework.name])),
       caseCount: cases.length,
       testFiles: files.map((file) => file.name),
-      jestConfig: JEST_CONFIG_FILE,
+      ...rendering.readmeContext,
       testCasesFile: TEST_CASES_FILE,
     }),
   ];

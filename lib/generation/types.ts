@@ -1,4 +1,5 @@
 import type { Artifact } from '../core/run';
+import type { FrameworkName } from '../core/frameworks';
 import type { HttpMethod } from '../openapi';
 
 export const TEST_CASE_KINDS = [
@@ -23,7 +24,7 @@ export const TEST_CASE_KINDS = [
 
 export type TestCaseKind = (typeof TEST_CASE_KINDS)[number];
 
-export type FrameworkName = 'jest' | 'pytest';
+export type { FrameworkName };
 
 export type ScalarValue = string | number | boolean;
 /** Arrays are sent as repeated query parameters (`a=1&a=2`). */

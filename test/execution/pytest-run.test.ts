@@ -8,11 +8,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { generateSpecSuite, type GeneratedSuite } from '../../lib/generation';
-import { PytestUnavailableError, SuiteRunError, validateSuite, type SuiteFile, type ValidationReport } from '../../lib/execution';
+import { SuiteRunError, validateSuite, type SuiteFile, type ValidationReport } from '../../lib/execution';
+import type { FrameworkName } from '../../lib/core/frameworks';
+import { PytestUnavailableError } from '../../lib/frameworks/pytest';
 import { executeSuite, type SuiteExecution } from '../../lib/execution/execute-suite';
 import type { RepairRequest } from '../../lib/execution/heal';
-import { scriptPython } from '../../lib/execution/python';
-import { listPythonTests } from '../../lib/execution/python-test-source';
+import { scriptPython } from '../../lib/frameworks/pytest/python';
+import { listPythonTests } from '../../lib/frameworks/pytest/test-source';
 import { suiteCases, type SuiteCase } from '../../lib/execution/suite-cases';
 import { INVENTORY_SPEC, startInventoryApi, startOtherHost, type InventoryServer } from './support/inventory-api';
 
@@ -45,12 +47,12 @@ def test_sees_only_the_configured_environment():
     assert os.environ["HOME"] == os.environ["TMPDIR"] and os.environ["HOME"].endswith("/.testloom/home")
 `;
 
-function generated(framework: 'jest' | 'pytest' = 'pytest'): GeneratedSuite {
+function generated(framework: FrameworkName = 'pytest'): GeneratedSuite {
   return generateSpecSuite({ api: SPEC, specId: 'inventory', outDir: OUT_DIR, framework });
 }
 
 /** The suite's cases as the execute stage computes them (stored files are relative to the output folder). */
-function casesOf(suite: GeneratedSuite, framework: 'jest' | 'pytest'): SuiteCase[] {
+function casesOf(suite: GeneratedSuite, framework: FrameworkName): SuiteCase[] {
   return suiteCases(suite.cases.map((c) => ({ caseId: c.id, kind: c.kind, title: c.title, operationId: c.operationId, file: path.posix.relative(OUT_DIR, c.file) })), OUT_DIR, framework);
 }
 

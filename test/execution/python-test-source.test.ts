@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { generateSpecSuite, type GeneratedSuite } from '../../lib/generation';
-import { listPythonTests, removePythonTests } from '../../lib/execution/python-test-source';
-import { scriptPython } from '../../lib/execution/python';
+import { listPythonTests, removePythonTests } from '../../lib/frameworks/pytest/test-source';
+import { scriptPython } from '../../lib/frameworks/pytest/python';
 import { suiteCases } from '../../lib/execution/suite-cases';
 import { INVENTORY_SPEC } from './support/inventory-api';
 

@@ -1,6 +1,6 @@
 import ts from 'typescript';
 import { checkSuite, generateSpecSuite, type GeneratedSuite } from '../../lib/generation';
-import { listTests, parseTestStatement, removeTests, replaceTest } from '../../lib/execution/test-source';
+import { listTests, parseTestStatement, removeTests, replaceTest } from '../../lib/frameworks/jest/test-source';
 import { loadSpec } from '../generation/spec-fixtures';
 
 const PETS_FILE = 'tests/testloom/swagger-petstore/pets.test.ts';

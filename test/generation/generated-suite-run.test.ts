@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { generateSpecSuite, HELPERS_FILE, type GeneratedSuite, type TestCase } from '../../lib/generation';
+import { JEST_HELPERS_FILE as HELPERS_FILE } from '../../lib/frameworks/jest';
+import { generateSpecSuite, type GeneratedSuite, type TestCase } from '../../lib/generation';
 import { startPetstoreServer, type PetstoreServer } from '../fixtures/petstore-server';
 import { loadSpec, NODE_MODULES, writeArtifacts } from './spec-fixtures';
 import { assertions, runGeneratedSuite, runPytest } from './run-generated';

@@ -1,10 +1,11 @@
-import { checkSuite, generateSpecSuite, type FrameworkName } from '../../lib/generation';
+import { FRAMEWORKS } from '../../lib/core/frameworks';
+import { checkSuite, generateSpecSuite } from '../../lib/generation';
 import { loadSpec, type SpecName } from './spec-fixtures';
 
 const SPECS: SpecName[] = ['petstore', 'swagger2', 'openapi31', 'readme', 'links'];
 
 describe('generated suites pass the quality gates', () => {
-  test.each(SPECS.flatMap((spec) => (['jest', 'pytest'] as FrameworkName[]).map((framework) => [spec, framework] as const)))(
+  test.each(SPECS.flatMap((spec) => FRAMEWORKS.map((framework) => [spec, framework] as const)))(
     '%s as %s: type-checks / compiles with zero diagnostics, every test file asserts',
     async (spec, framework) => {
       const suite = generateSpecSuite({ api: await loadSpec(spec), specId: spec, outDir: `tests/testloom/${spec}`, framework });

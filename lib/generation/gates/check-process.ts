@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { Artifact } from '../../core/run';
-import type { GateResult } from './types';
+import type { GateResult } from '../../frameworks';
 
 const ENTRY = path.join(__dirname, 'check-process-main.ts');
 const PROJECT_ROOT = path.resolve(__dirname, '../../..');

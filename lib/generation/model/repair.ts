@@ -5,7 +5,7 @@
 import type { ModelAccess } from '../../llm/from-config';
 import type { Artifact } from '../../core/run';
 import type { TemplateRenderer } from '../../templates';
-import type { GateFailure, GateResult } from '../gates';
+import { TEST_FRAMEWORKS, type GateFailure, type GateResult } from '../../frameworks';
 
 export interface GatedSuite {
   artifacts: Artifact[];
@@ -27,8 +27,9 @@ export interface GateRequest {
 
 const REPAIR_SCHEMA = { type: 'object', additionalProperties: false, required: ['content'], properties: { content: { type: 'string', minLength: 1 } } };
 
+/** The language of the framework whose gate checks the file. */
 function languageOf(path: string): string {
-  return path.endsWith('.py') ? 'Python' : 'TypeScript';
+  return TEST_FRAMEWORKS.find(({ gate }) => gate.checks(path))?.gate.language ?? 'TypeScript';
 }
 
 export async function gateSuite(request: GateRequest): Promise<GatedSuite> {

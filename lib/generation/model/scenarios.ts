@@ -1,8 +1,8 @@
 /**
  * Scenario tests for a spec, planned by a model: multi-step flows and business rules the
  * schema-driven cases cannot know. The model answers with JSON steps (constrained to the spec's
- * operations); a template turns them into a Jest file over the suite's request helper, so the
- * code itself is never free-form model output.
+ * operations); the framework's template (SuiteRendering.modelScenarios: Jest's so far) turns them
+ * into a test file over the suite's request helper, so the code itself is never free-form model output.
  */
 import { promptContext, type ModelTaskRequest } from './model-task';
 import type { Completion, JSONSchema } from '../../llm';
@@ -31,6 +31,8 @@ export interface ScenarioRequest extends ModelTaskRequest {
   specId: string;
   repository: string;
   outDir: string;
+  /** The suite framework's file and template for scenarios (its SuiteRendering.modelScenarios). */
+  rendering: { file: string; template: string };
 }
 
 export interface ScenarioResult {
@@ -40,11 +42,10 @@ export interface ScenarioResult {
   completion: Completion;
 }
 
-export const SCENARIO_FILE = 'scenarios.test.ts';
 const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 const scalar: JSONSchema = { type: ['string', 'number', 'boolean'] };
 
-export function scenarioSchema(operationIds: string[]): JSONSchema {
+function scenarioSchema(operationIds: string[]): JSONSchema {
   return {
     type: 'object',
     additionalProperties: false,
@@ -90,7 +91,7 @@ function placeholders(value: unknown): string[] {
 }
 
 /** Why a scenario cannot run as written (unknown operation, missing path parameter, value used before it is saved), or undefined. */
-export function scenarioProblem(scenario: Scenario, operations: Map<string, Operation>): string | undefined {
+function scenarioProblem(scenario: Scenario, operations: Map<string, Operation>): string | undefined {
   const saved = new Set<string>();
   for (const [index, step] of scenario.steps.entries()) {
     const operation = operations.get(step.operationId);
@@ -143,7 +144,7 @@ export async function writeScenarioTests(request: ScenarioRequest): Promise<Scen
   }
   if (!scenarios.length) return { scenarios, notes, completion };
 
-  const content = renderer.render('jest/scenarios.test.ts', {
+  const content = renderer.render(request.rendering.template, {
     title: request.title,
     specId: request.specId,
     model: `${completion.provider}/${completion.model}`,
@@ -165,5 +166,5 @@ export async function writeScenarioTests(request: ScenarioRequest): Promise<Scen
       }),
     })),
   });
-  return { scenarios, notes, completion, artifact: { path: `${request.outDir}/${SCENARIO_FILE}`, kind: 'test', content } };
+  return { scenarios, notes, completion, artifact: { path: `${request.outDir}/${request.rendering.file}`, kind: 'test', content } };
 }

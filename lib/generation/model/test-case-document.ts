@@ -5,10 +5,10 @@
  */
 import type { JSONSchema } from '../../llm';
 
-export const CASE_PRIORITIES = ['high', 'medium', 'low'] as const;
-export const CASE_TYPES = ['functional', 'negative', 'boundary', 'security', 'performance', 'usability', 'regression'] as const;
+const CASE_PRIORITIES = ['high', 'medium', 'low'] as const;
+const CASE_TYPES = ['functional', 'negative', 'boundary', 'security', 'performance', 'usability', 'regression'] as const;
 /** What a case traces to when the issue lists no acceptance criteria, or the case covers none of them. */
-export const NO_CRITERION = 'none';
+const NO_CRITERION = 'none';
 
 export interface IssueTestCase {
   id: string;

@@ -2,12 +2,9 @@
  * A Jest setup file added to every run: it routes each fetch of a test through the recording proxy
  * and names the test on the request, so exchanges are matched to tests exactly rather than by time.
  * Requests for other origins go to the proxy's forward path, where the host policy applies.
- * testloom_pytest_plugin.py does the same for pytest suites (requests), with these header names.
+ * pytest/testloom_pytest_plugin.py does the same for pytest suites (requests), with these header names.
  */
-
-export const TEST_HEADER = 'x-testloom-test';
-export const REFUSED_HEADER = 'x-testloom-refused';
-export const FORWARD_PREFIX = '/__testloom/forward/';
+import { FORWARD_PREFIX, REFUSED_HEADER, TEST_HEADER } from '../shared/proxy-protocol';
 
 export function testTaggingSetup(proxyOrigin: string, repoRoot: string): string {
   return `'use strict';

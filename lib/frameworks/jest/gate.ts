@@ -1,6 +1,8 @@
 import path from 'node:path';
 import ts from 'typescript';
 import type { Artifact } from '../../core/run';
+import type { QualityGate } from '../types';
+import type { GateFailure } from '../shared/gate';
 
 /** Where the in-memory files pretend to live; nothing is read or written there. */
 const VIRTUAL_ROOT = path.join(path.parse(process.cwd()).root, 'testloom-virtual-repo');
@@ -86,3 +88,25 @@ export function countTypeScriptAssertions(file: string, content: string): number
   visit(source);
   return count;
 }
+
+const isTypeScript = (file: string) => file.endsWith('.ts');
+
+/** TypeScript type-checks in memory: every `.ts` file with the diagnostics of the whole program, once per file. */
+export const typescriptGate: QualityGate = {
+  name: 'typescript',
+  language: 'TypeScript',
+  checks: isTypeScript,
+  async check(artifacts) {
+    const failed: GateFailure[] = [];
+    const { byPath, global } = typeCheckArtifacts(artifacts);
+    for (const artifact of artifacts.filter((a) => isTypeScript(a.path))) {
+      const diagnostics = [...(byPath.get(artifact.path) ?? []), ...global];
+      if (diagnostics.length) {
+        const count = diagnostics.length === 1 ? '1 error' : `${diagnostics.length} errors`;
+        failed.push({ path: artifact.path, gate: 'typescript', reason: `does not type-check (${count}): ${diagnostics[0]}`, diagnostics });
+      }
+    }
+    const tests = artifacts.filter((a) => a.kind === 'test' && isTypeScript(a.path));
+    return { failed, assertions: new Map(tests.map((a) => [a.path, countTypeScriptAssertions(a.path, a.content)])) };
+  },
+};

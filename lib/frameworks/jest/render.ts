@@ -1,12 +1,13 @@
-import type { FrameworkAdapter } from './types';
+import type { SuiteRendering } from '../types';
 
 export const JEST_HELPERS_FILE = 'helpers.ts';
 export const JEST_CONFIG_FILE = 'jest.config.json';
 export const TSCONFIG_FILE = 'tsconfig.json';
+/** Model-planned scenarios: one file rendered over the suite's request helper. */
+export const JEST_SCENARIOS = { file: 'scenarios.test.ts', template: 'jest/scenarios.test.ts' };
 
 /** Jest + TypeScript with global fetch: the default output. */
-export const jestAdapter: FrameworkAdapter = {
-  name: 'jest',
+export const jestRendering: SuiteRendering = {
   testFileName: (slug) => `${slug}.test.ts`,
   testTemplate: 'jest/operation.test.ts',
   supportFiles: [
@@ -19,4 +20,7 @@ export const jestAdapter: FrameworkAdapter = {
   requestContext: (call) => ({ request: call }),
   caseContext: () => ({}),
   operationContext: () => ({}),
+  runCommand: (outDir) => `API_BASE_URL=<your API> npx jest ${outDir}`,
+  readmeContext: { jestConfig: JEST_CONFIG_FILE },
+  modelScenarios: JEST_SCENARIOS,
 };

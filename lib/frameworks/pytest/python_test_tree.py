@@ -1,4 +1,4 @@
-"""The statement tree of a Python test file, for lib/execution/python-test-source.ts, from Python's own
+"""The statement tree of a Python test file, for lib/frameworks/pytest/test-source.ts, from Python's own
 parser: reads {"source": "..."} as JSON on stdin and prints {"body": [statement, ...]} or {"error": "..."}.
 
 A statement is {"kind": "function" | "class" | "other", "start", "end"} with 1-based line numbers

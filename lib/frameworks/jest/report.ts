@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
-import type { FileError, TestOutcome, TestResult } from './types';
+import type { FileError, TestOutcome, TestResult } from '../shared/results';
 
 /** The parts of Jest's `--json` report that are read; see @jest/test-result's FormattedTestResults. */
 export interface JestJsonReport {

@@ -1,7 +1,7 @@
 /**
  * Edits the source of a pytest test file through Python's own parser (python_test_tree.py, run by
  * the interpreter python.ts finds): after a suite was run several times against a live API, flaky
- * and unrepairable tests are removed before commit. The pytest counterpart of test-source.ts.
+ * and unrepairable tests are removed before commit. The pytest counterpart of jest/test-source.ts.
  *
  * Tests are what pytest collects by default: functions named `test…` at module level or in a class
  * named `Test…` (without `__init__`, nested classes too). A test is named as
@@ -11,7 +11,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { scriptPython } from './python';
-import { runsOf } from './test-source';
+import { runsOf } from '../shared/consecutive';
 
 const TREE_SCRIPT = path.join(__dirname, 'python_test_tree.py');
 const TIMEOUT_MS = 30_000;

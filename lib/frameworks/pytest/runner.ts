@@ -6,9 +6,12 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULT_TIME_LIMIT_MS } from './jest-runner';
-import { runSuiteProcess, safeRelative, SuiteRunError, type SuiteWorkspace } from './suite-workspace';
-import type { FileError, SuiteRun, TestOutcome, TestResult } from './types';
+import { pytestPython } from './python';
+import { PYTEST_HELPERS_FILE, PYTEST_REQUIREMENTS_FILE } from './render';
+import type { RunOptions, SuiteRunner } from '../types';
+import type { FileError, SuiteRun, TestOutcome, TestResult } from '../shared/results';
+import { DEFAULT_TIME_LIMIT_MS, runSuiteProcess } from '../shared/suite-process';
+import { safeRelative, SuiteRunError, type SuiteFile, type SuiteWorkspace } from '../shared/workspace';
 
 export const PYTEST_PLUGIN_MODULE = 'testloom_pytest_plugin';
 const PLUGIN_SOURCE = path.join(__dirname, `${PYTEST_PLUGIN_MODULE}.py`);
@@ -114,3 +117,45 @@ export async function runPytest(workspace: SuiteWorkspace, options: RunPytestOpt
   }
   return { ...readReport(report), exitCode: code, durationMs };
 }
+
+const basename = (file: SuiteFile) => path.posix.basename(file.path);
+/** pytest's default test file names. */
+const isPytestTestFile = (file: string) => /^(test_.*|.*_test)\.py$/.test(path.posix.basename(file));
+const listed = (found: SuiteFile[]) => (found.length ? `: ${found.map((f) => f.path).join(', ')}` : '');
+
+function commonDir(paths: string[]): string {
+  const parts = paths.map((p) => path.posix.dirname(p).split('/'));
+  const common: string[] = [];
+  for (let i = 0; parts.every((p) => i < p.length && p[i] === parts[0][i]); i++) common.push(parts[0][i]);
+  return common.join('/') || '.';
+}
+
+/** The folder of the suite's testloom_api.py (or requirements.txt), else the test files' common folder. */
+function suiteDir(files: SuiteFile[]): string {
+  // Two suites in one pytest run would import each other's helper module (same name).
+  for (const marker of [PYTEST_HELPERS_FILE, PYTEST_REQUIREMENTS_FILE]) {
+    const found = files.filter((file) => basename(file) === marker);
+    if (found.length > 1) throw new Error(`a pytest suite has one ${marker}, found ${found.length}${listed(found)}`);
+    if (found.length === 1) return path.posix.dirname(safeRelative(found[0].path));
+  }
+  const tests = files.filter((file) => isPytestTestFile(file.path));
+  if (!tests.length) throw new Error('a pytest suite needs test_*.py files, found none');
+  return commonDir(tests.map((file) => safeRelative(file.path)));
+}
+
+/** Before any run: without pytest and requests the execution ends here, saying what to install. */
+async function prepare(workspace: SuiteWorkspace, options: RunOptions): Promise<(label: string) => Promise<SuiteRun>> {
+  const python = await pytestPython(pytestEnvironment(workspace, options.env));
+  return (label) => runPytest(workspace, { ...options, python, label });
+}
+
+export const pytestRunner: SuiteRunner = {
+  anchorFile: PYTEST_HELPERS_FILE,
+  suiteDescription: `a pytest suite ${PYTEST_HELPERS_FILE} or ${PYTEST_REQUIREMENTS_FILE} beside its test_*.py files`,
+  recognises: (files) => files.some((file) => basename(file) === PYTEST_HELPERS_FILE || basename(file) === PYTEST_REQUIREMENTS_FILE)
+    && files.some((file) => isPytestTestFile(file.path)),
+  isTestFile: isPytestTestFile,
+  suiteDir,
+  prepareWorkspace: async () => {},
+  prepare,
+};

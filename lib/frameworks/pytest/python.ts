@@ -1,22 +1,23 @@
 /**
  * The Python interpreter that runs generated pytest suites and testloom's own Python helpers
- * (python-test-source.ts): TESTLOOM_PYTHON when set (the quality gates' setting too, and then the
+ * (test-source.ts): TESTLOOM_PYTHON when set (the quality gates' setting too, and then the
  * only candidate: an explicit interpreter is never silently replaced), otherwise the project's
  * `.venv/bin/python` (infra/setup.sh installs pytest and requests there), otherwise `python3`.
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { FrameworkUnavailableError } from '../shared/errors';
 
-const PROJECT_ROOT = path.resolve(__dirname, '../..');
+const PROJECT_ROOT = path.resolve(__dirname, '../../..');
 export const PROJECT_VENV_PYTHON = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
 /** What a generated pytest suite imports (its requirements.txt). */
 export const PYTEST_PACKAGES = ['pytest', 'requests'];
 const PROBE_TIMEOUT_MS = 30_000;
 
 /** No interpreter can run a pytest suite: the execution ends with this, naming what to install. */
-export class PytestUnavailableError extends Error {
+export class PytestUnavailableError extends FrameworkUnavailableError {
   constructor(message: string) {
-    super(message);
+    super(message, 'PytestUnavailable');
     this.name = 'PytestUnavailableError';
   }
 }

@@ -1,4 +1,4 @@
-import type { FrameworkAdapter } from './types';
+import type { SuiteRendering } from '../types';
 
 export const PYTEST_HELPERS_FILE = 'testloom_api.py';
 export const PYTEST_REQUIREMENTS_FILE = 'requirements.txt';
@@ -24,8 +24,7 @@ export function className(operationId: string): string {
 }
 
 /** pytest + requests, the usual pair for HTTP API tests in Python. */
-export const pytestAdapter: FrameworkAdapter = {
-  name: 'pytest',
+export const pytestRendering: SuiteRendering = {
   testFileName: (slug) => `test_${slug.replace(/-/g, '_')}.py`,
   testTemplate: 'pytest/test_operation.py',
   supportFiles: [
@@ -41,4 +40,6 @@ export const pytestAdapter: FrameworkAdapter = {
   },
   caseContext: (title, used) => ({ functionName: functionName(title, used) }),
   operationContext: (operationId) => ({ className: className(operationId) }),
+  runCommand: (outDir) => `API_BASE_URL=<your API> pytest ${outDir}`,
+  readmeContext: {},
 };

@@ -1,13 +1,21 @@
+/**
+ * Runs a Jest suite: testloom's own jest and @swc/jest in a child process (its own process group,
+ * a time limit, a clean environment), results read from Jest's `--json` report, every fetch of a
+ * test routed through the recording proxy by a setup file (test-tagging.ts).
+ */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { readJestReport, type JestJsonReport } from './jest-report';
-import { JEST_CONFIG_FILE, NODE_MODULES, runSuiteProcess, safeRelative, SuiteRunError, type SuiteWorkspace } from './suite-workspace';
-import type { SuiteRun } from './types';
+import { readJestReport, type JestJsonReport } from './report';
+import { JEST_CONFIG_FILE } from './render';
+import { testTaggingSetup } from './test-tagging';
+import type { RunOptions, SuiteRunner } from '../types';
+import type { SuiteRun } from '../shared/results';
+import { DEFAULT_TIME_LIMIT_MS, runSuiteProcess } from '../shared/suite-process';
+import { safeRelative, SuiteRunError, type SuiteFile, type SuiteWorkspace } from '../shared/workspace';
 
-export { SuiteRunError, writeSuiteWorkspace, type SuiteFile, type SuiteWorkspace } from './suite-workspace';
-
+/** testloom's own node_modules: a Jest suite is compiled by this project's jest and @swc/jest, nothing is installed. */
+export const NODE_MODULES = path.resolve(__dirname, '../../../node_modules');
 const JEST_BIN = path.join(NODE_MODULES, 'jest/bin/jest.js');
-export const DEFAULT_TIME_LIMIT_MS = 10 * 60_000;
 
 export interface RunJestOptions {
   /** Every variable the suite sees besides PATH, HOME and TMPDIR; nothing of testloom's own environment is passed. */
@@ -55,3 +63,36 @@ export async function runJest(workspace: SuiteWorkspace, options: RunJestOptions
   }
   return { ...readJestReport(report, workspace.repoRoot), exitCode: code, durationMs };
 }
+
+const basename = (file: SuiteFile) => path.posix.basename(file.path);
+const listed = (found: SuiteFile[]) => (found.length ? `: ${found.map((f) => f.path).join(', ')}` : '');
+
+/** The folder of the suite's one jest.config.json, relative to the repository root. */
+function suiteDir(files: SuiteFile[]): string {
+  const configs = files.filter((file) => basename(file) === JEST_CONFIG_FILE);
+  if (configs.length !== 1) throw new Error(`a Jest suite needs exactly one ${JEST_CONFIG_FILE}, found ${configs.length}${listed(configs)}`);
+  return path.posix.dirname(safeRelative(configs[0].path));
+}
+
+/** Jest needs a package.json to anchor the project; the suite resolves jest/@swc/jest through node_modules. */
+async function prepareWorkspace(repoRoot: string): Promise<void> {
+  await fs.writeFile(path.join(repoRoot, 'package.json'), '{ "name": "testloom-validation", "private": true }\n');
+  await fs.symlink(NODE_MODULES, path.join(repoRoot, 'node_modules'), 'dir');
+}
+
+/** Every run gets the setup file that routes the tests' fetch calls through the proxy and names the test on each request. */
+async function prepare(workspace: SuiteWorkspace, options: RunOptions): Promise<(label: string) => Promise<SuiteRun>> {
+  const setupFile = path.join(workspace.privateDir, 'tag-tests.js');
+  await fs.writeFile(setupFile, testTaggingSetup(options.proxyOrigin, workspace.repoRoot));
+  return (label) => runJest(workspace, { ...options, setupFiles: [setupFile], label });
+}
+
+export const jestRunner: SuiteRunner = {
+  anchorFile: JEST_CONFIG_FILE,
+  suiteDescription: `a Jest suite has one ${JEST_CONFIG_FILE}`,
+  recognises: (files) => files.some((file) => basename(file) === JEST_CONFIG_FILE),
+  isTestFile: (file) => file.endsWith('.test.ts'),
+  suiteDir,
+  prepareWorkspace,
+  prepare,
+};

@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import type { Artifact } from '../../core/run';
+import type { QualityGate } from '../types';
+import type { GateFailure, GateOptions } from '../shared/gate';
 
 /**
  * Compiles (never runs) Python sources and counts assertions with `ast`: `assert` statements and
@@ -36,13 +39,8 @@ export interface PythonCheck {
   assertions?: number;
 }
 
-export interface PythonCheckOptions {
-  python?: string;
-  timeoutMs?: number;
-}
-
 /** One child process for all files; `-I` isolates it from the environment and user site-packages. */
-export function checkPythonSources(sources: Record<string, string>, options: PythonCheckOptions = {}): Promise<Record<string, PythonCheck>> {
+export function checkPythonSources(sources: Record<string, string>, options: GateOptions = {}): Promise<Record<string, PythonCheck>> {
   const python = options.python ?? process.env.TESTLOOM_PYTHON ?? 'python3';
   return new Promise((resolve, reject) => {
     const child = execFile(
@@ -65,3 +63,23 @@ export function checkPythonSources(sources: Record<string, string>, options: Pyt
     child.stdin?.end(JSON.stringify(sources));
   });
 }
+
+const isPython = (file: string) => file.endsWith('.py');
+
+/** Python compiles (in a child process, nothing executed); assertions are counted in the same pass. */
+export const pythonGate: QualityGate = {
+  name: 'python-compile',
+  language: 'Python',
+  checks: isPython,
+  async check(artifacts, options) {
+    const python = artifacts.filter((a) => isPython(a.path));
+    const results = python.length ? await checkPythonSources(Object.fromEntries(python.map((a) => [a.path, a.content])), options) : {};
+    const failed: GateFailure[] = [];
+    for (const artifact of python) {
+      const error = results[artifact.path]?.error;
+      if (error) failed.push({ path: artifact.path, gate: 'python-compile', reason: `does not compile: ${error.split('\n')[0]}`, diagnostics: [error] });
+    }
+    const counted = (a: Artifact) => a.kind === 'test' && results[a.path]?.assertions !== undefined;
+    return { failed, assertions: new Map(python.filter(counted).map((a) => [a.path, results[a.path].assertions!])) };
+  },
+};

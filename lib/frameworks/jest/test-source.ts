@@ -4,6 +4,7 @@
  * and a model-repaired test replaces the original one.
  */
 import ts from 'typescript';
+import { runsOf } from '../shared/consecutive';
 
 export interface TestInSource {
   fullName: string;
@@ -135,17 +136,6 @@ function removalEdit(text: string, statements: ts.NodeArray<ts.Statement>, first
   const end = afterTrailingComments(text, statements[last].getEnd());
   if (first > 0 || last === statements.length - 1) return { start, end, text: '' };
   return { start, end: end + lineBreaksLength(text, end), text: text.slice(start, start + lineBreaksLength(text, start)) };
-}
-
-/** Consecutive indices grouped: [1, 2, 4] → [[1, 2], [4, 4]]. */
-export function runsOf(indices: number[]): [number, number][] {
-  const runs: [number, number][] = [];
-  for (const index of indices) {
-    const current = runs[runs.length - 1];
-    if (current && current[1] === index - 1) current[1] = index;
-    else runs.push([index, index]);
-  }
-  return runs;
 }
 
 interface RemovalPlan {

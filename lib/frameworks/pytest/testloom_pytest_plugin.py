@@ -1,5 +1,5 @@
 """testloom's pytest plugin, loaded into every execution of a pytest suite (`-p testloom_pytest_plugin`,
-see lib/execution/pytest-runner.ts). The pytest counterpart of test-tagging.ts:
+see lib/frameworks/pytest/runner.ts). The pytest counterpart of jest/test-tagging.ts:
 
 - every request sent with `requests` goes to the recording proxy (`--testloom-proxy-origin`): a URL on
   another origin is sent to the proxy's forward path, where the host policy applies, and each request
@@ -9,7 +9,7 @@ see lib/execution/pytest-runner.ts). The pytest counterpart of test-tagging.ts:
   written as JSON to `--testloom-report` when the session ends: results are never read from pytest's text.
 
 A test's name is "<Class> <docstring>" (classes outermost first; "<docstring>" for a function outside
-a class), the way python-test-source.ts names it; a test without a docstring, or a parametrized one,
+a class), the way test-source.ts names it; a test without a docstring, or a parametrized one,
 is named by its node id without the file ("TestPets::test_list", "test_add[1-2]").
 """
 import inspect
@@ -19,7 +19,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 
-# The same as TEST_HEADER, REFUSED_HEADER and FORWARD_PREFIX in test-tagging.ts.
+# The same as TEST_HEADER, REFUSED_HEADER and FORWARD_PREFIX in lib/frameworks/shared/proxy-protocol.ts.
 TEST_HEADER = "x-testloom-test"
 REFUSED_HEADER = "x-testloom-refused"
 FORWARD_PREFIX = "/__testloom/forward/"
