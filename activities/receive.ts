@@ -4,7 +4,7 @@ import { listOperations } from '../lib/openapi';
 import { DEFAULT_GENERATION_LIMITS, operationLimitError } from '../lib/core/limits';
 import { UnknownIssueError } from '../lib/repohost/types';
 import { SpecValidationError } from '../lib/openapi/dereference';
-import { loadStoredSpec, UnknownSpecError } from '../lib/openapi/stored';
+import { loadStoredSpec, normalizeStoredSpec, UnknownSpecError } from '../lib/openapi/stored';
 import type { GenerateTestsInput, IssueSubject, SpecSubject, Subject } from '../lib/core/contract';
 import { currentRun, permanent, recordStage, type ActivityDeps } from './stage';
 
@@ -12,10 +12,10 @@ export function slugify(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48) || 'api';
 }
 
-/** The stored spec, dereferenced; a missing or invalid spec ends the run (retrying cannot fix it). */
-export async function loadDereferencedSpec(deps: ActivityDeps, specId: string) {
+/** How a missing or invalid spec ends the run: retrying cannot fix it. */
+async function specOrPermanentFailure<T>(read: () => Promise<T>): Promise<T> {
   try {
-    return await loadStoredSpec(deps.db, specId);
+    return await read();
   } catch (err) {
     if (err instanceof UnknownSpecError) throw permanent(err.message, 'UnknownSpec');
     if (err instanceof SpecValidationError) throw permanent(err.message, 'InvalidSpec');
@@ -23,8 +23,14 @@ export async function loadDereferencedSpec(deps: ActivityDeps, specId: string) {
   }
 }
 
+/** The stored spec, dereferenced, for the stages after receive: its normalized form, not a second validation. */
+export function loadDereferencedSpec(deps: ActivityDeps, specId: string) {
+  return specOrPermanentFailure(() => loadStoredSpec(deps.db, specId));
+}
+
 async function specSubject(deps: ActivityDeps, input: GenerateTestsInput, spec: NonNullable<GenerateTestsInput['spec']>): Promise<SpecSubject> {
-  const { api } = await loadDereferencedSpec(deps, spec.id);
+  // The one full read of the spec in a run: validated, dereferenced and stored normalized.
+  const { api } = await specOrPermanentFailure(() => normalizeStoredSpec(deps.db, spec.id));
   const operationCount = listOperations(api).length;
   const tooLarge = operationLimitError(operationCount, deps.limits ?? DEFAULT_GENERATION_LIMITS);
   if (tooLarge) throw permanent(tooLarge, 'SpecTooLarge');

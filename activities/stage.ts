@@ -1,33 +1,16 @@
 import { trace } from '@opentelemetry/api';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
-import type { Kysely } from 'kysely';
 import { rootLogger, type Logger } from '../lib/observability/logger';
-import type { Tables } from '../schema/tables';
 import { endStage, startStage } from '../lib/db/stage-events';
 import { updateRun } from '../lib/db/runs';
-import type { ModelAccess } from '../lib/llm/from-config';
 import { idleTimer } from '../lib/llm/idle-timer';
-import type { RepoHost } from '../lib/repohost/types';
 import type { TemplateRenderer } from '../lib/templates';
 import { blameRepositoryTemplate, InvalidRepositoryTemplateError, repositoryTemplates, type RepositoryTemplates } from '../lib/templates/repository-overrides';
-import type { RunLinks } from '../lib/runs/links';
-import type { CaseRetriever } from '../lib/retrieval/retriever';
 import type { StageName } from '../lib/core/run';
-import type { GenerationLimits } from '../lib/core/limits';
+import type { StageServices } from '../lib/services';
 
-/** Everything the stage activities touch, passed in so tests can wrap or fault any of it. */
-export interface ActivityDeps {
-  db: Kysely<Tables>;
-  repoHost: RepoHost;
-  /** Similar past tests (embeddings + Chroma); absent when retrieval is switched off. */
-  retrieval?: CaseRetriever;
-  /** Links to a run (API, Temporal Web UI) for what is posted to repositories; absent: the run id only. */
-  links?: RunLinks;
-  /** Language models behind the gateway; absent when no provider is configured. */
-  models?: ModelAccess;
-  /** How much one run may generate; absent: the defaults. */
-  limits?: GenerationLimits;
-}
+/** Everything the stage activities touch, built by the composition root (lib/services.ts). */
+export type ActivityDeps = StageServices;
 
 export function currentRun(): { runId: string; workflowId: string; attempt: number } {
   const { workflowExecution, attempt } = Context.current().info;
@@ -39,7 +22,7 @@ export function currentRun(): { runId: string; workflowId: string; attempt: numb
  * The log of one stage attempt: every line carries the run id, workflow id, stage and attempt (and
  * the trace id when tracing is on), so `runId=…` finds a run's lines across workers.
  */
-export function stageLogger(stage: StageName): Logger {
+function stageLogger(stage: StageName): Logger {
   const { runId, workflowId, attempt } = currentRun();
   const { activityId, activityType, taskQueue } = Context.current().info;
   const span = trace.getActiveSpan()?.spanContext();
@@ -113,7 +96,7 @@ export function keepHeartbeating(): () => void {
  * For the length of a streamed model call: only progress (tokens) heartbeats, so a model that
  * stalls misses the heartbeat timeout and Temporal retries the attempt. Returns the resume call.
  */
-export function heartbeatOnProgressOnly(): () => void {
+function heartbeatOnProgressOnly(): () => void {
   const state = timerHeartbeats.get(Context.current());
   if (!state) return () => undefined;
   state.paused += 1;

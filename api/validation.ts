@@ -6,11 +6,12 @@
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { SpecReference } from '../lib/openapi/intake/load';
+import type { RunStatus, TriggerKind } from '../lib/core/run';
 import type { TargetConfig } from '../lib/core/target';
+import type { FrameworkName } from '../lib/core/frameworks';
 import { HttpError, type ErrorDetail } from './errors';
 import { openApiDocument, type JsonSchema, type OpenApiDocument, type OpenApiOperation, type OpenApiParameter } from './openapi/document';
 
-export { REPOSITORY_PATTERN, ISSUE_PATTERN } from './openapi/document';
 
 /** The id the document is registered under in ajv; local `#/…` references resolve against it. */
 const DOCUMENT_ID = 'https://testloom.local/openapi.json';
@@ -126,7 +127,7 @@ export function findOperation(operationId: string, document: OpenApiDocument = o
 }
 
 /** Validators of one operation's JSON body and query string, from `document`. */
-export function operationValidators(operationId: string, document: OpenApiDocument = openApiDocument) {
+function operationValidators(operationId: string, document: OpenApiDocument = openApiDocument) {
   const { path, operation } = findOperation(operationId, document);
   const parameters = [...(document.paths[path].parameters ?? []), ...(operation.parameters ?? [])]
     .map((p) => resolve<OpenApiParameter>(document, p));
@@ -158,7 +159,7 @@ export function operationValidators(operationId: string, document: OpenApiDocume
 export interface SpecRunBody {
   spec: SpecReference;
   repository?: string;
-  framework?: 'jest' | 'pytest';
+  framework?: FrameworkName;
   target?: TargetConfig;
 }
 
@@ -173,8 +174,8 @@ export type StartRunBody = SpecRunBody | IssueRunBody;
 export const isIssueRunBody = (body: StartRunBody): body is IssueRunBody => 'issue' in body;
 
 export interface ListRunsQuery {
-  status?: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
-  trigger?: 'spec' | 'issue';
+  status?: RunStatus;
+  trigger?: TriggerKind;
   repository?: string;
   limit?: number;
   cursor?: string;

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { ExecutionSummary } from '../lib/core/contract';
+import type { ExecutionStatus } from '../lib/core/run';
 import type { TargetConfig } from '../lib/core/target';
 import type { ApiClient } from './http';
 
@@ -62,9 +63,9 @@ export function printExecution(summary: ExecutionSummary, print: (line?: string)
   for (const test of summary.blocked) print(`  unverified  ${test.fullName}: ${test.reason}`);
 }
 
-interface ExecutionView {
+export interface ExecutionView {
   id: string;
-  status: 'running' | 'completed' | 'skipped' | 'failed';
+  status: ExecutionStatus;
   summary: ExecutionSummary | null;
   error: string | null;
 }

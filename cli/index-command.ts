@@ -4,13 +4,13 @@ import { loadConfig } from '../lib/config';
 import { loadEmbedder } from '../lib/embeddings';
 import { CaseRetriever, ChromaCaseStore, collectionName } from '../lib/retrieval';
 import { readCheckoutCases } from '../lib/retrieval/seed';
+import { isRepositoryName } from '../lib/core/repository';
 
 export interface IndexOptions {
   repo: string;
   path: string;
 }
 
-const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 
 /**
  * `testloom index`: reads the tests of a checkout and upserts them into the repository's Chroma
@@ -18,7 +18,7 @@ const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
  * the cases instead of adding copies; cases deleted from the checkout stay in the index.
  */
 export async function indexCheckout(options: IndexOptions, print: (line: string) => void): Promise<void> {
-  if (!REPOSITORY.test(options.repo)) {
+  if (!isRepositoryName(options.repo)) {
     throw new Error(`--repo ${JSON.stringify(options.repo)}: must be a repository name of the form owner/name`);
   }
   const root = path.resolve(options.path);

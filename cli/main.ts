@@ -2,15 +2,17 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { startEmbeddedStack, type EmbeddedStack } from '../infra/embedded-stack';
 import { ConfigError, loadConfig, type Config } from '../lib/config';
+import { FRAMEWORKS } from '../lib/core/frameworks';
 import { configureLogging } from '../lib/observability/logger';
 import { Cleanups, exitOnSignals } from '../lib/process/shutdown';
 import type { RetrievalOutcome } from '../lib/core/contract';
+import { RUN_STATUSES, TRIGGERS } from '../lib/core/run';
 import type { RunView } from '../lib/runs/view';
 import { ApiClient } from './http';
 import { indexCheckout } from './index-command';
 import { followRun } from './progress';
 import { buildRunRequest } from './run-request';
-import { addTargetOptions, followExecution, printExecution, targetFromOptions, type TargetOptions } from './execution';
+import { addTargetOptions, followExecution, printExecution, targetFromOptions, type ExecutionView, type TargetOptions } from './execution';
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -97,7 +99,7 @@ addTargetOptions(program
   .option('--spec <path-or-url>', 'spec file path or http(s) URL')
   .option('--issue <owner/repo#number>', 'an issue the repository host knows, instead of a spec')
   .option('--repository <owner/name>', 'target repository of a spec run (default: TESTLOOM_DEFAULT_REPOSITORY)')
-  .addOption(new Option('--framework <framework>', 'test framework of a spec run (default: TESTLOOM_TEST_FRAMEWORK)').choices(['jest', 'pytest']))
+  .addOption(new Option('--framework <framework>', 'test framework of a spec run (default: TESTLOOM_TEST_FRAMEWORK)').choices([...FRAMEWORKS]))
   .option('--no-wait', 'return as soon as the run is started')
   .action(async (options: { spec?: string; issue?: string; repository?: string; framework?: string; wait: boolean } & TargetOptions) => {
     if (!options.spec === !options.issue) throw new Error('give exactly one of --spec <path-or-url> and --issue <owner/repo#number>');
@@ -127,13 +129,12 @@ addTargetOptions(program
       const { body: started } = await api.request<{ executionId: string; runId: string; existing: boolean }>('POST', `/api/v1/runs/${encodeURIComponent(id)}/execute`, target ? { target } : {});
       if (!options.json) print(`${started.existing ? 'Found running' : 'Started'} execution ${started.executionId} of run ${started.runId}`);
       const ended = await followExecution(api, started.runId, started.executionId, options.json ? () => undefined : print);
-      return options.json ? (await api.request('GET', `/api/v1/runs/${encodeURIComponent(started.runId)}/executions/${encodeURIComponent(ended.id)}`)).body : ended;
+      return options.json ? (await api.request<ExecutionView>('GET', `/api/v1/runs/${encodeURIComponent(started.runId)}/executions/${encodeURIComponent(ended.id)}`)).body : ended;
     });
-    const view = execution as { status: string; summary: Parameters<typeof printExecution>[0] | null; error: string | null };
     if (options.json) print(JSON.stringify(execution, null, 2));
-    else if (view.summary) printExecution(view.summary, print);
-    else print(`execution ${view.status}${view.error ? `: ${view.error}` : ''}`);
-    process.exitCode = view.status === 'completed' || view.status === 'skipped' ? 0 : 1;
+    else if (execution.summary) printExecution(execution.summary, print);
+    else print(`execution ${execution.status}${execution.error ? `: ${execution.error}` : ''}`);
+    process.exitCode = execution.status === 'completed' || execution.status === 'skipped' ? 0 : 1;
   });
 
 program
@@ -155,8 +156,8 @@ program
 program
   .command('list')
   .description('List runs, newest first')
-  .addOption(new Option('--status <status>').choices(['queued', 'running', 'completed', 'failed', 'cancelled']))
-  .addOption(new Option('--trigger <trigger>').choices(['spec', 'issue']))
+  .addOption(new Option('--status <status>').choices(RUN_STATUSES))
+  .addOption(new Option('--trigger <trigger>').choices(TRIGGERS))
   .option('--repository <owner/name>')
   .option('--limit <n>', 'page size (1-100)', '20')
   .action(async (options: Record<string, string | undefined>) => {

@@ -1,3 +1,4 @@
+import { hasEnded } from '../lib/core/run';
 import type { RunView } from '../lib/runs/view';
 import type { ApiClient } from './http';
 
@@ -22,7 +23,7 @@ export async function followRun(api: ApiClient, runId: string, print: (line: str
       const error = event.error ? ` — ${event.error}` : '';
       print(`  ${symbols[event.outcome] ?? '?'} ${event.stage.padEnd(9)}${attempt} ${seconds(event.startedAt, event.endedAt)}${error}`);
     }
-    if (['completed', 'failed', 'cancelled'].includes(run.status)) return run;
+    if (hasEnded(run.status)) return run;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }

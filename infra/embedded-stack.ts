@@ -2,12 +2,9 @@ import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { listen, type RunningServer } from '../api/server';
 import { PROJECT_ROOT, type Config } from '../lib/config';
-import { openDatabase } from '../lib/db/open';
-import { createRepoHost } from '../lib/repohost/from-config';
-import { runLinks } from '../lib/runs/links';
 import { ensureChromaServer } from '../lib/retrieval/chroma-server';
-import { createModelAccess } from '../lib/llm/from-config';
 import { createRetriever } from '../lib/retrieval/from-config';
+import { createServices } from '../lib/services';
 import { requireTemporalCli } from '../lib/temporal/cli';
 import { connectClient } from '../lib/temporal/client';
 import { ensureDevServer } from '../lib/temporal/dev-server';
@@ -83,17 +80,16 @@ export async function startEmbeddedStack(config: Config, log: (line: string) => 
     cleanups.add('Temporal dev server', devServer.stop, 4_000);
     log(devServer.reused ? `reusing Temporal at ${devServer.address}` : `started Temporal dev server at ${devServer.address} (${cli.source}: ${cli.path})`);
 
-    const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-    cleanups.add('database', database.close);
+    const services = await createServices(config, { retrieval });
+    cleanups.add('database', services.close);
 
-    const repoHost = createRepoHost(config, database.db);
     const connection = await NativeConnection.connect({ address: config.temporal.address });
     cleanups.add('worker connection', () => connection.close(), 1_000);
     log('bundling workflows and starting the worker');
     const worker = await createWorker({
       config,
       connection,
-      deps: { db: database.db, repoHost, links: runLinks(config), retrieval, models: await createModelAccess(config.llm, database.db), limits: config.generation.limits },
+      deps: services,
     });
     const running = worker.run();
     // Bounded by the worker's shutdownForceTime (workers/worker.ts), even with a stage stuck.
@@ -104,7 +100,7 @@ export async function startEmbeddedStack(config: Config, log: (line: string) => 
 
     const client = await connectClient(config);
     cleanups.add('client connection', () => client.connection.close(), 1_000);
-    const api: RunningServer = await listen({ db: database.db, client, config, repoHost }, config.api.host, config.api.port);
+    const api: RunningServer = await listen({ db: services.db, client, config, repoHost: services.repoHost }, config.api.host, config.api.port);
     cleanups.add('HTTP API', api.close, 2_000);
     for (const notice of api.notices) log(notice);
 

@@ -4,7 +4,11 @@
  * created in schema/migrations.
  */
 import type { ColumnType, Generated, Selectable } from 'kysely';
-import type { ArtifactKind, RunStatus, SpecSourceKind, StageName, TriggerKind } from '../lib/core/run';
+import type { ArtifactKind, ExecutionKind, ExecutionStatus, RunStatus, SpecSourceKind, StageName, TriggerKind } from '../lib/core/run';
+import type { ExecutionSummary, RunResult, Subject } from '../lib/core/contract';
+import type { JsonObject, JsonValue } from '../lib/core/json';
+import type { RunDetails } from '../lib/core/run-details';
+import type { TargetConfig } from '../lib/core/target';
 
 declare const jsonbBrand: unique symbol;
 /** A value serialized for a jsonb column. Only `jsonb()` in lib/db/json.ts makes one, so a raw JS array can never reach `pg` (which would send it as a Postgres array). */
@@ -33,6 +37,8 @@ export interface SpecsTable {
   sourceLocation: string | null;
   title: string | null;
   openapiVersion: string | null;
+  /** The validated, dereferenced spec as JSON (cycles as internal $refs); null until a receive stage wrote it. */
+  normalized: string | null;
   createdAt: CreatedAt;
 }
 
@@ -42,13 +48,14 @@ export interface RunsTable {
   trigger: TriggerKind;
   repository: string;
   specId: string | null;
-  subject: NullableJsonb<unknown>;
+  subject: NullableJsonb<Subject>;
   status: ColumnType<RunStatus, RunStatus | undefined, RunStatus>;
   stage: StageName | null;
   error: string | null;
   errorStage: StageName | null;
-  details: ColumnType<Record<string, unknown>, JsonbInput | undefined, JsonbInput>;
-  result: NullableJsonb<unknown>;
+  details: ColumnType<RunDetails, JsonbInput | undefined, JsonbInput>;
+  /** The workflow's result, once it ended. */
+  result: NullableJsonb<RunResult>;
   createdAt: CreatedAt;
   updatedAt: UpdatedAt;
   finishedAt: NullableTimestamp;
@@ -63,7 +70,7 @@ export interface StageEventsTable {
   endedAt: NullableTimestamp;
   outcome: StageOutcome;
   error: string | null;
-  details: NullableJsonb<unknown>;
+  details: NullableJsonb<JsonObject>;
 }
 
 export interface ArtifactsTable {
@@ -81,9 +88,6 @@ export interface ArtifactsTable {
   createdAt: CreatedAt;
 }
 
-export type ExecutionKind = 'pipeline' | 'request';
-export type ExecutionStatus = 'running' | 'completed' | 'skipped' | 'failed';
-
 /** One execution of a run's generated suite against a live API. */
 export interface ExecutionsTable {
   /** The Temporal run id of the workflow that executed (the run itself for the pipeline's execute stage). */
@@ -92,10 +96,11 @@ export interface ExecutionsTable {
   workflowId: string;
   kind: ExecutionKind;
   /** As requested: credentials only as `${NAME}` references. */
-  target: Jsonb<unknown>;
+  target: Jsonb<TargetConfig>;
   status: ExecutionStatus;
-  summary: NullableJsonb<unknown>;
-  report: NullableJsonb<unknown>;
+  summary: NullableJsonb<ExecutionSummary>;
+  /** An ExecutionReport (lib/execution): its types sit above this layer, so the column knows it only as a JSON object. */
+  report: NullableJsonb<JsonObject>;
   error: string | null;
   createdAt: CreatedAt;
   updatedAt: UpdatedAt;
@@ -213,7 +218,8 @@ export interface ModelResponsesTable {
   provider: string;
   model: string;
   text: string;
-  json: NullableJsonb<unknown>;
+  /** The parsed answer of a call that asked for JSON. */
+  json: NullableJsonb<JsonValue>;
   tokensIn: number;
   tokensOut: number;
   createdAt: CreatedAt;

@@ -4,7 +4,7 @@ import type { Config } from '../lib/config';
 import { WORKFLOW_INTERCEPTOR_MODULES, workerInterceptors, workflowTracingSinks } from '../lib/observability/temporal-tracing';
 import { activeTracing } from '../lib/observability/tracing';
 
-export const WORKFLOWS_PATH = require.resolve('../workflows');
+const WORKFLOWS_PATH = require.resolve('../workflows');
 
 /**
  * On shutdown a running activity has 2 s to finish before it is cancelled; one that ignores the
@@ -22,6 +22,11 @@ export interface WorkerSetup {
   /** A pre-built workflow bundle; without it the worker bundles `workflows/` at start-up. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   identity?: string;
+  /**
+   * How long a workflow task waits for this worker's cache before any worker takes it (the SDK's
+   * default: 10 s). Tests that SIGKILL a worker shorten it so the next worker takes over at once.
+   */
+  stickyQueueScheduleToStartTimeout?: WorkerOptions['stickyQueueScheduleToStartTimeout'];
 }
 
 /**
@@ -87,5 +92,6 @@ function createIoWorker(setup: WorkerSetup, activities: ReturnType<typeof create
     maxConcurrentWorkflowTaskExecutions: config.temporal.worker.maxConcurrentWorkflowTaskExecutions,
     ...SHUTDOWN_TIMES,
     ...(setup.identity ? { identity: setup.identity } : {}),
+    ...(setup.stickyQueueScheduleToStartTimeout ? { stickyQueueScheduleToStartTimeout: setup.stickyQueueScheduleToStartTimeout } : {}),
   });
 }

@@ -3,8 +3,6 @@ import {
   ApplicationFailure,
   CancellationScope,
   continueAsNew,
-  defineQuery,
-  defineSignal,
   isCancellation,
   patched,
   proxyActivities,
@@ -17,11 +15,7 @@ import type { StageSettings } from '../lib/core/stage-settings';
 import type { GenerateTestsInput, IndexingOutcome, RetrievalOutcome, RunResult, RunState } from '../lib/core/contract';
 import { STAGE_ATTRIBUTE, STATUS_ATTRIBUTE } from '../lib/core/search-attributes';
 import { STAGES, type RunStatus, type StageName } from '../lib/core/run';
-
-export const statusQuery = defineQuery<RunState>('status');
-export const cancelSignal = defineSignal<[{ reason?: string }?]>('cancel');
-/** `/testloom regenerate [feedback]`: once the current generation is delivered, generate again. */
-export const regenerateSignal = defineSignal<[{ feedback?: string }?]>('regenerate');
+import { cancelSignal, regenerateSignal, statusQuery } from '../lib/core/workflows';
 
 function activityOptions(taskQueue: string, stage: StageSettings): ActivityOptions {
   return {

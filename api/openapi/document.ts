@@ -7,8 +7,14 @@
  * ajv's wording for any failure of that schema's own keywords (e.g. a pattern) in 400 responses.
  */
 
+import { EXECUTION_KINDS, EXECUTION_STATUSES, RUN_STATUSES, TRIGGERS } from '../../lib/core/run';
+import { REPOSITORY_PATTERN } from '../../lib/core/repository';
+import { DESTRUCTIVE_METHODS } from '../../lib/core/target';
 import { CURSOR_PATTERN } from '../../lib/db/runs';
 import { ISSUE_PATTERN, MAX_ISSUE_NUMBER } from '../../lib/issues/issue-ref';
+import { CHECK_NAMES, CHECK_STATUSES, HEALTH_STATUSES } from '../../lib/monitoring/health';
+import type { HttpMethod } from '../../lib/openapi/operation';
+import { FRAMEWORKS } from '../../lib/core/frameworks';
 
 export type JsonSchema = { [keyword: string]: unknown };
 
@@ -31,8 +37,6 @@ export interface OpenApiParameter {
   schema: JsonSchema;
 }
 
-export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
-export type HttpMethod = (typeof HTTP_METHODS)[number];
 export type OpenApiPathItem = Partial<Record<HttpMethod, OpenApiOperation>> & { parameters?: ({ $ref: string } | OpenApiParameter)[] };
 
 export interface OpenApiDocument {
@@ -52,10 +56,6 @@ export interface OpenApiDocument {
   };
 }
 
-export const REPOSITORY_PATTERN = '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$';
-export { ISSUE_PATTERN };
-export const RUN_STATUS_VALUES = ['queued', 'running', 'completed', 'failed', 'cancelled'];
-export const TRIGGER_VALUES = ['spec', 'issue'];
 /** Largest JSON body of the requests that carry no spec (cancel, …). */
 export const SMALL_JSON_LIMIT_BYTES = 64 * 1024;
 /** Content types `POST /api/v1/runs` takes as a raw spec (`curl --data-binary @spec.yaml`). */
@@ -154,8 +154,8 @@ export const openApiDocument: OpenApiDocument = {
         tags: ['runs'],
         summary: 'List runs, newest first',
         parameters: [
-          { name: 'status', in: 'query', description: 'Only runs in this state', schema: { type: 'string', enum: RUN_STATUS_VALUES } },
-          { name: 'trigger', in: 'query', description: 'Only runs started by a spec or by an issue', schema: { type: 'string', enum: TRIGGER_VALUES } },
+          { name: 'status', in: 'query', description: 'Only runs in this state', schema: { type: 'string', enum: RUN_STATUSES } },
+          { name: 'trigger', in: 'query', description: 'Only runs started by a spec or by an issue', schema: { type: 'string', enum: TRIGGERS } },
           { name: 'repository', in: 'query', description: 'Only runs for this target repository', schema: ref('Repository') },
           {
             name: 'limit', in: 'query', description: 'Page size',
@@ -411,7 +411,7 @@ export const openApiDocument: OpenApiDocument = {
           spec: ref('SpecReference'),
           repository: ref('Repository'),
           framework: {
-            type: 'string', enum: ['jest', 'pytest'], description: 'Test framework of the generated suite; default `TESTLOOM_TEST_FRAMEWORK`',
+            type: 'string', enum: [...FRAMEWORKS], description: 'Test framework of the generated suite; default `TESTLOOM_TEST_FRAMEWORK`',
           },
           target: { ...ref('Target'), description: 'Execute the suite against this API before committing; default the repository\'s configured target, if any' },
         },
@@ -434,7 +434,7 @@ export const openApiDocument: OpenApiDocument = {
             propertyNames: { pattern: '^API_[A-Z0-9_]+$', 'x-error-message': 'must be an API_* variable name' },
             additionalProperties: { type: 'string', maxLength: 4096, allOf: [storableText] },
           },
-          allowedMethods: { type: 'array', uniqueItems: true, items: { type: 'string', enum: ['DELETE', 'PUT', 'PATCH', 'POST'] } },
+          allowedMethods: { type: 'array', uniqueItems: true, items: { type: 'string', enum: DESTRUCTIVE_METHODS } },
           allowedHosts: { type: 'array', maxItems: 20, items: { type: 'string', minLength: 1, maxLength: 260 } },
         },
       },
@@ -461,8 +461,8 @@ export const openApiDocument: OpenApiDocument = {
           id: { type: 'string' },
           runId: { type: 'string' },
           workflowId: { type: 'string' },
-          kind: { type: 'string', enum: ['pipeline', 'request'], description: '`pipeline`: the run\'s own execute stage' },
-          status: { type: 'string', enum: ['running', 'completed', 'skipped', 'failed'] },
+          kind: { type: 'string', enum: EXECUTION_KINDS, description: '`pipeline`: the run\'s own execute stage' },
+          status: { type: 'string', enum: EXECUTION_STATUSES },
           target: ref('Target'),
           summary: { description: 'Counts, coverage figures, flaky / dropped / repaired tests, possible API defects with reproducers' },
           report: { description: 'Only on a single execution: every run\'s per-test outcomes, findings, coverage by operation, exchanges' },
@@ -498,14 +498,14 @@ export const openApiDocument: OpenApiDocument = {
           links: { type: 'object', properties: { self: { type: 'string' } } },
         },
       },
-      RunStatus: { type: 'string', enum: RUN_STATUS_VALUES },
+      RunStatus: { type: 'string', enum: RUN_STATUSES },
       RunSummary: {
         type: 'object',
         required: ['id', 'workflowId', 'trigger', 'repository', 'status'],
         properties: {
           id: { type: 'string' },
           workflowId: { type: 'string' },
-          trigger: { type: 'string', enum: TRIGGER_VALUES },
+          trigger: { type: 'string', enum: TRIGGERS },
           repository: { type: 'string' },
           specId: { type: ['string', 'null'] },
           status: ref('RunStatus'),
@@ -568,15 +568,15 @@ export const openApiDocument: OpenApiDocument = {
         type: 'object',
         required: ['status', 'checks'],
         properties: {
-          status: { type: 'string', enum: ['ok', 'degraded', 'down'], description: 'down (503) when any check is down; degraded when any is degraded' },
+          status: { type: 'string', enum: HEALTH_STATUSES, description: 'down (503) when any check is down; degraded when any is degraded' },
           checks: {
             type: 'object',
-            description: 'temporal, database, vectorStore, modelProvider, repositoryHost',
+            description: CHECK_NAMES.join(', '),
             additionalProperties: {
               type: 'object',
               required: ['status'],
               properties: {
-                status: { type: 'string', enum: ['ok', 'degraded', 'down', 'not configured'] },
+                status: { type: 'string', enum: CHECK_STATUSES },
                 reason: { type: 'string', description: 'Why it is not ok; for ok, what was found' },
                 durationMs: { type: 'integer', description: 'How long the probe took (each has a 2 s limit)' },
               },

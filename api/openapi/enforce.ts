@@ -6,7 +6,8 @@
  */
 import { Router, type RequestHandler } from 'express';
 import { HttpError } from '../errors';
-import { HTTP_METHODS, openApiDocument, type OpenApiDocument, type OpenApiOperation } from './document';
+import { HTTP_METHODS } from '../../lib/openapi/operation';
+import { openApiDocument, type OpenApiDocument, type OpenApiOperation } from './document';
 
 interface DocumentedPath {
   template: string;
@@ -29,7 +30,7 @@ function compilePaths(document: OpenApiDocument): DocumentedPath[] {
   });
 }
 
-export function documentedPaths(document: OpenApiDocument = openApiDocument) {
+function documentedPaths(document: OpenApiDocument = openApiDocument) {
   const paths = compilePaths(document);
   return {
     /** The documented path (template) a request path falls under. */

@@ -4,18 +4,18 @@ import { getRun, listRuns } from '../../lib/db/runs';
 import { formatIssueRef, parseIssueRef } from '../../lib/issues';
 import { MAX_ISSUE_NUMBER } from '../../lib/issues/issue-ref';
 import { UnknownIssueError } from '../../lib/repohost/types';
+import { hasEnded } from '../../lib/core/run';
+import { cancelSignal } from '../../lib/core/workflows';
 import { startIssueRun, startSpecRun } from '../../lib/runs/start';
 import { describeRun, summarizeRun, viewExecution } from '../../lib/runs/view';
 import { requestExecution, RunNotExecutableError } from '../../lib/runs/execute';
 import { getExecution, listExecutions } from '../../lib/db/executions';
 import type { AppDeps } from '../deps';
 import { HttpError, notFound } from '../errors';
+import { RAW_SPEC_TYPES } from '../openapi/document';
 import {
   isIssueRunBody, parseCancelRunBody, parseExecuteRunBody, parseListRunsQuery, parseStartRunBody, parseStartRunQuery, type IssueRunBody, type StartRunBody,
 } from '../validation';
-
-/** Content types accepted as a raw spec upload (`curl --data-binary @spec.yaml`). */
-export const SPEC_UPLOAD_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain', 'application/vnd.oai.openapi'];
 
 /**
  * The run request: a raw spec upload names its repository in `?repository=`; a JSON body in its
@@ -58,7 +58,7 @@ export function runsRouter(deps: AppDeps): Router {
   // The JSON envelope adds a little around an embedded spec; the spec's own limit is checked after.
   const bodyLimit = deps.config.api.maxSpecBytes + 64 * 1024;
   router.use(express.json({ limit: bodyLimit }));
-  router.use(express.text({ type: SPEC_UPLOAD_TYPES, limit: deps.config.api.maxSpecBytes }));
+  router.use(express.text({ type: RAW_SPEC_TYPES, limit: deps.config.api.maxSpecBytes }));
 
   router.post('/runs', async (req, res) => {
     const body = startRunBody(req.body, req.query);
@@ -85,11 +85,11 @@ export function runsRouter(deps: AppDeps): Router {
     const { reason = 'cancelled through the API' } = parseCancelRunBody(req.body);
     const view = await getRun(deps.db, req.params.id);
     if (!view) throw notFound(`run ${req.params.id}`);
-    if (['completed', 'failed', 'cancelled'].includes(view.status)) {
+    if (hasEnded(view.status)) {
       throw new HttpError(409, 'run_finished', `run ${view.id} already ended as ${view.status}`);
     }
     try {
-      await deps.client.workflow.getHandle(view.workflowId, view.id).signal('cancel', { reason });
+      await deps.client.workflow.getHandle(view.workflowId, view.id).signal(cancelSignal, { reason });
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'run_finished', `run ${view.id} is no longer running`);
       throw err;

@@ -6,7 +6,7 @@ import type { AppDeps } from '../deps';
 import { HttpError } from '../errors';
 
 /** GitHub never sends a payload larger than this; anything bigger is not a GitHub delivery. */
-export const GITHUB_PAYLOAD_LIMIT = 25 * 1024 * 1024;
+const GITHUB_PAYLOAD_LIMIT = 25 * 1024 * 1024;
 
 /**
  * `POST /api/webhooks/github`: authenticated by the delivery's HMAC signature over the raw body

@@ -43,7 +43,7 @@ export function redactText(text: string, secrets: readonly string[]): string {
 }
 
 /** A deep copy with every string redacted (keys too). `ancestors`: objects being copied above this one. */
-export function redactValue<T>(value: T, secrets: readonly string[], ancestors = new WeakSet<object>()): T {
+function redactValue<T>(value: T, secrets: readonly string[], ancestors = new WeakSet<object>()): T {
   if (typeof value === 'string') return redactText(value, secrets) as T;
   if (typeof value !== 'object' || value === null) return value;
   if (value instanceof Date || Buffer.isBuffer(value)) return value;
@@ -64,7 +64,7 @@ export function redactValue<T>(value: T, secrets: readonly string[], ancestors =
 }
 
 /** An Error with the same name, code and cause chain, its message and stack redacted. */
-export function redactError(err: Error, secrets: readonly string[]): Error {
+function redactError(err: Error, secrets: readonly string[]): Error {
   const copy = new Error(redactText(err.message, secrets));
   copy.name = err.name;
   copy.stack = err.stack === undefined ? undefined : redactText(err.stack, secrets);

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { DEFAULT_EXECUTION_HOSTS } from '../core/target-policy';
 import { DEFAULT_GENERATION_LIMITS } from '../core/limits';
+import { isRepositoryName } from '../core/repository';
+import { DEFAULT_FRAMEWORK, FRAMEWORKS, isFrameworkName, type FrameworkName } from '../core/frameworks';
 import { ConfigError } from './errors';
 
 /** The sentence-embedding model retrieval uses unless TESTLOOM_EMBEDDING_MODEL names another. */
@@ -108,15 +110,18 @@ const trustProxy: Parser<number | string[]> = (raw, name) => {
   return items;
 };
 
-const logLevel: Parser<string> = (raw, name) => {
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(raw)) {
-    throw new ConfigError(`${name}=${raw}: must be one of fatal, error, warn, info, debug, trace, silent`);
-  }
-  return raw;
+/** pino's levels; here because the logger reads its level through these settings. */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+const logLevel: Parser<LogLevelName> = (raw, name) => {
+  const level = LOG_LEVELS.find((known) => known === raw);
+  if (!level) throw new ConfigError(`${name}=${raw}: must be one of ${LOG_LEVELS.join(', ')}`);
+  return level;
 };
 
 const repository: Parser<string> = (raw, name) => {
-  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(raw)) {
+  if (!isRepositoryName(raw)) {
     throw new ConfigError(`${name}=${raw}: must be a repository name of the form owner/name`);
   }
   return raw;
@@ -197,7 +202,7 @@ export const ENV_SETTINGS = {
   githubAppInstallationId: setting<string | undefined>('GITHUB_APP_INSTALLATION_ID', 'Installation of the GitHub App on the target repositories', numericId, () => undefined),
   githubApiUrl: setting('GITHUB_API_URL', 'GitHub REST API base URL (GitHub Enterprise: https://<host>/api/v3)', url, () => 'https://api.github.com'),
   triggerLabel: setting('TESTLOOM_TRIGGER_LABEL', 'Issue label that starts a run', text, () => 'generate-tests'),
-  logLevel: setting('TESTLOOM_LOG_LEVEL', 'Log level of the JSON logs (pino)', logLevel, () => 'info'),
+  logLevel: setting<LogLevelName>('TESTLOOM_LOG_LEVEL', 'Log level of the JSON logs (pino)', logLevel, () => 'info'),
   retrieval: setting('TESTLOOM_RETRIEVAL', 'Retrieve similar past tests before generating (off: skip the stage)', flag, () => true),
   retrievalTopK: setting('TESTLOOM_RETRIEVAL_TOP_K', 'How many similar test cases retrieve hands to generate', positiveInt, () => 5),
   retrievalMinScore: setting('TESTLOOM_RETRIEVAL_MIN_SCORE', 'Lowest cosine similarity (0-1) a retrieved test case must reach', fraction, () => 0.35),
@@ -207,10 +212,10 @@ export const ENV_SETTINGS = {
   modelDir: setting('TESTLOOM_MODEL_DIR', 'Folder of local model files, checked first and used as the download cache', text, () => path.join(PROJECT_ROOT, '.models')),
   modelHub: setting<string | undefined>('HF_ENDPOINT', 'Hugging Face hub (or mirror) models are downloaded from; default https://huggingface.co', url, () => undefined),
   modelsOffline: setting('TESTLOOM_MODELS_OFFLINE', 'Never download models (also implied by HF_HUB_OFFLINE=1)', flag, () => false),
-  testFramework: setting<'jest' | 'pytest'>('TESTLOOM_TEST_FRAMEWORK', 'Framework of generated spec suites when a request names none: jest or pytest', (raw, name) => {
-    if (raw !== 'jest' && raw !== 'pytest') throw new ConfigError(`${name}=${raw}: must be jest or pytest`);
+  testFramework: setting<FrameworkName>('TESTLOOM_TEST_FRAMEWORK', `Framework of generated spec suites when a request names none: ${FRAMEWORKS.join(' or ')}`, (raw, name) => {
+    if (!isFrameworkName(raw)) throw new ConfigError(`${name}=${raw}: must be ${FRAMEWORKS.join(' or ')}`);
     return raw;
-  }, () => 'jest'),
+  }, () => DEFAULT_FRAMEWORK),
   maxOperations: setting('TESTLOOM_MAX_OPERATIONS', 'Most operations one spec run generates tests for; a larger spec fails its run at receive, naming the count', positiveInt, () => DEFAULT_GENERATION_LIMITS.maxOperations),
   maxCases: setting('TESTLOOM_MAX_CASES', 'Most test cases one run may generate; more fails the run at generate, naming the count', positiveInt, () => DEFAULT_GENERATION_LIMITS.maxCases),
   issueSpecPaths: setting<string[]>('TESTLOOM_ISSUE_SPEC_PATHS', 'Where an issue run looks for the repository\'s OpenAPI spec (first found wins), comma-separated', list, () => ['openapi.yaml', 'openapi.yml', 'openapi.json', 'swagger.yaml', 'swagger.json', 'api/openapi.yaml', 'docs/openapi.yaml']),

@@ -1,11 +1,12 @@
 import path from 'node:path';
-import { readEnv, type ProviderKind } from './env';
+import { readEnv, type LogLevelName, type ProviderKind } from './env';
 import { ConfigError } from './errors';
 import { githubSettings, type GitHubSettings } from './github';
 import { loadTemporalConfig, type TemporalSettings } from './temporal-config';
 import { loadTargetsFile } from './targets';
 import type { TargetConfig } from '../core/target';
 import type { GenerationLimits } from '../core/limits';
+import type { FrameworkName } from '../core/frameworks';
 
 export { ConfigError } from './errors';
 export { PROJECT_ROOT, ENV_SETTINGS } from './env';
@@ -35,14 +36,14 @@ export interface Config {
     rateLimitPerMinute: number;
   };
   github: GitHubSettings;
-  logLevel: string;
+  logLevel: LogLevelName;
   temporal: TemporalSettings & { cliPath?: string; uiPort: number };
   /** `host`: where runs deliver (TESTLOOM_REPO_HOST). */
   repos: { root: string; defaultRepository: string; host: 'local' | 'github' };
   retrieval: RetrievalSettings;
   llm: LlmSettings;
   generation: {
-    framework: 'jest' | 'pytest';
+    framework: FrameworkName;
     /** Where an issue run looks for the target repository's OpenAPI spec. */
     issueSpecPaths: string[];
     limits: GenerationLimits;

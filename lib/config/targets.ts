@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import YAML from 'yaml';
+import { isRepositoryName } from '../core/repository';
 import type { TargetConfig } from '../core/target';
 import { checkTargetRequest, type TargetPolicy } from '../core/target-policy';
 import { ConfigError } from './errors';
 
-const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 const TARGET_KEYS = ['baseUrl', 'env', 'allowedMethods', 'allowedHosts'];
 
 /**
@@ -28,7 +28,7 @@ export function loadTargetsFile(file: string, policy: TargetPolicy): Record<stri
   const targets: Record<string, TargetConfig> = {};
   for (const [repository, target] of Object.entries(repositories)) {
     const at = `repositories.${repository}`;
-    if (!REPOSITORY.test(repository)) {
+    if (!isRepositoryName(repository)) {
       problems.push(`${at}: not a repository name of the form owner/name`);
       continue;
     }

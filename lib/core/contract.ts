@@ -2,10 +2,14 @@
  * What flows between the workflow and its activities. Only ids and summaries travel through
  * workflow history; spec documents and generated files stay in the database.
  */
-import type { StageSettingsMap } from './stage-settings';
+import type { StageSettings, StageSettingsMap } from './stage-settings';
 import type { CoverageFigure } from './coverage';
 import type { TargetConfig } from './target';
+import type { FrameworkName } from './frameworks';
 import type { ArtifactKind, RunStatus, SpecSource, StageName, TriggerKind } from './run';
+
+/** Where an indexed test case came from: a run of either trigger, or a repository's existing tests. */
+export type CaseOrigin = TriggerKind | 'seed';
 
 export interface GenerateTestsInput {
   trigger: TriggerKind;
@@ -15,7 +19,7 @@ export interface GenerateTestsInput {
   /** `specPaths`: where the repository's OpenAPI spec may be, for executable tests of the operations the issue names. */
   issue?: { number: number; specPaths?: string[] };
   /** Framework of a spec run's generated suite; absent in runs started before the choice existed (Jest). */
-  framework?: 'jest' | 'pytest';
+  framework?: FrameworkName;
   /** Reviewer feedback that asked for this generation (`/testloom regenerate …`). */
   feedback?: string[];
   /** Run the generated suite against this API before committing (execute stage); absent: no execute stage. */
@@ -27,6 +31,15 @@ export interface GenerateTestsInput {
     llmTaskQueue?: string;
     stages: StageSettingsMap;
   };
+}
+
+/** A later execution of a finished run's suite (the executeRun workflow). */
+export interface ExecuteRunInput {
+  /** The run whose generated suite is executed. */
+  runId: string;
+  request: ExecutionRequest;
+  /** Snapshot of the execute stage's settings at start, so history replays identically. */
+  settings: { taskQueue: string; stage: StageSettings };
 }
 
 /** What the execute stage runs against, and how: credentials in `target.env` only as `${NAME}` references. */
@@ -50,7 +63,7 @@ export interface SpecSubject {
   source: SpecSource;
   /** Short, filesystem-safe name used for the output folder. */
   slug: string;
-  framework?: 'jest' | 'pytest';
+  framework?: FrameworkName;
 }
 
 /** A similar existing test case handed to generation; `score` is cosine similarity. */
@@ -70,7 +83,7 @@ export interface IssueSubject {
   slug: string;
   /** Where the repository's OpenAPI spec may be; absent in runs started before this existed. */
   specPaths?: string[];
-  framework?: 'jest' | 'pytest';
+  framework?: FrameworkName;
 }
 
 export type Subject = SpecSubject | IssueSubject;
@@ -82,7 +95,7 @@ export interface RetrievedDocument {
   kind: string;
   /** File of the existing test, relative to the repository root. */
   path: string;
-  origin: 'spec' | 'issue' | 'seed';
+  origin: CaseOrigin;
   /** The embedded text (title, request, expectation or a snippet of the test). */
   text: string;
 }
@@ -113,7 +126,7 @@ export interface GenerationOutcome {
   /** Files the quality gates dropped, with the reason (after one model repair round where a model was available). */
   dropped?: { path: string; gate: string; reason: string }[];
   /** The generated suite the execute stage can run: its folder and the stored spec it tests; absent when there is none. */
-  executable?: { suiteDir: string; specId: string; framework: 'jest' | 'pytest' };
+  executable?: { suiteDir: string; specId: string; framework: FrameworkName };
 }
 
 export interface TestRef {

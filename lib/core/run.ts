@@ -3,10 +3,18 @@
 export const STAGES = ['receive', 'retrieve', 'generate', 'execute', 'commit', 'createPr', 'finalize'] as const;
 export type StageName = (typeof STAGES)[number];
 
-export type TriggerKind = 'spec' | 'issue';
+export const TRIGGERS = ['spec', 'issue'] as const;
+export type TriggerKind = (typeof TRIGGERS)[number];
 
-export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export const ACTIVE_RUN_STATUSES = ['queued', 'running'] as const;
+/** A run in one of these has ended; a regeneration is a new run. */
+export const ENDED_RUN_STATUSES = ['completed', 'failed', 'cancelled'] as const;
+export const RUN_STATUSES = [...ACTIVE_RUN_STATUSES, ...ENDED_RUN_STATUSES] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export function hasEnded(status: RunStatus): boolean {
+  return (ENDED_RUN_STATUSES as readonly RunStatus[]).includes(status);
+}
 
 export type SpecSourceKind = 'upload' | 'path' | 'url';
 
@@ -24,3 +32,10 @@ export interface Artifact {
   kind: ArtifactKind;
   content: string;
 }
+
+/** `pipeline`: a run's own execute stage; `request`: a later execution asked for over the API or CLI. */
+export const EXECUTION_KINDS = ['pipeline', 'request'] as const;
+export type ExecutionKind = (typeof EXECUTION_KINDS)[number];
+
+export const EXECUTION_STATUSES = ['running', 'completed', 'skipped', 'failed'] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];

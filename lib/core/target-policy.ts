@@ -23,7 +23,7 @@ export function isProtectedVariable(name: string): boolean {
 }
 
 /** `NAME` allows that variable, `PREFIX_*` every variable starting with PREFIX_ (TESTLOOM_TARGET_VARIABLES). */
-export function isTargetVariableAllowed(name: string, allowed: string[]): boolean {
+function isTargetVariableAllowed(name: string, allowed: string[]): boolean {
   if (isProtectedVariable(name)) return false;
   return allowed.some((entry) => (entry.endsWith('*') ? name.startsWith(entry.slice(0, -1)) : name === entry));
 }
@@ -57,7 +57,7 @@ function bare(hostname: string): string {
 }
 
 /** `*` allows any host, `*.example.com` its subdomains, anything else one host name (any port). */
-export function isExecutionHostAllowed(hostname: string, allowed: string[]): boolean {
+function isExecutionHostAllowed(hostname: string, allowed: string[]): boolean {
   const host = bare(hostname);
   return allowed.some((entry) => {
     const rule = bare(entry);

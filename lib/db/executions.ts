@@ -1,5 +1,8 @@
 import type { Kysely } from 'kysely';
-import type { ExecutionKind, ExecutionRow, ExecutionStatus, Tables } from '../../schema/tables';
+import type { ExecutionRow, Tables } from '../../schema/tables';
+import type { ExecutionSummary } from '../core/contract';
+import type { ExecutionKind, ExecutionStatus } from '../core/run';
+import type { TargetConfig } from '../core/target';
 import { jsonb, nullableJsonb } from './json';
 
 export interface NewExecution {
@@ -7,7 +10,7 @@ export interface NewExecution {
   runId: string;
   workflowId: string;
   kind: ExecutionKind;
-  target: unknown;
+  target: TargetConfig;
 }
 
 /**
@@ -28,7 +31,7 @@ export async function startExecution(db: Kysely<Tables>, execution: NewExecution
 export async function finishExecution(
   db: Kysely<Tables>,
   id: string,
-  outcome: { status: Exclude<ExecutionStatus, 'running'>; summary?: unknown; report?: unknown; error?: string },
+  outcome: { status: Exclude<ExecutionStatus, 'running'>; summary?: ExecutionSummary; report?: unknown; error?: string },
 ): Promise<void> {
   await db
     .updateTable('executions')

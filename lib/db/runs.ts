@@ -1,5 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { RunRow, Tables } from '../../schema/tables';
+import type { RunResult, Subject } from '../core/contract';
+import type { RunDetails } from '../core/run-details';
 import type { RunStatus, StageName, TriggerKind } from '../core/run';
 import { jsonb, nullableJsonb } from './json';
 
@@ -10,7 +12,7 @@ export interface NewRun {
   trigger: TriggerKind;
   repository: string;
   specId?: string | null;
-  subject?: unknown;
+  subject?: Subject;
   status?: RunStatus;
 }
 
@@ -20,11 +22,11 @@ export interface RunPatch {
   stage?: StageName | null;
   error?: string | null;
   errorStage?: StageName | null;
-  subject?: unknown;
-  result?: unknown;
+  subject?: Subject | null;
+  result?: RunResult | null;
   finishedAt?: Date | null;
   /** Shallow-merged into the stored details (top-level keys replace, others stay). */
-  details?: Record<string, unknown>;
+  details?: RunDetails;
 }
 
 export interface ListRunsOptions {

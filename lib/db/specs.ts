@@ -32,6 +32,11 @@ export async function saveSpec(db: Kysely<Tables>, spec: NewSpec): Promise<SpecR
   return inserted ?? (await db.selectFrom('specs').selectAll().where('id', '=', spec.id).executeTakeFirstOrThrow());
 }
 
+/** The receive stage's validated, dereferenced form; the same for every run of the spec, so rewriting it is harmless. */
+export async function saveNormalizedSpec(db: Kysely<Tables>, id: string, normalized: string): Promise<void> {
+  await db.updateTable('specs').set({ normalized }).where('id', '=', id).execute();
+}
+
 export async function getSpec(db: Kysely<Tables>, id: string): Promise<SpecRow | undefined> {
   return db.selectFrom('specs').selectAll().where('id', '=', id).executeTakeFirst();
 }

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { StageEventRow, StageOutcome, Tables } from '../../schema/tables';
+import type { JsonObject } from '../core/json';
 import type { StageName } from '../core/run';
 import { nullableJsonb } from './json';
 
@@ -13,7 +14,7 @@ export interface StageAttempt {
 export interface StageEnd extends StageAttempt {
   outcome: Exclude<StageOutcome, 'running'>;
   error?: string | null;
-  details?: unknown;
+  details?: JsonObject;
 }
 
 export const ABANDONED_ERROR = 'worker lost before the attempt finished';

@@ -8,7 +8,7 @@ export const EMBEDDING_DIMENSIONS = 384;
 export const QUANTIZED_ONNX = 'onnx/model_quantized.onnx';
 
 /** Files transformers.js reads for a feature-extraction model, relative to its folder. */
-export const MODEL_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', QUANTIZED_ONNX] as const;
+const MODEL_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', QUANTIZED_ONNX] as const;
 
 export function modelFolder(modelDir: string, modelId: string): string {
   return path.join(modelDir, ...modelId.split('/'));

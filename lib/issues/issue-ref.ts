@@ -1,3 +1,5 @@
+import { REPOSITORY_NAME } from '../core/repository';
+
 /** `owner/repo#12`: how an issue is named in requests, workflow ids and commands. */
 export interface IssueRef {
   repository: string;
@@ -27,10 +29,10 @@ export function decimalUpTo(max: number): string {
   return [...shorter, ...sameLength].join('|');
 }
 
-export const ISSUE_NUMBER_PATTERN = decimalUpTo(MAX_ISSUE_NUMBER);
-export const ISSUE_PATTERN = `^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+#(?:${ISSUE_NUMBER_PATTERN})$`;
+const ISSUE_NUMBER_PATTERN = decimalUpTo(MAX_ISSUE_NUMBER);
+export const ISSUE_PATTERN = `^${REPOSITORY_NAME}#(?:${ISSUE_NUMBER_PATTERN})$`;
 
-const ISSUE_REF = /^([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)#([0-9]+)$/;
+const ISSUE_REF = new RegExp(`^(${REPOSITORY_NAME})#([0-9]+)$`);
 
 export const isIssueNumber = (value: unknown): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_ISSUE_NUMBER;

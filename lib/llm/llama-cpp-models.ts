@@ -21,7 +21,7 @@ export interface LoadedModel {
   hasChatTemplate: boolean;
 }
 
-export const GGUF_HELP =
+const GGUF_HELP =
   'download a GGUF model (e.g. a quantised one from Hugging Face) and set TESTLOOM_LLAMA_MODEL_PATH to its file, ' +
   'or run `bash infra/setup.sh`, which installs a tiny smoke-test model (stories260K.gguf) into TESTLOOM_MODEL_DIR (default .models)';
 

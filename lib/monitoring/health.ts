@@ -16,7 +16,11 @@ import { ChromaCaseStore } from '../retrieval/chroma-store';
 
 const run = promisify(execFile);
 
-export type CheckStatus = 'ok' | 'degraded' | 'down' | 'not configured';
+export const CHECK_STATUSES = ['ok', 'degraded', 'down', 'not configured'] as const;
+export type CheckStatus = (typeof CHECK_STATUSES)[number];
+/** A report's status: `not configured` checks do not count. */
+export type HealthStatus = Exclude<CheckStatus, 'not configured'>;
+export const HEALTH_STATUSES = CHECK_STATUSES.filter((status): status is HealthStatus => status !== 'not configured');
 
 export interface CheckResult {
   status: CheckStatus;
@@ -34,7 +38,7 @@ export type HealthProbes = Record<CheckName, HealthProbe>;
 
 export interface HealthReport {
   /** `down` when any check is down (HTTP 503); `degraded` when any is degraded; else `ok`. */
-  status: 'ok' | 'degraded' | 'down';
+  status: HealthStatus;
   checks: Record<CheckName, CheckResult>;
 }
 
@@ -78,7 +82,7 @@ const WORKFLOW_QUEUE = temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKF
  * Temporal: the frontend answers and the namespace exists (else down); a worker has polled the
  * run task queue recently (else degraded: runs are accepted but wait for a worker).
  */
-export function temporalProbe(client: Client, config: Config, timeoutMs = PROBE_TIMEOUT_MS): HealthProbe {
+function temporalProbe(client: Client, config: Config, timeoutMs = PROBE_TIMEOUT_MS): HealthProbe {
   return async () => {
     const service = client.connection.workflowService;
     const { namespace } = config.temporal;
@@ -104,7 +108,7 @@ export function temporalProbe(client: Client, config: Config, timeoutMs = PROBE_
  * a read-only transaction mode or a full disk all answer reads but fail here), down with the
  * database's own message otherwise.
  */
-export function databaseProbe(db: Kysely<Tables>, config: Config): HealthProbe {
+function databaseProbe(db: Kysely<Tables>, config: Config): HealthProbe {
   return async () => {
     await db
       .insertInto('healthProbes')
@@ -116,7 +120,7 @@ export function databaseProbe(db: Kysely<Tables>, config: Config): HealthProbe {
 }
 
 /** Chroma's heartbeat; `not configured` when retrieval is switched off. */
-export function vectorStoreProbe(config: Config): HealthProbe {
+function vectorStoreProbe(config: Config): HealthProbe {
   return async () => {
     const { retrieval } = config;
     if (!retrieval.enabled) return { status: 'not configured', reason: 'retrieval is switched off (TESTLOOM_RETRIEVAL=off)' };
@@ -186,7 +190,7 @@ async function nearestExisting(dir: string): Promise<string> {
  * The repository host. Local git (the only host so far): git runs and the repositories folder is
  * writable (or can be created). A GitHub host would check its token or App installation here.
  */
-export function repositoryHostProbe(config: Config, kind: 'local' | 'github' = 'local'): HealthProbe {
+function repositoryHostProbe(config: Config, kind: 'local' | 'github' = 'local'): HealthProbe {
   return async () => {
     if (kind !== 'local') return { status: 'not configured', reason: `no health probe for repository host ${kind} yet` };
     const root = config.repos.root;

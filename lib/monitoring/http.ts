@@ -8,15 +8,15 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { context } from '@opentelemetry/api';
 import { getRPCMetadata, RPCType } from '@opentelemetry/core';
-import type { Request, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import { pinoHttp, type Options } from 'pino-http';
 import { maskUrlPasswords, rootLogger, type Logger } from '../observability/logger';
 import { recordHttpRequest } from './metrics';
 
-export const REQUEST_ID_HEADER = 'x-request-id';
-export const DELIVERY_ID_HEADER = 'x-github-delivery';
+const REQUEST_ID_HEADER = 'x-request-id';
+const DELIVERY_ID_HEADER = 'x-github-delivery';
 /** Label of requests no route matched (404s, requests refused before routing): keeps label values bounded. */
-export const UNMATCHED_ROUTE = 'unmatched';
+const UNMATCHED_ROUTE = 'unmatched';
 
 const ROUTE = Symbol('testloom.route');
 const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -31,7 +31,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
 }
 
 /** The matched route pattern (`/api/v1/runs/:id`), or `unmatched`. */
-export function routeOf(req: IncomingMessage): string {
+function routeOf(req: IncomingMessage): string {
   return (req as WithRoute)[ROUTE] ?? UNMATCHED_ROUTE;
 }
 
@@ -123,9 +123,4 @@ export function requestObservability(options: RequestObservabilityOptions = {}):
   };
 
   return [measure, httpLogger as unknown as RequestHandler];
-}
-
-/** The request's logger (pino-http's child: request id, delivery id), or the root logger outside a request. */
-export function requestLogger(req: Request | IncomingMessage): Logger {
-  return (req as { log?: Logger }).log ?? rootLogger();
 }

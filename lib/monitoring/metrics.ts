@@ -9,14 +9,12 @@
 import { sql, type Kysely } from 'kysely';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
 import type { Tables } from '../../schema/tables';
-import { RUN_STATUSES, STAGES } from '../core/run';
+import { ACTIVE_RUN_STATUSES, ENDED_RUN_STATUSES, STAGES, TRIGGERS } from '../core/run';
 import { rootLogger } from '../observability/logger';
-
-const TRIGGERS = ['spec', 'issue'] as const;
 
 /** Stage attempts take from milliseconds (receive) to minutes (model calls, retries with backoff). */
 export const STAGE_DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800];
-export const RUN_DURATION_BUCKETS = [1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200];
+const RUN_DURATION_BUCKETS = [1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200];
 const HTTP_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 // ---------------------------------------------------------------------------------------------
@@ -153,7 +151,7 @@ class QueriedHistogram {
 }
 
 /** The run and stage metrics of one database, read when scraped; `refresh()` makes the next collection read anew. */
-export function databaseMetrics(db: Kysely<Tables>): Registry & { refresh(): void } {
+function databaseMetrics(db: Kysely<Tables>): Registry & { refresh(): void } {
   const registry = new Registry() as Registry & { refresh(): void };
   // Every collector of one scrape shares one read of the database.
   let cached: { at: number; snapshot: Promise<Snapshot | undefined> } | undefined;
@@ -201,7 +199,7 @@ export function databaseMetrics(db: Kysely<Tables>): Registry & { refresh(): voi
       const data = await snapshot();
       this.reset();
       if (!data) return;
-      for (const trigger of TRIGGERS) for (const status of ['queued', 'running']) this.set({ trigger, status }, 0);
+      for (const trigger of TRIGGERS) for (const status of ACTIVE_RUN_STATUSES) this.set({ trigger, status }, 0);
       for (const row of data.runs) if (row.status === 'queued' || row.status === 'running') this.set({ trigger: row.trigger, status: row.status }, row.runs);
     },
   }));
@@ -215,7 +213,7 @@ export function databaseMetrics(db: Kysely<Tables>): Registry & { refresh(): voi
 
   registry.registerMetric(new QueriedHistogram(
     'testloom_run_duration_seconds',
-    `Time from start to end of finished runs, by trigger and status (${RUN_STATUSES.filter((s) => s !== 'queued' && s !== 'running').join(', ')}) (from the database)`,
+    `Time from start to end of finished runs, by trigger and status (${ENDED_RUN_STATUSES.join(', ')}) (from the database)`,
     RUN_DURATION_BUCKETS,
     async () => (await snapshot())?.runDurations,
   ).asMetric());

@@ -6,12 +6,9 @@
  * a logged field or an error.
  */
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
-import { ENV_SETTINGS } from '../config/env';
+import { ENV_SETTINGS, type LogLevelName } from '../config/env';
 
 export type { Logger } from 'pino';
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevelName = (typeof LOG_LEVELS)[number];
 
 /** The same mark the API's own secret redaction uses (api/security). */
 export const REDACTED = '[redacted]';
@@ -20,7 +17,7 @@ export const REDACTED = '[redacted]';
  * Fields censored wherever they appear (top level, one or two levels down, and the request and
  * response headers pino-http logs). pino's redact matches exact paths; `*` is one level.
  */
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers["proxy-authorization"]',
   'req.headers.cookie',
@@ -103,17 +100,17 @@ export interface LoggerSettings {
   base?: Record<string, unknown>;
 }
 
-export function levelFromEnv(env: NodeJS.ProcessEnv = process.env): LogLevelName {
+function levelFromEnv(env: NodeJS.ProcessEnv = process.env): LogLevelName {
   const raw = env[ENV_SETTINGS.logLevel.name];
-  if (!raw) return ENV_SETTINGS.logLevel.fallback() as LogLevelName;
+  if (!raw) return ENV_SETTINGS.logLevel.fallback();
   try {
-    return ENV_SETTINGS.logLevel.parse(raw, ENV_SETTINGS.logLevel.name) as LogLevelName;
+    return ENV_SETTINGS.logLevel.parse(raw, ENV_SETTINGS.logLevel.name);
   } catch {
-    return ENV_SETTINGS.logLevel.fallback() as LogLevelName;
+    return ENV_SETTINGS.logLevel.fallback();
   }
 }
 
-export function loggerOptions(settings: Pick<LoggerSettings, 'level' | 'base'> = {}): LoggerOptions {
+function loggerOptions(settings: Pick<LoggerSettings, 'level' | 'base'> = {}): LoggerOptions {
   return {
     level: settings.level ?? levelFromEnv(),
     base: { pid: process.pid, ...settings.base },

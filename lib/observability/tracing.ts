@@ -47,7 +47,7 @@ const UNTRACED_PATHS = new Set(['/metrics', '/api/health']);
 const TRUE = /^(1|true|yes|on)$/i;
 
 /** Tracing is on when OTEL_TRACES_EXPORTER names an exporter or an OTLP endpoint is set (and OTEL_SDK_DISABLED is not true). */
-export function tracingRequested(env: NodeJS.ProcessEnv = process.env): boolean {
+function tracingRequested(env: NodeJS.ProcessEnv = process.env): boolean {
   if (TRUE.test(env.OTEL_SDK_DISABLED ?? '')) return false;
   const exporters = (env.OTEL_TRACES_EXPORTER ?? '').split(',').map((name) => name.trim()).filter(Boolean);
   if (exporters.length) return !exporters.includes('none');
@@ -59,7 +59,7 @@ export function tracingRequested(env: NodeJS.ProcessEnv = process.env): boolean 
  * (http/protobuf by default, http/json, grpc), `console`. The OTLP exporters read their endpoint,
  * headers, timeout and compression from the standard OTEL_EXPORTER_OTLP_* variables themselves.
  */
-export function spanExportersFromEnv(env: NodeJS.ProcessEnv = process.env): SpanExporter[] {
+function spanExportersFromEnv(env: NodeJS.ProcessEnv = process.env): SpanExporter[] {
   const names = [...new Set((env.OTEL_TRACES_EXPORTER || 'otlp').split(',').map((name) => name.trim()).filter(Boolean))];
   const exporters: SpanExporter[] = [];
   for (const name of names) {

@@ -6,7 +6,7 @@ import { specObject } from './spec-object';
 
 export type SpecVersion = 'swagger2' | 'openapi3';
 
-export function specVersion(api: object): SpecVersion {
+function specVersion(api: object): SpecVersion {
   const document = specObject(api);
   if (typeof document.swagger === 'string' && document.swagger.startsWith('2.')) return 'swagger2';
   if (typeof document.openapi === 'string' && /^3\.[01](?:\.|$)/.test(document.openapi)) return 'openapi3';

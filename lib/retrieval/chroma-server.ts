@@ -20,7 +20,7 @@ export interface ChromaServer {
 }
 
 /** The `chroma` command of the chromadb npm package (a Rust server behind a Node launcher). */
-export function chromaCliPath(): string {
+function chromaCliPath(): string {
   // The package exports no subpath for its CLI (dist/cli.mjs, its `bin`); find it from the entry point.
   return path.resolve(path.dirname(require.resolve('chromadb')), '..', 'cli.mjs');
 }

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { ChromaClient, ChromaConnectionError, type Collection, type Metadata } from 'chromadb';
-import type { CaseDocument, CaseOrigin, SimilarCase } from './documents';
+import type { CaseOrigin } from '../core/contract';
+import type { CaseDocument, SimilarCase } from './documents';
 
 export interface IndexedCase extends CaseDocument {
   embedding: number[];
 }
 
 /** The vector store cannot be reached. Retrying later may help; the message names the server. */
-export class VectorStoreUnavailableError extends Error {
+class VectorStoreUnavailableError extends Error {
   constructor(url: string, cause: unknown) {
     super(`Chroma at ${url} does not answer (${cause instanceof ChromaConnectionError ? 'connection failed' : (cause as Error).message})`);
     this.name = 'VectorStoreUnavailableError';

@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
-
-/** Where an indexed test case came from. */
-export type CaseOrigin = 'spec' | 'issue' | 'seed';
+import type { CaseOrigin } from '../core/contract';
 
 /** A finished test case as stored in the vector store: the text that was embedded plus metadata. */
 export interface CaseDocument {

@@ -1,6 +1,6 @@
-export { ChromaCaseStore, collectionName, VectorStoreUnavailableError, type IndexedCase } from './chroma-store';
-export { chromaCliPath, ensureChromaServer, type ChromaServer } from './chroma-server';
-export { caseDocumentId, type CaseDocument, type CaseOrigin, type SimilarCase } from './documents';
+export { ChromaCaseStore, collectionName, type IndexedCase } from './chroma-store';
+export { ensureChromaServer, type ChromaServer } from './chroma-server';
+export { caseDocumentId, type CaseDocument, type SimilarCase } from './documents';
 export { CaseRetriever, type RetrieverSettings } from './retriever';
-export { caseText, generatedCaseDocument, issueQueries, operationQuery, specQueries } from './texts';
+export { generatedCaseDocument, issueQueries, specQueries } from './texts';
 export { createRetriever } from './from-config';

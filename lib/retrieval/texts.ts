@@ -2,14 +2,15 @@
  * The texts that get embedded. Queries and indexed cases use the same shape ("METHOD /path
  * (operationId): what it checks"), so an operation lands close to the tests written for it.
  */
+import type { TriggerKind } from '../core/run';
 import type { Operation } from '../openapi';
 import type { StoredTestCase } from '../db/test-cases';
 import { caseDocumentId, type CaseDocument } from './documents';
 
 /** At most this many operations are queried for one spec (one Chroma query carries them all). */
-export const MAX_QUERY_OPERATIONS = 32;
+const MAX_QUERY_OPERATIONS = 32;
 
-export function operationQuery(operation: Operation): string {
+function operationQuery(operation: Operation): string {
   const what = operation.summary?.replace(/\s+/g, ' ').trim() || operation.operationId;
   return `${operation.method.toUpperCase()} ${operation.path} (${operation.operationId}): ${what}`;
 }
@@ -26,7 +27,7 @@ export function issueQueries(issue: { title: string; body: string; acceptanceCri
   return [whole, ...issue.acceptanceCriteria.map((criterion) => `${issue.title}: ${criterion}`)].slice(0, MAX_QUERY_OPERATIONS);
 }
 
-export function caseText(testCase: StoredTestCase): string {
+function caseText(testCase: StoredTestCase): string {
   const endpoint = testCase.method && testCase.path ? `${testCase.method.toUpperCase()} ${testCase.path}` : undefined;
   const head = endpoint ? `${endpoint}${testCase.operationId ? ` (${testCase.operationId})` : ''}: ` : '';
   const expectation = testCase.expectedStatus ? `; expects ${testCase.expectedStatus}` : '';
@@ -36,7 +37,7 @@ export function caseText(testCase: StoredTestCase): string {
 /** A generated case as a vector-store document; the id ignores the run, so a newer run's case replaces an older one. */
 export function generatedCaseDocument(input: {
   repository: string;
-  origin: 'spec' | 'issue';
+  origin: TriggerKind;
   subject: string;
   runId: string;
   created: number;

@@ -6,7 +6,8 @@ import type { Config } from '../config';
 import { startExecution as recordExecution } from '../db/executions';
 import { getRun } from '../db/runs';
 import type { TargetConfig } from '../core/target';
-import type { GenerationOutcome } from '../core/contract';
+import { WORKFLOW } from '../core/workflows';
+import { startWorkflow } from '../temporal/workflows';
 import { executionRequest } from './start';
 
 export class RunNotExecutableError extends Error {
@@ -27,7 +28,7 @@ export interface StartedExecution {
 type Deps = { db: Kysely<Tables>; client: Client; config: Config };
 
 /** One workflow per run and target while it runs: a double click finds it; a later request executes again. */
-export function executionWorkflowId(runId: string, target: TargetConfig): string {
+function executionWorkflowId(runId: string, target: TargetConfig): string {
   return `execute:${runId}:${createHash('sha256').update(JSON.stringify(target)).digest('hex').slice(0, 16)}`;
 }
 
@@ -35,8 +36,7 @@ export function executionWorkflowId(runId: string, target: TargetConfig): string
 export async function requestExecution(deps: Deps, id: string, requested?: TargetConfig): Promise<StartedExecution> {
   const run = await getRun(deps.db, id);
   if (!run) throw new RunNotExecutableError(`run ${id} not found`, 'unknown-run');
-  const generation = (run.details as { generation?: Pick<GenerationOutcome, 'executable'> }).generation;
-  if (!generation?.executable) {
+  if (!run.details.generation?.executable) {
     throw new RunNotExecutableError(`run ${run.id} (${run.status}) has no generated API suite to execute`, 'no-suite');
   }
   const request = executionRequest(deps.config, run.repository, requested);
@@ -45,7 +45,7 @@ export async function requestExecution(deps: Deps, id: string, requested?: Targe
   const handle = deps.client.workflow.getHandle(workflowId);
   const running = await handle.describe().then((d) => (d.status.name === 'RUNNING' ? d.runId : undefined), () => undefined);
   if (running) return { executionId: running, workflowId, runId: run.id, existing: true };
-  const started = await deps.client.workflow.start('executeRun', {
+  const started = await startWorkflow(deps.client, WORKFLOW.executeRun, {
     workflowId,
     taskQueue: deps.config.temporal.taskQueues.io,
     args: [{ runId: run.id, request, settings: { taskQueue: deps.config.temporal.taskQueues.llm, stage: deps.config.temporal.stages.execute } }],

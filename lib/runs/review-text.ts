@@ -3,6 +3,7 @@
  * `github/` templates (a target repository may override them like any other template).
  */
 import type { TemplateRenderer } from '../templates';
+import { frameworkFor, TEST_FRAMEWORKS } from '../frameworks';
 import type { CoverageFigure } from '../execution/coverage';
 import type { CommitOutcome, ExecutionSummary, GenerationOutcome, IssueSubject, RetrievalOutcome, RunResult, Subject } from '../core/contract';
 import type { RunLinks } from './links';
@@ -31,8 +32,9 @@ function modelView(generation: GenerationOutcome) {
 }
 
 function runCommand(generation: GenerationOutcome): string {
-  const pytest = generation.files.some((f) => f.path.endsWith('.py'));
-  return pytest ? `API_BASE_URL=<your API> pytest ${generation.outDir}` : `API_BASE_URL=<your API> npx jest ${generation.outDir}`;
+  // The framework whose source files the run made; the default one for a run without test code.
+  const framework = TEST_FRAMEWORKS.find(({ gate }) => generation.files.some((f) => gate.checks(f.path))) ?? frameworkFor();
+  return framework.rendering.runCommand(generation.outDir);
 }
 
 function percent(figure: CoverageFigure): string {

@@ -8,9 +8,12 @@ import { prepareSpec } from '../openapi/intake/prepare';
 import type { SpecReference } from '../openapi/intake/load';
 import { issueWorkflowId, type IssueRef } from '../issues/issue-ref';
 import type { TargetConfig } from '../core/target';
+import type { FrameworkName } from '../core/frameworks';
 import { checkTargetRequest } from '../core/target-policy';
 import type { ExecutionRequest, GenerateTestsInput } from '../core/contract';
 import { REPOSITORY_ATTRIBUTE, STATUS_ATTRIBUTE, TRIGGER_ATTRIBUTE } from '../core/search-attributes';
+import { regenerateSignal, WORKFLOW } from '../core/workflows';
+import { signalWithStartWorkflow, startWorkflow } from '../temporal/workflows';
 
 export interface StartedRun {
   runId: string;
@@ -33,7 +36,7 @@ export function executionRequest(config: Config, repository: string, requested?:
   return { target, runs: config.execution.runs, timeLimitMs: config.execution.timeLimitMs, healRounds: config.execution.healRounds };
 }
 
-export function specWorkflowId(specId: string, repository: string): string {
+function specWorkflowId(specId: string, repository: string): string {
   return `spec:${specId}:${repository}`;
 }
 
@@ -43,7 +46,7 @@ export function specWorkflowId(specId: string, repository: string): string {
  */
 export async function startSpecRun(
   deps: StartDeps,
-  request: { spec: SpecReference; repository?: string; framework?: 'jest' | 'pytest'; target?: TargetConfig },
+  request: { spec: SpecReference; repository?: string; framework?: FrameworkName; target?: TargetConfig },
 ): Promise<StartedRun> {
   const { db, config } = deps;
   const repository = request.repository ?? config.repos.defaultRepository;
@@ -113,11 +116,11 @@ export async function startIssueRun(deps: StartDeps, issue: IssueRef): Promise<S
 export async function regenerateIssueRun(deps: StartDeps, issue: IssueRef, feedback: string): Promise<StartedRun> {
   const workflowId = issueWorkflowId(issue);
   const input = issueInput(deps.config, issue);
-  const handle = await deps.client.workflow.signalWithStart('generateTests', {
+  const handle = await signalWithStartWorkflow(deps.client, WORKFLOW.generateTests, {
     workflowId,
     taskQueue: deps.config.temporal.taskQueues.io,
     args: [input],
-    signal: 'regenerate',
+    signal: regenerateSignal,
     signalArgs: [{ feedback }],
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     typedSearchAttributes: searchAttributes(input),
@@ -143,7 +146,7 @@ async function startRun(
   const { workflowId, input, specId } = run;
   const row = { workflowId, trigger: input.trigger, repository: input.repository, specId: specId ?? null };
   try {
-    const handle = await client.workflow.start('generateTests', {
+    const handle = await startWorkflow(client, WORKFLOW.generateTests, {
       workflowId,
       taskQueue: config.temporal.taskQueues.io,
       args: [input],

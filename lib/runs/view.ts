@@ -9,7 +9,8 @@ import { getReview } from '../db/reviews';
 import { getRun } from '../db/runs';
 import { listStageEvents } from '../db/stage-events';
 import { webUiLink } from '../temporal/client';
-import type { RunResult, RunState } from '../core/contract';
+import type { RunState } from '../core/contract';
+import { statusQuery } from '../core/workflows';
 
 const LIVE_QUERY_MS = 3_000;
 
@@ -20,7 +21,7 @@ async function liveState(client: Client, run: RunRow): Promise<{ temporalStatus:
     const description = await client.withDeadline(Date.now() + LIVE_QUERY_MS, () => handle.describe());
     const temporalStatus = description.status.name;
     if (temporalStatus !== 'RUNNING') return { temporalStatus };
-    const state = await client.withDeadline(Date.now() + LIVE_QUERY_MS, () => handle.query<RunState>('status'));
+    const state = await client.withDeadline(Date.now() + LIVE_QUERY_MS, () => handle.query(statusQuery));
     return { temporalStatus, state };
   } catch (err) {
     return { unavailable: (err as Error).message };
@@ -47,7 +48,7 @@ export function summarizeRun(run: RunRow) {
 export async function describeRun(deps: { db: Kysely<Tables>; client: Client; config: Config }, id: string) {
   const run = await getRun(deps.db, id);
   if (!run) return undefined;
-  const result = run.result as RunResult | null;
+  const { result } = run;
   const [stages, artifacts, executions, review, live] = await Promise.all([
     listStageEvents(deps.db, run.id),
     listArtifacts(deps.db, run.id),

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { RepoHost } from '../repohost/types';
 import { createTemplateRenderer, TEMPLATE_EXTENSION, type TemplateRenderer } from './renderer';
 
-export const REPOSITORY_TEMPLATES_DIR = '.testloom/templates';
+const REPOSITORY_TEMPLATES_DIR = '.testloom/templates';
 const MAX_TEMPLATES = 100;
 const MAX_TEMPLATE_BYTES = 256 * 1024;
 

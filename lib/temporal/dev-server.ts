@@ -39,7 +39,7 @@ async function tryConnect(address: string, timeoutMs: number): Promise<Connectio
 }
 
 /** Adds the custom search attributes a namespace lacks; existing ones are left alone. */
-export async function registerSearchAttributes(connection: Connection, namespace: string, names: string[]): Promise<void> {
+async function registerSearchAttributes(connection: Connection, namespace: string, names: string[]): Promise<void> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
   const missing = names.filter((name) => !(name in (existing.customAttributes ?? {})));
   if (!missing.length) return;

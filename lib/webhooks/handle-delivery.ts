@@ -12,6 +12,7 @@ import { saveLocalIssue } from '../db/local-issues';
 import { formatIssueRef, issueWorkflowId, type IssueRef } from '../issues';
 import { isIssueNumber } from '../issues/issue-ref';
 import { canWrite, type RepoHost } from '../repohost/types';
+import { cancelSignal } from '../core/workflows';
 import { regenerateIssueRun, startIssueRun } from '../runs/start';
 import { parseCommand } from './commands';
 import { checkIssuePayload, MalformedPayloadError } from './payload';
@@ -148,7 +149,7 @@ async function start(deps: WebhookDeps, ref: IssueRef): Promise<DeliveryResult> 
 async function cancel(deps: WebhookDeps, ref: IssueRef, reason: string): Promise<DeliveryResult> {
   const workflowId = issueWorkflowId(ref);
   try {
-    await deps.client.workflow.getHandle(workflowId).signal('cancel', { reason });
+    await deps.client.workflow.getHandle(workflowId).signal(cancelSignal, { reason });
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return { ...ignored(`no run of ${formatIssueRef(ref)} is in progress`), workflowId };
     throw err;

@@ -3,12 +3,12 @@
  * stored: a field of the wrong type is a malformed payload (400), an issue number testloom cannot
  * store (beyond 2147483647) is ignored (204 with the reason, so GitHub does not retry it).
  */
+import { isRepositoryName } from '../core/repository';
 import { isIssueNumber, MAX_ISSUE_NUMBER } from '../issues/issue-ref';
 
 /** A payload that is valid JSON but not the event it claims to be. */
 export class MalformedPayloadError extends Error {}
 
-const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isOptional = (value: unknown, type: 'string' | 'object') => value === undefined || value === null || (type === 'object' ? isObject(value) : typeof value === type);
@@ -24,7 +24,7 @@ function isLabelList(value: unknown): boolean {
 export function checkIssuePayload(event: 'issues' | 'issue_comment', payload: Record<string, unknown>): string | undefined {
   const { repository, issue, sender, comment } = payload;
   const wrong: string[] = [];
-  if (!isObject(repository) || typeof repository.full_name !== 'string' || !REPOSITORY.test(repository.full_name)) wrong.push('repository.full_name must be owner/name');
+  if (!isObject(repository) || typeof repository.full_name !== 'string' || !isRepositoryName(repository.full_name)) wrong.push('repository.full_name must be owner/name');
   if (!isObject(issue)) {
     wrong.push('issue must be an object');
   } else {

@@ -6,6 +6,7 @@ import * as modelCalls from './0004_model_calls';
 import * as localIssueComments from './0005_local_issue_comments';
 import * as executions from './0006_executions';
 import * as healthProbes from './0007_health_probes';
+import * as normalizedSpecs from './0008_normalized_specs';
 
 /** All migrations by name, in order. Static so it works under any bundler, tsx or jest; add new ones here. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005_local_issue_comments': localIssueComments,
   '0006_executions': executions,
   '0007_health_probes': healthProbes,
+  '0008_normalized_specs': normalizedSpecs,
 };

@@ -2,6 +2,7 @@ import { getDelivery, listDeliveries } from '../../lib/db/deliveries';
 import { getLocalIssue, setCollaborator } from '../../lib/db/local-issues';
 import { listStageEvents } from '../../lib/db/stage-events';
 import { issueWorkflowId } from '../../lib/issues';
+import { cancelSignal, statusQuery } from '../../lib/core/workflows';
 import { apiRequest, createHarness, waitForRunEnd, type Harness } from '../support/harness';
 import { commentEvent, deliver, issuesEvent, sign, TRIGGER_LABEL, WEBHOOK_SECRET } from '../support/github-deliveries';
 import { uniqueRepository } from '../support/retrieval';
@@ -124,7 +125,7 @@ describe('GitHub webhook receiver (real payloads, real Temporal, worker running)
     expect(regenerate.body.runId).not.toBe(firstRun.id);
     const secondRun = await waitForRunEnd(harness, regenerate.body.runId);
     expect(secondRun.workflowId).toBe(firstRun.workflowId);
-    const state = await harness.client.workflow.getHandle(secondRun.workflowId, secondRun.id).query<{ feedback: string[] }>('status');
+    const state = await harness.client.workflow.getHandle(secondRun.workflowId, secondRun.id).query(statusQuery);
     expect(state.feedback).toEqual(['cover the empty tag\nand a tag with spaces']);
 
     const executions = [];
@@ -300,7 +301,7 @@ describe('GitHub webhook receiver cancelling runs', () => {
     const cancelled = await deliver(harness, event, payload);
     expect(cancelled).toMatchObject({ status: 202, outcome: 'cancelled' });
     expect(cancelled.body.reason).toContain(reason);
-    expect(await signals(started.body.workflowId)).toEqual(['cancel']);
+    expect(await signals(started.body.workflowId)).toEqual([cancelSignal.name]);
   });
 
   it('says so when there is no run to cancel', async () => {

@@ -8,6 +8,7 @@ import { listStageEvents } from '../../lib/db/stage-events';
 import { listReviews } from '../../lib/db/reviews';
 import { freePort } from '../../lib/net/free-port';
 import { ensureChromaServer, type ChromaServer } from '../../lib/retrieval/chroma-server';
+import { statusQuery } from '../../lib/core/workflows';
 import { apiRequest, createHarness, PETSTORE, waitForRunEnd, type Harness } from '../support/harness';
 import { uniqueRepository } from '../support/retrieval';
 
@@ -112,7 +113,7 @@ describe('retrieval when Chroma goes away mid-run', () => {
     expect(retrieves.map((e) => e.outcome)).toEqual(Array(harness.config.temporal.stages.retrieve.retry.maximumAttempts).fill('failed'));
     expect(events.filter((e) => e.stage !== 'retrieve').every((e) => e.outcome === 'succeeded')).toBe(true);
 
-    const state = await harness.client.workflow.getHandle(started.workflowId, run.id).query<{ retrieval: string; stages: Record<string, { progress: string }> }>('status');
+    const state = await harness.client.workflow.getHandle(started.workflowId, run.id).query(statusQuery);
     expect(state.retrieval).toBe('degraded');
     expect(state.stages.retrieve.progress).toBe('completed');
     const [review] = await listReviews(harness.database.db, repository);

@@ -6,6 +6,7 @@ import { listArtifacts } from '../../lib/db/artifacts';
 import { listStageEvents } from '../../lib/db/stage-events';
 import { listReviews } from '../../lib/db/reviews';
 import { STAGE_ATTRIBUTE, STATUS_ATTRIBUTE, TRIGGER_ATTRIBUTE } from '../../lib/core/search-attributes';
+import { statusQuery } from '../../lib/core/workflows';
 import { apiRequest, createHarness, PETSTORE, waitForRunEnd, type Harness } from '../support/harness';
 import { uniqueRepository } from '../support/retrieval';
 
@@ -75,7 +76,7 @@ describe('spec run end to end (PGlite, real Temporal, real git)', () => {
     expect(description.typedSearchAttributes.get(STAGE_ATTRIBUTE)).toBe('finalize');
     expect(description.typedSearchAttributes.get(STATUS_ATTRIBUTE)).toBe('completed');
     expect(description.typedSearchAttributes.get(TRIGGER_ATTRIBUTE)).toBe('spec');
-    const state = await handle.query<{ status: string; stages: Record<string, { progress: string }> }>('status');
+    const state = await handle.query(statusQuery);
     expect(state.status).toBe('completed');
     // No target: the execute stage is skipped, every other stage completed.
     expect(Object.fromEntries(Object.entries(state.stages).map(([name, s]) => [name, s.progress]))).toEqual({

@@ -12,7 +12,7 @@ export interface PreparedSpec {
   spec: SpecDocument;
 }
 
-export function specField(ref: SpecReference): 'spec.content' | 'spec.path' | 'spec.url' {
+function specField(ref: SpecReference): 'spec.content' | 'spec.path' | 'spec.url' {
   return ref.content !== undefined ? 'spec.content' : ref.path !== undefined ? 'spec.path' : 'spec.url';
 }
 

@@ -51,14 +51,14 @@ function githubMessage(err: GitHubRequestError): string {
   return details.length ? `${message} (${details.join('; ')})` : message;
 }
 
-export function credentialName(auth: GitHubAuth | undefined): string {
+function credentialName(auth: GitHubAuth | undefined): string {
   return auth?.kind === 'app'
     ? 'the GitHub App credentials (GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY, GITHUB_APP_INSTALLATION_ID)'
     : 'GITHUB_TOKEN';
 }
 
 /** Milliseconds GitHub asked us to wait, or undefined when the failure is not a rate limit. */
-export function rateLimitDelayMs(err: GitHubRequestError, now = Date.now()): number | undefined {
+function rateLimitDelayMs(err: GitHubRequestError, now = Date.now()): number | undefined {
   if (err.status !== 403 && err.status !== 429) return undefined;
   const retryAfter = header(err, 'retry-after');
   if (retryAfter !== undefined && /^\d+$/.test(retryAfter)) return Number(retryAfter) * 1000;

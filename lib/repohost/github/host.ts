@@ -6,7 +6,7 @@ import { isGitHubRequestError, toActivityFailure, type GitHubCall } from './erro
 import { repositoryName, type RepositoryName } from './repository';
 
 /** Labels every testloom pull request carries. */
-export const REVIEW_LABELS = ['testloom'];
+const REVIEW_LABELS = ['testloom'];
 
 const PERMISSIONS: RepositoryPermission[] = ['admin', 'maintain', 'write', 'triage', 'read', 'none'];
 

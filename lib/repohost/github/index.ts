@@ -1,3 +1,3 @@
-export { GitHubRepoHost, REVIEW_LABELS } from './host';
+export { GitHubRepoHost } from './host';
 export { createOctokit, type GitHubClientSettings } from './client';
-export { toActivityFailure, rateLimitDelayMs, credentialName, isGitHubRequestError } from './errors';
+export { toActivityFailure, isGitHubRequestError } from './errors';

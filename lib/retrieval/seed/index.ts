@@ -23,7 +23,7 @@ export interface CheckoutCases {
   skipped: { path: string; reason: string }[];
 }
 
-export const MAX_SEED_FILE_BYTES = 1024 * 1024;
+const MAX_SEED_FILE_BYTES = 1024 * 1024;
 const NAME_SEPARATOR = ' › ';
 
 export async function readCheckoutCases(root: string, repository: string): Promise<CheckoutCases> {

@@ -1,0 +1,16 @@
+/** What a run's stages record beside its result (`runs.details`), for the API and the next stages. */
+import type { ExecutionSummary, GenerationOutcome, IndexingOutcome, RetrievalOutcome } from './contract';
+
+/** The part of a generation later requests need: where the suite is and what it holds. */
+export type GenerationRecord = Pick<GenerationOutcome, 'outDir' | 'caseCount' | 'casesByKind' | 'model' | 'executable'>;
+
+/** Each stage writes its own keys; they are merged into the stored object (lib/db/runs.ts updateRun). */
+export interface RunDetails {
+  retrieval?: RetrievalOutcome;
+  generation?: GenerationRecord;
+  /** Reviewer feedback the generation took into account. */
+  feedback?: string[];
+  execution?: ExecutionSummary;
+  indexing?: IndexingOutcome;
+  cancelReason?: string;
+}

@@ -1,0 +1,68 @@
+/**
+ * The composition root: every process (a worker, the embedded stack, the test harness) builds what
+ * the stages and the API work with from a validated config, here and only here.
+ */
+import type { Kysely } from 'kysely';
+import type { Tables } from '../schema/tables';
+import type { Config } from './config';
+import type { GenerationLimits } from './core/limits';
+import { openDatabase, type Database } from './db/open';
+import { createModelAccess, type ModelAccess } from './llm/from-config';
+import { unloadLlamaModels } from './llm/llama-cpp';
+import { createRepoHost } from './repohost/from-config';
+import type { RepoHost } from './repohost/types';
+import { createRetriever } from './retrieval/from-config';
+import type { CaseRetriever } from './retrieval/retriever';
+import { runLinks, type RunLinks } from './runs/links';
+
+/** What the stage activities touch; tests may wrap or fault any part. */
+export interface StageServices {
+  db: Kysely<Tables>;
+  repoHost: RepoHost;
+  /** Similar past tests (embeddings + Chroma); absent when retrieval is switched off. */
+  retrieval?: CaseRetriever;
+  /** Links to a run (API, Temporal Web UI) for what is posted to repositories; absent: the run id only. */
+  links?: RunLinks;
+  /** Language models behind the gateway; absent when no provider is configured. */
+  models?: ModelAccess;
+  /** How much one run may generate; absent: the defaults. */
+  limits?: GenerationLimits;
+}
+
+export interface Services extends StageServices {
+  database: Database;
+  /** Closes the database and frees an in-process model; the caller closes its Temporal connections. */
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  /**
+   * A retriever the caller already made (the embedded stack loads the model before it starts any
+   * server); otherwise one is made from the config first, so missing weights stop a process before
+   * it opens anything.
+   */
+  retrieval?: CaseRetriever;
+}
+
+export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
+  const retrieval = options.retrieval ?? (await createRetriever(config.retrieval));
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    return {
+      database,
+      db: database.db,
+      repoHost: createRepoHost(config, database.db),
+      retrieval,
+      links: runLinks(config),
+      models: await createModelAccess(config.llm, database.db),
+      limits: config.generation.limits,
+      async close() {
+        await database.close();
+        await unloadLlamaModels();
+      },
+    };
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}
