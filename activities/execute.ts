@@ -40,7 +40,9 @@ function storedReport(report: ExecutionReport): ExecutionReport {
 /** Why a suite cannot be executed, or undefined when it can. */
 function notExecutable(executable: Executable | undefined, files: { path: string }[]): string | undefined {
   if (!executable) return 'the run generated no executable API suite';
-  if (!isFrameworkName(executable.framework)) return `${executable.framework} suites are not executed yet (only ${FRAMEWORKS.map((name) => frameworkFor(name).title).join(' and ')})`;
+  // Stored by a generate stage that may be of another version: it can name a framework this one does not know.
+  const framework: string = executable.framework;
+  if (!isFrameworkName(framework)) return `${framework} suites are not executed yet (only ${FRAMEWORKS.map((name) => frameworkFor(name).title).join(' and ')})`;
   // The file without which a suite of the framework cannot run; the quality gates may have dropped it.
   const anchor = frameworkFor(executable.framework).runner.anchorFile;
   if (!files.some((f) => f.path === `${executable.suiteDir}/${anchor}`)) return `the suite in ${executable.suiteDir}/ has no ${anchor} (the quality gates dropped it)`;
@@ -105,7 +107,7 @@ async function executeStoredSuite(
     return { execution, ...(caseDocument ? { caseDocument: { path: caseDocument.path, content: caseDocument.content } } : {}) };
   } catch (err) {
     // A suite that hangs or crashes Jest may pass next time (the API was slow, the machine loaded): retryable.
-    if (err instanceof SuiteRunError) throw new Error(`the suite could not be executed: ${err.message}`);
+    if (err instanceof SuiteRunError) throw new Error(`the suite could not be executed: ${err.message}`, { cause: err });
     // Without the framework's runtime (pytest and requests) no retry can help: the stage fails saying what to install.
     if (err instanceof FrameworkUnavailableError) throw permanent(`the suite could not be executed: ${err.message}`, err.failureType);
     throw err;
@@ -169,7 +171,8 @@ export function executeRunActivity(deps: ActivityDeps) {
     const { generation } = run.details;
     try {
       const outDir = generation?.outDir ?? '';
-      const result = await executeStoredSuite(deps, { runId: run.id, repository: run.repository, outDir, executable: generation?.executable }, input.request, { heal: false });
+      const stored = { runId: run.id, repository: run.repository, outDir, executable: generation?.executable };
+      const result = await executeStoredSuite(deps, stored, input.request, { heal: false });
       if ('skipped' in result) {
         const outcome = skipped(input.request.target, input.request.runs, result.skipped);
         await finishExecution(deps.db, executionId, { status: 'skipped', summary: outcome });

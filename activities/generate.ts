@@ -27,7 +27,9 @@ const ISSUE_API_DIR = 'api';
 
 /** A schema-driven case as the test_cases table keeps it; its file is relative to the repository root, like every stored case's. */
 function storedCase(c: TestCase): StoredTestCase {
-  return { caseId: c.id, kind: c.kind, title: c.title, operationId: c.operationId, method: c.method, path: c.path, expectedStatus: c.expectedStatus, file: c.file };
+  return {
+    caseId: c.id, kind: c.kind, title: c.title, operationId: c.operationId, method: c.method, path: c.path, expectedStatus: c.expectedStatus, file: c.file,
+  };
 }
 
 interface Generated {
@@ -56,7 +58,13 @@ async function usage(deps: ActivityDeps, runId: string, status: ModelUsage['stat
   return { status, ...(reason ? { reason } : {}), models, ...totals };
 }
 
-async function generateForIssue(deps: ActivityDeps, subject: IssueSubject, retrieval: RetrievalOutcome | undefined, feedback: string[], templates: RepositoryTemplates): Promise<Generated> {
+async function generateForIssue(
+  deps: ActivityDeps,
+  subject: IssueSubject,
+  retrieval: RetrievalOutcome | undefined,
+  feedback: string[],
+  templates: RepositoryTemplates,
+): Promise<Generated> {
   const { runId } = currentRun();
   if (!deps.models) {
     throw permanent(`no model provider is configured (TESTLOOM_LLM_PROVIDERS=none): an issue run needs one to write test cases from ${subject.repository}#${subject.number}`, 'ModelUnavailable');
@@ -97,7 +105,12 @@ async function generateForIssue(deps: ActivityDeps, subject: IssueSubject, retri
  * The quality gates over everything generated (one model repair round for a rejected file when a
  * model is configured); a file that still fails is dropped, with its cases, and the reason kept.
  */
-async function checkGates(deps: ActivityDeps, subject: Subject, generated: Generated, templates: RepositoryTemplates): Promise<Generated & { dropped: { path: string; gate: string; reason: string }[] }> {
+async function checkGates(
+  deps: ActivityDeps,
+  subject: Subject,
+  generated: Generated,
+  templates: RepositoryTemplates,
+): Promise<Generated & { dropped: { path: string; gate: string; reason: string }[] }> {
   const context = Context.current();
   const gated = await gateSuite({
     artifacts: generated.artifacts,
@@ -185,7 +198,13 @@ async function scenariosForSpec(
   }
 }
 
-async function generateForSpec(deps: ActivityDeps, subject: SpecSubject, retrieval: RetrievalOutcome | undefined, feedback: string[], templates: RepositoryTemplates): Promise<Generated> {
+async function generateForSpec(
+  deps: ActivityDeps,
+  subject: SpecSubject,
+  retrieval: RetrievalOutcome | undefined,
+  feedback: string[],
+  templates: RepositoryTemplates,
+): Promise<Generated> {
   const { api } = await loadDereferencedSpec(deps, subject.specId);
   Context.current().heartbeat('spec loaded');
   const suite = generateSpecSuite({
@@ -250,7 +269,13 @@ export function generateActivity(deps: ActivityDeps) {
         // The retrieval outcome is recorded here too: when retrieve gave up, only the workflow knows.
         await updateRun(deps.db, runId, {
           details: {
-            generation: { outDir: outcome.outDir, caseCount: outcome.caseCount, casesByKind, model: gated.model, ...(gated.executable ? { executable: gated.executable } : {}) },
+            generation: {
+              outDir: outcome.outDir,
+              caseCount: outcome.caseCount,
+              casesByKind,
+              model: gated.model,
+              ...(gated.executable ? { executable: gated.executable } : {}),
+            },
             ...(retrieval ? { retrieval } : {}),
             ...(feedback.length ? { feedback } : {}),
           },

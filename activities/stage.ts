@@ -110,7 +110,7 @@ function heartbeatOnProgressOnly(): () => void {
  * model that stalls for the heartbeat timeout gets the attempt retried by Temporal; this also
  * aborts the hung call so it does not hold a worker slot.
  */
-export function progressWatchdog(): { signal: AbortSignal; onProgress(): void; stop(): void } {
+export function progressWatchdog(): { signal: AbortSignal; onProgress: () => void; stop: () => void } {
   const context = Context.current();
   const timeoutMs = context.info.heartbeatTimeoutMs;
   const idle = idleTimer(timeoutMs, () => new Error(`the model produced no output for ${timeoutMs} ms (heartbeat timeout)`));
@@ -118,7 +118,7 @@ export function progressWatchdog(): { signal: AbortSignal; onProgress(): void; s
   context.heartbeat();
   return {
     signal: AbortSignal.any([idle.signal, context.cancellationSignal]),
-    onProgress() {
+    onProgress: () => {
       context.heartbeat();
       idle.touch();
     },
@@ -133,7 +133,11 @@ export function progressWatchdog(): { signal: AbortSignal; onProgress(): void; s
  * Runs `work` with the target repository's templates (its `.testloom/templates/` over the built-in
  * ones). A broken template in the repository ends the run: only a change there can fix it.
  */
-export async function withRepositoryTemplates<T>(deps: ActivityDeps, repository: string, work: (renderer: TemplateRenderer, templates: RepositoryTemplates) => Promise<T> | T): Promise<T> {
+export async function withRepositoryTemplates<T>(
+  deps: ActivityDeps,
+  repository: string,
+  work: (renderer: TemplateRenderer, templates: RepositoryTemplates) => Promise<T> | T,
+): Promise<T> {
   let templates: RepositoryTemplates | undefined;
   try {
     templates = await repositoryTemplates(deps.repoHost, repository);

@@ -3,7 +3,7 @@
  * request bodies and query strings are checked by ajv against the schemas the document publishes,
  * and failures become `400 { error: { code: 'invalid_request', details: [{ field, message }] } }`.
  */
-import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import Ajv2020, { type DefinedError, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { SpecReference } from '../lib/openapi/intake/load';
 import type { RunStatus, TriggerKind } from '../lib/core/run';
@@ -25,7 +25,7 @@ function createAjv(document: OpenApiDocument, coerceTypes: boolean) {
   addFormats(ajv);
   ajv.addKeyword({ keyword: 'x-error-message', schemaType: 'string' });
   ajv.addVocabulary(OPENAPI_KEYWORDS);
-  ajv.addSchema(document as unknown as JsonSchema, DOCUMENT_ID);
+  ajv.addSchema(document, DOCUMENT_ID);
   return ajv;
 }
 
@@ -54,9 +54,12 @@ function anchored(schema: unknown): unknown {
 function describe(error: ErrorObject, root: string): ErrorDetail {
   const base = [root, ...error.instancePath.split('/').filter(Boolean).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))].filter(Boolean).join('.');
   const child = (name: string) => `${base ? `${base}.` : ''}${name}`;
-  if (error.keyword === 'additionalProperties') return { field: child(error.params.additionalProperty), message: 'is not a known field' };
-  if (error.keyword === 'required') return { field: child(error.params.missingProperty), message: 'is required' };
-  const custom = isObject(error.parentSchema) ? error.parentSchema['x-error-message'] : undefined;
+  // Ajv's own keywords' errors, typed by keyword (DefinedError): their params are known.
+  const defined = error as DefinedError;
+  if (defined.keyword === 'additionalProperties') return { field: child(defined.params.additionalProperty), message: 'is not a known field' };
+  if (defined.keyword === 'required') return { field: child(defined.params.missingProperty), message: 'is required' };
+  const parent: unknown = error.parentSchema;
+  const custom = isObject(parent) ? parent['x-error-message'] : undefined;
   const message = typeof custom === 'string' && !STRUCTURAL_KEYWORDS.has(error.keyword) ? custom
     : error.keyword === 'enum' ? `must be one of ${(error.params.allowedValues as unknown[]).join(', ')}`
     : (error.message ?? 'is invalid');

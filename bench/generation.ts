@@ -27,7 +27,7 @@ async function timed<T>(work: () => Promise<T> | T): Promise<{ ms: number; value
   return { ms: performance.now() - started, value };
 }
 
-async function median(repetitions: number, work: () => Promise<unknown> | unknown): Promise<number> {
+async function median(repetitions: number, work: () => unknown): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < repetitions; i++) times.push((await timed(work)).ms);
   return quantile(times, 0.5);

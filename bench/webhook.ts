@@ -145,7 +145,7 @@ function fire(job: Job, prepared?: Prepared[]): Promise<Fired> {
     let last = started;
     const instance = autocannon(
       { url: job.url, connections: Math.min(job.connections, amount), amount, requests: [request], timeout: 30 },
-      (err, result) => {
+      (err: Error | null, result) => {
         if (err) return reject(err);
         resolve({ latencies, statuses, opening, wallMs: last - started, errors: result.errors, timeouts: result.timeouts, extra });
       },
@@ -251,7 +251,7 @@ async function main(): Promise<void> {
   if (![deliveries, issues, concurrency].every((n) => Number.isInteger(n) && n > 0)) {
     throw new Error('usage: tsx bench/webhook.ts [deliveries] [issues] [concurrency] (positive integers)');
   }
-  const cleanups: [string, () => Promise<unknown> | unknown][] = [];
+  const cleanups: [string, () => unknown][] = [];
   const cleanUp = async () => {
     for (const [what, step] of cleanups.splice(0).reverse()) {
       try {

@@ -1,5 +1,10 @@
 import type { Config } from '../lib/config';
 
+/** What the API answers with a 4xx or 5xx: `{ error: { code, message, details } }` (api/errors.ts). */
+interface ErrorAnswer {
+  error?: { message?: string };
+}
+
 /** A small client of testloom's own HTTP API, for the CLI. */
 export class ApiClient {
   /** `apiKey` is sent as `Authorization: Bearer <key>` when set. */
@@ -24,9 +29,9 @@ export class ApiClient {
       signal: AbortSignal.timeout(30_000),
     });
     const text = await response.text();
-    const parsed = text ? JSON.parse(text) : undefined;
+    const parsed: unknown = text ? JSON.parse(text) : undefined;
     if (response.status >= 400) {
-      const message = parsed?.error?.message ?? `HTTP ${response.status}`;
+      const message = (parsed as ErrorAnswer | undefined)?.error?.message ?? `HTTP ${response.status}`;
       const hint = response.status === 401 ? (this.apiKey ? ' (check TESTLOOM_API_KEY)' : ' (set TESTLOOM_API_KEY)') : '';
       throw new Error(`${method} ${path}: ${message}${hint}`);
     }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { startEmbeddedStack, type EmbeddedStack } from '../infra/embedded-stack';
+import type * as EmbeddedStackModule from '../infra/embedded-stack';
 import { ConfigError, loadConfig, type Config } from '../lib/config';
 import { FRAMEWORKS } from '../lib/core/frameworks';
 import { configureLogging } from '../lib/observability/logger';
@@ -16,7 +16,18 @@ import { addTargetOptions, followExecution, printExecution, targetFromOptions, t
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
 
-async function withApi<T>(config: Config, work: (api: ApiClient, stack?: EmbeddedStack) => Promise<T>): Promise<T> {
+/**
+ * The embedded stack (API, worker, Temporal, retrieval) is loaded only by the commands that start
+ * it: loading it takes seconds, which every other command (`index`, `status`, a `run` against a
+ * running API, `--help`) would otherwise spend first.
+ */
+const startEmbeddedStack: typeof EmbeddedStackModule.startEmbeddedStack = async (...args) => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
+  const { startEmbeddedStack: start } = require('../infra/embedded-stack') as typeof EmbeddedStackModule;
+  return await start(...args);
+};
+
+async function withApi<T>(config: Config, work: (api: ApiClient, stack?: EmbeddedStackModule.EmbeddedStack) => Promise<T>): Promise<T> {
   const running = ApiClient.fromConfig(config);
   if (await running.isUp()) return work(running);
   print(`No testloom API at ${config.api.url}; starting the embedded stack for this command.`);
@@ -163,7 +174,7 @@ program
   .action(async (options: Record<string, string | undefined>) => {
     const config = loadConfig();
     const query = new URLSearchParams(Object.entries(options).filter(([, v]) => v !== undefined) as [string, string][]);
-    const { body } = await ApiClient.fromConfig(config).request<{ runs: RunView[] }>('GET', `/api/v1/runs?${query}`);
+    const { body } = await ApiClient.fromConfig(config).request<{ runs: RunView[] }>('GET', `/api/v1/runs?${query.toString()}`);
     if (!body.runs.length) {
       print('no runs');
       return;

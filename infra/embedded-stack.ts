@@ -40,7 +40,7 @@ async function startRetrieval(config: Config, log: (line: string) => void, clean
       dataDir: settings.chroma.dataDir,
       logFile: path.join(config.dataDir, 'logs', 'chroma.log'),
     });
-    cleanups.add('Chroma', chroma.stop, 4_000);
+    cleanups.add('Chroma', () => chroma.stop(), 4_000);
     log(chroma.reused ? `reusing Chroma at ${chroma.url}` : `started Chroma at ${chroma.url} (data in ${settings.chroma.dataDir})`);
   } else {
     await retriever!.store.heartbeat().then(
@@ -63,7 +63,7 @@ export async function startEmbeddedStack(config: Config, log: (line: string) => 
   try {
     // OpenTelemetry when OTEL_* asks for it; shut down (flushed) last.
     const tracing = startTracing({ serviceName: 'testloom' });
-    cleanups.add('tracing', tracing.shutdown, 2_000);
+    cleanups.add('tracing', () => tracing.shutdown(), 2_000);
     if (tracing.enabled) log('tracing: exporting spans as OTEL_* configures');
     // First, so missing embedding weights stop the start-up before any server is started.
     const retrieval = await startRetrieval(config, log, cleanups);
@@ -77,11 +77,11 @@ export async function startEmbeddedStack(config: Config, log: (line: string) => 
       logFile: path.join(config.dataDir, 'logs', 'temporal.log'),
       searchAttributes: config.temporal.searchAttributes,
     });
-    cleanups.add('Temporal dev server', devServer.stop, 4_000);
+    cleanups.add('Temporal dev server', () => devServer.stop(), 4_000);
     log(devServer.reused ? `reusing Temporal at ${devServer.address}` : `started Temporal dev server at ${devServer.address} (${cli.source}: ${cli.path})`);
 
     const services = await createServices(config, { retrieval });
-    cleanups.add('database', services.close);
+    cleanups.add('database', () => services.close());
 
     const connection = await NativeConnection.connect({ address: config.temporal.address });
     cleanups.add('worker connection', () => connection.close(), 1_000);
@@ -101,7 +101,7 @@ export async function startEmbeddedStack(config: Config, log: (line: string) => 
     const client = await connectClient(config);
     cleanups.add('client connection', () => client.connection.close(), 1_000);
     const api: RunningServer = await listen({ db: services.db, client, config, repoHost: services.repoHost }, config.api.host, config.api.port);
-    cleanups.add('HTTP API', api.close, 2_000);
+    cleanups.add('HTTP API', () => api.close(), 2_000);
     for (const notice of api.notices) log(notice);
 
     return {

@@ -68,7 +68,7 @@ async function provisionPytest(): Promise<void> {
       return;
     } catch (fallbackErr) {
       if (!(fallbackErr instanceof PytestUnavailableError)) throw fallbackErr;
-      throw new Error(`installing ${PYTEST_PACKAGES.join(' and ')} into .venv failed: ${why}. ${fallbackErr.message}`);
+      throw new Error(`installing ${PYTEST_PACKAGES.join(' and ')} into .venv failed: ${why}. ${fallbackErr.message}`, { cause: fallbackErr });
     }
   }
   const installed = await venvVersions();

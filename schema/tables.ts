@@ -3,7 +3,7 @@
  * lib/db/open.ts uses CamelCasePlugin, which maps them to the snake_case columns
  * created in schema/migrations.
  */
-import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { ColumnType, Selectable } from 'kysely';
 import type { ArtifactKind, ExecutionKind, ExecutionStatus, RunStatus, SpecSourceKind, StageName, TriggerKind } from '../lib/core/run';
 import type { ExecutionSummary, RunResult, Subject } from '../lib/core/contract';
 import type { JsonObject, JsonValue } from '../lib/core/json';
@@ -11,7 +11,10 @@ import type { RunDetails } from '../lib/core/run-details';
 import type { TargetConfig } from '../lib/core/target';
 
 declare const jsonbBrand: unique symbol;
-/** A value serialized for a jsonb column. Only `jsonb()` in lib/db/json.ts makes one, so a raw JS array can never reach `pg` (which would send it as a Postgres array). */
+/**
+ * A value serialized for a jsonb column. Only `jsonb()` in lib/db/json.ts makes one, so a raw JS
+ * array can never reach `pg` (which would send it as a Postgres array).
+ */
 export interface JsonbInput {
   readonly [jsonbBrand]: true;
 }

@@ -1,4 +1,4 @@
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { Config } from '../lib/config';
 import { WORKFLOW_INTERCEPTOR_MODULES, workerInterceptors, workflowTracingSinks } from '../lib/observability/temporal-tracing';
@@ -25,8 +25,10 @@ export interface WorkerSetup {
   /**
    * How long a workflow task waits for this worker's cache before any worker takes it (the SDK's
    * default: 10 s). Tests that SIGKILL a worker shorten it so the next worker takes over at once.
+   * Milliseconds or a string such as `'1s'`: Temporal's own `Duration` type is `any` here, as the
+   * `ms` package it names publishes no types for CommonJS.
    */
-  stickyQueueScheduleToStartTimeout?: WorkerOptions['stickyQueueScheduleToStartTimeout'];
+  stickyQueueScheduleToStartTimeout?: number | string;
 }
 
 /**

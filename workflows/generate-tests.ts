@@ -120,7 +120,13 @@ export async function generateTests(input: GenerateTestsInput): Promise<RunResul
       }
       result.commit = await stage('commit', (a) => a.commit({ subject: result.subject!, generation: result.generation! }));
       result.review = await stage('createPr', (a) =>
-        a.createPr({ subject: result.subject!, retrieval: result.retrieval!, generation: result.generation!, commit: result.commit!, ...(result.execution ? { execution: result.execution } : {}) }),
+        a.createPr({
+          subject: result.subject!,
+          retrieval: result.retrieval!,
+          generation: result.generation!,
+          commit: result.commit!,
+          ...(result.execution ? { execution: result.execution } : {}),
+        }),
       );
       await stage('finalize', async (a) => {
         // Added after the first release: histories recorded before it replay without the call.

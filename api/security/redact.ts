@@ -51,7 +51,7 @@ function redactValue<T>(value: T, secrets: readonly string[], ancestors = new We
   if (ancestors.has(value)) return '[circular]' as T;
   ancestors.add(value);
   try {
-    if (Array.isArray(value)) return value.map((item) => redactValue(item, secrets, ancestors)) as T;
+    if (Array.isArray(value)) return (value as unknown[]).map((item) => redactValue(item, secrets, ancestors)) as T;
     const json = (value as { toJSON?: () => unknown }).toJSON;
     if (typeof json === 'function') return redactValue(json.call(value), secrets, ancestors) as T;
     return Object.fromEntries(

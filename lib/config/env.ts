@@ -162,7 +162,7 @@ const providerList: Parser<ProviderKind[]> = (raw, name) => {
 const duration: Parser<number> = (raw, name) => {
   const match = /^([0-9]+)(ms|s|m|h|d)$/.exec(raw);
   if (!match || Number(match[1]) < 1) throw new ConfigError(`${name}=${raw}: must be a duration such as 30s, 15m, 24h or 7d`);
-  return Number(match[1]) * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms']!;
+  return Number(match[1]) * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms'];
 };
 
 function setting<T>(name: string, description: string, parse: Parser<T>, fallback: () => T): Setting<T> {

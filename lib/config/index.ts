@@ -168,7 +168,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         dataDir: path.join(dataDir, 'chroma'),
       },
     },
-    generation: { framework: values.testFramework, issueSpecPaths: values.issueSpecPaths, limits: { maxOperations: values.maxOperations, maxCases: values.maxCases } },
+    generation: {
+      framework: values.testFramework,
+      issueSpecPaths: values.issueSpecPaths,
+      limits: { maxOperations: values.maxOperations, maxCases: values.maxCases },
+    },
     execution: {
       hosts: values.executionHosts,
       variables: values.targetVariables,

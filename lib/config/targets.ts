@@ -26,7 +26,7 @@ export function loadTargetsFile(file: string, policy: TargetPolicy): Record<stri
   }
   const problems: string[] = [];
   const targets: Record<string, TargetConfig> = {};
-  for (const [repository, target] of Object.entries(repositories)) {
+  for (const [repository, target] of Object.entries(repositories as Record<string, unknown>)) {
     const at = `repositories.${repository}`;
     if (!isRepositoryName(repository)) {
       problems.push(`${at}: not a repository name of the form owner/name`);

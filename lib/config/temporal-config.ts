@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import Ajv, { type ErrorObject } from 'ajv';
 import YAML from 'yaml';
-import { STAGES } from '../core/run';
-import type { StageSettingsMap } from '../core/stage-settings';
+import { STAGES, type StageName } from '../core/run';
+import type { RetrySettings, StageSettings, StageSettingsMap } from '../core/stage-settings';
 
 export type { RetrySettings, StageSettings, StageSettingsMap } from '../core/stage-settings';
 import { DURATION_PATTERN } from './duration';
@@ -82,8 +82,21 @@ const schema = {
   },
 } as const;
 
+type StageOverride = Partial<Omit<StageSettings, 'retry'>> & { retry?: Partial<RetrySettings> };
+
+/** temporal.yaml as the schema above admits it. */
+interface TemporalFile {
+  address: string;
+  namespace: string;
+  taskQueues: { io: string; llm: string };
+  worker?: Partial<TemporalSettings['worker']>;
+  searchAttributes?: Record<string, 'Keyword'>;
+  defaults: StageSettings;
+  stages?: Partial<Record<StageName, StageOverride>>;
+}
+
 const ajv = new Ajv({ allErrors: true });
-const validate = ajv.compile(schema);
+const validate = ajv.compile<TemporalFile>(schema);
 
 function describeError(error: ErrorObject): string {
   const key = error.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(top level)';
@@ -112,7 +125,7 @@ export function parseTemporalConfig(text: string, source = 'temporal.yaml'): Tem
     const problems = (validate.errors ?? []).map(describeError);
     throw new ConfigError(`${source} is invalid:\n  - ${problems.join('\n  - ')}`);
   }
-  const doc = raw as any;
+  const doc = raw;
   const stages = Object.fromEntries(
     STAGES.map((name) => {
       const own = doc.stages?.[name] ?? {};

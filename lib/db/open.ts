@@ -48,15 +48,17 @@ function postgresDialect(connectionString: string): Dialect {
   const pool = new pg.Pool({
     connectionString,
     // Identity ids and counts are int8; return them as numbers like PGlite does (ids stay far below 2^53).
-    types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-    },
+    types: { getTypeParser: int8AsNumber as typeof pg.types.getTypeParser },
   });
   // An idle client losing its connection emits 'error' on the pool; unhandled, that would crash
   // the process. The pool discards the client and the next query opens a new connection.
   pool.on('error', () => {});
   return new PostgresDialect({ pool });
+}
+
+/** pg's parser for each type (untyped in @types/pg), except that int8 becomes a number. */
+function int8AsNumber(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+  return oid === INT8_OID ? (value: string) => Number(value) : (pg.types.getTypeParser(oid, format) as (value: string) => unknown);
 }
 
 async function pgliteDialect(dataDir: string): Promise<Dialect> {
@@ -66,16 +68,20 @@ async function pgliteDialect(dataDir: string): Promise<Dialect> {
 }
 
 /** Applies pending migrations; returns the names applied now (empty when already up to date). */
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+export async function migrateToLatest<DB>(db: Kysely<DB>): Promise<string[]> {
   const migrator = new Migrator({
     db: db.withoutPlugins(),
-    provider: { getMigrations: async () => migrations },
+    provider: { getMigrations: () => Promise.resolve(migrations) },
   });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error) {
     const failed = results.find((r) => r.status === 'Error')?.migrationName;
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`database migration ${failed ? `"${failed}" ` : ''}failed: ${reason}`, { cause: error });
+    throw new Error(`database migration ${failed ? `"${failed}" ` : ''}failed: ${messageOf(error)}`, { cause: error });
   }
   return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** What a migration threw, for the message: kysely passes on whatever that was, usually an Error. */
+function messageOf(thrown: unknown): string {
+  return thrown instanceof Error ? thrown.message : String(thrown);
 }

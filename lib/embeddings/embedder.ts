@@ -38,9 +38,9 @@ class TransformersEmbedder implements Embedder {
 
   private async embedBatch(texts: string[]): Promise<number[][]> {
     const inputs = this.tokenizer(texts, { padding: true, truncation: true, max_length: MAX_TOKENS });
-    this.endTruncatedWithSeparator(inputs.input_ids as Tensor);
+    this.endTruncatedWithSeparator(inputs.input_ids);
     const { last_hidden_state } = (await this.model(inputs)) as { last_hidden_state: Tensor };
-    const pooled = mean_pooling(last_hidden_state, inputs.attention_mask as Tensor).normalize(2, -1);
+    const pooled = mean_pooling(last_hidden_state, inputs.attention_mask).normalize(2, -1);
     return pooled.tolist() as number[][];
   }
 

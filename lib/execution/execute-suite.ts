@@ -31,7 +31,10 @@ export interface ExecuteSuiteOptions {
   runs: number;
   timeLimitMs?: number;
   healRounds: number;
-  /** Absent: no model, failing tests at fault are dropped. Only tests of a framework that can splice a repair (TestSourceEditor.repair: Jest) are repaired; others at fault are dropped. */
+  /**
+   * Absent: no model, failing tests at fault are dropped. Only tests of a framework that can splice
+   * a repair (TestSourceEditor.repair: Jest) are repaired; others at fault are dropped.
+   */
   repair?: TestRepairer;
   isFatal?: (err: unknown) => boolean;
   /** Quality gates for repaired files (see HealOptions.check). */
@@ -111,7 +114,16 @@ export async function executeSuite(options: ExecuteSuiteOptions): Promise<SuiteE
   const dialect = dialectOf(options.api);
   const caseOf = caseLookup(options.cases);
   const expectationOf = (test: TestRef) => expectationOfKind(caseOf(test)?.kind);
-  const common = { api: options.api, framework: options.framework, target: options.target, runs: options.runs, timeLimitMs: options.timeLimitMs, signal: options.signal, onProgress: options.onProgress, expectationOf };
+  const common = {
+    api: options.api,
+    framework: options.framework,
+    target: options.target,
+    runs: options.runs,
+    timeLimitMs: options.timeLimitMs,
+    signal: options.signal,
+    onProgress: options.onProgress,
+    expectationOf,
+  };
 
   const validation = await validateSuite({ ...common, files: options.files });
   const framework = options.framework ? frameworkFor(options.framework) : frameworkOfSuite(options.files);
@@ -163,7 +175,8 @@ export async function executeSuite(options: ExecuteSuiteOptions): Promise<SuiteE
   const lastRun = (test: TestRef) => validation.exchanges.filter((e) => e.test && key(e.test) === key(test) && e.run === options.runs);
   const passingDefects = stablePasses.flatMap((test) => {
     const [first] = contradictingExchanges({ exchanges: lastRun(test), operations, dialect, expectation: expectationOf(test) });
-    return first ? [{ ...ref(test), operationId: first.operation.operationId, reasons: first.reasons, reproducer: curlCommand(first.exchange), testPasses: true }] : [];
+    if (!first) return [];
+    return [{ ...ref(test), operationId: first.operation.operationId, reasons: first.reasons, reproducer: curlCommand(first.exchange), testPasses: true }];
   });
   const summary: ExecutionSummary = {
     status: 'executed',
@@ -182,11 +195,24 @@ export async function executeSuite(options: ExecuteSuiteOptions): Promise<SuiteE
     ],
     blocked: validation.findings.filter((f) => f.classification === 'blocked').map((f) => ({ ...ref(f), reason: f.reasons[0] ?? 'not sent' })),
     withheldFiles: decisions.filter((d) => d.withheldReason).map((d) => ({ path: d.path, reason: d.withheldReason! })),
-    coverage: { operations: coverage.operations, statusCodes: coverage.statusCodes, parameters: coverage.parameters, requestBodyProperties: coverage.requestBodyProperties },
+    coverage: {
+      operations: coverage.operations,
+      statusCodes: coverage.statusCodes,
+      parameters: coverage.parameters,
+      requestBodyProperties: coverage.requestBodyProperties,
+    },
   };
   return {
     summary,
-    report: { runs: validation.runs, tests: validation.stability.tests, findings: validation.findings, healed: healing.healed, unhealed, coverage, exchanges: validation.exchanges },
+    report: {
+      runs: validation.runs,
+      tests: validation.stability.tests,
+      findings: validation.findings,
+      healed: healing.healed,
+      unhealed,
+      coverage,
+      exchanges: validation.exchanges,
+    },
     decisions,
   };
 }

@@ -18,7 +18,7 @@ export interface ModelRepairerOptions {
   runId: string;
   repository: string;
   /** Cancellation and progress reporting for one model call (a fresh stall watchdog each). */
-  watchModelCall(): { signal: AbortSignal; onProgress(): void; stop(): void };
+  watchModelCall(): { signal: AbortSignal; onProgress: () => void; stop: () => void };
 }
 
 function excerpt(text: string | undefined): string {

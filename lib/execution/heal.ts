@@ -97,7 +97,11 @@ function withRepair(editor: TestRepairEditor, files: SuiteFile[], test: { file: 
   return replaceFile(files, test.file, editor.replaceTest(source, test.fullName, code));
 }
 
-function testStatement(editor: TestRepairEditor, files: SuiteFile[], test: { file: string; fullName: string }): { fileSource: string; testSource: string; title: string } | undefined {
+function testStatement(
+  editor: TestRepairEditor,
+  files: SuiteFile[],
+  test: { file: string; fullName: string },
+): { fileSource: string; testSource: string; title: string } | undefined {
   const fileSource = files.find((f) => f.path === test.file)?.content;
   const found = fileSource === undefined ? undefined : editor.listTests(fileSource).find((t) => t.fullName === test.fullName);
   if (!fileSource || !found) return undefined;
@@ -114,7 +118,8 @@ function verdictOf(report: ValidationReport, test: { file: string; fullName: str
   if (stability.stability === 'flaky') return `the repaired test was flaky (${stability.outcomes.join(', ')})`;
   if (stability.stability !== 'stable-pass') return `the repaired test still fails: ${firstLine(stability.failureMessage)}`;
   const exchanges = report.exchanges.filter((e) => e.test && key(e.test) === key(test));
-  const contradictions = specContradictions({ exchanges, operations: options.operations, dialect: options.dialect, expectation: options.expectationOf?.(test) });
+  const expectation = options.expectationOf?.(test);
+  const contradictions = specContradictions({ exchanges, operations: options.operations, dialect: options.dialect, expectation });
   if (contradictions.length) return `the repaired test passes only by accepting an answer that contradicts the spec: ${contradictions[0]}`;
   return undefined;
 }

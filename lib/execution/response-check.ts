@@ -28,7 +28,7 @@ function toJsonSchema(schema: unknown, dialect: SchemaDialect, stack: Set<unknow
   if (dialect === 'openapi31') return result;
   const nullable = result.nullable === true || result['x-nullable'] === true;
   if (nullable && typeof result.type === 'string') result.type = [result.type, 'null'];
-  if (nullable && Array.isArray(result.enum) && !result.enum.includes(null)) result.enum = [...result.enum, null];
+  if (nullable && Array.isArray(result.enum) && !result.enum.includes(null)) result.enum = [...(result.enum as unknown[]), null];
   for (const [flag, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const) {
     if (result[flag] === true && typeof result[bound] === 'number') {
       result[flag] = result[bound];

@@ -10,7 +10,10 @@ import { triageFailures, type FailingTest, type Finding } from './triage';
 import type { Exchange, SuiteRun } from './types';
 
 export interface ValidateSuiteOptions {
-  /** The generated suite's files (a Jest suite: one jest.config.json; a pytest suite: testloom_api.py beside test_*.py), paths relative to the repository root. */
+  /**
+   * The generated suite's files (a Jest suite: one jest.config.json; a pytest suite: testloom_api.py
+   * beside test_*.py), paths relative to the repository root.
+   */
   files: SuiteFile[];
   /** Default: what the files say (see frameworkOfSuite). */
   framework?: FrameworkName;

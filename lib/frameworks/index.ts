@@ -31,7 +31,10 @@ export function frameworkFor(name: FrameworkName = DEFAULT_FRAMEWORK): TestFrame
   return framework;
 }
 
-/** The suite's framework from its files (a Jest suite has a jest.config.json, a pytest suite its testloom_api.py or requirements.txt beside test_*.py files). */
+/**
+ * The suite's framework from its files (a Jest suite has a jest.config.json, a pytest suite its
+ * testloom_api.py or requirements.txt beside test_*.py files).
+ */
 export function frameworkOfSuite(files: SuiteFile[]): TestFramework {
   const found = TEST_FRAMEWORKS.find((framework) => framework.runner.recognises(files));
   if (!found) throw new Error(`cannot tell the suite's framework: ${TEST_FRAMEWORKS.map((framework) => framework.runner.suiteDescription).join(', ')}`);

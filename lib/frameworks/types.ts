@@ -54,7 +54,10 @@ export interface QualityGate {
   language: string;
   /** The files it checks (`.ts`, `.py`); when no artifact is one, it is not run. */
   checks(file: string): boolean;
-  /** Compiles or type-checks its files among `artifacts` (all of them are passed, for configuration such as tsconfig.json), and counts each test file's assertions. */
+  /**
+   * Compiles or type-checks its files among `artifacts` (all of them are passed, for configuration
+   * such as tsconfig.json), and counts each test file's assertions.
+   */
   check(artifacts: Artifact[], options: GateOptions): Promise<CompileCheck>;
 }
 

@@ -91,7 +91,7 @@ function enumOutside(schema: SchemaObject): BoundaryValue | undefined {
     return { constraint: 'enum', value: candidate, valid: false, description: `"${candidate}", not one of the enum values` };
   }
   if (allowed.every((value) => typeof value === 'number')) {
-    const candidate = Math.max(...(allowed as number[])) + 1;
+    const candidate = Math.max(...allowed) + 1;
     return { constraint: 'enum', value: candidate, valid: false, description: `${candidate}, not one of the enum values` };
   }
   return undefined;

@@ -62,7 +62,12 @@ function stepContext(rendering: SuiteRendering, step: TestStep, plan: OperationP
   };
 }
 
-function testFileContext(rendering: SuiteRendering, file: TestFile, casesOf: (plan: OperationPlan) => TestCase[], planOf: (operationId: string) => OperationPlan | undefined) {
+function testFileContext(
+  rendering: SuiteRendering,
+  file: TestFile,
+  casesOf: (plan: OperationPlan) => TestCase[],
+  planOf: (operationId: string) => OperationPlan | undefined,
+) {
   return {
     tag: file.tag,
     operations: file.plans.map((plan) => {
@@ -135,7 +140,7 @@ export function generateSpecSuite(options: GenerateSpecSuiteOptions): GeneratedS
   const plans = operations.map(planOperation);
   addSequences(plans);
   const planById = new Map(plans.map((plan) => [plan.operation.operationId, plan]));
-  const files = groupIntoTestFiles(plans, rendering.testFileName);
+  const files = groupIntoTestFiles(plans, (slug) => rendering.testFileName(slug));
   const fileOf = new Map(files.flatMap((file) => file.plans.map((plan) => [plan, file.name] as const)));
   const casesOf = (plan: OperationPlan): TestCase[] =>
     plan.cases.map((planned) => ({ ...planned, file: path.posix.join(outDir, fileOf.get(plan) ?? '') }));

@@ -34,8 +34,8 @@ export const ISSUE_PATTERN = `^${REPOSITORY_NAME}#(?:${ISSUE_NUMBER_PATTERN})$`;
 
 const ISSUE_REF = new RegExp(`^(${REPOSITORY_NAME})#([0-9]+)$`);
 
-export const isIssueNumber = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_ISSUE_NUMBER;
+/** Whether an issue number fits testloom's columns (1 to MAX_ISSUE_NUMBER). Not a type guard: a number out of range is still a number. */
+export const isIssueNumber = (value: number): boolean => Number.isInteger(value) && value >= 1 && value <= MAX_ISSUE_NUMBER;
 
 export function parseIssueRef(text: string): IssueRef | undefined {
   const match = ISSUE_REF.exec(text.trim());

@@ -7,6 +7,7 @@ import type { LlmSettings, ModelTask } from '../config';
 import type { Tables } from '../../schema/tables';
 import { createGateway, type CompleteRequest, type Completion, type ModelGateway } from './gateway';
 import { OllamaProvider } from './ollama';
+import type * as LlamaCpp from './llama-cpp';
 import { OpenAICompatibleProvider } from './openai-compatible';
 import type { ModelProvider } from './types';
 
@@ -25,17 +26,16 @@ function createProvider(kind: LlmSettings['providers'][number], settings: LlmSet
     case 'openai':
       return new OpenAICompatibleProvider({ baseUrl: settings.openai!.baseUrl, apiKey: settings.openai!.apiKey, name: 'openai' });
     case 'llama-cpp': {
-      // Required only when configured: it brings node-llama-cpp's native binding along.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { LlamaCppProvider } = require('./llama-cpp') as typeof import('./llama-cpp');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- required only when configured: it brings node-llama-cpp's native binding along
+      const { LlamaCppProvider } = require('./llama-cpp') as typeof LlamaCpp;
       return new LlamaCppProvider({ modelPath: settings.llamaModelPath! });
     }
   }
 }
 
 /** Undefined when no provider is configured (`TESTLOOM_LLM_PROVIDERS=none`). */
-export async function createModelAccess(settings: LlmSettings, db: Kysely<Tables>): Promise<ModelAccess | undefined> {
-  if (!settings.providers.length) return undefined;
+export function createModelAccess(settings: LlmSettings, db: Kysely<Tables>): Promise<ModelAccess | undefined> {
+  if (!settings.providers.length) return Promise.resolve(undefined);
   const providers = settings.providers.map((kind) => createProvider(kind, settings));
   const gateway: ModelGateway = createGateway({
     providers,
@@ -43,7 +43,7 @@ export async function createModelAccess(settings: LlmSettings, db: Kysely<Tables
     cacheEnabled: settings.cache,
     budget: { runTokens: settings.runTokenBudget, repositoryTokens: settings.repositoryTokenBudget },
   });
-  return {
+  return Promise.resolve({
     providers: providers.map((p) => p.name),
     modelFor: (task) => settings.models[task],
     complete: (task, request) =>
@@ -53,5 +53,5 @@ export async function createModelAccess(settings: LlmSettings, db: Kysely<Tables
         model: settings.models[task],
         budget: { repositorySince: new Date(Date.now() - settings.repositoryBudgetWindowMs), ...request.budget },
       }),
-  };
+  });
 }

@@ -58,7 +58,7 @@ export interface CompleteRequest {
   maxRepairs?: number;
   budget?: Budget;
   signal?: AbortSignal;
-  onProgress?(tokensSoFar: number): void;
+  onProgress?: (tokensSoFar: number) => void;
 }
 
 export interface Completion {
@@ -229,9 +229,14 @@ export function createGateway(options: GatewayOptions): ModelGateway {
       tokensOut += result.tokensOut;
       latencyMs += elapsed;
       costUsd = costUsd === null || cost === null ? null : costUsd + cost;
-      const base = { request, provider: provider.name, model: result.model, attempt, tokensIn: result.tokensIn, tokensOut: result.tokensOut, latencyMs: elapsed, costUsd: cost };
+      const base = {
+        request, provider: provider.name, model: result.model, attempt,
+        tokensIn: result.tokensIn, tokensOut: result.tokensOut, latencyMs: elapsed, costUsd: cost,
+      };
 
-      const completion: Completion = { text: result.text, provider: provider.name, model: result.model, tokensIn, tokensOut, latencyMs, costUsd, cacheHit: false, repairs: attempt };
+      const completion: Completion = {
+        text: result.text, provider: provider.name, model: result.model, tokensIn, tokensOut, latencyMs, costUsd, cacheHit: false, repairs: attempt,
+      };
       if (!validate) {
         await record({ ...base, outcome: 'ok' });
         return completion;

@@ -7,10 +7,11 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
+import type * as NodeLlamaCppModule from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import type { Llama, LlamaModel } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import { ModelUnavailableError } from './types';
 
-type NodeLlamaCpp = typeof import('node-llama-cpp', { with: { 'resolution-mode': 'import' } });
+type NodeLlamaCpp = typeof NodeLlamaCppModule;
 
 export interface LoadedModel {
   llama: Llama;

@@ -16,7 +16,7 @@ export interface GenerateRequest {
   maxTokens?: number;
   signal?: AbortSignal;
   /** Called as output streams in, with the number of output tokens (chunks) so far. */
-  onProgress?(tokensSoFar: number): void;
+  onProgress?: (tokensSoFar: number) => void;
 }
 
 export interface GenerateResult {

@@ -89,11 +89,11 @@ export function requestObservability(options: RequestObservabilityOptions = {}):
     },
     customSuccessMessage: (req, res, ms) => `${req.method} ${routeOf(req)} ${res.statusCode} in ${ms} ms`,
     customErrorMessage: (req, res) => `${req.method} ${routeOf(req)} ${res.statusCode}`,
-    customSuccessObject: (req, _res, value) => ({ ...value, route: routeOf(req) }),
-    customErrorObject: (req, res, err, value) => {
+    customSuccessObject: (req, _res, value: Record<string, unknown>) => ({ ...value, route: routeOf(req) }),
+    customErrorObject: (req, res, err, value: Record<string, unknown>) => {
       // pino-http makes up an Error for a 5xx answered without one (a 503 health report): leave it out.
       const madeUp = !res.err && err.message === `failed with status code ${res.statusCode}`;
-      const { err: _omitted, ...rest } = value as Record<string, unknown>;
+      const { err: _omitted, ...rest } = value;
       return { ...(madeUp ? rest : value), route: routeOf(req) };
     },
     serializers: {
@@ -122,5 +122,5 @@ export function requestObservability(options: RequestObservabilityOptions = {}):
     next();
   };
 
-  return [measure, httpLogger as unknown as RequestHandler];
+  return [measure, httpLogger];
 }

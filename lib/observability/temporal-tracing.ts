@@ -59,7 +59,7 @@ export function workflowTracingSinks(): InjectedSinks<OpenTelemetrySinks> {
           if (exporter?.processor !== tracing.processor) {
             exporter = { processor: tracing.processor, sink: makeWorkflowExporter(tracing.processor, tracing.resource) };
           }
-          exporter.sink.export.fn(info, spans);
+          return exporter.sink.export.fn(info, spans);
         },
         callDuringReplay: false,
       },

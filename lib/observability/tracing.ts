@@ -25,6 +25,9 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import type * as OtlpGrpc from '@opentelemetry/exporter-trace-otlp-grpc';
+import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
+import type * as OtlpProto from '@opentelemetry/exporter-trace-otlp-proto';
 import { rootLogger } from './logger';
 
 export interface TracingOptions {
@@ -72,15 +75,18 @@ function spanExportersFromEnv(env: NodeJS.ProcessEnv = process.env): SpanExporte
 }
 
 function otlpExporter(protocol: string): SpanExporter {
-  // Loaded on demand: the gRPC exporter pulls in @grpc/grpc-js.
+  // Loaded on demand, only the one asked for: the gRPC exporter pulls in @grpc/grpc-js.
   switch (protocol) {
     case 'grpc':
-      return new (require('@opentelemetry/exporter-trace-otlp-grpc') as typeof import('@opentelemetry/exporter-trace-otlp-grpc')).OTLPTraceExporter();
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand (see above)
+      return new (require('@opentelemetry/exporter-trace-otlp-grpc') as typeof OtlpGrpc).OTLPTraceExporter();
     case 'http/json':
-      return new (require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter();
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand (see above)
+      return new (require('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpHttp).OTLPTraceExporter();
     default:
       if (protocol !== 'http/protobuf') rootLogger().warn({ component: 'otel' }, `OTLP protocol ${protocol} is not supported; using http/protobuf`);
-      return new (require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter();
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand (see above)
+      return new (require('@opentelemetry/exporter-trace-otlp-proto') as typeof OtlpProto).OTLPTraceExporter();
   }
 }
 
@@ -157,12 +163,12 @@ function patchHttp(): () => void {
 export function startTracing(options: TracingOptions): Tracing {
   const env = options.env ?? process.env;
   if (active) throw new Error('tracing is already started in this process');
-  if (!options.exporter && !tracingRequested(env)) return { enabled: false, shutdown: async () => undefined };
+  if (!options.exporter && !tracingRequested(env)) return { enabled: false, shutdown: () => Promise.resolve() };
 
-  const processors = options.exporter
-    ? [new SimpleSpanProcessor(options.exporter)]
-    : spanExportersFromEnv(env).map((exporter) => (exporter instanceof ConsoleSpanExporter ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter)));
-  if (processors.length === 0) return { enabled: false, shutdown: async () => undefined };
+  const processorFor = (exporter: SpanExporter): SpanProcessor =>
+    exporter instanceof ConsoleSpanExporter ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter);
+  const processors = options.exporter ? [new SimpleSpanProcessor(options.exporter)] : spanExportersFromEnv(env).map(processorFor);
+  if (processors.length === 0) return { enabled: false, shutdown: () => Promise.resolve() };
 
   diag.setLogger(diagnosticsLogger(), DiagLogLevel.WARN);
   const serviceName = env.OTEL_SERVICE_NAME || options.serviceName;

@@ -67,7 +67,7 @@ function normalizeResponses(raw: unknown): OperationResponse[] {
       if (mediaType) {
         normalized.mediaType = mediaType;
         const schema = specObject(content[mediaType]).schema;
-        if (isSpecObject(schema)) normalized.schema = schema as SchemaObject;
+        if (isSpecObject(schema)) normalized.schema = schema;
       }
       const links = normalizeLinks(response.links);
       if (links.length) normalized.links = links;

@@ -29,7 +29,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 export function asSchema(value: unknown): SchemaObject {
-  return isRecord(value) ? (value as SchemaObject) : {};
+  return isRecord(value) ? value : {};
 }
 
 /** Declared JSON types (3.1 arrays and 3.0 single types), inferred from `properties`/`items`, or looked up through `allOf`. */

@@ -26,7 +26,7 @@ export class Cleanups {
       for (let step = this.steps.pop(); step; step = this.steps.pop()) {
         let timer: NodeJS.Timeout | undefined;
         const limit = new Promise<string>((resolve) => {
-          timer = setTimeout(() => resolve(`did not finish within ${seconds(step!.limitMs)}`), step!.limitMs);
+          timer = setTimeout(() => resolve(`did not finish within ${seconds(step.limitMs)}`), step.limitMs);
         });
         const outcome = await Promise.race([step.run().then(() => undefined, (err: Error) => err.message), limit]);
         clearTimeout(timer);
@@ -68,6 +68,10 @@ export function exitOnSignals(cleanups: Cleanups, log: (line: string) => void, l
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   return {
-    unlessStopping: (work) => work.catch((err) => (stopping ? new Promise<never>(() => undefined) : Promise.reject(err))),
+    unlessStopping: (work) =>
+      work.catch((err: unknown) => {
+        if (stopping) return new Promise<never>(() => undefined);
+        throw err;
+      }),
   };
 }

@@ -37,7 +37,7 @@ async function answers(store: ChromaCaseStore): Promise<boolean> {
 /** Reuses a Chroma server at `url` if one answers; otherwise starts `chroma run` with data in `dataDir`. */
 export async function ensureChromaServer(opts: ChromaServerOptions): Promise<ChromaServer> {
   const store = new ChromaCaseStore(opts.url);
-  if (await answers(store)) return { url: opts.url, reused: true, stop: async () => undefined };
+  if (await answers(store)) return { url: opts.url, reused: true, stop: () => Promise.resolve() };
 
   const { hostname, port } = new URL(opts.url);
   fs.mkdirSync(opts.dataDir, { recursive: true });

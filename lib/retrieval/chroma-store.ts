@@ -133,7 +133,7 @@ function toMetadata(c: CaseDocument): Metadata {
 }
 
 function fromMetadata(id: string, text: string, meta: Metadata, score: number): SimilarCase {
-  const str = (key: string) => (typeof meta[key] === 'string' ? (meta[key] as string) : '');
+  const str = (key: string) => (typeof meta[key] === 'string' ? meta[key] : '');
   return {
     id,
     text,

@@ -29,7 +29,7 @@ export class CaseRetriever {
     for (const doc of documents) byRepository.set(doc.repository, [...(byRepository.get(doc.repository) ?? []), doc]);
     for (const [repository, docs] of byRepository) {
       const embeddings = await this.embedder.embed(docs.map((d) => d.text));
-      await this.store.upsert(repository, docs.map((d, i) => ({ ...d, embedding: embeddings[i]! })));
+      await this.store.upsert(repository, docs.map((d, i) => ({ ...d, embedding: embeddings[i] })));
     }
     return documents.length;
   }

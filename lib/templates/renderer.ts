@@ -47,7 +47,7 @@ function compile(source: string, file: string): Handlebars.TemplateDelegate {
       handlebars.parse(source);
       template = handlebars.compile(source, { noEscape: true });
     } catch (err) {
-      throw new Error(`template ${file}: ${(err as Error).message}`);
+      throw new Error(`template ${file}: ${(err as Error).message}`, { cause: err });
     }
     compiledBySource.set(source, template);
   }

@@ -29,7 +29,7 @@ export class InvalidRepositoryTemplateError extends Error {
 
 export async function repositoryTemplates(repoHost: RepoHost, repository: string): Promise<RepositoryTemplates> {
   const files = (await repoHost.readFiles(repository, REPOSITORY_TEMPLATES_DIR)).filter((f) => f.path.endsWith(TEMPLATE_EXTENSION));
-  if (!files.length) return { renderer: createTemplateRenderer(), overridden: [], dispose: async () => undefined };
+  if (!files.length) return { renderer: createTemplateRenderer(), overridden: [], dispose: () => Promise.resolve() };
   if (files.length > MAX_TEMPLATES) {
     throw new InvalidRepositoryTemplateError(`${repository}: ${REPOSITORY_TEMPLATES_DIR} holds ${files.length} templates, more than ${MAX_TEMPLATES}`);
   }

@@ -56,7 +56,7 @@ export async function ensureDevServer(opts: DevServerOptions): Promise<DevServer
   if (running) {
     await registerSearchAttributes(running, opts.namespace, names);
     await running.close();
-    return { address: opts.address, reused: true, stop: async () => undefined };
+    return { address: opts.address, reused: true, stop: () => Promise.resolve() };
   }
 
   const [ip, port] = [opts.address.slice(0, opts.address.lastIndexOf(':')), opts.address.split(':').pop()!];

@@ -61,7 +61,7 @@ export async function handleDelivery(deps: WebhookDeps, delivery: Delivery): Pro
     event: delivery.event,
     action: text(payload.action),
     repository: text(payload.repository?.full_name),
-    issueNumber: isIssueNumber(number) ? number : undefined,
+    issueNumber: typeof number === 'number' && isIssueNumber(number) ? number : undefined,
     sender: text(payload.sender?.login),
     outcome: result.outcome,
     reason: result.reason,
@@ -93,7 +93,7 @@ function dispatch(deps: WebhookDeps, event: string, payload: Partial<IssuesPaylo
   if (event === 'ping') return Promise.resolve(ignored('ping: the webhook is set up'));
   if (event !== 'issues' && event !== 'issue_comment') return Promise.resolve(ignored(`event "${event}" is not handled`));
   if (!payload.issue || !payload.repository) throw new MalformedPayloadError(`an ${event} event needs issue and repository`);
-  const outOfRange = checkIssuePayload(event, payload as Record<string, unknown>);
+  const outOfRange = checkIssuePayload(event, payload);
   if (outOfRange) return Promise.resolve(ignored(outOfRange));
   if (event === 'issues') return onIssue(deps, payload as IssuesPayload);
   return onComment(deps, payload as CommentPayload);

@@ -43,14 +43,17 @@ export function typeCheckArtifacts(artifacts: Artifact[]): { byPath: Map<string,
 
   const files = new Map(tsFiles.map((a) => [path.join(VIRTUAL_ROOT, a.path), a.content]));
   const host = ts.createCompilerHost(options);
-  const { fileExists, readFile, getSourceFile, directoryExists } = host;
+  const fileExists = host.fileExists.bind(host);
+  const readFile = host.readFile.bind(host);
+  const getSourceFile = host.getSourceFile.bind(host);
+  const directoryExists = host.directoryExists?.bind(host);
   const isVirtualDir = (dir: string) => [...files.keys()].some((file) => file.startsWith(`${dir}${path.sep}`));
-  host.fileExists = (file) => files.has(file) || fileExists.call(host, file);
-  host.readFile = (file) => files.get(file) ?? readFile.call(host, file);
-  host.directoryExists = (dir) => isVirtualDir(dir) || (directoryExists?.call(host, dir) ?? true);
+  host.fileExists = (file) => files.has(file) || fileExists(file);
+  host.readFile = (file) => files.get(file) ?? readFile(file);
+  host.directoryExists = (dir) => isVirtualDir(dir) || (directoryExists?.(dir) ?? true);
   host.getSourceFile = (file, languageVersion, onError, shouldCreate) => {
     const content = files.get(file);
-    return content === undefined ? getSourceFile.call(host, file, languageVersion, onError, shouldCreate) : ts.createSourceFile(file, content, languageVersion);
+    return content === undefined ? getSourceFile(file, languageVersion, onError, shouldCreate) : ts.createSourceFile(file, content, languageVersion);
   };
   const program = ts.createProgram({ rootNames: [...files.keys()], options, host });
   const global: string[] = [];
@@ -96,7 +99,7 @@ export const typescriptGate: QualityGate = {
   name: 'typescript',
   language: 'TypeScript',
   checks: isTypeScript,
-  async check(artifacts) {
+  check(artifacts) {
     const failed: GateFailure[] = [];
     const { byPath, global } = typeCheckArtifacts(artifacts);
     for (const artifact of artifacts.filter((a) => isTypeScript(a.path))) {
@@ -107,6 +110,6 @@ export const typescriptGate: QualityGate = {
       }
     }
     const tests = artifacts.filter((a) => a.kind === 'test' && isTypeScript(a.path));
-    return { failed, assertions: new Map(tests.map((a) => [a.path, countTypeScriptAssertions(a.path, a.content)])) };
+    return Promise.resolve({ failed, assertions: new Map(tests.map((a) => [a.path, countTypeScriptAssertions(a.path, a.content)])) });
   },
 };

@@ -14,8 +14,8 @@ export const jestFramework: TestFramework & { name: 'jest' } = {
   gate: typescriptGate,
   runner: jestRunner,
   testSource: {
-    listTests: async (source) => listTests(source).map(({ fullName, title }) => ({ fullName, title })),
-    removeTests: async (source, fullNames) => removeTests(source, fullNames),
+    listTests: (source) => Promise.resolve(listTests(source).map(({ fullName, title }) => ({ fullName, title }))),
+    removeTests: (source, fullNames) => Promise.resolve(removeTests(source, fullNames)),
     repair: { listTests, parseTestStatement, replaceTest },
   },
   // Jest's fullName: the describe block (the operation's id) and the test's title.

@@ -52,7 +52,9 @@ export async function runJest(workspace: SuiteWorkspace, options: RunJestOptions
   if (options.testFiles) args.push('--runTestsByPath', ...options.testFiles.map((file) => path.join(workspace.repoRoot, safeRelative(file))));
   const started = Date.now();
   // Own process group: the time limit ends Jest and any worker it started.
-  const { code, output, timedOut } = await runSuiteProcess({ command: process.execPath, args, cwd: workspace.repoRoot, env, timeLimitMs: timeLimit, signal: options.signal });
+  const { code, output, timedOut } = await runSuiteProcess({
+    command: process.execPath, args, cwd: workspace.repoRoot, env, timeLimitMs: timeLimit, signal: options.signal,
+  });
   const durationMs = Date.now() - started;
   if (timedOut) throw new SuiteRunError(`the suite did not finish within ${timeLimit} ms and was stopped`, 'timeout');
   let report: JestJsonReport;

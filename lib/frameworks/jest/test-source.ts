@@ -61,7 +61,8 @@ function rootIdentifier(callee: ts.Expression): string | undefined {
 /** Only these forms are named by their literal title alone: `fn` or `fn.modifier`. */
 function isPlainForm(callee: ts.Expression, functions: Set<string>, modifiers: Set<string>): boolean {
   if (ts.isIdentifier(callee)) return functions.has(callee.text);
-  return ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && functions.has(callee.expression.text) && modifiers.has(callee.name.text);
+  return ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && functions.has(callee.expression.text)
+    && modifiers.has(callee.name.text);
 }
 
 function callbackBody(call: ts.CallExpression): ts.Block | undefined {
@@ -102,7 +103,8 @@ function findTests(statements: readonly ts.Statement[], ancestors: string[] = []
 
 /** Every test()/it() call statement with a literal title (plain, `.only`, `.skip`, `.concurrent`), in source order. */
 export function listTests(source: string): TestInSource[] {
-  return findTests(parse(source).statements).map(({ fullName, title, statement }) => ({ fullName, title, start: statement.getFullStart(), end: statement.getEnd() }));
+  return findTests(parse(source).statements)
+    .map(({ fullName, title, statement }) => ({ fullName, title, start: statement.getFullStart(), end: statement.getEnd() }));
 }
 
 /** Past comments on the same line after `pos` (`foo(); // why`): they belong to the code before them. */
@@ -219,7 +221,9 @@ function parseSingleTest(code: string): ParsedTest {
   const { statements } = sourceFile;
   if (statements.length !== 1) throw new Error(`expected exactly one test(...) statement, found ${statements.length} statement${statements.length === 1 ? '' : 's'}`);
   const [statement] = statements;
-  if (!ts.isExpressionStatement(statement) || !ts.isCallExpression(statement.expression) || !isPlainForm(statement.expression.expression, TEST_FUNCTIONS, TEST_MODIFIERS)) {
+  const isTestCall = ts.isExpressionStatement(statement) && ts.isCallExpression(statement.expression)
+    && isPlainForm(statement.expression.expression, TEST_FUNCTIONS, TEST_MODIFIERS);
+  if (!isTestCall) {
     throw new Error(`expected a test(...) or it(...) call statement, found \`${firstLine(statement.getText(sourceFile))}\``);
   }
   const [titleArgument, callback] = statement.expression.arguments;
@@ -257,7 +261,9 @@ function lineStartOf(text: string, pos: number): number {
 function literalRanges(sourceFile: ts.SourceFile): [number, number][] {
   const ranges: [number, number][] = [];
   const visit = (node: ts.Node): void => {
-    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node)) {
+    const isStringText = ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)
+      || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node);
+    if (isStringText) {
       ranges.push([node.getStart(sourceFile), node.getEnd()]);
     }
     ts.forEachChild(node, visit);

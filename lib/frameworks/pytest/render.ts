@@ -35,7 +35,8 @@ export const pytestRendering: SuiteRendering = {
   bodyVariable: (responseVar, singleStep) => (singleStep ? 'body' : `${responseVar}_body`),
   requestContext: ({ method, path, pathParams, query, headers, body, mediaType, auth }) => {
     const keywords = { path_params: pathParams, query, headers, body, media_type: mediaType, auth };
-    const args = [{ value: method }, { value: path }, ...Object.entries(keywords).filter(([, value]) => value !== undefined).map(([name, value]) => ({ name, value }))];
+    const named = Object.entries(keywords).filter(([, value]) => value !== undefined).map(([name, value]) => ({ name, value }));
+    const args = [{ value: method }, { value: path }, ...named];
     return { args };
   },
   caseContext: (title, used) => ({ functionName: functionName(title, used) }),

@@ -105,7 +105,8 @@ export async function runPytest(workspace: SuiteWorkspace, options: RunPytestOpt
   ];
   const started = Date.now();
   const { code, output, timedOut } = await runSuiteProcess({
-    command: options.python, args, cwd: workspace.repoRoot, env: pytestEnvironment(workspace, options.env), timeLimitMs: timeLimit, signal: options.signal, withStdout: true,
+    command: options.python, args, cwd: workspace.repoRoot, env: pytestEnvironment(workspace, options.env),
+    timeLimitMs: timeLimit, signal: options.signal, withStdout: true,
   });
   const durationMs = Date.now() - started;
   if (timedOut) throw new SuiteRunError(`the suite did not finish within ${timeLimit} ms and was stopped`, 'timeout');

@@ -75,7 +75,10 @@ function describeTest(statement: Statement, scope: Scope): PythonTestInSource {
   };
 }
 
-const innerScope = (scope: Scope, statement: Statement): Scope => ({ classes: [...scope.classes, statement.name!], parametrized: scope.parametrized || Boolean(statement.parametrized) });
+const innerScope = (scope: Scope, statement: Statement): Scope => ({
+  classes: [...scope.classes, statement.name!],
+  parametrized: scope.parametrized || Boolean(statement.parametrized),
+});
 
 function collect(statements: Statement[], scope: Scope): PythonTestInSource[] {
   return statements.flatMap((statement) => {

@@ -22,7 +22,16 @@ export interface IssueCasesResult {
 }
 
 function inFieldOrder(c: IssueTestCase): IssueTestCase {
-  return { id: c.id, title: c.title, preconditions: c.preconditions, steps: c.steps, expectedResult: c.expectedResult, priority: c.priority, type: c.type, criterion: c.criterion };
+  return {
+    id: c.id,
+    title: c.title,
+    preconditions: c.preconditions,
+    steps: c.steps,
+    expectedResult: c.expectedResult,
+    priority: c.priority,
+    type: c.type,
+    criterion: c.criterion,
+  };
 }
 
 export async function writeIssueTestCases(request: IssueCasesRequest): Promise<IssueCasesResult> {

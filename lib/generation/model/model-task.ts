@@ -12,7 +12,7 @@ export interface ModelTaskRequest {
   models: ModelAccess;
   renderer: TemplateRenderer;
   signal?: AbortSignal;
-  onProgress?(tokensSoFar: number): void;
+  onProgress?: (tokensSoFar: number) => void;
 }
 
 /** The prompt templates' shared context: similar tests with readable scores, feedback that says something. */

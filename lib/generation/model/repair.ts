@@ -22,7 +22,7 @@ export interface GateRequest {
   /** Runs the gates over a whole suite. */
   check(artifacts: Artifact[]): Promise<GateResult>;
   /** Cancellation and progress reporting for one model call (a fresh stall watchdog each). */
-  watchModelCall(): { signal: AbortSignal; onProgress(): void; stop(): void };
+  watchModelCall(): { signal: AbortSignal; onProgress: () => void; stop: () => void };
 }
 
 const REPAIR_SCHEMA = { type: 'object', additionalProperties: false, required: ['content'], properties: { content: { type: 'string', minLength: 1 } } };

@@ -51,7 +51,7 @@ const limitedYaml = {
   allowEmpty: true,
   canParse: ['.yaml', '.yml', '.json'],
   // The built-in js-yaml parser has no alias limit; a billion-laughs file would explode when the bundle is serialized.
-  parse: (file: { data: unknown }) => {
+  parse: (file: { data: unknown }): unknown => {
     const data = Buffer.isBuffer(file.data) ? file.data.toString('utf8') : file.data;
     return typeof data === 'string' ? YAML.parse(data, { maxAliasCount: 100 }) : data;
   },

@@ -45,7 +45,7 @@ export function parseSpecDocument(text: string, field = 'spec'): SpecDocument {
   if (!document || typeof document !== 'object' || Array.isArray(document)) {
     throw new SpecInputError(`${field}: an OpenAPI document must be a YAML or JSON object`, field);
   }
-  const doc = document as Record<string, any>;
+  const doc = document as Record<string, unknown>;
   if (typeof doc.openapi !== 'string' && typeof doc.swagger !== 'string') {
     throw new SpecInputError(`${field}: not an OpenAPI document (no "openapi" or "swagger" version field)`, field);
   }
@@ -61,7 +61,12 @@ export function parseSpecDocument(text: string, field = 'spec'): SpecDocument {
     id: createHash('sha256').update(canonical).digest('hex'),
     document: doc,
     format,
-    title: typeof doc.info?.title === 'string' ? doc.info.title : undefined,
+    title: titleOf(doc.info),
     openapiVersion: String(doc.openapi ?? doc.swagger),
   };
+}
+
+/** `info.title` when it is a string. */
+function titleOf(info: unknown): string | undefined {
+  return typeof info === 'object' && info !== null && 'title' in info && typeof info.title === 'string' ? info.title : undefined;
 }

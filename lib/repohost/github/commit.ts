@@ -56,7 +56,7 @@ export async function commitThroughGitData(octokit: Octokit, repo: RepositoryNam
   const wanted = new Set(request.files.map((file) => file.path));
   const stale = headTree.tree
     .filter((entry) => entry.type === 'blob' && entry.path && !wanted.has(entry.path) && isBelow(entry.path, request.ownedDirs))
-    .map((entry) => entry.path!);
+    .map((entry) => entry.path);
 
   const blobs = [];
   for (const file of request.files) {
@@ -87,7 +87,7 @@ export async function commitThroughGitData(octokit: Octokit, repo: RepositoryNam
     await octokit.git.updateRef({ ...repo, ref: `heads/${request.branch}`, sha: commit.sha, force: false });
   } catch (err) {
     if (isGitHubRequestError(err) && err.status === 422 && /fast.forward/i.test(err.message)) {
-      throw new Error(`${request.branch} in ${repo.owner}/${repo.repo} moved while committing; the retry commits on its new head`);
+      throw new Error(`${request.branch} in ${repo.owner}/${repo.repo} moved while committing; the retry commits on its new head`, { cause: err });
     }
     throw err;
   }

@@ -71,8 +71,13 @@ function rateLimitDelayMs(err: GitHubRequestError, now = Date.now()): number | u
   return undefined;
 }
 
-function failure(message: string, type: FailureType, options: { nonRetryable?: boolean; nextRetryDelay?: number; cause?: Error } = {}): ApplicationFailure {
-  return ApplicationFailure.create({ message, type, nonRetryable: options.nonRetryable ?? false, nextRetryDelay: options.nextRetryDelay, cause: options.cause });
+function failure(
+  message: string,
+  type: FailureType,
+  options: { nonRetryable?: boolean; nextRetryDelay?: number; cause?: Error } = {},
+): ApplicationFailure {
+  const { nonRetryable = false, nextRetryDelay, cause } = options;
+  return ApplicationFailure.create({ message, type, nonRetryable, nextRetryDelay, cause });
 }
 
 /**

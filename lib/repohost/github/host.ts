@@ -115,8 +115,8 @@ export class GitHubRepoHost implements RepoHost {
       const blobs = tree.tree.filter((entry) => entry.type === 'blob' && entry.sha && (entry.path === prefix.slice(0, -1) || entry.path?.startsWith(prefix)));
       return Promise.all(
         blobs.map(async (entry) => {
-          const { data } = await octokit.git.getBlob({ ...repo, file_sha: entry.sha! });
-          return { path: entry.path!, content: Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8') };
+          const { data } = await octokit.git.getBlob({ ...repo, file_sha: entry.sha });
+          return { path: entry.path, content: Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8') };
         }),
       );
     });

@@ -1,3 +1,4 @@
+import type { JsonObject, JsonValue } from '../../core/json';
 import { collapse, snippet } from './text';
 import type { FoundCase } from './types';
 
@@ -22,14 +23,14 @@ export function parseMarkdownCases(source: string): FoundCase[] {
     if (section && !section.hasTable && body && !NOT_CASES.test(name)) found.push({ names: section.names, detail: body });
   };
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
+    const line = lines[i];
     if (/^\s*(```|~~~)/.test(line)) fence = !fence;
     const heading = fence ? null : /^(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line);
     if (heading) {
       closeSection();
-      const level = heading[1]!.length;
-      while (headings.length && headings[headings.length - 1]!.level >= level) headings.pop();
-      headings.push({ level, text: plainMarkdown(heading[2]!) });
+      const level = heading[1].length;
+      while (headings.length && headings[headings.length - 1].level >= level) headings.pop();
+      headings.push({ level, text: plainMarkdown(heading[2]) });
       // The document title (level 1) names the document, not a case.
       section = level > 1 ? { names: headings.filter((h) => h.level > 1).map((h) => h.text), body: [], hasTable: false } : undefined;
       continue;
@@ -39,9 +40,9 @@ export function parseMarkdownCases(source: string): FoundCase[] {
       const titleColumn = TITLE_COLUMNS.map((c) => header.indexOf(c)).find((c) => c >= 0);
       const idColumn = ID_COLUMNS.map((c) => header.indexOf(c)).find((c) => c >= 0);
       i += 2;
-      for (; i < lines.length && isTableRow(lines[i]!); i++) {
+      for (; i < lines.length && isTableRow(lines[i]); i++) {
         if (titleColumn === undefined) continue;
-        const cells = tableCells(lines[i]!);
+        const cells = tableCells(lines[i]);
         const names = [...headings.filter((h) => h.level > 1).map((h) => h.text), cells[titleColumn] ?? ''];
         const detail = header.map((h, c) => (c === titleColumn || !cells[c] ? '' : `${h}: ${cells[c]}`)).filter(Boolean).join('; ');
         if (cells[titleColumn]) found.push({ names, detail, key: idColumn === undefined ? undefined : cells[idColumn] || undefined });
@@ -68,24 +69,36 @@ function plainMarkdown(text: string): string {
 
 /** `[…]` or `{cases|testCases|tests: […]}` of objects with a title or name. */
 export function parseJsonCases(source: string): FoundCase[] {
-  let doc: any;
+  let doc: JsonValue;
   try {
-    doc = JSON.parse(source);
+    doc = JSON.parse(source) as JsonValue;
   } catch (err) {
-    throw new Error(`invalid JSON: ${(err as Error).message}`);
+    throw new Error(`invalid JSON: ${(err as Error).message}`, { cause: err });
   }
-  const cases: unknown = Array.isArray(doc) ? doc : doc?.cases ?? doc?.testCases ?? doc?.tests;
+  const record = isJsonObject(doc) ? doc : undefined;
+  const cases = Array.isArray(doc) ? doc : record?.cases ?? record?.testCases ?? record?.tests;
   if (!Array.isArray(cases)) return [];
-  const suite = typeof doc?.suite === 'string' ? [doc.suite] : [];
-  return cases.flatMap((c: any): FoundCase[] => {
-    const title = c?.title ?? c?.name ?? c?.summary;
+  const suite = typeof record?.suite === 'string' ? [record.suite] : [];
+  return cases.flatMap((c): FoundCase[] => {
+    if (!isJsonObject(c)) return [];
+    const title = c.title ?? c.name ?? c.summary;
     if (typeof title !== 'string' || !title.trim()) return [];
     const group = [c.suite, c.group, c.feature].find((g) => typeof g === 'string');
     const detail = Object.entries(c)
       .filter(([key]) => !JSON_NAME_KEYS.includes(key))
-      .map(([key, value]) => `${key}: ${Array.isArray(value) ? value.join('; ') : typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
+      .map(([key, value]) => `${key}: ${Array.isArray(value) ? value.map(itemText).join('; ') : typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
       .join('\n');
     const key = typeof c.id === 'string' || typeof c.id === 'number' ? String(c.id) : undefined;
     return [{ names: [...(group ? [group] : suite), collapse(title)], detail: snippet(detail), key }];
   });
+}
+
+/** An item of a listed field as `join` shows it, except that objects and lists are written as JSON, not `[object Object]`. */
+function itemText(item: JsonValue): string {
+  if (item === null) return '';
+  return typeof item === 'object' ? JSON.stringify(item) : String(item);
+}
+
+function isJsonObject(value: JsonValue | undefined): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -21,7 +21,7 @@ export function parseJsTests(source: string): FoundCase[] {
   const masked = maskJs(source);
   const calls: Call[] = [];
   for (const match of masked.matchAll(CALL)) {
-    const call = readCall(source, masked, match.index + match[0].length, match[1]!, /\beach\b/.test(match[2]!));
+    const call = readCall(source, masked, match.index + match[0].length, match[1], /\beach\b/.test(match[2]));
     if (call) calls.push(call);
   }
   const groups = calls.filter((c) => c.group);
@@ -48,7 +48,7 @@ function readCall(source: string, masked: string, at: number, fn: string, each: 
   const nameStart = skipSpace(masked, open + 1);
   let name: string;
   let rest: number;
-  if (`'"\``.includes(source[nameStart]!)) {
+  if (`'"\``.includes(source[nameStart])) {
     rest = endOfString(source, nameStart);
     name = stringValue(source.slice(nameStart, rest));
   } else {
@@ -65,7 +65,7 @@ function readCall(source: string, masked: string, at: number, fn: string, each: 
 
 /** The value of a quoted JS string; template literals are kept as written, `${…}` included. */
 function stringValue(literal: string): string {
-  const inner = literal.slice(1, literal.endsWith(literal[0]!) && literal.length > 1 ? -1 : undefined);
+  const inner = literal.slice(1, literal.endsWith(literal[0]) && literal.length > 1 ? -1 : undefined);
   if (literal[0] === '`') return collapse(inner);
   return collapse(inner.replace(/\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[\s\S])/g, (_, e: string) => {
     if (e[0] === 'u' || e[0] === 'x') return String.fromCodePoint(parseInt(e.replace(/[ux{}]/g, ''), 16));
@@ -87,7 +87,7 @@ function maskJs(source: string): string {
   let previous = '';
   let i = 0;
   while (i < source.length) {
-    const c = source[i]!;
+    const c = source[i];
     const next = source[i + 1];
     let end = -1;
     if (c === '/' && next === '/') {
@@ -138,7 +138,7 @@ function endOfString(source: string, start: number): number {
 function endOfExpression(source: string, i: number): number {
   let depth = 1;
   while (i < source.length) {
-    const c = source[i]!;
+    const c = source[i];
     if (c === '"' || c === "'" || c === '`') {
       i = endOfString(source, i);
       continue;
@@ -176,7 +176,7 @@ function matchingParen(masked: string, open: number): number {
 function topLevelComma(masked: string, from: number, to: number): number {
   let depth = 0;
   for (let i = from; i < to; i++) {
-    const c = masked[i]!;
+    const c = masked[i];
     if ('([{'.includes(c)) depth++;
     else if (')]}'.includes(c)) depth--;
     else if (c === ',' && depth === 0) return i;
@@ -185,6 +185,6 @@ function topLevelComma(masked: string, from: number, to: number): number {
 }
 
 function skipSpace(text: string, i: number): number {
-  while (i < text.length && /\s/.test(text[i]!)) i++;
+  while (i < text.length && /\s/.test(text[i])) i++;
   return i;
 }

@@ -15,10 +15,10 @@ export function parsePythonTests(source: string): FoundCase[] {
   const blocks: Block[] = [];
   let decorators: string[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
+    const line = lines[i];
     if (!line.trim() || line.trim().startsWith('#')) continue;
     const indent = indentOf(line);
-    while (blocks.length && blocks[blocks.length - 1]!.indent >= indent) blocks.pop();
+    while (blocks.length && blocks[blocks.length - 1].indent >= indent) blocks.pop();
     if (line.trim().startsWith('@')) {
       const end = endOfBrackets(lines, i);
       decorators.push(collapse(lines.slice(i, end + 1).join(' ')));
@@ -35,7 +35,7 @@ export function parsePythonTests(source: string): FoundCase[] {
     if (kind === 'def' && name.startsWith('test') && blocks.every((b) => b.kind === 'class')) {
       const inline = lines.slice(i, headerEnd + 1).join('\n').replace(/^[\s\S]*?\)\s*(->[^:]*)?:/, '');
       let end = headerEnd + 1;
-      while (end < lines.length && (!lines[end]!.trim() || indentOf(lines[end]!) > indent)) end++;
+      while (end < lines.length && (!lines[end].trim() || indentOf(lines[end]) > indent)) end++;
       found.push({
         names: [...blocks.map((b) => b.name), name],
         detail: pythonDetail(name, decorators, [inline, ...lines.slice(headerEnd + 1, end)].join('\n')),
@@ -54,7 +54,7 @@ function pythonDetail(name: string, decorators: string[], body: string): string 
   const parametrize = decorators.filter((d) => /parametrize/.test(d)).map((d) => snippet(d, 150));
   return [
     name.replace(/^test_?/, '').replace(/_/g, ' ').trim(),
-    docstring ? collapse(docstring[2]!) : '',
+    docstring ? collapse(docstring[2]) : '',
     ...parametrize,
     snippet(code),
   ].filter(Boolean).join('\n');
@@ -68,7 +68,7 @@ function indentOf(line: string): number {
 function endOfBrackets(lines: string[], start: number): number {
   let depth = 0;
   for (let i = start; i < lines.length; i++) {
-    const code = lines[i]!.replace(/(["'])(?:\\.|(?!\1).)*\1/g, '""').replace(/#.*$/, '');
+    const code = lines[i].replace(/(["'])(?:\\.|(?!\1).)*\1/g, '""').replace(/#.*$/, '');
     for (const c of code) {
       if ('([{'.includes(c)) depth++;
       else if (')]}'.includes(c)) depth--;
