@@ -20,7 +20,7 @@ export type ModelScenarios = { artifact: Artifact; model: string; scenarios: num
 
 export const SCENARIO_FILE = JEST_SCENARIOS.file;
 
-export async function modelScenarios(api: object, specId: string, outDir: string): Promise<ModelScenarios> {
+export async function modelScenarios(api: object, title: string, specId: string, outDir: string): Promise<ModelScenarios> {
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(process.env);
@@ -38,7 +38,7 @@ export async function modelScenarios(api: object, specId: string, outDir: string
     if (!models) return { unavailable: 'no model provider is configured' };
     const result = await writeScenarioTests({
       operations: listOperations(api),
-      title: 'Bookstore',
+      title,
       specId,
       repository: 'bench/effectiveness',
       outDir,

@@ -1,174 +1,89 @@
 /**
- * Seeded faults: does a generated suite fail where the correct API passes? The bookstore of
- * spec.yaml (sample-api.ts) runs once correct and once per seeded fault (faults.ts), each time
- * fresh; testloom's deterministic suite (plus model-planned scenarios when a model answers) and
- * Schemathesis run against it, both through testloom's recording proxy, so one piece of code
- * measures both tools' coverage. Prints per fault whether each tool detected it, then faults
- * detected / total, tests failing on the correct API, coverage and each tool's wall time.
- * Usage: tsx bench/effectiveness/run.ts [fault …]   (default: every fault of faults.ts)
+ * Seeded faults: does a generated suite fail where the correct API passes? Each sample API of
+ * apis/ (an Express app implementing its spec.yaml, with faults.ts) runs once correct and once per
+ * seeded fault, each time fresh; testloom's deterministic suite (plus model-planned scenarios when
+ * a model answers) and Schemathesis run against it, both through testloom's recording proxy, so
+ * one piece of code measures both tools' coverage. Prints per fault whether each tool detected it,
+ * then per API and over all of them: faults detected / total, tests failing on the correct API,
+ * documented status codes exercised, requests sent and each tool's wall time.
+ * Usage: tsx bench/effectiveness/run.ts [api[:fault] …]   (default: every fault of every API)
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { generateSpecSuite } from '../../lib/generation/spec-suite';
-import { listOperations } from '../../lib/openapi';
-import { parseSpecDocument } from '../../lib/openapi/intake/document';
-import { dereferenceSpec } from '../../lib/openapi/dereference';
-import type { CoverageFigure, CoverageReport } from '../../lib/execution';
-import { measureCoverage } from '../../lib/execution';
-import { FAULT_NAMES, FAULTS, type FaultName } from './faults';
-import { modelScenarios, SCENARIO_FILE } from './model-scenarios';
-import { SAMPLE_API_TOKEN, startSampleApi } from './sample-api';
-import { ensureSchemathesis, failureKey, runSchemathesis, type SchemathesisRun } from './schemathesis';
-import { newFindings, newlyFailing, runTestloom, sampleTarget, type TestloomRun } from './testloom-run';
-import { suiteCases } from '../../lib/execution/suite-cases';
+import { BENCH_APIS, type BenchApi } from './apis';
+import { CORRECT_RUNS, FAULT_RUNS, figure, measureApi, seconds, type ApiFigures, type ToolFigures } from './measure';
+import { ensureSchemathesis } from './schemathesis';
 
-const SPEC_PATH = path.join(__dirname, 'spec.yaml');
-const SPEC_ID = 'bookstore';
-const OUT_DIR = 'tests/testloom/bookstore';
-const CORRECT_RUNS = 3;
-const FAULT_RUNS = 1;
-const SHOWN = 3;
+interface Selection {
+  api: BenchApi;
+  faults: string[];
+}
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const yesNo = (value: boolean) => (value ? 'yes' : 'NO');
-const figure = (f: CoverageFigure) => `${f.covered}/${f.total}${f.percent === null ? '' : ` (${f.percent}%)`}`;
-const firstLine = (text: string | undefined) => (text ?? '').split('\n').find((line) => line.trim())?.trim() ?? '';
-const isScenario = (file: string) => path.posix.basename(file) === SCENARIO_FILE;
-
-async function withApi<T>(fault: FaultName | undefined, work: (baseUrl: string) => Promise<T>): Promise<T> {
-  const api = await startSampleApi({ fault });
-  try {
-    return await work(api.baseUrl);
-  } finally {
-    await api.close();
+/** `api` (all its faults), `api:fault`, or a fault name only one API has; in the bench's API order. */
+function parseSelection(args: string[]): Selection[] {
+  const apiNames = BENCH_APIS.map((a) => a.name).join(', ');
+  const chosen = new Map<BenchApi, Set<string>>();
+  const add = (api: BenchApi, faults: string[]) => {
+    const set = chosen.get(api) ?? new Set<string>();
+    for (const fault of faults) set.add(fault);
+    chosen.set(api, set);
+  };
+  for (const arg of args.length ? args : BENCH_APIS.map((a) => a.name)) {
+    const [name, fault] = arg.includes(':') ? arg.split(':', 2) : [arg, undefined];
+    const api = BENCH_APIS.find((a) => a.name === name);
+    if (api && fault === undefined) {
+      add(api, Object.keys(api.faults));
+    } else if (api && fault !== undefined) {
+      if (!(fault in api.faults)) throw new Error(`unknown fault ${fault} of ${api.name}; its faults: ${Object.keys(api.faults).join(', ')}`);
+      add(api, [fault]);
+    } else {
+      const owners = BENCH_APIS.filter((a) => arg in a.faults);
+      if (owners.length !== 1) throw new Error(`${arg} is ${owners.length ? `a fault of ${owners.map((a) => a.name).join(' and ')}: name it as api:fault` : `no API (${apiNames}) and no fault`}`);
+      add(owners[0], [arg]);
+    }
   }
+  return BENCH_APIS.filter((api) => chosen.has(api)).map((api) => ({ api, faults: [...(chosen.get(api) ?? [])] }));
 }
 
-function parseFaults(args: string[]): FaultName[] {
-  const unknown = args.filter((arg) => !(FAULT_NAMES as string[]).includes(arg));
-  if (unknown.length) throw new Error(`unknown fault ${unknown.join(', ')}; faults: ${FAULT_NAMES.join(', ')}`);
-  return args.length ? (args as FaultName[]) : FAULT_NAMES;
+function sumFigures(figures: ToolFigures[]): ToolFigures {
+  const covered = figures.reduce((n, f) => n + f.statusCodes.covered, 0);
+  const total = figures.reduce((n, f) => n + f.statusCodes.total, 0);
+  return {
+    detected: figures.reduce((n, f) => n + f.detected, 0),
+    failingOnCorrect: figures.reduce((n, f) => n + f.failingOnCorrect, 0),
+    statusCodes: { covered, total, percent: total ? Math.round((covered / total) * 1000) / 10 : null },
+    requests: figures.reduce((n, f) => n + f.requests, 0),
+    ms: figures.reduce((n, f) => n + f.ms, 0),
+  };
 }
 
-function unexercisedStatuses(coverage: CoverageReport): string {
-  const missing = coverage.byOperation.flatMap((op) => op.statuses.filter((s) => !s.exercised).map((s) => `${op.operationId} ${s.status}`));
-  return missing.length ? missing.join(', ') : 'none';
-}
-
-function undocumentedStatuses(coverage: CoverageReport): string {
-  const answered = coverage.byOperation.filter((op) => op.undocumentedStatuses.length).map((op) => `${op.operationId} ${op.undocumentedStatuses.join('/')}`);
-  return answered.length ? answered.join(', ') : 'none';
-}
-
-interface FaultResult {
-  fault: FaultName;
-  deterministic: string[];
-  withModel: string[];
-  schemathesis: string[];
+function printSummary(all: ApiFigures[]): void {
+  const line = (label: string, tl: string, st: string) => console.log(`${label.padEnd(34)}${tl.padEnd(28)}${st}`);
+  const block = (name: string, faults: number, tl: ToolFigures, st: ToolFigures, withModel?: number) => {
+    line(`${name}: faults detected`, `${tl.detected}/${faults}${withModel === undefined ? '' : ` (${withModel} with model)`}`, `${st.detected}/${faults}`);
+    line('  failing on the correct API', `${tl.failingOnCorrect} tests`, `${st.failingOnCorrect} failures`);
+    line('  documented status codes', figure(tl.statusCodes), figure(st.statusCodes));
+    line('  requests sent', String(tl.requests), String(st.requests));
+    line('  wall time', seconds(tl.ms), seconds(st.ms));
+  };
+  console.log(`\n${'=== summary'.padEnd(34)}${'testloom (deterministic)'.padEnd(28)}schemathesis`);
+  for (const a of all) block(a.api, a.faults, a.testloom, a.schemathesis, a.withModel);
+  if (all.length > 1) {
+    const withModel = all.every((a) => a.withModel !== undefined) ? all.reduce((n, a) => n + (a.withModel ?? 0), 0) : undefined;
+    block('all APIs', all.reduce((n, a) => n + a.faults, 0), sumFigures(all.map((a) => a.testloom)), sumFigures(all.map((a) => a.schemathesis)), withModel);
+  }
 }
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const faults = parseFaults(process.argv.slice(2));
-  const api = await dereferenceSpec(parseSpecDocument(fs.readFileSync(SPEC_PATH, 'utf8'), 'spec').document);
-  const operations = listOperations(api);
-  const generated = performance.now();
-  const suite = generateSpecSuite({ api, specId: SPEC_ID, outDir: OUT_DIR });
-  const generateMs = performance.now() - generated;
-  console.log(`effectiveness: ${path.relative(process.cwd(), SPEC_PATH)}, ${operations.length} operations, ${faults.length} seeded faults, one fresh API per tool and round`);
-
-  const modelStarted = performance.now();
-  const model = await modelScenarios(api, SPEC_ID, OUT_DIR);
-  const withModel = 'artifact' in model;
-  const files = [...suite.artifacts, ...(withModel ? [model.artifact] : [])];
-  const cases = suiteCases(suite.cases.map((c) => ({ caseId: c.id, kind: c.kind, title: c.title, operationId: c.operationId, file: c.file })), OUT_DIR, 'jest');
-  console.log(withModel
-    ? `model: ${model.model}, ${model.scenarios} scenario tests in ${SCENARIO_FILE} (${seconds(performance.now() - modelStarted)})${model.notes.length ? `; ${model.notes.join(' ')}` : ''}`
-    : `model: not configured/unavailable (${model.unavailable}); deterministic suite only`);
-  console.log(`testloom: ${suite.cases.length} deterministic cases in ${suite.artifacts.filter((a) => a.kind === 'test').length} files, generated in ${generateMs.toFixed(0)} ms; notes: ${suite.notes.length ? suite.notes.join('; ') : 'none'}`);
-
+  const selection = parseSelection(process.argv.slice(2));
+  console.log(`effectiveness: ${selection.map((s) => `${s.api.name} (${s.faults.length} faults)`).join(', ')}`);
   const installStarted = performance.now();
   const st = await ensureSchemathesis();
   console.log(`schemathesis ${st.version} (${st.installedNow ? `installed into .venv in ${seconds(performance.now() - installStarted)}` : 'already in .venv'})`);
   console.log(`runs: testloom ${CORRECT_RUNS}× on the correct API (flaky tests show), ${FAULT_RUNS}× per fault; schemathesis once each (fixed seed)`);
-  console.log('detected: testloom when a test that passed in every run on the correct API fails, or a passing test newly reports a possible API defect (an answer contradicting the spec); schemathesis when its report names a (check, operation) failure its run on the correct API did not\n');
-
-  const target = (baseUrl: string) => sampleTarget(baseUrl, withModel);
-  let testloomMs = 0;
-  let schemathesisMs = 0;
-  const correct: TestloomRun = await withApi(undefined, (baseUrl) => runTestloom(files, api, cases, target(baseUrl), CORRECT_RUNS));
-  testloomMs += correct.ms;
-  const correctSt: SchemathesisRun = await withApi(undefined, (baseUrl) => runSchemathesis(SPEC_PATH, target(baseUrl), SAMPLE_API_TOKEN));
-  schemathesisMs += correctSt.ms;
-  console.log(`schemathesis command: ${correctSt.command}`);
-  const tests = correct.execution.report.tests;
-  const stability = { tests, stablePasses: tests.filter((t) => t.stability === 'stable-pass'), stableFailures: tests.filter((t) => t.stability === 'stable-fail'), flaky: tests.filter((t) => t.stability === 'flaky') };
-  const fileErrors = correct.execution.report.runs.flatMap((run) => run.fileErrors);
-  console.log(`correct API, testloom: ${stability.tests.length} tests, ${stability.stablePasses.length} passed in all ${CORRECT_RUNS} runs, ${stability.stableFailures.length} failed in all, ${stability.flaky.length} flaky${fileErrors.length ? `, ${fileErrors.length} file errors` : ''} (${seconds(correct.ms)})`);
-  for (const test of [...stability.stableFailures, ...stability.flaky]) {
-    console.log(`  ${test.stability} [${test.outcomes.join(' ')}] ${test.fullName}: ${firstLine(test.failureMessage)}`);
-  }
-  for (const error of fileErrors) console.log(`  file error ${error.file}: ${firstLine(error.message)}`);
-  for (const defect of correct.execution.summary.apiDefects) console.log(`  possible API defect reported on the correct API: ${defect.fullName}: ${defect.reasons[0]}`);
-  const correctFailures = new Set(correctSt.failures.map(failureKey));
-  console.log(`correct API, schemathesis: ${correctSt.testCases} test cases, ${correctSt.failures.length} failures (exit ${correctSt.exitCode}, ${seconds(correctSt.ms)})`);
-  for (const key of correctFailures) console.log(`  ${key}`);
-  for (const error of correctSt.errors) console.log(`  run error: ${firstLine(error)}`);
-
-  const columns = withModel ? `${'testloom'.padEnd(18)}${'+model'.padEnd(8)}schemathesis` : `${'testloom'.padEnd(20)}schemathesis`;
-  console.log(`\n${'fault'.padEnd(26)}${columns}`);
-  const results: FaultResult[] = [];
-  for (const fault of faults) {
-    const tl = await withApi(fault, (baseUrl) => runTestloom(files, api, cases, target(baseUrl), FAULT_RUNS));
-    testloomMs += tl.ms;
-    const stRun = await withApi(fault, (baseUrl) => runSchemathesis(SPEC_PATH, target(baseUrl), SAMPLE_API_TOKEN));
-    schemathesisMs += stRun.ms;
-    const failing = newlyFailing(correct.execution, tl.execution);
-    const findings = newFindings(correct.execution, tl.execution);
-    const result: FaultResult = {
-      fault,
-      deterministic: [...failing.filter((t) => !isScenario(t.file)).map((t) => t.fullName), ...findings],
-      withModel: [...failing.map((t) => t.fullName), ...findings],
-      schemathesis: [...new Set(stRun.failures.map(failureKey))].filter((key) => !correctFailures.has(key)),
-    };
-    results.push(result);
-    const tlCell = `${yesNo(result.deterministic.length > 0)} ${String(result.deterministic.length).padStart(2)}/${tl.execution.report.tests.length} tests`;
-    const modelCell = withModel ? `${yesNo(result.withModel.length > 0).padEnd(8)}` : '';
-    const stCell = `${yesNo(result.schemathesis.length > 0)} ${result.schemathesis.length} new failure${result.schemathesis.length === 1 ? '' : 's'}`;
-    console.log(`${fault.padEnd(26)}${tlCell.padEnd(withModel ? 18 : 20)}${modelCell}${stCell}   (${seconds(tl.ms)} / ${seconds(stRun.ms)})`);
-    console.log(`    bug: ${FAULTS[fault]}`);
-    const shown = (names: string[]) => `${names.slice(0, SHOWN).join('; ')}${names.length > SHOWN ? `; … ${names.length - SHOWN} more` : ''}`;
-    if (result.withModel.length) console.log(`    testloom: ${shown(result.withModel)}`);
-    if (result.schemathesis.length) console.log(`    schemathesis: ${shown(result.schemathesis)}`);
-    const stErrors = stRun.errors.filter((e) => !correctSt.errors.includes(e));
-    if (stErrors.length) console.log(`    schemathesis run errors: ${stErrors.map(firstLine).join('; ')}`);
-  }
-
-  const stCoverage = measureCoverage(operations, correctSt.exchanges);
-  // Coverage of the suite as the execute stage would deliver it (flaky tests left out).
-  const tlCoverage = correct.execution.report.coverage;
-  const count = (pick: (r: FaultResult) => string[]) => `${results.filter((r) => pick(r).length).length}/${results.length}`;
-  const missed = (pick: (r: FaultResult) => string[]) => results.filter((r) => !pick(r).length).map((r) => r.fault).join(', ') || 'none';
-  const rows: [string, string, string?][] = [
-    ['faults detected', count((r) => r.deterministic), count((r) => r.schemathesis)],
-    ['tests failing on correct API', `${stability.stableFailures.length} (+${stability.flaky.length} flaky, left out)`, `${correctFailures.size} failures`],
-    ['API defects on correct API', String(correct.execution.summary.apiDefects.length), '–'],
-    ['coverage: operations', figure(tlCoverage.operations), figure(stCoverage.operations)],
-    ['  documented status codes', figure(tlCoverage.statusCodes), figure(stCoverage.statusCodes)],
-    ['  parameters', figure(tlCoverage.parameters), figure(stCoverage.parameters)],
-    ['  request-body properties', figure(tlCoverage.requestBodyProperties), figure(stCoverage.requestBodyProperties)],
-    ['requests on the correct API', String(correct.execution.report.exchanges.length / CORRECT_RUNS), String(correctSt.exchanges.length)],
-    ['wall time', `${seconds(testloomMs)} (${CORRECT_RUNS}+${results.length} runs)`, `${seconds(schemathesisMs)} (${1 + results.length} runs)`],
-  ];
-  console.log(`\n${'totals'.padEnd(32)}${'testloom (deterministic)'.padEnd(28)}schemathesis`);
-  for (const [label, tl, stValue] of rows) console.log(`${label.padEnd(32)}${tl.padEnd(28)}${stValue ?? ''}`);
-  if (withModel) console.log(`${'faults detected, with model'.padEnd(32)}${count((r) => r.withModel)}`);
-  console.log(`missed by testloom: ${missed((r) => r.deterministic)}`);
-  if (withModel) console.log(`missed by testloom with model: ${missed((r) => r.withModel)}`);
-  console.log(`missed by schemathesis: ${missed((r) => r.schemathesis)}`);
-  console.log(`documented statuses never answered (correct API): testloom ${unexercisedStatuses(tlCoverage)}; schemathesis ${unexercisedStatuses(stCoverage)}`);
-  console.log(`undocumented statuses answered (correct API): testloom ${undocumentedStatuses(tlCoverage)}; schemathesis ${undocumentedStatuses(stCoverage)}`);
-  console.log(`requests matching no documented operation (correct API): testloom ${tlCoverage.unmatchedRequests.length}, schemathesis ${stCoverage.unmatchedRequests.length}`);
+  console.log('detected: testloom when a test that passed in every run on the correct API fails, or a passing test newly reports a possible API defect (an answer contradicting the spec); schemathesis when its report names a (check, operation) failure its run on the correct API did not');
+  const all: ApiFigures[] = [];
+  for (const { api, faults } of selection) all.push(await measureApi(api, faults));
+  printSummary(all);
   console.log(`elapsed: ${seconds(performance.now() - started)}`);
 }
 

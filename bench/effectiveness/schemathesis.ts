@@ -28,7 +28,7 @@ export interface SchemathesisRun {
   errors: string[];
   testCases: number;
   exitCode: number;
-  /** As run (from the project root), with the token replaced by `<token>`. */
+  /** As run (from the project root), with the credential replaced by `<credential>`. */
   command: string;
   exchanges: Exchange[];
   ms: number;
@@ -49,14 +49,19 @@ function errorText(error: unknown): string {
   return JSON.stringify(error);
 }
 
-/** One `st run` of the spec against the target, through a fresh recording proxy. */
-export async function runSchemathesis(specPath: string, target: TargetConfig, token: string): Promise<SchemathesisRun> {
+/**
+ * One `st run` of the spec against the target, through a fresh recording proxy; `auth` is the header
+ * every request carries, `configFile` an optional schemathesis.toml.
+ */
+export async function runSchemathesis(
+  specPath: string, target: TargetConfig, auth: { header: string; value: string }, configFile?: string,
+): Promise<SchemathesisRun> {
   const proxy = await startRecordingProxy(checkTarget(target));
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'testloom-schemathesis-'));
   const reportPath = path.join(workDir, 'report.json');
   const args = [
-    'run', specPath, '--url', proxy.baseUrl, ...SCHEMATHESIS_SETTINGS,
-    '-H', `Authorization: Bearer ${token}`, '--report', 'json', '--report-json-path', reportPath, '--no-color',
+    ...(configFile ? ['--config-file', configFile] : []), 'run', specPath, '--url', proxy.baseUrl, ...SCHEMATHESIS_SETTINGS,
+    '-H', `${auth.header}: ${auth.value}`, '--report', 'json', '--report-json-path', reportPath, '--no-color',
   ];
   const started = performance.now();
   try {
@@ -74,7 +79,7 @@ export async function runSchemathesis(specPath: string, target: TargetConfig, to
     const failures = (report.failures ?? []).flatMap((failure) =>
       (failure.operations ?? []).map((operation) => ({ check: `${failure.code ?? '?'} ${failure.title ?? ''}`.trim(), operation })),
     );
-    const display = args.map((arg) => arg.replace(token, '<token>').replace(`${PROJECT_ROOT}/`, '')).map((arg) => (/[\s']/.test(arg) ? `'${arg}'` : arg));
+    const display = args.map((arg) => arg.replace(auth.value, '<credential>').replace(`${PROJECT_ROOT}/`, '')).map((arg) => (/[\s']/.test(arg) ? `'${arg}'` : arg));
     return {
       failures,
       errors: (report.errors ?? []).map(errorText),

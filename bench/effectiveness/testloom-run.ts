@@ -2,7 +2,7 @@ import { credentialVariable } from '../../lib/generation';
 import { DESTRUCTIVE_METHODS, type SuiteFile, type TargetConfig, type TestStability } from '../../lib/execution';
 import { executeSuite, type SuiteExecution } from '../../lib/execution/execute-suite';
 import type { SuiteCase } from '../../lib/execution/suite-cases';
-import { SAMPLE_API_TOKEN } from './sample-api';
+import type { BenchApi } from './apis';
 
 /**
  * The generated suite run through the execute stage's own pipeline (executeSuite: runs, triage,
@@ -17,12 +17,12 @@ export interface TestloomRun {
 
 /**
  * The suite's credentials, and every destructive method allowed: the sample API is throw-away.
- * Model scenarios send no `auth` of their own, so with them the token also goes into API_HEADERS
- * (the helpers still strip or replace it for the missing/invalid-credential cases).
+ * Model scenarios send no `auth` of their own, so with them the credential also goes into
+ * API_HEADERS (the helpers still strip or replace it for the missing/invalid-credential cases).
  */
-export function sampleTarget(baseUrl: string, withScenarios: boolean): TargetConfig {
-  const env: Record<string, string> = { [credentialVariable('bearerAuth')]: SAMPLE_API_TOKEN };
-  if (withScenarios) env.API_HEADERS = JSON.stringify({ Authorization: `Bearer ${SAMPLE_API_TOKEN}` });
+export function sampleTarget(api: BenchApi, baseUrl: string, withScenarios: boolean): TargetConfig {
+  const env: Record<string, string> = { [credentialVariable(api.auth.scheme)]: api.auth.credential };
+  if (withScenarios) env.API_HEADERS = JSON.stringify({ [api.auth.header]: api.auth.value });
   return { baseUrl, env, allowedMethods: [...DESTRUCTIVE_METHODS] };
 }
 

@@ -1,8 +1,8 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { FaultName } from './faults';
-import { createValidators, parseId, type NewBook } from './sample-validation';
+import { serve, type BenchApi, type RunningApi } from '../types';
+import { FAULTS, type FaultName } from './faults';
+import { createValidators, parseId, type NewBook } from './validation';
 
 /** The bookstore of spec.yaml, in memory, served under its `/v1` base path; one seeded fault at most. */
 
@@ -12,12 +12,6 @@ export interface SampleApiOptions {
   fault?: FaultName;
   /** 0 (default): any free port. */
   port?: number;
-}
-
-export interface SampleApi {
-  /** e.g. `http://127.0.0.1:43121/v1`. */
-  baseUrl: string;
-  close(): Promise<void>;
 }
 
 interface Book extends Required<NewBook> {
@@ -197,17 +191,15 @@ export function createSampleApp(fault?: FaultName): express.Express {
   return app;
 }
 
-export async function startSampleApi(options: SampleApiOptions = {}): Promise<SampleApi> {
-  const app = createSampleApp(options.fault);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(options.port ?? 0, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve(listening)));
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}/v1`,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
-  };
+export function startSampleApi(options: SampleApiOptions = {}): Promise<RunningApi> {
+  return serve(createSampleApp(options.fault), '/v1', options.port);
 }
+
+export const bookstore: BenchApi = {
+  name: 'bookstore',
+  title: 'Bookstore',
+  specPath: path.join(__dirname, 'spec.yaml'),
+  faults: FAULTS,
+  auth: { scheme: 'bearerAuth', credential: SAMPLE_API_TOKEN, header: 'Authorization', value: `Bearer ${SAMPLE_API_TOKEN}` },
+  start: (fault) => startSampleApi({ fault: fault as FaultName | undefined }),
+};
