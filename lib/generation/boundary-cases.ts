@@ -45,14 +45,18 @@ export function boundaryCases(operation: Operation, happy: TestRequest, successS
     let valid = current;
     if (valid === undefined) {
       try {
-        valid = sampleRequestValue(parameter.schema, `${parameter.in} parameter "${parameter.name}"`);
+        valid = sampleRequestValue(parameter.schema, `${parameter.in} parameter "${parameter.name}"`, {
+          seed: `${operation.operationId}/${parameter.in}.${parameter.name}`,
+          hint: parameter.name,
+          example: parameter.example,
+        });
       } catch (err) {
         if (err instanceof UnsupportedInputError) continue;
         throw err;
       }
     }
     const allowValid = parameter.in !== 'path' && acceptsValidBoundary(operation, 'parameter');
-    for (const boundary of boundaryValues(parameter.schema, Array.isArray(valid) ? valid : [valid])) {
+    for (const boundary of boundaryValues(parameter.schema, Array.isArray(valid) ? valid : [valid], `${operation.operationId}/${parameter.in}.${parameter.name}`)) {
       let sent: ReturnType<typeof serializeParameterValue>;
       try {
         sent = serializeParameterValue(parameter, boundary.value);
@@ -73,7 +77,7 @@ export function boundaryCases(operation: Operation, happy: TestRequest, successS
   for (const [name, schema] of shape?.properties ?? []) {
     if (schema.readOnly === true) continue;
     const valid = (happy.body as Record<string, unknown>)[name];
-    for (const boundary of boundaryValues(schema, valid)) {
+    for (const boundary of boundaryValues(schema, valid, `${operation.operationId}/body.${name}`)) {
       add(`body.${name}`, `field "${name}"`, boundary, (request) => {
         (request.body as Record<string, unknown>)[name] = boundary.value;
       }, acceptsValidBoundary(operation, 'body'));

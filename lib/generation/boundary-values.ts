@@ -1,4 +1,5 @@
 import { schemaTypes, type SchemaObject } from '../openapi';
+import { seededRandom, stringFromPattern } from './values';
 
 /** A value at (valid) or just past (invalid) one constraint of a schema. */
 export interface BoundaryValue {
@@ -19,23 +20,69 @@ function numberKeyword(schema: SchemaObject, keyword: string): number | undefine
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
-function stringBoundaries(schema: SchemaObject): BoundaryValue[] {
+/** A value of the right type that breaks only the format (and any pattern-free length limit it fits in). */
+const INVALID_FORMATS: Record<string, string> = {
+  email: 'not-an-email',
+  'idn-email': 'not-an-email',
+  uuid: 'not-a-uuid',
+  date: '2024-13-45',
+  'date-time': '2024-05-17 25:61',
+  time: '25:61:00',
+  uri: 'not a uri',
+  url: 'not a url',
+  hostname: 'not a hostname!',
+  ipv4: '999.1.1.1',
+  ipv6: 'not:an:ipv6::address::',
+  byte: '%%not-base64%%',
+};
+
+/** A string of exactly `length` characters that is still valid for the pattern or format, or undefined. */
+function stringOfLength(schema: SchemaObject, length: number, seed: string): string | undefined {
+  if (typeof schema.pattern === 'string') return stringFromPattern(schema.pattern, seededRandom(`${seed}/${length}`), length, length);
+  if (schema.format === 'email' && length >= 'a@example.com'.length) return `${'a'.repeat(length - '@example.com'.length)}@example.com`;
+  if (schema.format !== undefined) return undefined;
+  return 'x'.repeat(length);
+}
+
+function stringBoundaries(schema: SchemaObject, seed: string): BoundaryValue[] {
   const values: BoundaryValue[] = [];
   const min = numberKeyword(schema, 'minLength');
   const max = numberKeyword(schema, 'maxLength');
-  // A pattern or format could reject the filler text for another reason than its length.
-  const plain = schema.pattern === undefined && schema.format === undefined && schema.enum === undefined;
-  const text = (length: number) => 'x'.repeat(length);
   const chars = (length: number) => `a ${length}-character string`;
+  // Each value breaks (or meets) the length alone: it still matches the pattern and format.
+  const push = (constraint: string, length: number, valid: boolean, limit: string) => {
+    const value = stringOfLength(schema, length, seed);
+    if (value !== undefined) values.push({ constraint, value, valid, description: `${chars(length)} (${limit})` });
+  };
   if (min !== undefined && min > 0) {
-    values.push({ constraint: 'minLength-1', value: text(min - 1), valid: false, description: `${chars(min - 1)} (minLength ${min})` });
-    if (plain) values.push({ constraint: 'minLength', value: text(min), valid: true, description: `${chars(min)} (minLength ${min})` });
+    push('minLength-1', min - 1, false, `minLength ${min}`);
+    push('minLength', min, true, `minLength ${min}`);
   }
   if (max !== undefined && max < MAX_GENERATED_LENGTH) {
-    values.push({ constraint: 'maxLength+1', value: text(max + 1), valid: false, description: `${chars(max + 1)} (maxLength ${max})` });
-    if (plain && max > 0 && max !== min) values.push({ constraint: 'maxLength', value: text(max), valid: true, description: `${chars(max)} (maxLength ${max})` });
+    push('maxLength+1', max + 1, false, `maxLength ${max}`);
+    if (max > 0 && max !== min) push('maxLength', max, true, `maxLength ${max}`);
   }
+  const invalidFormat = typeof schema.format === 'string' ? INVALID_FORMATS[schema.format] : undefined;
+  if (invalidFormat !== undefined && schema.pattern === undefined && (max === undefined || invalidFormat.length <= max)) {
+    values.push({ constraint: 'format', value: invalidFormat, valid: false, description: `"${invalidFormat}", not a valid ${schema.format}` });
+  }
+  const mismatch = typeof schema.pattern === 'string' ? patternMismatch(schema.pattern, min ?? 0, max) : undefined;
+  if (mismatch !== undefined) values.push({ constraint: 'pattern', value: mismatch, valid: false, description: `"${mismatch}", not matching ${schema.pattern}` });
   return values;
+}
+
+/** A string within the length limits that does not match the pattern. */
+function patternMismatch(pattern: string, min: number, max: number | undefined): string | undefined {
+  const regex = (() => {
+    try {
+      return new RegExp(pattern, 'u');
+    } catch {
+      return undefined;
+    }
+  })();
+  if (!regex) return undefined;
+  const length = Math.max(min, Math.min(max ?? 8, 8));
+  return ['!'.repeat(length), ' '.repeat(length), '0'.repeat(length), 'x'.repeat(length)].find((text) => !regex.test(text));
 }
 
 /** OpenAPI 3.0 / Swagger 2.0 write `exclusiveMinimum: true` next to `minimum`; 3.1 writes the bound itself. */
@@ -82,32 +129,40 @@ function arrayBoundaries(schema: SchemaObject, validItems: unknown[]): BoundaryV
   return values;
 }
 
-function enumOutside(schema: SchemaObject): BoundaryValue | undefined {
+/** Values an enum does not allow: an invented one, and the first value in upper case and with a trailing space. */
+function enumOutside(schema: SchemaObject): BoundaryValue[] {
   const allowed = schema.enum;
-  if (!Array.isArray(allowed) || !allowed.length) return undefined;
+  if (!Array.isArray(allowed) || !allowed.length) return [];
   if (allowed.every((value) => typeof value === 'string')) {
-    let candidate = 'not-in-enum';
-    while (allowed.includes(candidate)) candidate += '-x';
-    return { constraint: 'enum', value: candidate, valid: false, description: `"${candidate}", not one of the enum values` };
+    const strings = allowed as string[];
+    let invented = 'not-in-enum';
+    while (strings.includes(invented)) invented += '-x';
+    const values: BoundaryValue[] = [{ constraint: 'enum', value: invented, valid: false, description: `"${invented}", not one of the enum values` }];
+    const upper = strings[0].toUpperCase();
+    if (!strings.includes(upper)) values.push({ constraint: 'enum-case', value: upper, valid: false, description: `"${upper}", an enum value in another case` });
+    const padded = `${strings[0]} `;
+    if (!strings.includes(padded)) values.push({ constraint: 'enum-whitespace', value: padded, valid: false, description: `"${padded}", an enum value with a trailing space` });
+    return values;
   }
   if (allowed.every((value) => typeof value === 'number')) {
-    const candidate = Math.max(...allowed) + 1;
-    return { constraint: 'enum', value: candidate, valid: false, description: `${candidate}, not one of the enum values` };
+    const candidate = Math.max(...(allowed as number[])) + 1;
+    return [{ constraint: 'enum', value: candidate, valid: false, description: `${candidate}, not one of the enum values` }];
   }
-  return undefined;
+  return [];
 }
 
 /**
- * Values at and just past the length, range, item-count and enum constraints of one schema.
- * `valid` is the schema-valid sample, used as the filler item for arrays.
+ * Values at and just past the length, range, item-count, enum, format and pattern constraints of
+ * one schema, each changing only that constraint. `valid` is the schema-valid sample (the filler
+ * item for arrays); `seed` keeps pattern-built values stable.
  */
-export function boundaryValues(schema: SchemaObject, valid: unknown): BoundaryValue[] {
+export function boundaryValues(schema: SchemaObject, valid: unknown, seed: string): BoundaryValue[] {
   const types = schemaTypes(schema).filter((type) => type !== 'null');
   if (types.length !== 1) return [];
   const [type] = types;
   const outside = enumOutside(schema);
-  if (outside) return [outside];
-  if (type === 'string') return stringBoundaries(schema);
+  if (outside.length) return outside;
+  if (type === 'string') return stringBoundaries(schema, seed);
   if (type === 'integer' || type === 'number') return numberBoundaries(schema, type === 'integer');
   if (type === 'array') return arrayBoundaries(schema, Array.isArray(valid) ? valid : []);
   return [];

@@ -73,7 +73,11 @@ function happyRequest(operation: Operation, sendBody: boolean, auth: RequestAuth
   const cookies: string[] = [];
   for (const parameter of operation.parameters) {
     if (!parameter.required && parameter.example === undefined) continue;
-    const raw = parameter.example ?? sampleRequestValue(parameter.schema, `${parameter.in} parameter "${parameter.name}"`);
+    const raw = sampleRequestValue(parameter.schema, `${parameter.in} parameter "${parameter.name}"`, {
+      seed: `${operation.operationId}/${parameter.in}.${parameter.name}`,
+      hint: parameter.name,
+      example: parameter.example,
+    });
     const value = serializeParameterValue(parameter, raw);
     if (parameter.in === 'query') request.query[parameter.name] = value;
     else if (parameter.in === 'path') request.pathParams[parameter.name] = Array.isArray(value) ? value.join(',') : value;
@@ -85,7 +89,7 @@ function happyRequest(operation: Operation, sendBody: boolean, auth: RequestAuth
     if (!(name in request.pathParams)) throw new UnsupportedInputError(`path parameter "${name}" is not declared`);
   }
   const body = operation.requestBody;
-  if (body && sendBody) request.body = body.example ?? sampleRequestValue(body.schema, 'the request body');
+  if (body && sendBody) request.body = sampleRequestValue(body.schema, 'the request body', { seed: `${operation.operationId}/body`, example: body.example });
   return request;
 }
 

@@ -1,6 +1,6 @@
-import { sample } from 'openapi-sampler';
 import { schemaTypes, type OperationParameter, type SchemaObject } from '../openapi';
 import type { QueryValue, ScalarValue } from './types';
+import { checkValue, NoValidValueError, validRequestValue } from './values';
 
 /** The operation needs input this generator cannot produce; the operation is skipped with this reason. */
 export class UnsupportedInputError extends Error {
@@ -10,12 +10,26 @@ export class UnsupportedInputError extends Error {
   }
 }
 
-/** A deterministic schema-valid value (openapi-sampler prefers the schema's own example, enum, default). */
-export function sampleRequestValue(schema: SchemaObject, what: string): unknown {
+export interface ValueSource {
+  /** Seeds the generated value: the same operation and field always get the same value. */
+  seed: string;
+  /** The field's name, to make generated text readable (`name`, `email`). */
+  hint?: string;
+  /** The spec's example for the field, used when it is valid for the schema. */
+  example?: unknown;
+}
+
+/**
+ * A value valid for the schema, checked by Ajv before it is rendered: the spec's example when it is
+ * valid, else one built from the schema (types, formats, patterns, enums, limits, composition).
+ */
+export function sampleRequestValue(schema: SchemaObject, what: string, source: ValueSource): unknown {
+  if (source.example !== undefined && checkValue(schema, source.example).valid !== false) return source.example;
   try {
-    return sample(schema as Parameters<typeof sample>[0], { skipReadOnly: true, quiet: true });
+    return validRequestValue(schema, source.seed, source.hint);
   } catch (err) {
-    throw new UnsupportedInputError(`cannot build a sample for ${what}: ${(err as Error).message}`);
+    if (err instanceof NoValidValueError) throw new UnsupportedInputError(`cannot build a valid value for ${what}: ${err.reason}`);
+    throw err;
   }
 }
 

@@ -125,7 +125,7 @@ describe('running a generated pytest suite against a correct API', () => {
     expect(new Set(perRun).size).toBe(1);
     const created = report.exchanges.find((e) => e.run === 2 && e.test?.fullName === 'TestCreateItem returns 201 for a valid request');
     expect(created).toMatchObject({ method: 'POST', url: `${api.baseUrl}/items`, path: '/items', status: 201 });
-    expect(JSON.parse(created?.requestBody ?? '')).toEqual({ name: 'string', price: 0, tag: 'string' });
+    expect(JSON.parse(created?.requestBody ?? '')).toEqual({ name: 'name', price: 1, tag: 'tag' });
     expect(created?.requestHeaders['content-type']).toBe('application/json');
     // A sequence's four requests all name it.
     const sequence = report.exchanges.filter((e) => e.run === 1 && e.test?.fullName === 'TestCreateItem creates a resource, then reads, deletes, reads again (404) it by itemId');

@@ -172,7 +172,7 @@ describe('generateSpecSuite on Swagger 2.0', () => {
     expect(suite.cases.find((c) => c.id === 'listItems/happy-path')?.request).toEqual({
       pathParams: {},
       query: { tag: ['blue', 'red'] },
-      headers: { 'X-Request-Id': 'string' },
+      headers: { 'X-Request-Id': 'x-request-id' },
     });
   });
 
@@ -205,7 +205,7 @@ describe('generateSpecSuite on OpenAPI 3.1', () => {
   test('generates the expected cases per operation', () => {
     expect(kindsByOperation(suite.cases)).toEqual({
       searchUsers: ['happy-path', 'missing-required', 'wrong-type'],
-      createUser: ['happy-path', 'missing-required', 'missing-required', 'wrong-type', 'wrong-type', 'wrong-type', 'boundary', 'at-boundary', 'missing-auth', 'invalid-auth', 'crud-sequence'],
+      createUser: ['happy-path', 'missing-required', 'missing-required', 'wrong-type', 'wrong-type', 'wrong-type', 'boundary', 'boundary', 'at-boundary', 'missing-auth', 'invalid-auth', 'crud-sequence'],
       getUser: ['happy-path', 'wrong-type', 'missing-auth', 'invalid-auth', 'not-found'],
       updateUser: ['happy-path', 'wrong-type', 'wrong-type', 'wrong-type', 'boundary', 'missing-auth', 'invalid-auth'],
     });
