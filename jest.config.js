@@ -1,9 +1,14 @@
-/** Jest runs the TypeScript sources directly through SWC; type-checking is `tsc --noEmit` in `npm test`. */
+/**
+ * Two projects, each test file in exactly one: `fast` (test/fast: the workflows' logic on
+ * Temporal's time-skipping test server with stub activities; `npm run test:fast`) and `stack`
+ * (everything else, on the real stack its global setup starts). `npm test` runs both.
+ * Jest runs the TypeScript sources directly through SWC; type-checking is `tsc --noEmit` in `npm test`.
+ */
 const swc = ['@swc/jest', { jsc: { target: 'es2022' } }];
 
-module.exports = {
+const shared = {
+  rootDir: __dirname,
   testEnvironment: '<rootDir>/test/support/node-environment.js',
-  roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': swc,
@@ -19,8 +24,31 @@ module.exports = {
     // ESM-only and not compilable to CommonJS: imported natively by Node instead (see the file).
     '^node-llama-cpp$': '<rootDir>/test/support/node-llama-cpp.js',
   },
-  globalSetup: '<rootDir>/test/support/global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 120_000,
-  maxWorkers: 2,
+};
+
+module.exports = {
+  testTimeout: 120_000,
+  // Three test files at a time on the two-core machines this runs on: much of a file's time is
+  // spent waiting (on a heartbeat timeout after a SIGKILL, on child processes, on servers starting),
+  // which a third file fills. Lower it (--maxWorkers=2) if a timing limit a test asserts is missed.
+  maxWorkers: 3,
+  projects: [
+    {
+      ...shared,
+      displayName: 'fast',
+      roots: ['<rootDir>/test/fast'],
+      globalSetup: '<rootDir>/test/fast/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/fast/support/global-teardown.ts',
+      testTimeout: 30_000,
+    },
+    {
+      ...shared,
+      displayName: 'stack',
+      roots: ['<rootDir>/test'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/fast/'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+  ],
 };

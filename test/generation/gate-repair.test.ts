@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Database } from '../../lib/db';
+import { seedPglite } from '../support/databases';
 import { listModelCalls } from '../../lib/db/model-calls';
 import { checkSuiteInChildProcess } from '../../lib/generation/gates/check-process';
 import { gateSuite } from '../../lib/generation/model/repair';
@@ -28,6 +29,7 @@ const noWatch = () => ({ signal: new AbortController().signal, onProgress() {}, 
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'testloom-gates-'));
+  seedPglite(dir);
   database = await openDatabase({ dataDir: dir });
   ollama = await startFakeOllama({ models: ['test-model'] });
 });

@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Database } from '../../lib/db';
+import { seedPglite } from '../support/databases';
 import {
   BudgetExceededError,
   createGateway,
@@ -44,6 +45,7 @@ let closedUrl: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'testloom-llm-'));
+  seedPglite(dir);
   database = await openDatabase({ dataDir: dir });
   ollama = await startFakeOllama({ models: [MODEL] });
   closedUrl = `http://127.0.0.1:${await freePort()}`;

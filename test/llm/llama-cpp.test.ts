@@ -10,6 +10,7 @@ import { basename, join, relative } from 'node:path';
 import Ajv from 'ajv';
 import { loadConfig } from '../../lib/config';
 import { openDatabase, type Database } from '../../lib/db';
+import { seedPglite } from '../support/databases';
 import { createGateway, type JSONSchema, LlamaCppProvider, ModelUnavailableError, unloadLlamaModels } from '../../lib/llm';
 import { loadModel } from '../../lib/llm/llama-cpp-models';
 import { installedSmokeTestGguf, missingSmokeTestGgufMessage } from '../../lib/llm/smoke-test-gguf';
@@ -32,6 +33,11 @@ const PROMPT = 'Write one test case for creating a pet.';
 let modelPath: string;
 let dir: string;
 let database: Database | undefined;
+/** The migrated database global setup made (test/support/databases.ts). */
+const openSeeded = (dataDir: string) => {
+  seedPglite(dataDir);
+  return openDatabase({ dataDir });
+};
 /** One thread: the machine is shared, and a model this small gains nothing from more. */
 const provider = (options: { name?: string; modelPath?: string } = {}) => new LlamaCppProvider({ modelPath, threads: 1, contextSize: 1024, ...options });
 
@@ -99,7 +105,7 @@ test('abort stops the generation mid-answer with the signal’s reason, and the 
 });
 
 test('through the gateway: validated JSON, the call recorded with its tokens, the identical second call answered from the cache', async () => {
-  database = await openDatabase({ dataDir: join(dir, 'db') });
+  database = await openSeeded(join(dir, 'db'));
   const gateway = createGateway({ providers: [provider()], db: database.db, cacheEnabled: true });
   const runId = `run-${randomUUID()}`;
   const request = { task: 'issue-test-cases', model: 'configured-model', system: SYSTEM, prompt: `${PROMPT} (${runId})`, schema: testCaseSchema, runId };
@@ -131,7 +137,7 @@ test('a missing GGUF file → ModelUnavailableError naming the path and how to g
       'or run `bash infra/setup.sh`, which installs a tiny smoke-test model (stories260K.gguf) into TESTLOOM_MODEL_DIR (default .models)',
   );
 
-  database ??= await openDatabase({ dataDir: join(dir, 'db') });
+  database ??= await openSeeded(join(dir, 'db'));
   const gateway = createGateway({ providers: [provider({ modelPath: missing }), provider({ name: 'llama-cpp-2' })], db: database.db, cacheEnabled: false });
   const runId = `run-${randomUUID()}`;
   const completion = await gateway.complete({ task: 'issue-test-cases', model: 'any', prompt: 'Once upon a time', maxTokens: 4, runId });

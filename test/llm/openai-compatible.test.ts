@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Database } from '../../lib/db';
+import { seedPglite } from '../support/databases';
 import { createGateway, ModelUnavailableError, OllamaProvider, OpenAICompatibleProvider } from '../../lib/llm';
 import { freePort } from '../../lib/net/free-port';
 
@@ -96,6 +97,7 @@ test('faults: 5xx and 429 are unavailable, 400 is not, a cut stream is unavailab
 
 test('as the gateway fallback behind an unreachable Ollama, with the cost from the price table', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'testloom-llm-openai-'));
+  seedPglite(dir);
   const database = await openDatabase({ dataDir: dir });
   try {
     queue.push({ text: '{"answer": 7}', promptTokens: 1000, completionTokens: 500 });

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { listLocalIssueComments } from '../../lib/db/local-issues';
 import { openDatabase, type Database } from '../../lib/db/open';
+import { seedPglite } from '../support/databases';
 import { LocalGitHost } from '../../lib/repohost/local-git';
 import { workflowMarker } from '../../lib/repohost/types';
 
@@ -13,6 +14,7 @@ let host: LocalGitHost;
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'testloom-local-comment-'));
+  seedPglite(dataDir);
   database = await openDatabase({ dataDir });
   host = new LocalGitHost(path.join(dataDir, 'repos'), database.db);
 });

@@ -1,7 +1,8 @@
 /**
- * One real Temporal dev server (in memory, headless), one real Chroma server and one workflow
- * bundle for the whole test run; each test file isolates itself with its own task queue and its
- * own repository names (one Chroma collection per repository).
+ * One real Temporal dev server (in memory, headless), one real Chroma server, one workflow bundle
+ * and one migrated PGlite directory (copied by each harness) for the whole test run; each test file
+ * isolates itself with its own task queue, its own database and its own repository names (one
+ * Chroma collection per repository).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,13 +15,35 @@ import { ensureDevServer, type DevServer } from '../../lib/temporal/dev-server';
 import { freePort } from '../../lib/net/free-port';
 import { ensureChromaServer, type ChromaServer } from '../../lib/retrieval/chroma-server';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../../lib/observability/temporal-tracing';
+import { createPgliteTemplate } from './databases';
 
 export default async function globalSetup(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'testloom-jest-'));
+  (globalThis as Record<string, unknown>).__testloomTmp = dir;
+  // Independent of each other: started together (the dev server and Chroma wait on their processes, the bundle and the migrations on the CPU).
+  const [server, bundlePath, chroma, pgliteTemplate] = await Promise.all([
+    startTemporal(dir),
+    bundleWorkflows(dir),
+    startChroma(dir),
+    // Migrated once: each harness copies it (test/support/databases.ts seedPglite) instead of migrating a fresh directory.
+    createPgliteTemplate(path.join(dir, 'pglite-template')),
+  ]);
+  (globalThis as Record<string, unknown>).__testloomDevServer = server;
+  (globalThis as Record<string, unknown>).__testloomChroma = chroma;
+
+  // JSON logs at warn unless asked for: info would print every request and stage of every test.
+  process.env.TESTLOOM_LOG_LEVEL ??= 'warn';
+  process.env.TESTLOOM_TEST_TEMPORAL_ADDRESS = server.address;
+  process.env.TESTLOOM_TEST_CHROMA_URL = chroma.url;
+  process.env.TESTLOOM_TEST_WORKFLOW_BUNDLE = bundlePath;
+  process.env.TESTLOOM_TEST_PGLITE_TEMPLATE = pgliteTemplate;
+}
+
+async function startTemporal(dir: string): Promise<DevServer> {
   const cli = requireTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH || undefined, projectRoot: PROJECT_ROOT });
   const settings = loadTemporalConfig(path.join(PROJECT_ROOT, 'temporal.yaml'));
   const port = await freePort();
-  const server: DevServer = await ensureDevServer({
+  return ensureDevServer({
     cliPath: cli.path,
     address: `127.0.0.1:${port}`,
     namespace: 'default',
@@ -29,27 +52,19 @@ export default async function globalSetup(): Promise<void> {
     logFile: path.join(dir, 'temporal.log'),
     searchAttributes: settings.searchAttributes,
   });
-  (globalThis as Record<string, unknown>).__testloomDevServer = server;
-  (globalThis as Record<string, unknown>).__testloomTmp = dir;
+}
 
+async function startChroma(dir: string): Promise<ChromaServer> {
+  return ensureChromaServer({ url: `http://127.0.0.1:${await freePort()}`, dataDir: path.join(dir, 'chroma'), logFile: path.join(dir, 'chroma.log') });
+}
+
+async function bundleWorkflows(dir: string): Promise<string> {
   const bundle = await bundleWorkflowCode({
     workflowsPath: path.join(PROJECT_ROOT, 'workflows', 'index.ts'),
     workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, // OpenTelemetry spans, as workers/worker.ts bundles
-    logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never,
+    logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
   });
   const bundlePath = path.join(dir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, bundle.code);
-
-  const chroma: ChromaServer = await ensureChromaServer({
-    url: `http://127.0.0.1:${await freePort()}`,
-    dataDir: path.join(dir, 'chroma'),
-    logFile: path.join(dir, 'chroma.log'),
-  });
-  (globalThis as Record<string, unknown>).__testloomChroma = chroma;
-
-  // JSON logs at warn unless asked for: info would print every request and stage of every test.
-  process.env.TESTLOOM_LOG_LEVEL ??= 'warn';
-  process.env.TESTLOOM_TEST_TEMPORAL_ADDRESS = server.address;
-  process.env.TESTLOOM_TEST_CHROMA_URL = chroma.url;
-  process.env.TESTLOOM_TEST_WORKFLOW_BUNDLE = bundlePath;
+  return bundlePath;
 }

@@ -7,24 +7,22 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { type Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities, type Activities } from '../../activities';
 import { listen, type RunningServer } from '../../api/server';
 import { loadConfig, type Config, type StageSettingsMap } from '../../lib/config';
-import { openDatabase, type Database } from '../../lib/db/open';
+import type { Database } from '../../lib/db/open';
 import type { GitHubRepoHost } from '../../lib/repohost/github';
-import { createRepoHost } from '../../lib/repohost/from-config';
 import type { LocalGitHost } from '../../lib/repohost/local-git';
 import type { RepoHost } from '../../lib/repohost/types';
-import { runLinks } from '../../lib/runs/links';
-import { createModelAccess } from '../../lib/llm/from-config';
-import { createRetriever, type CaseRetriever } from '../../lib/retrieval';
+import type { CaseRetriever } from '../../lib/retrieval';
+import { createServices } from '../../lib/services';
 import { installQuietRuntime } from '../../lib/temporal/runtime';
 import { createClient } from '../../lib/temporal/client';
 import { STAGES } from '../../lib/core/run';
 import { createWorker, type TestloomWorker } from '../../workers/worker';
-import { createTestPostgres, type TestPostgres } from './databases';
+import { createTestPostgres, seedPglite, type TestPostgres } from './databases';
 import type { GitHubServer } from './github-server/server';
 
 export interface HarnessOptions {
@@ -78,6 +76,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness<Re
   const address = process.env.TESTLOOM_TEST_TEMPORAL_ADDRESS;
   if (!address) throw new Error('TESTLOOM_TEST_TEMPORAL_ADDRESS is unset: run tests through jest (global setup starts Temporal)');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'testloom-test-'));
+  if (options.database === 'pglite') seedPglite(dataDir);
   const postgres: TestPostgres | undefined = options.database === 'postgres' ? await createTestPostgres() : undefined;
   const chromaUrl = options.chromaUrl ?? process.env.TESTLOOM_TEST_CHROMA_URL;
   const env: Record<string, string> = {
@@ -108,9 +107,8 @@ export async function createHarness(options: HarnessOptions): Promise<Harness<Re
     },
   };
 
-  const database = await openDatabase({ databaseUrl: postgres?.url, dataDir });
-  const repoHost = createRepoHost(config, database.db);
-  const retrieval = await createRetriever(config.retrieval);
+  const services = await createServices(config);
+  const { database, repoHost, retrieval } = services;
   const connection = await Connection.connect({ address });
   const client = createClient(connection, config.temporal.namespace); // with the OpenTelemetry interceptor, like the API's
   const api = await listen({ db: database.db, client, config, repoHost }, '127.0.0.1', 0);
@@ -127,12 +125,11 @@ export async function createHarness(options: HarnessOptions): Promise<Harness<Re
     dataDir,
     async startWorker(wrap) {
       const native = await NativeConnection.connect({ address });
-      const deps = { db: database.db, repoHost, links: runLinks(config), retrieval, models: await createModelAccess(config.llm, database.db), limits: config.generation.limits };
-      const activities = createActivities(deps);
+      const activities = createActivities(services);
       const worker = await createWorker({
         config,
         connection: native,
-        deps,
+        deps: services,
         activities: wrap ? wrap(activities) : activities,
         workflowBundle: { codePath: process.env.TESTLOOM_TEST_WORKFLOW_BUNDLE! },
       });
@@ -157,7 +154,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness<Re
       for (const w of workers) await w.stop();
       await api.close();
       await connection.close();
-      await database.close();
+      await services.close();
       await postgres?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

@@ -57,6 +57,8 @@ async function main(): Promise<void> {
     deps: { db: database.db, repoHost, links: runLinks(config), retrieval, models },
     activities,
     workflowBundle: { codePath: process.env.TESTLOOM_TEST_WORKFLOW_BUNDLE! },
+    // This worker is SIGKILLed with the run in its cache: the next workflow task goes to the new worker after 1 s, not the default 10 s.
+    stickyQueueScheduleToStartTimeout: '1s',
   });
   process.stdout.write('READY\n');
   await worker.run();

@@ -16,7 +16,7 @@ export function spawnWorker(harness: Harness, pauseAt: string, env: Record<strin
   });
   let output = '';
   const waiters: { line: string; resolve: () => void }[] = [];
-  child.stdout!.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString();
     for (const waiter of waiters) if (output.includes(waiter.line)) waiter.resolve();
   });

@@ -13,7 +13,7 @@ import addFormats from 'ajv-formats';
 
 export const DESCRIPTION_PATH = require.resolve('@octokit/openapi/generated/api.github.com.json');
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;  
 
 export interface Violation {
   kind: 'request' | 'response' | 'route';

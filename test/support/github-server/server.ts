@@ -16,7 +16,7 @@ import { checkRequest, checkResponse, example, findOperation, loadDescription, t
 import { FaultInjector, type FaultResponse } from './faults';
 import { isAncestor, objectType, readBlob, readCommit, resolveRef, runGit, signatureEnv, type Signature } from './git';
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;  
 
 export type Permission = 'admin' | 'maintain' | 'write' | 'triage' | 'read';
 
