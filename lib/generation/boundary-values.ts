@@ -67,7 +67,7 @@ function stringBoundaries(schema: SchemaObject, seed: string): BoundaryValue[] {
     values.push({ constraint: 'format', value: invalidFormat, valid: false, description: `"${invalidFormat}", not a valid ${schema.format}` });
   }
   const mismatch = typeof schema.pattern === 'string' ? patternMismatch(schema.pattern, min ?? 0, max) : undefined;
-  if (mismatch !== undefined) values.push({ constraint: 'pattern', value: mismatch, valid: false, description: `"${mismatch}", not matching ${schema.pattern}` });
+  if (mismatch !== undefined) values.push({ constraint: 'pattern', value: mismatch, valid: false, description: `"${mismatch}", not matching ${String(schema.pattern)}` });
   return values;
 }
 
@@ -134,7 +134,7 @@ function enumOutside(schema: SchemaObject): BoundaryValue[] {
   const allowed = schema.enum;
   if (!Array.isArray(allowed) || !allowed.length) return [];
   if (allowed.every((value) => typeof value === 'string')) {
-    const strings = allowed as string[];
+    const strings = allowed;
     let invented = 'not-in-enum';
     while (strings.includes(invented)) invented += '-x';
     const values: BoundaryValue[] = [{ constraint: 'enum', value: invented, valid: false, description: `"${invented}", not one of the enum values` }];
@@ -145,7 +145,7 @@ function enumOutside(schema: SchemaObject): BoundaryValue[] {
     return values;
   }
   if (allowed.every((value) => typeof value === 'number')) {
-    const candidate = Math.max(...(allowed as number[])) + 1;
+    const candidate = Math.max(...(allowed)) + 1;
     return [{ constraint: 'enum', value: candidate, valid: false, description: `${candidate}, not one of the enum values` }];
   }
   return [];

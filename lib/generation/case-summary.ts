@@ -1,7 +1,7 @@
 import type { ResponseCheck } from './operation-plan';
 import { CodeExpression } from '../templates/code-expression';
 import type { RequestCall } from '../frameworks';
-import type { ScalarValue, TestCase, TestRequest, TestStep } from './types';
+import type { ScalarValue, TestCase, TestRequest, TestStep, UniqueRule } from './types';
 
 function queryString(query: TestCase['request']['query']): string {
   const params = new URLSearchParams();
@@ -53,15 +53,49 @@ export function describeExpectation(testCase: TestCase, check: ResponseCheck): s
   return parts.join(', ');
 }
 
+/** Replaces the value at a top-level JSON pointer (`/patientId`) of an object body. */
+/** `api.unique(sample)`, with the rule when it has one: the call the generated test makes. */
+function uniqueCall(sample: unknown, rule: UniqueRule): CodeExpression {
+  const args = Object.keys(rule).length ? `${JSON.stringify(sample)}, ${JSON.stringify(rule)}` : JSON.stringify(sample);
+  return new CodeExpression(`api.unique(${args})`);
+}
+
+function withValueAt(body: unknown, pointer: string, value: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  const name = pointer.slice(1).replace(/~1/g, '/').replace(/~0/g, '~');
+  return { ...(body as Record<string, unknown>), [name]: value };
+}
+
+/**
+ * The body as the generated test sends it: fields naming a resource as the variable holding the id
+ * an earlier step captured, fields an API keeps unique as `api.unique(value, rule)`, freshly varied
+ * at run time.
+ */
+function bodyExpression(step: Pick<TestStep, 'request' | 'bindBody'>): unknown {
+  let body = step.request.body;
+  for (const [pointer, rule] of Object.entries(step.request.unique ?? {})) {
+    if (!pointer.startsWith('/')) continue;
+    const value = (body as Record<string, unknown>)[pointer.slice(1).replace(/~1/g, '/').replace(/~0/g, '~')];
+    body = withValueAt(body, pointer, uniqueCall(value, rule));
+  }
+  for (const [pointer, variable] of Object.entries(step.bindBody ?? {})) body = withValueAt(body, pointer, new CodeExpression(variable));
+  return body;
+}
+
 /**
  * The request of one step as passed to the generated `api.request(...)`: empty parts left out to
  * keep tests readable, bound path parameters as the variable captured by an earlier step.
  */
-export function requestCall(step: Pick<TestStep, 'method' | 'path' | 'request' | 'bind'>, bodyMediaType?: string): RequestCall {
-  const { pathParams, query, headers, body, auth } = step.request;
+export function requestCall(step: Pick<TestStep, 'method' | 'path' | 'request' | 'bind' | 'bindBody'>, bodyMediaType?: string): RequestCall {
+  const { pathParams, query, headers, auth } = step.request;
+  const body = bodyExpression(step);
   const call: RequestCall = { method: step.method.toUpperCase(), path: step.path };
   const params: Record<string, unknown> = { ...pathParams };
   for (const [name, variable] of Object.entries(step.bind ?? {})) params[name] = new CodeExpression(variable);
+  for (const [key, rule] of Object.entries(step.request.unique ?? {})) {
+    const name = /^path:(.+)$/.exec(key)?.[1];
+    if (name !== undefined && name in params) params[name] = uniqueCall(params[name], rule);
+  }
   const ordered = Object.fromEntries([...step.path.matchAll(/\{([^}]+)\}/g)].map(([, name]) => name).filter((name) => name in params).map((name) => [name, params[name]]));
   if (Object.keys(ordered).length) call.pathParams = ordered;
   if (Object.keys(query).length) call.query = query;

@@ -1,6 +1,7 @@
 import { schemaTypes, type Operation, type SchemaObject } from '../openapi';
 import type { CaseDraft } from './case-draft';
 import type { ScalarValue, TestRequest } from './types';
+import { seededRandom, stringFromPattern } from './values';
 
 const UNKNOWN_NUMBER = 999_999_999;
 const UNKNOWN_UUID = '00000000-0000-4000-8000-000000000000';
@@ -16,7 +17,11 @@ function unknownValue(schema: SchemaObject): ScalarValue | undefined {
   }
   if (types.length && !types.includes('string')) return undefined;
   if (schema.format === 'uuid') return UNKNOWN_UUID;
-  if (schema.pattern !== undefined || schema.format !== undefined) return undefined;
+  if (typeof schema.pattern === 'string') {
+    const minLength = typeof schema.minLength === 'number' ? schema.minLength : 0;
+    return stringFromPattern(schema.pattern, seededRandom(`not-found/${schema.pattern}`), minLength, typeof schema.maxLength === 'number' ? schema.maxLength : Infinity);
+  }
+  if (schema.format !== undefined) return undefined;
   const maxLength = typeof schema.maxLength === 'number' ? schema.maxLength : Infinity;
   const minLength = typeof schema.minLength === 'number' ? schema.minLength : 0;
   return UNKNOWN_STRING.length <= maxLength && UNKNOWN_STRING.length >= minLength ? UNKNOWN_STRING : undefined;
@@ -36,6 +41,8 @@ export function notFoundCase(operation: Operation, happy: TestRequest): { case?:
   if (value === undefined) return { reason: `no not-found case: no value of path parameter "${name}" is certain to name nothing` };
   const request = structuredClone(happy);
   request.pathParams[name] = value;
+  // A pattern-shaped id is drawn afresh at run time: the suite itself may have created the one drawn here.
+  if (typeof parameter?.schema.pattern === 'string') request.unique = { ...request.unique, [`path:${name}`]: { pattern: parameter.schema.pattern } };
   return {
     case: {
       id: `${operation.operationId}/not-found/path.${name}`,

@@ -2,21 +2,7 @@ import { objectShape, type Operation, type OperationLink } from '../openapi';
 import type { PlannedCase } from './case-draft';
 import type { OperationPlan } from './operation-plan';
 import type { TestStep } from './types';
-
-const RESERVED = new Set(
-  ('and as assert async await break case catch class const continue def del default delete do elif else enum except export extends ' +
-    'false False finally for from function global if import in instanceof is lambda let new nonlocal not null None or pass raise ' +
-    'return super switch this throw true True try typeof var void while with yield ' +
-    // Names the generated tests use themselves: the helpers module, step responses and bodies.
-    'api response body created read updated deleted gone source target self').split(' '),
-);
-
-/** A variable name valid in TypeScript and Python. */
-function variableName(name: string): string {
-  let variable = name.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '') || 'value';
-  if (/^\d/.test(variable)) variable = `v${variable}`;
-  return RESERVED.has(variable) ? `${variable}_value` : variable;
-}
+import { variableName } from './variables';
 
 function happyCase(plan: OperationPlan | undefined): PlannedCase | undefined {
   const first = plan?.cases[0];

@@ -7,6 +7,8 @@ import { FRAMEWORKS, frameworkFor, type SuiteRendering } from '../frameworks';
 import { planOperation, type OperationPlan } from './operation-plan';
 import { securitySchemeTable } from './security-table';
 import { addSequences } from './sequences';
+import { addResourceSetup } from './resources/setup';
+import { markUniqueFields } from './resources/unique';
 import { groupIntoTestFiles, type TestFile } from './test-files';
 import type { GeneratedSuite, GenerateSpecSuiteOptions, TestCase, TestStep } from './types';
 
@@ -46,12 +48,14 @@ function operationHeading(plan: OperationPlan) {
 
 function stepContext(rendering: SuiteRendering, step: TestStep, plan: OperationPlan | undefined, singleStep: boolean) {
   const success = !/^4|^5/.test(step.expectedStatus) && !step.expectedStatus.includes('|');
-  const check = success && plan ? plan.responseCheck : undefined;
+  // A setup step is checked only for success: what it creates is the precondition, not the finding.
+  const check = success && plan && !step.setup ? plan.responseCheck : undefined;
   const captures = Object.entries(step.capture ?? {}).map(([variable, pointer]) => ({ variable, pointer }));
   const json = Boolean(check?.json) || captures.length > 0;
   const needsBody = captures.length > 0 || Boolean(check && check.requiredProperties.length + check.itemRequiredProperties.length);
   return {
     responseVar: singleStep ? 'response' : step.name,
+    setup: Boolean(step.setup),
     ...rendering.requestContext(requestCall(step, plan?.bodyMediaType)),
     expectedStatus: statusArgument(step.expectedStatus),
     json,
@@ -139,6 +143,8 @@ export function generateSpecSuite(options: GenerateSpecSuiteOptions): GeneratedS
   const operations = listOperations(api);
   const plans = operations.map(planOperation);
   addSequences(plans);
+  addResourceSetup(plans);
+  markUniqueFields(plans);
   const planById = new Map(plans.map((plan) => [plan.operation.operationId, plan]));
   const files = groupIntoTestFiles(plans, (slug) => rendering.testFileName(slug));
   const fileOf = new Map(files.flatMap((file) => file.plans.map((plan) => [plan, file.name] as const)));

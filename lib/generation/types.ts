@@ -37,6 +37,17 @@ export interface TestRequest {
   body?: unknown;
   /** Credentials to send: `valid` reads them from the environment, `missing` strips them, `invalid` sends wrong ones. */
   auth?: RequestAuth;
+  /**
+   * Body fields (JSON pointer → rule) and path parameters (`path:<name>` → rule) given a fresh value at run time, so that repeated creates do
+   * not collide on values an API keeps unique: the generated value with characters of the same
+   * class replaced, so it still matches its pattern, format and length.
+   */
+  unique?: Record<string, UniqueRule>;
+}
+
+export interface UniqueRule {
+  pattern?: string;
+  format?: string;
 }
 
 export interface RequestAuth {
@@ -58,6 +69,10 @@ export interface TestStep {
   capture?: Record<string, string>;
   /** Path parameter → variable captured by an earlier step. */
   bind?: Record<string, string>;
+  /** Body field (JSON pointer) → variable captured by an earlier step: a reference to a resource it created. */
+  bindBody?: Record<string, string>;
+  /** Creates (or lists) a resource the case needs; its failure is the case's precondition failing, not its finding. */
+  setup?: boolean;
 }
 
 export interface TestCase {

@@ -42,7 +42,7 @@ describe('the generated petstore suite against a live API', () => {
       expect(results.numTotalTests).toBe(suite.cases.length);
       expect(results.numPassedTests).toBe(suite.cases.length);
       expect(assertions(results).map((a) => a.fullName).sort()).toEqual(suite.cases.map((c) => `${c.operationId} ${c.title}`).sort());
-      expect(suite.cases.filter((c) => c.steps).map((c) => c.id)).toEqual(['createPet/crud-sequence', 'deletePet/happy-path']);
+      expect(suite.cases.filter((c) => c.steps).map((c) => c.id)).toEqual(['createPet/crud-sequence', 'showPetById/happy-path', 'deletePet/happy-path']);
       // The seed pets survive: destructive happy paths worked on pets the tests created.
       const seed = await fetch(`${server.baseUrl}/pets/1`);
       expect(seed.status).toBe(200);

@@ -91,7 +91,12 @@ describe('generateSpecSuite on petstore (OpenAPI 3.0)', () => {
   test('uses spec examples for valid requests and the first documented 2xx status', () => {
     const happy = Object.fromEntries(suite.cases.filter((c) => c.kind === 'happy-path').map((c) => [c.operationId, c]));
     expect(happy.createPet).toMatchObject({ expectedStatus: '201', request: { body: { name: 'Rex', tag: 'dog' } } });
-    expect(happy.showPetById).toMatchObject({ expectedStatus: '200', request: { pathParams: { petId: 1 } } });
+    // A path id is taken from a resource the test creates first, not from the spec's example.
+    expect(happy.showPetById).toMatchObject({ expectedStatus: '200' });
+    expect(happy.showPetById.steps?.map((s) => [s.operationId, s.setup ?? false, s.capture, s.bind])).toEqual([
+      ['createPet', true, { pet_id: '/id' }, undefined],
+      ['showPetById', false, undefined, { petId: 'pet_id' }],
+    ]);
     expect(happy.deletePet.expectedStatus).toBe('204');
     expect(happy.listPets.request).toEqual({ pathParams: {}, query: {}, headers: {} });
   });
@@ -138,8 +143,8 @@ describe('generateSpecSuite on petstore (OpenAPI 3.0)', () => {
         "      method: 'POST',",
         "      path: '/pets',",
         '      body: {',
-        "        name: 'Rex',",
-        "        tag: 'dog',",
+        '        name: api.unique("Rex"),',
+        '        tag: api.unique("dog"),',
         '      },',
         '    });',
         '    api.expectStatus(response, 201);',

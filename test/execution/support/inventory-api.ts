@@ -75,6 +75,13 @@ export interface InventoryFaults {
   holdStatus?: boolean;
   /** Ids of the items the store starts with (default 1 and 2). */
   seedIds?: number[];
+  /**
+   * GET /items/<this> answers a read-only sample item (DELETE of it answers 404 like any unknown
+   * id): a not-found test that picked this id expects a 404 the API rightly does not give.
+   */
+  sampleItemId?: number;
+  /** POST /items answers 400 to every request (a documented status): no item can be created. */
+  readOnlyStore?: boolean;
 }
 
 export interface InventoryServer {
@@ -119,6 +126,7 @@ export async function startInventoryApi(faults: InventoryFaults = {}): Promise<I
   });
   router.post('/items', express.json(), (req, res) => {
     const body = req.body as Partial<Item> | undefined;
+    if (faults.readOnlyStore) return fail(res, 400, 'the store is read-only');
     if (faults.lenientNames && body && typeof body === 'object' && body.name === undefined) body.name = 'unnamed';
     if (!body || typeof body.name !== 'string' || !body.name) return fail(res, 400, 'name is required');
     if (faults.strictBodies && body.price !== undefined && typeof body.price !== 'number') return fail(res, 400, 'price must be a number');
@@ -130,7 +138,7 @@ export async function startInventoryApi(faults: InventoryFaults = {}): Promise<I
   router.get('/items/:itemId', (req, res) => {
     const id = Number(req.params.itemId);
     if (id === faults.serverErrorForItem) return res.status(500).type('text/plain').send('internal error: item store unavailable');
-    const found = items.get(id);
+    const found = id === faults.sampleItemId ? { id, name: 'sample', price: 1 } : items.get(id);
     if (!found) return fail(res, 404, `no item ${req.params.itemId}`);
     res.json(found);
   });
