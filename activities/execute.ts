@@ -11,6 +11,7 @@ import type { TemplateRenderer } from '../lib/templates';
 import { checkSuiteInChildProcess } from '../lib/generation/gates/check-process';
 import { executeSuite, type ExecutionReport, type SuiteExecution } from '../lib/execution/execute-suite';
 import { modelRepairer } from '../lib/execution/heal-model';
+import { ApiUnreachableError } from '../lib/execution/reachability';
 import { FRAMEWORKS, frameworkFor, FrameworkUnavailableError, isFrameworkName, SuiteRunError } from '../lib/frameworks';
 import { suiteCases } from '../lib/execution/suite-cases';
 import { checkTarget, InvalidTargetError, type TargetConfig } from '../lib/core/target';
@@ -25,7 +26,7 @@ const CASE_DOCUMENT = 'test-cases.md';
 type Executable = NonNullable<GenerationOutcome['executable']>;
 
 function skipped(target: TargetConfig, runs: number, reason: string): ExecutionSummary {
-  return { status: 'skipped', reason, baseUrl: target.baseUrl, runs, tests: 0, passed: 0, healed: [], flaky: [], dropped: [], apiDefects: [], blocked: [], withheldFiles: [] };
+  return { status: 'skipped', reason, baseUrl: target.baseUrl, runs, tests: 0, passed: 0, healed: [], flaky: [], dropped: [], baselineFailed: [], apiDefects: [], blocked: [], withheldFiles: [] };
 }
 
 function storedReport(report: ExecutionReport): ExecutionReport {
@@ -50,15 +51,17 @@ function notExecutable(executable: Executable | undefined, files: { path: string
 }
 
 /**
- * Runs a run's generated suite against the target and triages it (lib/execution/execute-suite);
- * `heal` also asks the model to repair tests at fault. Reads the generated files and spec only, so
- * a retried attempt validates the same suite again.
+ * Runs a run's suite against the target and triages it (lib/execution/execute-suite); `heal` also
+ * asks the model to repair tests at fault. The execute stage runs the generated files (its earlier
+ * attempts' decisions are reset first), so a retried attempt validates the same suite again; a
+ * later execution (`delivered`) runs what the commit delivered: withheld files left out, each file
+ * as delivered (without the flaky, dropped and baseline-failed tests).
  */
 async function executeStoredSuite(
   deps: ActivityDeps,
   run: { runId: string; repository: string; outDir: string; executable?: Executable },
   request: ExecutionRequest,
-  options: { heal: boolean; renderer?: TemplateRenderer },
+  options: { heal: boolean; delivered: boolean; renderer?: TemplateRenderer },
 ): Promise<{ execution: SuiteExecution; caseDocument?: { path: string; content: string } } | { skipped: string }> {
   let target: TargetConfig;
   try {
@@ -68,7 +71,10 @@ async function executeStoredSuite(
     if (err instanceof InvalidTargetError) throw permanent(err.message, 'InvalidTarget');
     throw err;
   }
-  const artifacts = await listArtifacts(deps.db, run.runId);
+  const stored = await listArtifacts(deps.db, run.runId);
+  const artifacts = options.delivered
+    ? stored.filter((a) => a.withheldReason === null).map((a) => ({ path: a.path, content: a.deliveredContent ?? a.content }))
+    : stored.map((a) => ({ path: a.path, content: a.content }));
   const suiteDir = run.executable?.suiteDir;
   const files = suiteDir ? artifacts.filter((a) => a.path.startsWith(`${suiteDir}/`)) : [];
   const reason = notExecutable(run.executable, files);
@@ -110,6 +116,8 @@ async function executeStoredSuite(
     if (err instanceof SuiteRunError) throw new Error(`the suite could not be executed: ${err.message}`, { cause: err });
     // Without the framework's runtime (pytest and requests) no retry can help: the stage fails saying what to install.
     if (err instanceof FrameworkUnavailableError) throw permanent(`the suite could not be executed: ${err.message}`, err.failureType);
+    // An API that answers nothing: nothing is verified, so nothing is delivered; the user fixes the target and asks again.
+    if (err instanceof ApiUnreachableError) throw permanent(err.message, 'ApiUnreachable');
     throw err;
   }
 }
@@ -135,7 +143,7 @@ export function executeActivity(deps: ActivityDeps) {
       try {
         const summary = await withRepositoryTemplates(deps, input.subject.repository, async (renderer) => {
           const run = { runId, repository: input.subject.repository, outDir: input.generation.outDir, executable: input.generation.executable };
-          const result = await executeStoredSuite(deps, run, request, { heal: true, renderer });
+          const result = await executeStoredSuite(deps, run, request, { heal: true, delivered: false, renderer });
           if ('skipped' in result) {
             const outcome = skipped(request.target, request.runs, result.skipped);
             await finishExecution(deps.db, runId, { status: 'skipped', summary: outcome });
@@ -172,7 +180,8 @@ export function executeRunActivity(deps: ActivityDeps) {
     try {
       const outDir = generation?.outDir ?? '';
       const stored = { runId: run.id, repository: run.repository, outDir, executable: generation?.executable };
-      const result = await executeStoredSuite(deps, stored, input.request, { heal: false });
+      // The delivered tests, not the ones the execute stage left out.
+      const result = await executeStoredSuite(deps, stored, input.request, { heal: false, delivered: true });
       if ('skipped' in result) {
         const outcome = skipped(input.request.target, input.request.runs, result.skipped);
         await finishExecution(deps.db, executionId, { status: 'skipped', summary: outcome });

@@ -48,7 +48,8 @@ export function printExecution(summary: ExecutionSummary, print: (line?: string)
     return;
   }
   print(`  execution   ${summary.baseUrl}, ${summary.runs} runs: ${summary.passed}/${summary.tests} passed${summary.healed.length ? ` (${summary.healed.length} repaired)` : ''}, ` +
-    `${summary.apiDefects.length} possible API defects, ${summary.flaky.length} flaky, ${summary.dropped.length} dropped, ${summary.blocked.length} not verified`);
+    `${summary.apiDefects.length} possible API defects, ${summary.flaky.length} flaky, ${summary.dropped.length} dropped, ` +
+    `${summary.baselineFailed?.length ?? 0} left out (baseline failed), ${summary.blocked.length} not verified`);
   if (summary.coverage) {
     const c = summary.coverage;
     print(`  coverage    operations ${figure(c.operations)}, status codes ${figure(c.statusCodes)}, parameters ${figure(c.parameters)}, body properties ${figure(c.requestBodyProperties)}`);
@@ -58,7 +59,8 @@ export function printExecution(summary: ExecutionSummary, print: (line?: string)
     if (defect.reproducer) print(`              ${defect.reproducer}`);
   }
   for (const test of summary.flaky) print(`  flaky       ${test.fullName} (${test.outcomes.join(', ')})`);
-  for (const test of summary.dropped) print(`  dropped     ${test.fullName}: ${test.reason}`);
+  for (const test of summary.dropped) print(`  dropped     ${test.fullName}: ${test.reason}${test.failure ? ` (${test.failure})` : ''}`);
+  for (const test of summary.baselineFailed ?? []) print(`  left out    ${test.fullName} (${test.outcome}): ${test.reason}`);
   for (const test of summary.healed) print(`  repaired    ${test.fullName}: ${test.explanation}`);
   for (const test of summary.blocked) print(`  unverified  ${test.fullName}: ${test.reason}`);
 }

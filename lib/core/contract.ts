@@ -146,10 +146,16 @@ export interface ExecutionSummary {
   /** Delivered tests that passed every run (healed ones included). */
   passed: number;
   healed: (TestRef & { rounds: number; explanation: string })[];
-  /** Kept out of the commit: their outcome changed between runs. */
-  flaky: (TestRef & { outcomes: string[] })[];
-  /** Kept out of the commit: failed through their own fault and not repaired. */
-  dropped: (TestRef & { reason: string })[];
+  /** Kept out of the commit: their outcome changed between runs. `failure`: what a failing run saw (absent in runs recorded before it existed). */
+  flaky: (TestRef & { outcomes: string[]; failure?: string })[];
+  /** Kept out of the commit: failed through their own fault and not repaired. `failure`: the test's actual failure (the assertion, the status it saw). */
+  dropped: (TestRef & { reason: string; failure?: string })[];
+  /**
+   * Kept out of the commit, whether they passed or failed: their operation's baseline (its happy
+   * path) failed, so the cases derived from it prove nothing (or the test's own setup step failed).
+   * `reason`: `baseline failed: <the baseline's actual failure>`. Absent in runs recorded before it existed.
+   */
+  baselineFailed?: (TestRef & { operationId?: string; outcome: 'passed' | 'failed' | 'flaky' | 'skipped'; reason: string; baseline?: TestRef })[];
   /**
    * The API's answer contradicts the spec: the test is kept in the commit, failing — or, with
    * `testPasses`, passing, because what it asserts holds although the answer breaks the spec.

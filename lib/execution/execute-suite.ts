@@ -1,8 +1,10 @@
 /**
  * Executing a generated suite end to end: run it repeatedly against the live API, triage what
  * fails, repair the tests that are at fault, and decide what is delivered — flaky and unrepaired
- * tests are removed from their files, tests that expose a possible API defect stay (failing) and
- * are reported, and the coverage is that of the suite as delivered.
+ * tests are removed from their files, so are the cases derived from a baseline (happy path) that
+ * failed, tests that expose a possible API defect stay (failing) and are reported, and the coverage
+ * is that of the suite as delivered. An API that answers (almost) none of the baseline requests
+ * ends the execution with an ApiUnreachableError instead.
  */
 import { frameworkFor, frameworkOfSuite, type FrameworkName, type SuiteFile, type TestFramework } from '../frameworks';
 import { listOperations } from '../openapi';
@@ -10,10 +12,12 @@ import type { ExecutionSummary, TestRef } from '../core/contract';
 import { measureCoverage, type CoverageReport } from './coverage';
 import { healTests, type HealedTest, type HealOutcome, type TestRepairer, type UnhealedTest } from './heal';
 import { caseLookup, expectationOfKind, type SuiteCase } from './suite-cases';
+import { BASELINE_KIND, baselineFailures, failureLine } from './baseline';
+import { ApiUnreachableError, unreachableReason } from './reachability';
 import type { TargetConfig } from '../core/target';
 import { contradictingExchanges, type Finding } from './triage';
 import { curlCommand } from './curl';
-import type { TestStability } from './stability';
+import type { Stability, TestStability } from './stability';
 import type { Exchange, SuiteRun } from './types';
 import { dialectOf, validateSuite, type ValidationReport } from './validate-suite';
 
@@ -75,12 +79,21 @@ function firstLine(text: string): string {
   return text.split('\n').find((line) => line.trim())?.trim() ?? text;
 }
 
+/** Why tests are left out, by file and test name: `flaky`, `dropped` or `baseline failed`. */
+type Exclusions = Map<string, Map<string, string>>;
+
+function leftOut(reasons: Map<string, string>): string {
+  const counts = new Map<string, number>();
+  for (const reason of reasons.values()) counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  return [...counts].map(([reason, count]) => `${count} ${reason}`).join(', ');
+}
+
 /** Removes excluded tests from each test file; a file left with none, or one that never ran, is withheld. */
 async function decide(
   framework: TestFramework,
   generated: SuiteFile[],
   validated: SuiteFile[],
-  excluded: Map<string, string[]>,
+  excluded: Exclusions,
   fileErrors: Map<string, string>,
 ): Promise<FileDecision[]> {
   const decisions: FileDecision[] = [];
@@ -91,9 +104,9 @@ async function decide(
       decisions.push({ path: file.path, withheldReason: `it did not run against the API: ${firstLine(fileError)}` });
       continue;
     }
-    const names = excluded.get(file.path) ?? [];
-    const edited = names.length ? await framework.testSource.removeTests(file.content, names) : { source: file.content, remaining: 1 };
-    if (edited.remaining === 0) decisions.push({ path: file.path, withheldReason: 'every test in it was flaky or failed through its own fault' });
+    const reasons = excluded.get(file.path) ?? new Map<string, string>();
+    const edited = reasons.size ? await framework.testSource.removeTests(file.content, [...reasons.keys()]) : { source: file.content, remaining: 1 };
+    if (edited.remaining === 0) decisions.push({ path: file.path, withheldReason: `every test in it was left out (${leftOut(reasons)})` });
     else if (edited.source !== original) decisions.push({ path: file.path, deliveredContent: edited.source });
   }
   return decisions;
@@ -109,11 +122,14 @@ function unrepairableDefects(defects: Finding[]): UnhealedTest[] {
   }));
 }
 
+const OUTCOMES: Record<Stability, 'passed' | 'failed' | 'flaky' | 'skipped'> = { 'stable-pass': 'passed', 'stable-fail': 'failed', flaky: 'flaky', skipped: 'skipped' };
+
 export async function executeSuite(options: ExecuteSuiteOptions): Promise<SuiteExecution> {
   const operations = listOperations(options.api);
   const dialect = dialectOf(options.api);
   const caseOf = caseLookup(options.cases);
   const expectationOf = (test: TestRef) => expectationOfKind(caseOf(test)?.kind);
+  const isBaseline = (test: TestRef) => caseOf(test)?.kind === BASELINE_KIND;
   const common = {
     api: options.api,
     framework: options.framework,
@@ -125,9 +141,30 @@ export async function executeSuite(options: ExecuteSuiteOptions): Promise<SuiteE
     expectationOf,
   };
 
-  const validation = await validateSuite({ ...common, files: options.files });
+  const validation = await validateSuite({
+    ...common,
+    files: options.files,
+    // Fails fast: a run in which the API answered (almost) none of the baseline requests ends the execution.
+    checkRun: (run, exchanges) => {
+      const when = run > 1 ? ` in run ${run} of ${options.runs}` : '';
+      const reason = unreachableReason({ baseUrl: options.target.baseUrl, exchanges, isBaseline, when });
+      if (reason) throw new ApiUnreachableError(reason);
+    },
+  });
   const framework = options.framework ? frameworkFor(options.framework) : frameworkOfSuite(options.files);
-  const defects = validation.findings.filter((f) => f.classification === 'test-defect');
+  // Failure messages name the recording proxy the suite was pointed at: the reader knows the target.
+  const targetOrigin = new URL(options.target.baseUrl).origin;
+  const stabilityOf = new Map(validation.stability.tests.map((t) => [key(t), t]));
+  const findingOf = new Map(validation.findings.map((f) => [key(f), f]));
+  const describe = (test: TestRef): string => {
+    const message = stabilityOf.get(key(test))?.failureMessage;
+    const line = failureLine(message)?.split(validation.proxyOrigin).join(targetOrigin);
+    return line ?? findingOf.get(key(test))?.reasons[0] ?? 'failed without a message';
+  };
+  const baselineFailed = baselineFailures({ tests: validation.stability.tests, findings: validation.findings, cases: options.cases, describe });
+  const baselineKeys = new Set(baselineFailed.map(key));
+  const counted = (test: TestRef) => !baselineKeys.has(key(test));
+  const defects = validation.findings.filter((f) => f.classification === 'test-defect' && counted(f));
   const editor = framework.testSource.repair;
   const verifications: ValidationReport[] = [];
   // A framework that cannot splice a repaired test in (no TestSourceEditor.repair: pytest) gives its tests at fault up at once.
@@ -151,10 +188,15 @@ export async function executeSuite(options: ExecuteSuiteOptions): Promise<SuiteE
   });
   const { unhealed } = healing;
 
-  const flaky = validation.stability.flaky;
-  const excludedTests = [...flaky.map(ref), ...unhealed.map(ref)];
-  const excluded = new Map<string, string[]>();
-  for (const test of excludedTests) excluded.set(test.file, [...(excluded.get(test.file) ?? []), test.fullName]);
+  const flaky = validation.stability.flaky.filter(counted);
+  const excludedTests = [...flaky.map(ref), ...unhealed.map(ref), ...baselineFailed.map(ref)];
+  const excluded: Exclusions = new Map();
+  const exclude = (tests: TestRef[], reason: string) => {
+    for (const test of tests) excluded.set(test.file, (excluded.get(test.file) ?? new Map<string, string>()).set(test.fullName, reason));
+  };
+  exclude(flaky, 'flaky');
+  exclude(unhealed, 'failed through its own fault');
+  exclude(baselineFailed, 'baseline failed');
   const fileErrors = new Map(validation.runs.flatMap((run) => run.fileErrors).map((e) => [e.file, e.message]));
   const testFiles = healing.files.filter((file) => validation.runs.some((run) => run.tests.some((t) => t.file === file.path)) || fileErrors.has(file.path));
   const decisions = await decide(framework, options.files, testFiles, excluded, fileErrors);
@@ -170,7 +212,7 @@ export async function executeSuite(options: ExecuteSuiteOptions): Promise<SuiteE
   ];
   const coverage = measureCoverage(operations, exchanges);
 
-  const stablePasses = validation.stability.stablePasses.filter((t) => !withheld.has(t.file));
+  const stablePasses = validation.stability.stablePasses.filter((t) => !withheld.has(t.file) && counted(t));
   // A test can pass on an answer that still breaks the spec (it asserts less than the spec says).
   const lastRun = (test: TestRef) => validation.exchanges.filter((e) => e.test && key(e.test) === key(test) && e.run === options.runs);
   const passingDefects = stablePasses.flatMap((test) => {
@@ -185,15 +227,22 @@ export async function executeSuite(options: ExecuteSuiteOptions): Promise<SuiteE
     tests: validation.stability.tests.length,
     passed: stablePasses.length + healing.healed.length,
     healed: healing.healed.map((h) => ({ ...ref(h), rounds: h.rounds, explanation: h.explanation })),
-    flaky: flaky.map((t) => ({ ...ref(t), outcomes: t.outcomes })),
-    dropped: unhealed.map((u) => ({ ...ref(u), reason: u.reason })),
+    flaky: flaky.map((t) => ({ ...ref(t), outcomes: t.outcomes, ...(t.failureMessage ? { failure: describe(t) } : {}) })),
+    dropped: unhealed.map((u) => ({ ...ref(u), reason: u.reason, failure: describe(u) })),
+    baselineFailed: baselineFailed.map((b) => ({
+      ...ref(b),
+      ...(b.operationId ? { operationId: b.operationId } : {}),
+      outcome: OUTCOMES[b.stability],
+      reason: b.reason,
+      ...(b.baseline ? { baseline: ref(b.baseline) } : {}),
+    })),
     apiDefects: [
-      ...validation.findings.filter((f) => f.classification === 'possible-api-defect').map((f) => ({
+      ...validation.findings.filter((f) => f.classification === 'possible-api-defect' && counted(f)).map((f) => ({
         ...ref(f), reasons: f.reasons, ...(f.operationId ? { operationId: f.operationId } : {}), ...(f.reproducer ? { reproducer: f.reproducer } : {}),
       })),
       ...passingDefects,
     ],
-    blocked: validation.findings.filter((f) => f.classification === 'blocked').map((f) => ({ ...ref(f), reason: f.reasons[0] ?? 'not sent' })),
+    blocked: validation.findings.filter((f) => f.classification === 'blocked' && counted(f)).map((f) => ({ ...ref(f), reason: f.reasons[0] ?? 'not sent' })),
     withheldFiles: decisions.filter((d) => d.withheldReason).map((d) => ({ path: d.path, reason: d.withheldReason! })),
     coverage: {
       operations: coverage.operations,

@@ -18,6 +18,8 @@ export interface GeneratedCase {
 export interface SuiteCase {
   caseId: string;
   kind: string;
+  /** The operation the case tests; absent for scenarios that span several. */
+  operationId?: string;
   /** Relative to the repository root, like the test files of an execution. */
   file: string;
   /**
@@ -47,6 +49,7 @@ export function suiteCases(cases: GeneratedCase[], outDir: string, frameworkName
   return cases.map((c) => ({
     caseId: c.caseId,
     kind: c.kind,
+    ...(c.operationId ? { operationId: c.operationId } : {}),
     file: c.file.startsWith(`${outDir}/`) ? c.file : `${outDir}/${c.file}`,
     fullName: fullNameOf(c, framework),
   }));

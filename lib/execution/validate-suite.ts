@@ -31,6 +31,11 @@ export interface ValidateSuiteOptions {
   onProgress?: (message: string) => void;
   /** What the spec says a test's request must get, when its generator knows (see FailingTest.expectation). */
   expectationOf?: (test: { file: string; fullName: string }) => FailingTest['expectation'];
+  /**
+   * Called with each run's exchanges when the run ends, or when it could not finish (the time limit
+   * expired): an error it throws ends the validation instead of the next run (e.g. ApiUnreachableError).
+   */
+  checkRun?: (run: number, exchanges: Exchange[]) => void;
 }
 
 export interface ValidationReport {
@@ -40,6 +45,8 @@ export interface ValidationReport {
   findings: Finding[];
   coverage: CoverageReport;
   exchanges: Exchange[];
+  /** Origin of the recording proxy the suite's API_BASE_URL pointed at (failure messages name it instead of the target). */
+  proxyOrigin: string;
 }
 
 export const DEFAULT_RUNS = 3;
@@ -58,14 +65,14 @@ export async function validateSuite(options: ValidateSuiteOptions): Promise<Vali
   const framework = options.framework ? frameworkFor(options.framework) : frameworkOfSuite(options.files);
   const workspace = await writeSuiteWorkspace(options.files, framework);
   try {
-    const { runs, exchanges } = await runThroughProxy(framework, workspace, target, runCount, options);
+    const { runs, exchanges, proxyOrigin } = await runThroughProxy(framework, workspace, target, runCount, options);
     const stability = compareRuns(runs);
     const failing = stability.stableFailures.map((test) => {
       const expectation = options.expectationOf?.(test);
       return { ...test, ...(expectation ? { expectation } : {}) };
     });
     const findings = triageFailures({ failing, exchanges, operations, dialect: dialectOf(options.api) });
-    return { runs, stability, findings, coverage: measureCoverage(operations, exchanges), exchanges };
+    return { runs, stability, findings, coverage: measureCoverage(operations, exchanges), exchanges, proxyOrigin };
   } finally {
     await workspace.remove();
   }
@@ -78,7 +85,7 @@ async function runThroughProxy(
   target: CheckedTarget,
   runCount: number,
   options: ValidateSuiteOptions,
-): Promise<{ runs: SuiteRun[]; exchanges: Exchange[] }> {
+): Promise<{ runs: SuiteRun[]; exchanges: Exchange[]; proxyOrigin: string }> {
   const proxy = await startRecordingProxy(target);
   try {
     const runSuite = await framework.runner.prepare(workspace, {
@@ -92,10 +99,18 @@ async function runThroughProxy(
     for (let run = 1; run <= runCount; run++) {
       options.onProgress?.(`run ${run} of ${runCount} started`);
       proxy.setRun(run);
-      runs.push(await runSuite(`run-${run}`));
+      const ofRun = () => proxy.exchanges.filter((e) => e.run === run);
+      try {
+        runs.push(await runSuite(`run-${run}`));
+      } catch (err) {
+        // A run stopped at its time limit may be waiting on an API that never answers: that is the better reason.
+        options.checkRun?.(run, ofRun());
+        throw err;
+      }
       options.onProgress?.(`run ${run} of ${runCount} finished`);
+      options.checkRun?.(run, ofRun());
     }
-    return { runs, exchanges: [...proxy.exchanges] };
+    return { runs, exchanges: [...proxy.exchanges], proxyOrigin: proxy.origin };
   } finally {
     await proxy.close();
   }

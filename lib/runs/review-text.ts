@@ -46,6 +46,7 @@ export function executionReport(renderer: TemplateRenderer, summary: ExecutionSu
   const coverage = summary.coverage;
   return renderer.render('docs/execution-report.md', {
     ...summary,
+    baselineFailed: summary.baselineFailed ?? [],
     rows: [
       { label: 'passed every run', count: summary.passed - summary.healed.length - summary.apiDefects.filter((d) => d.testPasses).length },
       { label: 'repaired by the model, then passed every run', count: summary.healed.length },
@@ -53,6 +54,7 @@ export function executionReport(renderer: TemplateRenderer, summary: ExecutionSu
       { label: 'passed, but the answer contradicts the spec', count: summary.apiDefects.filter((d) => d.testPasses).length },
       { label: 'flaky (left out)', count: summary.flaky.length },
       { label: 'failed through its own fault (left out)', count: summary.dropped.length },
+      { label: 'its baseline or setup failed (left out)', count: summary.baselineFailed?.length ?? 0 },
       { label: 'not verified (request refused or not answered)', count: summary.blocked.length },
     ],
     coverage: coverage

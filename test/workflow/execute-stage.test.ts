@@ -23,7 +23,7 @@ import { startFakeOllama, type FakeOllama } from '../support/ollama-server';
 import { uniqueRepository } from '../support/retrieval';
 import { INVENTORY_SPEC, startInventoryApi, type InventoryFaults, type InventoryServer } from '../execution/support/inventory-api';
 
-/** The inventory spec with an example for showItem's id, so its happy path reads an item the correct API has. */
+/** The inventory spec with an example for showItem's id: the happy path still reads an item it created first. */
 const SPEC = (() => {
   const spec = JSON.parse(JSON.stringify(INVENTORY_SPEC));
   spec.paths['/items/{itemId}'].get.parameters[0].example = 1;
@@ -32,10 +32,11 @@ const SPEC = (() => {
 const SUITE = 'tests/testloom/inventory/untagged.test.ts';
 const ROOT = path.resolve(__dirname, '../..');
 const execFileAsync = promisify(execFile);
-const FAULTY: InventoryFaults = { strictBodies: true, alternatingStatus: true, serverErrorForLimit: 1, seedIds: [2], stringIds: true, lenientNames: true };
+const FAULTY: InventoryFaults = { strictBodies: true, alternatingStatus: true, serverErrorForLimit: 1, seedIds: [2], sampleItemId: 999999999, stringIds: true, lenientNames: true };
 
 const FLAKY = 'getStatus returns 200 for a valid request';
-const AT_FAULT = 'showItem returns 200 for a valid request';
+/** Picked an "unknown" id that the API serves a sample item under. */
+const AT_FAULT = 'showItem returns 404 for an unknown itemId (999999999)';
 const API_DEFECT = 'listItems accepts query parameter "limit" set to 1 (minimum 1)';
 const PASSING_DEFECT = 'listItems returns 200 for a valid request';
 /** The answer (201, a valid item) is documented: only the generator knows the request was invalid. */
@@ -122,8 +123,13 @@ describe('executing the generated suite before committing it', () => {
       const run = await startRun(harness, repository, api);
       expect(run.status).toBe('completed');
       const execution = run.result.execution;
-      expect(execution.flaky).toEqual([{ file: SUITE, fullName: FLAKY, outcomes: ['passed', 'failed', 'passed'] }]);
-      expect(execution.dropped).toEqual([{ file: SUITE, fullName: AT_FAULT, reason: expect.stringContaining('GET /items/1 → 404, is documented for showItem: the test\'s expectation is wrong) and no model is configured to repair it') }]);
+      expect(execution.flaky).toEqual([{ file: SUITE, fullName: FLAKY, outcomes: ['passed', 'failed', 'passed'], failure: `GET ${api.baseUrl}/status returned 503, expected 200` }]);
+      expect(execution.dropped).toEqual([{
+        file: SUITE,
+        fullName: AT_FAULT,
+        reason: expect.stringContaining('GET /items/999999999 → 200, is documented for showItem: the test\'s expectation is wrong) and no model is configured to repair it'),
+        failure: `GET ${api.baseUrl}/items/999999999 returned 200, expected 404`,
+      }]);
       expect(execution.apiDefects).toEqual([{
         file: SUITE,
         fullName: API_DEFECT,
@@ -135,7 +141,8 @@ describe('executing the generated suite before committing it', () => {
         fullName: ACCEPTS_INVALID,
         operationId: 'createItem',
         reasons: ['POST /items answered 201: the API accepted a request the spec says it must reject (a required field is missing)'],
-        reproducer: `curl -sS -i -X POST '${api.baseUrl}/items' -H 'content-type: application/json' --data-raw '{"price":0,"tag":"string"}'`,
+        // The tag is varied per request (an API may keep text fields unique).
+        reproducer: expect.stringMatching(new RegExp(`^curl -sS -i -X POST '${api.baseUrl}/items' -H 'content-type: application/json' --data-raw '\\{"price":1,"tag":"[a-z]{3}"\\}'$`)),
       }, {
         // It passes (it asserts the required properties are there), but the ids are strings.
         file: SUITE,
@@ -224,6 +231,25 @@ describe('executing the generated suite before committing it', () => {
     }
   });
 
+  it('against an API that answers nothing: the run fails at execute, nothing is committed or reviewed', async () => {
+    // A port that was free a moment ago: connections are refused.
+    const closed = await startInventoryApi();
+    const baseUrl = closed.baseUrl;
+    await closed.close();
+    const repository = uniqueRepository('exec-down');
+    const started = await apiRequest(harness, 'POST', '/api/v1/runs', { spec: { content: SPEC }, repository, target: { baseUrl, allowedMethods: ['POST', 'DELETE'] } });
+    expect(started.status).toBe(202);
+    const run = await waitForRunEnd(harness, started.body.runId, 180_000);
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatchObject({ stage: 'execute', message: expect.stringContaining(`the API at ${baseUrl} answered none of the 5 baseline requests (connection refused)`) });
+    // Not retried: the stage ran once.
+    expect(run.stages.filter((s: { stage: string }) => s.stage === 'execute').map((s: { attempt: number }) => s.attempt)).toEqual([1]);
+    expect(await listReviews(harness.database.db, repository)).toEqual([]);
+    const dir = harness.repoHost.repositoryPath(repository);
+    const branches = fs.existsSync(dir) ? (await git(dir, ['branch', '--list', 'testloom/*'])).trim() : '';
+    expect(branches).toBe('');
+  });
+
   it('refuses a target the operator does not allow, or credentials given as values, before anything is stored', async () => {
     const repository = uniqueRepository('exec-refused');
     const outside = await apiRequest(harness, 'POST', '/api/v1/runs', { spec: { content: SPEC }, repository, target: { baseUrl: 'http://10.1.2.3:8080/v1' } });
@@ -259,21 +285,21 @@ describe('healing a test at fault with a model', () => {
 
   it('repairs it in the third round, after answers that renamed it and did not type-check; the repaired test is what is committed', async () => {
     const repaired = [
-      "test('returns 200 for a valid request', async () => {",
+      "test('returns 404 for an unknown itemId (999999999)', async () => {",
       "  const created = await api.request({ method: 'POST', path: '/items', body: { name: 'lamp' } });",
       '  api.expectStatus(created, 201);',
       '  const item = api.expectJson(created) as { id: number };',
+      "  api.expectStatus(await api.request({ method: 'DELETE', path: '/items/{itemId}', pathParams: { itemId: item.id } }), 204);",
       "  const response = await api.request({ method: 'GET', path: '/items/{itemId}', pathParams: { itemId: item.id } });",
-      '  api.expectStatus(response, 200);',
-      "  api.expectObjectWithProperties(api.expectJson(response), ['id', 'name']);",
+      '  api.expectStatus(response, 404);',
       '});',
     ].join('\n');
     ollama.enqueue(
       { json: { scenarios: [] } },
-      { json: { code: "test('reads item 1', async () => {\n  api.expectStatus(await api.request({ method: 'GET', path: '/items/{itemId}', pathParams: { itemId: 2 } }), 200);\n});", explanation: 'use an existing item' } },
+      { json: { code: "test('reads a deleted item', async () => {\n  api.expectStatus(await api.request({ method: 'GET', path: '/items/{itemId}', pathParams: { itemId: 0 } }), 404);\n});", explanation: 'use another id' } },
       // Runs and passes, but does not type-check: Jest strips types, the gates do not.
-      { json: { code: repaired.replace("  api.expectStatus(response, 200);", "  const status: string = response.status;\n  api.expectStatus(response, Number(status));"), explanation: 'read a created item' } },
-      { json: { code: repaired, explanation: 'item 1 does not exist: create the item first' } },
+      { json: { code: repaired.replace("  api.expectStatus(response, 404);", "  const status: string = response.status;\n  api.expectStatus(response, Number(status));"), explanation: 'read a created item' } },
+      { json: { code: repaired, explanation: 'item 999999999 exists: read an item that was deleted' } },
     );
     const api = await startInventoryApi(FAULTY);
     try {
@@ -281,7 +307,7 @@ describe('healing a test at fault with a model', () => {
       const run = await startRun(harness, repository, api);
       expect(run.status).toBe('completed');
       const execution = run.result.execution;
-      expect(execution.healed).toEqual([{ file: SUITE, fullName: AT_FAULT, rounds: 3, explanation: 'item 1 does not exist: create the item first' }]);
+      expect(execution.healed).toEqual([{ file: SUITE, fullName: AT_FAULT, rounds: 3, explanation: 'item 999999999 exists: read an item that was deleted' }]);
       expect(execution.dropped).toEqual([]);
       expect(execution.apiDefects.map((d: { fullName: string }) => d.fullName)).toEqual([API_DEFECT, ACCEPTS_INVALID, PASSING_DEFECT]);
       expect(execution.passed).toBe(17);
@@ -290,16 +316,16 @@ describe('healing a test at fault with a model', () => {
       const healPrompts = ollama.generations.slice(1).map((g) => g.body.messages.at(-1).content as string);
       expect(healPrompts).toHaveLength(3);
       expect(healPrompts[0]).toContain(`The generated API test "${AT_FAULT}"`);
-      expect(healPrompts[0]).toContain('GET /items/1\n→ 404');
-      expect(healPrompts[1]).toContain('did not work: the repair renamed the test to "reads item 1"; the title must stay "returns 200 for a valid request"');
+      expect(healPrompts[0]).toContain('GET /items/999999999\n→ 200');
+      expect(healPrompts[1]).toContain('did not work: the repair renamed the test to "reads a deleted item"; the title must stay "returns 404 for an unknown itemId (999999999)"');
       expect(healPrompts[2]).toMatch(/did not work: the repaired file fails a quality gate: does not type-check \(1 error\): .*Type 'number' is not assignable to type 'string'/);
       expect((await listModelCalls(harness.database.db, run.id)).map((c) => [c.task, c.outcome])).toEqual([['scenario-tests', 'ok'], ['heal', 'ok'], ['heal', 'ok'], ['heal', 'ok']]);
 
       const committed = await committedFiles(harness, repository, run.result.commit.branch);
       const file = committed.find((f) => f.path === SUITE)!.content;
-      expect(file).toContain("  test('returns 200 for a valid request', async () => {\n    const created = await api.request({ method: 'POST', path: '/items', body: { name: 'lamp' } });");
+      expect(file).toContain("  test('returns 404 for an unknown itemId (999999999)', async () => {\n    const created = await api.request({ method: 'POST', path: '/items', body: { name: 'lamp' } });");
       const [review] = await listReviews(harness.database.db, repository);
-      expect(review.body).toContain(`- **${AT_FAULT}** in \`${SUITE}\` (round 3): item 1 does not exist: create the item first`);
+      expect(review.body).toContain(`- **${AT_FAULT}** in \`${SUITE}\` (round 3): item 999999999 exists: read an item that was deleted`);
     } finally {
       await api.close();
     }
