@@ -7,6 +7,7 @@ import { answerOptions, methodNotAllowed, openApiRouter } from './openapi/enforc
 import { applySecurity, redactingLog, secretsOf, v1Guard } from './security';
 import { healthRouter } from './routes/health';
 import { metricsRouter } from './routes/metrics';
+import { plansRouter } from './routes/plans';
 import { runsRouter } from './routes/runs';
 import { webhooksRouter } from './routes/webhooks';
 
@@ -25,6 +26,7 @@ export function createApp(deps: AppDeps, log: (err: unknown) => void = logUnhand
   app.use(metricsRouter(deps)); // GET /metrics (Prometheus), no API key
   app.use('/api/v1', v1Guard(deps.config)); // rate limits, API key, content types, body limits
   app.use('/api/v1', runsRouter(deps));
+  app.use('/api/v1', plansRouter(deps));
   app.use(methodNotAllowed());
   app.use((req, _res, next) => next(notFound(`${req.method} ${req.path}`)));
   app.use(errorHandler(redactingLog(log, secretsOf(deps.config))));

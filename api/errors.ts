@@ -2,6 +2,7 @@ import type { ErrorRequestHandler } from 'express';
 import { SpecInputError } from '../lib/openapi/intake/errors';
 import { InvalidCursorError } from '../lib/db/runs';
 import { InvalidTargetError } from '../lib/core/target';
+import { RunConflictError } from '../lib/runs/run-options';
 
 export interface ErrorDetail {
   field?: string;
@@ -35,7 +36,11 @@ function toHttpError(err: unknown): HttpError {
     const code = err.status === 413 ? 'payload_too_large' : err.status === 422 ? 'spec_unavailable' : 'invalid_spec';
     return new HttpError(err.status, code, err.message, [{ field: err.field, message: err.message }]);
   }
-  if (err instanceof InvalidTargetError) return new HttpError(400, 'invalid_request', err.message, [{ field: err.field, message: err.message }]);
+  if (err instanceof InvalidTargetError) return new HttpError(400, 'invalid_request', err.message, err.details);
+  if (err instanceof RunConflictError) {
+    const details = err.differences.map((d) => ({ field: d.field, message: `is ${d.existing} in run ${err.runId}, ${d.requested} in this request` }));
+    return new HttpError(409, 'run_conflict', err.message, details);
+  }
   if (err instanceof InvalidCursorError) return new HttpError(400, 'invalid_request', err.message, [{ field: 'cursor', message: err.message }]);
   const bodyError = err as { type?: string; status?: number; limit?: number };
   if (bodyError.type === 'entity.too.large') {

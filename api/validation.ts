@@ -164,7 +164,11 @@ export interface SpecRunBody {
   repository?: string;
   framework?: FrameworkName;
   target?: TargetConfig;
+  /** Start a new run although one exists for this spec and repository (once it has ended). */
+  rerun?: boolean;
 }
+
+export type PlanBody = Omit<SpecRunBody, 'rerun'>;
 
 export interface IssueRunBody {
   /** `owner/repo#12` */
@@ -188,6 +192,7 @@ const startRun = operationValidators('startRun');
 const listRuns = operationValidators('listRuns');
 const cancelRun = operationValidators('cancelRun');
 const executeRun = operationValidators('executeRun');
+const planRun = operationValidators('planRun');
 
 export const parseStartRunBody = (value: unknown) => startRun.body<StartRunBody>(value);
 /** The query string of `POST /api/v1/runs` (a raw spec upload names its repository here). */
@@ -195,3 +200,4 @@ export const parseStartRunQuery = (value: unknown) => startRun.query<{ repositor
 export const parseListRunsQuery = (value: unknown) => listRuns.query<ListRunsQuery>(value);
 export const parseCancelRunBody = (value: unknown) => cancelRun.body<{ reason?: string }>(value ?? {});
 export const parseExecuteRunBody = (value: unknown) => executeRun.body<{ target?: TargetConfig }>(value ?? {});
+export const parsePlanBody = (value: unknown) => planRun.body<PlanBody>(value);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import type * as EmbeddedStackModule from '../infra/embedded-stack';
 import { ConfigError, loadConfig, type Config } from '../lib/config';
-import { FRAMEWORKS } from '../lib/core/frameworks';
+import { FRAMEWORKS, type FrameworkName } from '../lib/core/frameworks';
 import { configureLogging } from '../lib/observability/logger';
 import { Cleanups, exitOnSignals } from '../lib/process/shutdown';
 import type { RetrievalOutcome } from '../lib/core/contract';
@@ -11,6 +11,7 @@ import type { RunView } from '../lib/runs/view';
 import { ApiClient } from './http';
 import { indexCheckout } from './index-command';
 import { followRun } from './progress';
+import { planCommand, printPlan } from './plan-command';
 import { buildRunRequest } from './run-request';
 import { addTargetOptions, followExecution, printExecution, targetFromOptions, type ExecutionView, type TargetOptions } from './execution';
 
@@ -111,13 +112,15 @@ addTargetOptions(program
   .option('--issue <owner/repo#number>', 'an issue the repository host knows, instead of a spec')
   .option('--repository <owner/name>', 'target repository of a spec run (default: TESTLOOM_DEFAULT_REPOSITORY)')
   .addOption(new Option('--framework <framework>', 'test framework of a spec run (default: TESTLOOM_TEST_FRAMEWORK)').choices([...FRAMEWORKS]))
+  .option('--rerun', 'start a new run although one has ended for this spec and repository (e.g. with other options)')
   .option('--no-wait', 'return as soon as the run is started')
-  .action(async (options: { spec?: string; issue?: string; repository?: string; framework?: string; wait: boolean } & TargetOptions) => {
+  .action(async (options: { spec?: string; issue?: string; repository?: string; framework?: string; rerun?: boolean; wait: boolean } & TargetOptions) => {
     if (!options.spec === !options.issue) throw new Error('give exactly one of --spec <path-or-url> and --issue <owner/repo#number>');
     const target = targetFromOptions(options);
     if (target && options.issue) throw new Error('--base-url is for spec runs; an issue run uses its repository\'s target from TESTLOOM_TARGETS_FILE');
     const config = loadConfig();
     const request = await buildRunRequest(options, target, config);
+    if (options.rerun && !options.issue) request.rerun = true;
     const run = await withApi(config, async (api) => {
       const { body: started } = await api.request<{ runId: string; workflowId: string; existing: boolean }>('POST', '/api/v1/runs', request);
       print(`${started.existing ? 'Found existing' : 'Started'} run ${started.runId} (workflow ${started.workflowId})`);
@@ -146,6 +149,20 @@ addTargetOptions(program
     else if (execution.summary) printExecution(execution.summary, print);
     else print(`execution ${execution.status}${execution.error ? `: ${execution.error}` : ''}`);
     process.exitCode = execution.status === 'completed' || execution.status === 'skipped' ? 0 : 1;
+  });
+
+addTargetOptions(program
+  .command('plan')
+  .description('Show what a run of this spec would generate and which API_AUTH_* variables its suite reads; nothing is started'))
+  .requiredOption('--spec <path-or-url>', 'spec file path or http(s) URL')
+  .option('--repository <owner/name>', 'target repository (default: TESTLOOM_DEFAULT_REPOSITORY)')
+  .addOption(new Option('--framework <framework>', 'test framework (default: TESTLOOM_TEST_FRAMEWORK)').choices([...FRAMEWORKS]))
+  .option('--json', 'print the plan as JSON')
+  .action(async (options: { spec: string; repository?: string; framework?: FrameworkName; json?: boolean } & TargetOptions) => {
+    const config = loadConfig();
+    const plan = await planCommand(options, targetFromOptions(options), config);
+    if (options.json) print(JSON.stringify(plan, null, 2));
+    else printPlan(plan, print);
   });
 
 program

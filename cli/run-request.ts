@@ -19,7 +19,7 @@ export interface RunOptions {
  * relative refs are bundled here under the same fence the server applies (inside the file's own
  * directory; remote refs public only, or on TESTLOOM_SPEC_URL_HOSTS). A URL stays a URL.
  */
-async function specReference(spec: string, config: Config): Promise<SpecReference> {
+export async function specReference(spec: string, config: Config): Promise<SpecReference> {
   if (/^https?:\/\//i.test(spec)) return { url: spec };
   const field = '--spec';
   let real: string;

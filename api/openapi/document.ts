@@ -116,7 +116,9 @@ export const openApiDocument: OpenApiDocument = {
         description: [
           'The workflow id is the idempotency key: the same spec (any format or key order) for the same repository,',
           'or the same issue, finds the existing run (200) instead of starting a second one (202). Only a failed or',
-          'cancelled run is started afresh. A spec may also be sent as the body itself (YAML or JSON text, with one',
+          'cancelled run is started afresh. A request with other options (framework, target) than the run found gets 409',
+          '`run_conflict` naming each, unless it sets `rerun`: a new run then starts under the same workflow id once the',
+          'old one has ended (it updates the same branch and pull request). A spec may also be sent as the body itself (YAML or JSON text, with one',
           'of the raw content types), the target repository then comes from `?repository=`.',
           'The spec itself may be at most `TESTLOOM_MAX_SPEC_BYTES` (5 MiB by default); the JSON envelope around an',
           'embedded spec may add 64 KiB.',
@@ -143,6 +145,10 @@ export const openApiDocument: OpenApiDocument = {
             content: json(ref('Error')),
           },
           '404': { description: 'The issue is unknown to the repository host (`not_found`)', content: json(ref('Error')) },
+          '409': {
+            description: 'A run for this spec and repository exists with other options (`run_conflict`); `details` names each option that differs',
+            content: json(ref('Error')),
+          },
           '413': response('PayloadTooLarge'),
           '415': response('UnsupportedMediaType'),
           '422': { description: 'The spec URL could not be fetched (`spec_unavailable`)', content: json(ref('Error')) },
@@ -183,6 +189,27 @@ export const openApiDocument: OpenApiDocument = {
           '200': { description: 'The run', content: json(ref('Run')) },
           '400': response('BadRequest'),
           '404': response('NotFound'),
+          ...standardErrors,
+        },
+      },
+    },
+    '/api/v1/plans': {
+      post: {
+        operationId: 'planRun',
+        tags: ['runs'],
+        summary: 'What a spec run would generate, and which credential variables its suite reads; nothing is stored or started',
+        description: [
+          'The spec and target are checked exactly as `POST /api/v1/runs` checks them (an `API_AUTH_*` variable no security',
+          'scheme of the spec reads is a 400 naming the valid ones). The answer lists each operation with its test cases by',
+          'kind, the operations that would be skipped and why, and every `API_AUTH_<SCHEME>` variable with what it must hold.',
+        ].join('\n'),
+        requestBody: { required: true, content: { 'application/json': { schema: ref('PlanRequest'), example: { spec: { content: EXAMPLE_SPEC } } } } },
+        responses: {
+          '200': { description: 'The plan', content: json(ref('RunPlan')) },
+          '400': { description: 'A request the schema does not allow (`invalid_request`) or a spec that cannot be used (`invalid_spec`)', content: json(ref('Error')) },
+          '413': response('PayloadTooLarge'),
+          '415': response('UnsupportedMediaType'),
+          '422': { description: 'The spec URL could not be fetched (`spec_unavailable`)', content: json(ref('Error')) },
           ...standardErrors,
         },
       },
@@ -414,6 +441,10 @@ export const openApiDocument: OpenApiDocument = {
             type: 'string', enum: [...FRAMEWORKS], description: 'Test framework of the generated suite; default `TESTLOOM_TEST_FRAMEWORK`',
           },
           target: { ...ref('Target'), description: 'Execute the suite against this API before committing; default the repository\'s configured target, if any' },
+          rerun: {
+            type: 'boolean',
+            description: 'Start a new run although one has ended for this spec and repository (with other options, or to run again); a running one is found as without it (409 if its options differ)',
+          },
         },
       },
       Target: {
@@ -486,6 +517,63 @@ export const openApiDocument: OpenApiDocument = {
       StartRunRequest: {
         description: 'A spec run (`spec`) or an issue run (`issue`)',
         oneOf: [ref('SpecRunRequest'), ref('IssueRunRequest')],
+      },
+      PlanRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['spec'],
+        properties: {
+          spec: ref('SpecReference'),
+          repository: ref('Repository'),
+          framework: { type: 'string', enum: [...FRAMEWORKS], description: 'Test framework of the generated suite; default `TESTLOOM_TEST_FRAMEWORK`' },
+          target: { ...ref('Target'), description: 'The target the run would execute against; its `API_AUTH_*` variables are checked against the spec' },
+        },
+      },
+      RunPlan: {
+        type: 'object',
+        required: ['specId', 'repository', 'framework', 'operationCount', 'operations', 'skipped', 'cases', 'credentials', 'limitErrors'],
+        properties: {
+          specId: { type: 'string' },
+          title: { type: ['string', 'null'] },
+          openapiVersion: { type: ['string', 'null'] },
+          repository: { type: 'string' },
+          framework: { type: 'string', enum: [...FRAMEWORKS] },
+          target: { description: 'The target the execute stage would use, and where it comes from; null: no execute stage' },
+          operationCount: { type: 'integer' },
+          operations: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['operationId', 'method', 'path', 'file', 'caseCount', 'cases', 'credentials'],
+              properties: {
+                operationId: { type: 'string' },
+                method: { type: 'string' },
+                path: { type: 'string' },
+                file: { type: 'string' },
+                caseCount: { type: 'integer' },
+                cases: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Case kind → count' },
+                credentials: { type: 'array', items: { type: 'string' } },
+              },
+            },
+          },
+          skipped: { type: 'array', items: { type: 'object', properties: { operationId: { type: 'string' }, method: { type: 'string' }, path: { type: 'string' }, reason: { type: 'string' } } } },
+          cases: { type: 'object', properties: { total: { type: 'integer' }, byKind: { type: 'object', additionalProperties: { type: 'integer' } } } },
+          credentials: {
+            type: 'array',
+            description: 'Every `API_AUTH_<SCHEME>` variable the suite reads',
+            items: {
+              type: 'object',
+              required: ['variable', 'scheme', 'holds', 'operations'],
+              properties: {
+                variable: { type: 'string' }, scheme: { type: 'string' }, kind: { type: 'string' }, declared: { type: 'string' },
+                holds: { type: 'string' }, operations: { type: 'array', items: { type: 'string' } },
+              },
+            },
+          },
+          unsendableSchemes: { type: 'array', items: { type: 'object', properties: { scheme: { type: 'string' }, declared: { type: 'string' } } } },
+          notes: { type: 'array', items: { type: 'string' } },
+          limitErrors: { type: 'array', items: { type: 'string' }, description: 'Why the run would fail (operation or case limits); empty when it would not' },
+        },
       },
       StartedRun: {
         type: 'object',

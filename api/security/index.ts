@@ -43,14 +43,14 @@ export function applySecurity(app: Express, config: Config): void {
 
 /**
  * In front of /api/v1: the per-IP rate limit, the API key, the per-key rate limit, the documented
- * content types, then the bodies within their limits — a spec run's body up to
+ * content types, then the bodies within their limits — a spec run's (or plan's) body up to
  * TESTLOOM_MAX_SPEC_BYTES (plus the JSON envelope), every other JSON body up to 64 KiB.
  */
 export function v1Guard(config: Config): Router {
   const router = Router();
   const limits = rateLimits(config.api.rateLimitPerMinute);
   router.use(limits.perIp, bearerAuth(config.api.apiKeys), limits.perKey, requireDocumentedMediaType());
-  router.post('/runs',
+  router.post(['/runs', '/plans'],
     express.json({ limit: config.api.maxSpecBytes + ENVELOPE_BYTES }),
     express.text({ type: RAW_SPEC_TYPES, limit: config.api.maxSpecBytes }));
   router.use(express.json({ limit: SMALL_JSON_LIMIT_BYTES }));

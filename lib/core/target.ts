@@ -1,8 +1,11 @@
 /** What the user configured for the API a suite runs against, checked before anything runs. */
 
-/** A bad target setting; `field` names it the way a request spells it (`target.env.API_TOKEN`). */
+/**
+ * A bad target setting; `field` names it the way a request spells it (`target.env.API_TOKEN`),
+ * `details` each bad field when there are several.
+ */
 export class InvalidTargetError extends Error {
-  constructor(message: string, readonly field: string) {
+  constructor(message: string, readonly field: string, readonly details: { field: string; message: string }[] = [{ field, message }]) {
     super(message);
     this.name = 'InvalidTargetError';
   }

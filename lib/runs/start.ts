@@ -14,6 +14,8 @@ import type { ExecutionRequest, GenerateTestsInput } from '../core/contract';
 import { REPOSITORY_ATTRIBUTE, STATUS_ATTRIBUTE, TRIGGER_ATTRIBUTE } from '../core/search-attributes';
 import { regenerateSignal, WORKFLOW } from '../core/workflows';
 import { signalWithStartWorkflow, startWorkflow } from '../temporal/workflows';
+import { checkSpecCredentials } from './credentials';
+import { refuseOtherOptions, RUN_OPTIONS_MEMO, runOptionsOf, type RunOptions } from './run-options';
 
 export interface StartedRun {
   runId: string;
@@ -42,11 +44,14 @@ function specWorkflowId(specId: string, repository: string): string {
 
 /**
  * Loads and stores the spec, then starts its workflow. The workflow id is derived from the spec's
- * content and the target repository, so repeating a request finds the run it already started.
+ * content and the target repository, so repeating a request finds the run it already started; a
+ * request with other options (framework, target) gets a RunConflictError naming them unless it asks
+ * for a new run (`rerun`), which starts once the run found has ended, under the same workflow id
+ * (so it updates the same branch and pull request).
  */
 export async function startSpecRun(
   deps: StartDeps,
-  request: { spec: SpecReference; repository?: string; framework?: FrameworkName; target?: TargetConfig },
+  request: { spec: SpecReference; repository?: string; framework?: FrameworkName; target?: TargetConfig; rerun?: boolean },
 ): Promise<StartedRun> {
   const { db, config } = deps;
   const repository = request.repository ?? config.repos.defaultRepository;
@@ -55,6 +60,8 @@ export async function startSpecRun(
   const loaded = await prepareSpec(request.spec, {
     maxBytes: config.api.maxSpecBytes, roots: config.api.specRoots, urlHosts: config.api.specUrlHosts,
   });
+  // The credential variables a requested target names must be ones the spec's suite reads.
+  await checkSpecCredentials(loaded, request.target);
   const { spec } = loaded;
   await saveSpec(db, {
     id: spec.id,
@@ -66,19 +73,22 @@ export async function startSpecRun(
     openapiVersion: spec.openapiVersion ?? null,
   });
 
+  const input: GenerateTestsInput = {
+    trigger: 'spec',
+    repository,
+    spec: { id: spec.id, source: loaded.source },
+    framework: request.framework ?? config.generation.framework,
+    ...(execution ? { execution } : {}),
+    settings: { taskQueue: config.temporal.taskQueues.io, llmTaskQueue: config.temporal.taskQueues.llm, stages: config.temporal.stages },
+  };
   return startRun(deps, {
     workflowId: specWorkflowId(spec.id, repository),
-    input: {
-      trigger: 'spec',
-      repository,
-      spec: { id: spec.id, source: loaded.source },
-      framework: request.framework ?? config.generation.framework,
-      ...(execution ? { execution } : {}),
-      settings: { taskQueue: config.temporal.taskQueues.io, llmTaskQueue: config.temporal.taskQueues.llm, stages: config.temporal.stages },
-    },
+    input,
     specId: spec.id,
-    // A repeated request finds the run it started; only a failed or cancelled run starts afresh.
-    reuse: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+    // A repeated request finds the run it started; only a failed or cancelled run starts afresh,
+    // or any ended one when the request asks for a new run. A running one is never replaced.
+    reuse: request.rerun ? WorkflowIdReusePolicy.ALLOW_DUPLICATE : WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+    options: runOptionsOf(input),
   });
 }
 
@@ -140,7 +150,7 @@ function searchAttributes(input: GenerateTestsInput) {
 
 async function startRun(
   deps: StartDeps,
-  run: { workflowId: string; input: GenerateTestsInput; specId?: string; reuse: WorkflowIdReusePolicy },
+  run: { workflowId: string; input: GenerateTestsInput; specId?: string; reuse: WorkflowIdReusePolicy; options?: RunOptions },
 ): Promise<StartedRun> {
   const { db, client, config } = deps;
   const { workflowId, input, specId } = run;
@@ -152,6 +162,7 @@ async function startRun(
       args: [input],
       workflowIdReusePolicy: run.reuse,
       typedSearchAttributes: searchAttributes(input),
+      ...(run.options ? { memo: { [RUN_OPTIONS_MEMO]: run.options } } : {}),
     });
     await upsertRun(db, { id: handle.firstExecutionRunId, ...row });
     return { runId: handle.firstExecutionRunId, workflowId, ...(specId ? { specId } : {}), existing: false };
@@ -159,6 +170,8 @@ async function startRun(
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     const description = await client.workflow.getHandle(workflowId).describe();
     await upsertRun(db, { id: description.runId, ...row });
+    // The run found answers the request only if it was started with the options asked for.
+    if (run.options) await refuseOtherOptions(client, description, run.options);
     return { runId: description.runId, workflowId, ...(specId ? { specId } : {}), existing: true };
   }
 }
