@@ -72,7 +72,7 @@ export async function runSchemathesis(
       const failed = err as { code?: unknown; stderr?: string; stdout?: string };
       if (typeof failed.code !== 'number') throw err;
       exitCode = failed.code;
-      if (!fs.existsSync(reportPath)) throw new Error(`st exited with ${exitCode} and wrote no report: ${(failed.stderr || failed.stdout || '').slice(-2000)}`);
+      if (!fs.existsSync(reportPath)) throw new Error(`st exited with ${exitCode} and wrote no report: ${(failed.stderr || failed.stdout || '').slice(-2000)}`, { cause: err });
     }
     const ms = performance.now() - started;
     const report = JSON.parse(fs.readFileSync(reportPath, 'utf8')) as JsonReport;

@@ -131,7 +131,7 @@ describe('the API does what its description says (PGlite)', () => {
     const raw = (request: string) => new Promise<string>((resolve, reject) => {
       const socket = net.connect(Number(port), '127.0.0.1', () => socket.end(request));
       let answer = '';
-      socket.on('data', (chunk) => { answer += chunk; });
+      socket.on('data', (chunk: Buffer) => { answer += chunk.toString(); });
       socket.on('close', () => resolve(answer));
       socket.on('error', reject);
     });

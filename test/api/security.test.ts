@@ -345,7 +345,9 @@ describe('HTTP API hardening over real sockets (PGlite)', () => {
 
   describe('secrets', () => {
     it('never appear in a log line or a response', async () => {
-      const config = withApi(harness.config, { apiKeys: [KEY_1] }, { databaseUrl: DATABASE_URL, github: { ...harness.config.github, webhookSecret: WEBHOOK_SECRET } });
+      const config = withApi(harness.config, { apiKeys: [KEY_1] }, {
+        databaseUrl: DATABASE_URL, github: { ...harness.config.github, webhookSecret: WEBHOOK_SECRET },
+      });
       const failure = `could not reach ${DATABASE_URL} (key ${KEY_1}, webhook secret ${WEBHOOK_SECRET}, password ${DB_PASSWORD})`;
       const brokenDb = new Proxy({}, { get() { throw new Error(failure); } }) as AppDeps['db'];
       const logged: unknown[] = [];

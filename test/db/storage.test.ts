@@ -44,7 +44,7 @@ import { createTestPostgres } from '../support/databases';
 
 interface Backend {
   name: 'pglite' | 'postgres';
-  setup(): Promise<{ opts: OpenDatabaseOptions; cleanup(): Promise<void> }>;
+  setup(): Promise<{ opts: OpenDatabaseOptions; cleanup: () => Promise<void> }>;
 }
 
 const backends: Backend[] = [
@@ -348,7 +348,9 @@ describe.each(backends)('storage on $name', (backend) => {
     await replaceTestCases(db, run.id, [missing]); // a retried generate
 
     const stored = await listTestCases(db, run.id);
-    expect(stored.map(({ caseId, kind, title, operationId, method, path, expectedStatus, file }) => ({ caseId, kind, title, operationId, method, path, expectedStatus, file })))
+    expect(stored.map(({ caseId, kind, title, operationId, method, path, expectedStatus, file }) => (
+      { caseId, kind, title, operationId, method, path, expectedStatus, file }
+    )))
       .toEqual([{ ...missing, operationId: null, method: null, path: null, expectedStatus: null }]);
     expect((await listTestCases(db, other.id)).map((c) => c.caseId)).toEqual(['createPet/happy-path']);
     expect(await listStoredTestCases(db, other.id)).toEqual([create]);

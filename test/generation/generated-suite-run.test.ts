@@ -85,6 +85,7 @@ describe('the generated petstore suite against a live API', () => {
 
     beforeAll(async () => {
       // Jest's transform compiles the generated TypeScript on require.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a runtime path, loaded through Jest's require
       helpers = require(path.join(repoDir, OUT_DIR, HELPERS_FILE)) as Helpers;
       server = await startPetstoreServer();
     });

@@ -49,7 +49,9 @@ export function assertions(results: JestResults) {
 
 
 /** Runs the generated pytest suite with the system Python's pytest and requests (nothing is installed). */
-export async function runPytest(repoDir: string, outDir: string, baseUrl: string, env: Record<string, string> = {}): Promise<{ code: number | null; text: string }> {
+export async function runPytest(
+  repoDir: string, outDir: string, baseUrl: string, env: Record<string, string> = {},
+): Promise<{ code: number | null; text: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('python3', ['-m', 'pytest', '-q', '-rf', '-p', 'no:cacheprovider', outDir], {
       cwd: repoDir,

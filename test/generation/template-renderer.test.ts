@@ -14,6 +14,7 @@ function evaluatePython(literal: string): unknown {
 
 /** Evaluates a generated literal the way the TypeScript it lands in would. */
 function evaluate(literal: string): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- evaluating the generated literal as JavaScript is the point
   return new Function(`"use strict"; return (${literal});`)();
 }
 

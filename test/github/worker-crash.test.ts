@@ -34,7 +34,7 @@ function spawnWorker(): { child: ChildProcess; ready: Promise<void> } {
   });
   let output = '';
   const ready = new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('READY')) resolve();
     });

@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase, type Database } from '../../lib/db';
+import { openDatabase } from '../../lib/db';
 import { seedPglite } from '../support/databases';
 import { createGateway, ModelUnavailableError, OllamaProvider, OpenAICompatibleProvider } from '../../lib/llm';
 import { freePort } from '../../lib/net/free-port';
@@ -21,7 +21,7 @@ const queue: Script[] = [];
 const requests: Array<{ headers: http.IncomingHttpHeaders; body: any }> = [];
 
 beforeAll(async () => {
-  server = http.createServer(async (req, res) => {
+  server = http.createServer((req, res) => void (async () => {
     let raw = '';
     for await (const piece of req) raw += piece;
     const body = JSON.parse(raw);
@@ -51,7 +51,7 @@ beforeAll(async () => {
       event({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 0, model: `${body.model}-2025`, choices: [], usage: { prompt_tokens: script.promptTokens ?? 11, completion_tokens: script.completionTokens ?? pieces.length, total_tokens: 0 } });
     }
     res.end('data: [DONE]\n\n');
-  });
+  })());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
 });

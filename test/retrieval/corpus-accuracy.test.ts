@@ -87,9 +87,9 @@ describe('retrieval over the labelled corpus', () => {
       }
       expect(found.map((c) => c.score)).toEqual([...found.map((c) => c.score)].sort((a, b) => b - a));
     }
-    const [exact] = await ranking.findSimilar(indexed, [corpus.cases[0]!.text]);
-    expect(corpusIdOf.get(exact!.id)).toBe(corpus.cases[0]!.id);
-    expect(exact!.score).toBeCloseTo(1, 3);
+    const [exact] = await ranking.findSimilar(indexed, [corpus.cases[0].text]);
+    expect(corpusIdOf.get(exact.id)).toBe(corpus.cases[0].id);
+    expect(exact.score).toBeCloseTo(1, 3);
   });
 
   test('indexing the same documents again replaces them instead of adding copies', async () => {
@@ -102,17 +102,17 @@ describe('retrieval over the labelled corpus', () => {
 
   test('the score threshold drops a query about something else entirely', async () => {
     expect(await thresholded.findSimilar(indexed, [UNRELATED])).toEqual([]);
-    expect((await thresholded.findSimilar(indexed, [corpus.queries[0]!.query])).length).toBeGreaterThan(0);
+    expect((await thresholded.findSimilar(indexed, [corpus.queries[0].query])).length).toBeGreaterThan(0);
   });
 
   test('a query only sees its own repository', async () => {
     const empty = repository();
-    expect(await ranking.findSimilar(empty, [corpus.queries[0]!.query])).toEqual([]);
+    expect(await ranking.findSimilar(empty, [corpus.queries[0].query])).toEqual([]);
 
     const other = repository();
     const [single] = corpusDocuments(other);
-    await ranking.index([single!]);
+    await ranking.index([single]);
     const found = await ranking.findSimilar(other, corpus.queries.map((q) => q.query));
-    expect(found.map((c) => c.id)).toEqual([single!.id]);
+    expect(found.map((c) => c.id)).toEqual([single.id]);
   });
 });

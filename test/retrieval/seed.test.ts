@@ -89,7 +89,7 @@ describe('readCheckoutCases', () => {
     expect(ids).toContain(caseDocumentId(REPOSITORY, 'web/LoginForm.spec.jsx', `${wrongPassword} #2`));
     // Rows with an ID column are keyed by it, so a retitled case keeps its id.
     expect(ids).toContain(caseDocumentId(REPOSITORY, 'docs/test-cases.md', 'listPets/happy-path'));
-    expect((await readCheckoutCases(FIXTURE, 'acme/other')).documents[0]!.id).not.toBe(ids[0]);
+    expect((await readCheckoutCases(FIXTURE, 'acme/other')).documents[0].id).not.toBe(ids[0]);
   });
 
   test('embeds a compact text: names, docstring or row details, and the start of the body', async () => {
@@ -130,8 +130,8 @@ describe('readCheckoutCases', () => {
         'Calculator.name › adds $a and $b',
         'Calculator.name › rounds ${`nested ${"}"}`} values',
       ]);
-      expect(documents[0]!.text).toContain('each: `');
-      expect(documents[1]!.text.split('\n')[1]!.length).toBe(400);
+      expect(documents[0].text).toContain('each: `');
+      expect(documents[1].text.split('\n')[1].length).toBe(400);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

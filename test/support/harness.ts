@@ -30,7 +30,7 @@ export interface HarnessOptions {
   /** Short timeouts so a killed worker's attempt is retried within seconds. */
   fastRetries?: boolean;
   /** Chroma server for retrieval: the test run's shared one by default; 'off' switches retrieval off. */
-  chromaUrl?: string | 'off';
+  chromaUrl?: string;
   /** Deliver to this local GitHub server through the GitHub host (workers spawned with `harness.env` do too). */
   github?: GitHubServer;
   /** More environment for loadConfig (e.g. GITHUB_WEBHOOK_SECRET). */

@@ -68,7 +68,7 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
   const queue: ScriptedResponse[] = [];
   const requests: RecordedRequest[] = [];
 
-  const server = http.createServer(async (req, res) => {
+  const server = http.createServer((req, res) => void (async () => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     let raw = '';
     for await (const piece of req) raw += piece;
@@ -102,7 +102,7 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
     const next = queue.shift();
     if (!next) return sendJson(res, 500, { error: `fake ollama: no scripted response left for ${path}` });
     await respond(res, path === '/api/chat' ? 'chat' : 'generate', body, next);
-  });
+  })());
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

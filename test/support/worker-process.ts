@@ -6,7 +6,9 @@ import type { Harness } from './harness';
 const ROOT = path.resolve(__dirname, '../..');
 
 /** Starts the pausing worker as its own process and resolves once it reports `line`. */
-export function spawnWorker(harness: Harness, pauseAt: string, env: Record<string, string> = {}): { child: ChildProcess; reached: (line: string) => Promise<void> } {
+export function spawnWorker(
+  harness: Harness, pauseAt: string, env: Record<string, string> = {},
+): { child: ChildProcess; reached: (line: string) => Promise<void> } {
   // tsx as a loader in this very process (not the tsx CLI, which would fork a grandchild that
   // survives the SIGKILL).
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/pausing-worker.ts'], {

@@ -26,7 +26,9 @@ describe('a worker whose stage is stuck and ignores cancellation', () => {
         return new Promise<never>(() => undefined); // never settles, whatever Temporal cancels
       },
     };
-    const worker = await createWorker({ config: harness.config, connection, deps, activities, workflowBundle: { codePath: process.env.TESTLOOM_TEST_WORKFLOW_BUNDLE! } });
+    const worker = await createWorker({
+      config: harness.config, connection, deps, activities, workflowBundle: { codePath: process.env.TESTLOOM_TEST_WORKFLOW_BUNDLE! },
+    });
     const running = worker.run();
     try {
       const started = await apiRequest(harness, 'POST', '/api/v1/runs', { spec: { content: fs.readFileSync(PETSTORE, 'utf8') }, repository: 'stuck/shutdown' });

@@ -48,7 +48,7 @@ interface CompiledOperation {
 
 const DOC_ID = 'https://api.github.com/openapi.json';
 
-let description: Json | undefined;
+let description: Json; // undefined until first loaded
 let routes: Route[] | undefined;
 let ajv: Ajv | undefined;
 const compiled = new Map<string, CompiledOperation>();

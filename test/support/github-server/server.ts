@@ -532,7 +532,7 @@ function paginated(all: Json[], query: URLSearchParams, url: string): Result {
     const q = new URLSearchParams(query);
     q.set('per_page', String(perPage));
     q.set('page', String(n));
-    return `<${url}?${q}>`;
+    return `<${url}?${q.toString()}>`;
   };
   const links = [
     ...(page < last ? [`${at(page + 1)}; rel="next"`, `${at(last)}; rel="last"`] : []),
@@ -734,7 +734,9 @@ const handlers: Record<string, Handler> = {
     }
     const issue = state.addIssue(repo, { title: body.title ?? headBranch, body: body.body ?? null, user: state.login });
     issue.isPull = true;
-    const pull: StoredPull = { number: issue.number, id: state.id(), head: headBranch, base: body.base, headOwner: repo.owner, draft: !!body.draft, mergedAt: null };
+    const pull: StoredPull = {
+      number: issue.number, id: state.id(), head: headBranch, base: body.base, headOwner: repo.owner, draft: !!body.draft, mergedAt: null,
+    };
     repo.pulls.set(pull.number, pull);
     return { status: 201, body: await state.pull(repo, pull), headers: { location: `${state.repoUrl(repo)}/pulls/${pull.number}` } };
   },
@@ -870,7 +872,7 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
     res.end(result.body === undefined ? undefined : JSON.stringify(result.body));
   };
 
-  const server = http.createServer(async (req, res) => {
+  const server = http.createServer((req, res) => void (async () => {
     const requestId = randomBytes(8).toString('hex').toUpperCase();
     const method = req.method ?? 'GET';
     const parsed = new URL(req.url ?? '/', 'http://localhost');
@@ -908,7 +910,9 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
         const token = `ghs_${randomBytes(18).toString('hex')}`;
         tokens.add(token);
         const result = { status: 201, body: { token, expires_at: new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'), permissions: { contents: 'write', issues: 'write', pull_requests: 'write' }, repository_selection: 'all' } };
-        violations.push(...checkResponse({ method, template: match.template, operationId: match.operationId, path: parsed.pathname, status: result.status, body: result.body }));
+        violations.push(...checkResponse({
+          method, template: match.template, operationId: match.operationId, path: parsed.pathname, status: result.status, body: result.body,
+        }));
         return finish(result);
       }
       if (!auth || !tokens.has(auth[1])) {
@@ -965,10 +969,10 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
       }
       return finish(result);
     } catch (error) {
-      violations.push({ kind: 'response', method, path: parsed.pathname, message: `handler crashed: ${(error as Error).stack ?? error}` });
+      violations.push({ kind: 'response', method, path: parsed.pathname, message: `handler crashed: ${(error as Error).stack ?? String(error)}` });
       return finish({ status: 500, body: { message: `local GitHub server crashed: ${(error as Error).message}` } });
     }
-  });
+  })());
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
