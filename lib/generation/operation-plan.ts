@@ -11,6 +11,7 @@ import { authCases, planAuth } from './auth-cases';
 import { boundaryCases } from './boundary-cases';
 import type { PlannedCase } from './case-draft';
 import { notFoundCase } from './not-found-case';
+import { checksAnything, responseContract, type ContractSchema } from './response-contract';
 import type { RequestAuth, TestRequest } from './types';
 
 export type { PlannedCase } from './case-draft';
@@ -21,6 +22,10 @@ export interface ResponseCheck {
   requiredProperties: string[];
   /** For an array of objects: properties every item must have. */
   itemRequiredProperties: string[];
+  /** The documented body's checked schema (see response-contract.ts), when it constrains anything. */
+  schema?: ContractSchema;
+  /** The success response documents a Location header. */
+  location: boolean;
 }
 
 export interface OperationPlan {
@@ -36,7 +41,7 @@ export interface OperationPlan {
   notes: string[];
 }
 
-const NO_CHECK: ResponseCheck = { json: false, requiredProperties: [], itemRequiredProperties: [] };
+const NO_CHECK: ResponseCheck = { json: false, requiredProperties: [], itemRequiredProperties: [], location: false };
 
 function successResponse(operation: Operation): { status: string; response?: OperationResponse } {
   const exact = operation.responses.find((response) => /^2\d\d$/.test(response.status));
@@ -53,13 +58,17 @@ function requiredReadableProperties(schema: SchemaObject | undefined): string[] 
 }
 
 function responseCheck(operation: Operation, status: string, response?: OperationResponse): ResponseCheck {
-  if (operation.method === 'head' || status === '204' || !response?.mediaType || !isJsonMediaType(response.mediaType)) return NO_CHECK;
+  const location = Boolean(response?.headers?.some((name) => name.toLowerCase() === 'location'));
+  if (operation.method === 'head' || status === '204' || !response?.mediaType || !isJsonMediaType(response.mediaType)) return { ...NO_CHECK, location };
   const schema = response.schema;
   const items = schema && schemaTypes(schema).includes('array') ? schema.items : undefined;
+  const contract = schema ? responseContract(schema) : undefined;
   return {
     json: true,
     requiredProperties: requiredReadableProperties(schema),
     itemRequiredProperties: requiredReadableProperties(items),
+    ...(contract && checksAnything(contract) ? { schema: contract } : {}),
+    location,
   };
 }
 

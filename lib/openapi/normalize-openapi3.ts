@@ -64,6 +64,8 @@ function normalizeResponses(raw: unknown): OperationResponse[] {
       const normalized: OperationResponse = { status };
       const description = optionalString(response.description);
       if (description) normalized.description = description;
+      const headers = Object.keys(specObject(response.headers));
+      if (headers.length) normalized.headers = headers;
       if (mediaType) {
         normalized.mediaType = mediaType;
         const schema = specObject(content[mediaType]).schema;

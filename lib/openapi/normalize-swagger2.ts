@@ -55,6 +55,8 @@ function normalizeResponses(raw: unknown, produces: string[]): OperationResponse
       const normalized: OperationResponse = { status };
       const description = optionalString(response.description);
       if (description) normalized.description = description;
+      const headers = Object.keys(specObject(response.headers));
+      if (headers.length) normalized.headers = headers;
       if (isSpecObject(response.schema)) {
         const schema = response.schema as SchemaObject;
         const isFile = schema.type === 'file';

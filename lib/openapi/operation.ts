@@ -33,6 +33,8 @@ export interface OperationResponse {
   /** Absent when the response documents no body. */
   mediaType?: string;
   schema?: SchemaObject;
+  /** Names of the documented response headers, as written (`Location`); absent when none are. */
+  headers?: string[];
   /** OpenAPI 3 links: operations callable with values from this response. */
   links?: OperationLink[];
 }

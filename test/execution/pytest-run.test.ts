@@ -53,7 +53,10 @@ function generated(framework: FrameworkName = 'pytest'): GeneratedSuite {
 
 /** The suite's cases as the execute stage computes them (stored files are relative to the output folder). */
 function casesOf(suite: GeneratedSuite, framework: FrameworkName): SuiteCase[] {
-  return suiteCases(suite.cases.map((c) => ({ caseId: c.id, kind: c.kind, title: c.title, operationId: c.operationId, file: path.posix.relative(OUT_DIR, c.file) })), OUT_DIR, framework);
+  const cases = suite.cases.map((c) => ({
+    caseId: c.id, kind: c.kind, title: c.title, operationId: c.operationId, file: path.posix.relative(OUT_DIR, c.file),
+  }));
+  return suiteCases(cases, OUT_DIR, framework);
 }
 
 /** Whether the process is gone (or a zombie: killed, waiting for its parent to read its status) within `ms`. */

@@ -127,7 +127,7 @@ describe('pytest test files through Python\'s parser', () => {
       title: 'returns 200 for a valid request',
       nodeName: 'TestListItems::test_returns_200_for_a_valid_request',
       startLine: 9,
-      endLine: 14,
+      endLine: 15, // status, JSON, required properties, schema
     });
     const lines = generated.split('\n');
     for (const test of tests) {

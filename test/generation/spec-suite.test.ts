@@ -126,6 +126,7 @@ describe('generateSpecSuite on petstore (OpenAPI 3.0)', () => {
       [`${OUT_DIR}/helpers.ts`, 'helper'],
       [`${OUT_DIR}/jest.config.json`, 'helper'],
       [`${OUT_DIR}/pets.test.ts`, 'test'],
+      [`${OUT_DIR}/response-schemas.json`, 'helper'],
       [`${OUT_DIR}/test-cases.md`, 'doc'],
       [`${OUT_DIR}/tsconfig.json`, 'helper'],
     ]);
@@ -150,10 +151,12 @@ describe('generateSpecSuite on petstore (OpenAPI 3.0)', () => {
         '    api.expectStatus(response, 201);',
         '    const body = api.expectJson(response);',
         "    api.expectObjectWithProperties(body, ['name', 'id']);",
+        "    api.expectMatchesSchema(body, 'createPet 201');",
         '  });',
       ].join('\n'),
     );
-    expect(tests).toContain("api.expectEachObjectWithProperties(body, ['name', 'id']);");
+    expect(tests).toContain("api.expectEachObjectWithProperties(body, ['name', 'id']);\n    api.expectMatchesSchema(body, 'listPets 200');");
+    expect(Object.keys(JSON.parse(artifact(suite, 'response-schemas.json').content))).toEqual(['createPet 201', 'listPets 200', 'showPetById 200']);
     expect(tests.indexOf("describe('deletePet'")).toBeGreaterThan(tests.indexOf("describe('showPetById'"));
   });
 });
