@@ -49,7 +49,7 @@ export function printExecution(summary: ExecutionSummary, print: (line?: string)
   }
   print(`  execution   ${summary.baseUrl}, ${summary.runs} runs: ${summary.passed}/${summary.tests} passed${summary.healed.length ? ` (${summary.healed.length} repaired)` : ''}, ` +
     `${summary.apiDefects.length} possible API defects, ${summary.flaky.length} flaky, ${summary.dropped.length} dropped, ` +
-    `${summary.baselineFailed?.length ?? 0} left out (baseline failed), ${summary.blocked.length} not verified`);
+    `${summary.baselineFailed?.length ? `${summary.baselineFailed.length} left out (baseline failed), ` : ''}${summary.blocked.length} not verified`);
   if (summary.coverage) {
     const c = summary.coverage;
     print(`  coverage    operations ${figure(c.operations)}, status codes ${figure(c.statusCodes)}, parameters ${figure(c.parameters)}, body properties ${figure(c.requestBodyProperties)}`);

@@ -37,6 +37,8 @@ const EXPECTATIONS: Record<string, NonNullable<FailingTest['expectation']>> = {
   'missing-auth': { outcome: 'rejection', because: 'the operation declares security and no credentials were sent' },
   'invalid-auth': { outcome: 'rejection', because: 'the operation declares security and the credentials were wrong' },
   'at-boundary': { outcome: 'acceptance', because: 'every value is within its documented limits, one exactly at a limit' },
+  conflict: { outcome: 'rejection', because: 'it conflicts with the state an earlier request made, and the operation documents 409' },
+  'dangling-reference': { outcome: 'rejection', because: 'a field names a resource that does not exist' },
 };
 
 function fullNameOf(c: GeneratedCase, framework: TestFramework): string {

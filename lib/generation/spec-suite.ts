@@ -5,8 +5,11 @@ import { createTemplateRenderer, type TemplateRenderer } from '../templates';
 import { describeExpectation, describeRequest, requestCall, statusArgument } from './case-summary';
 import { FRAMEWORKS, frameworkFor, type SuiteRendering } from '../frameworks';
 import { planOperation, type OperationPlan } from './operation-plan';
+import { RESPONSE_SCHEMAS_FILE } from './response-contract';
 import { securitySchemeTable } from './security-table';
 import { addSequences } from './sequences';
+import { addConflictCases } from './resources/conflicts';
+import { addActionPreconditions } from './resources/preconditions';
 import { addResourceSetup } from './resources/setup';
 import { markUniqueFields } from './resources/unique';
 import { groupIntoTestFiles, type TestFile } from './test-files';
@@ -26,6 +29,8 @@ const KIND_LABELS: Record<TestCase['kind'], string> = {
   'not-found': 'not found',
   'crud-sequence': 'CRUD sequence',
   'link-sequence': 'link sequence',
+  conflict: 'conflict (409)',
+  'dangling-reference': 'reference to nothing',
 };
 
 function oneLine(text: string | undefined): string | undefined {
@@ -46,13 +51,27 @@ function operationHeading(plan: OperationPlan) {
   return { operationId: operation.operationId, method, path: operation.path, endpoint: `${method} ${operation.path}`, summary: oneLine(operation.summary) };
 }
 
+/** `createPet 201`: a success response's key in response-schemas.json. */
+function responseSchemaKey(plan: OperationPlan): string {
+  return `${plan.operation.operationId} ${plan.successStatus}`;
+}
+
+/** Every checked response body schema of the suite, by key, in key order (same input, same bytes). */
+function responseSchemas(plans: OperationPlan[]): string {
+  const checked = plans.filter((plan) => plan.responseCheck.json && plan.responseCheck.schema);
+  const entries = checked.map((plan) => [responseSchemaKey(plan), plan.responseCheck.schema] as const);
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `${JSON.stringify(Object.fromEntries(entries), null, 2)}\n`;
+}
+
 function stepContext(rendering: SuiteRendering, step: TestStep, plan: OperationPlan | undefined, singleStep: boolean) {
   const success = !/^4|^5/.test(step.expectedStatus) && !step.expectedStatus.includes('|');
   // A setup step is checked only for success: what it creates is the precondition, not the finding.
   const check = success && plan && !step.setup ? plan.responseCheck : undefined;
   const captures = Object.entries(step.capture ?? {}).map(([variable, pointer]) => ({ variable, pointer }));
   const json = Boolean(check?.json) || captures.length > 0;
-  const needsBody = captures.length > 0 || Boolean(check && check.requiredProperties.length + check.itemRequiredProperties.length);
+  const schemaKey = check?.json && check.schema && plan ? responseSchemaKey(plan) : undefined;
+  const needsBody = captures.length > 0 || Boolean(schemaKey) || Boolean(check && check.requiredProperties.length + check.itemRequiredProperties.length);
   return {
     responseVar: singleStep ? 'response' : step.name,
     setup: Boolean(step.setup),
@@ -62,6 +81,8 @@ function stepContext(rendering: SuiteRendering, step: TestStep, plan: OperationP
     bodyVar: needsBody ? rendering.bodyVariable(step.name, singleStep) : undefined,
     requiredProperties: check?.requiredProperties ?? [],
     itemRequiredProperties: check?.itemRequiredProperties ?? [],
+    schemaKey,
+    location: Boolean(check?.location),
     captures,
   };
 }
@@ -144,6 +165,8 @@ export function generateSpecSuite(options: GenerateSpecSuiteOptions): GeneratedS
   const plans = operations.map(planOperation);
   addSequences(plans);
   addResourceSetup(plans);
+  addActionPreconditions(plans);
+  addConflictCases(plans);
   markUniqueFields(plans);
   const planById = new Map(plans.map((plan) => [plan.operation.operationId, plan]));
   const files = groupIntoTestFiles(plans, (slug) => rendering.testFileName(slug));
@@ -166,6 +189,7 @@ export function generateSpecSuite(options: GenerateSpecSuiteOptions): GeneratedS
       render(renderer, outDir, file.name, 'test', rendering.testTemplate, { ...shared, ...testFileContext(rendering, file, casesOf, (id) => planById.get(id)) }),
     ),
     ...rendering.supportFiles.map((support) => render(renderer, outDir, support.file, support.kind, support.template, shared)),
+    { path: path.posix.join(outDir, RESPONSE_SCHEMAS_FILE), kind: 'helper', content: responseSchemas(plans) },
     render(renderer, outDir, TEST_CASES_FILE, 'doc', 'docs/test-cases.md', {
       ...shared,
       ...documentContext(files, plans, casesOf, cases),

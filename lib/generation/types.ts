@@ -20,6 +20,10 @@ export const TEST_CASE_KINDS = [
   'crud-sequence',
   /** An OpenAPI link followed: the target called with values from the source response. */
   'link-sequence',
+  /** A documented 409 provoked: a duplicate create, an action done twice, a delete of a resource others refer to. */
+  'conflict',
+  /** A body field naming another resource set to one that does not exist: expects 4XX. */
+  'dangling-reference',
 ] as const;
 
 export type TestCaseKind = (typeof TEST_CASE_KINDS)[number];

@@ -103,11 +103,20 @@ function idSchema(plans: OperationPlan[], collection: string, idWord: string): S
   return name ? asSchema(objectShape(asSchema(holder))?.properties.find(([n]) => n === name)?.[1]) : undefined;
 }
 
+/** A nullable reference (`oneOf: [UserId, {type: 'null'}]`) as its one non-null branch. */
+function withoutNull(schema: SchemaObject): SchemaObject {
+  const branches = (schema.oneOf ?? schema.anyOf) as unknown[] | undefined;
+  if (!Array.isArray(branches)) return schema;
+  const others = branches.map(asSchema).filter((branch) => !(schemaTypes(branch).length === 1 && schemaTypes(branch)[0] === 'null'));
+  return others.length === 1 ? others[0] : schema;
+}
+
 /**
  * The producer of a body field that names another resource: `patientId` → `/patients`, by name;
  * else (`assigneeId` → `/users`) the collection whose ids have the field's `pattern`.
  */
-export function referenceProducer(plans: OperationPlan[], field: string, fieldSchema: SchemaObject): Producer | undefined {
+export function referenceProducer(plans: OperationPlan[], field: string, schema: SchemaObject): Producer | undefined {
+  const fieldSchema = withoutNull(schema);
   const reference = referenceField(field);
   if (!reference) return undefined;
   const candidates = [field, reference.idWord, 'id'];

@@ -11,7 +11,7 @@ import type { TestRequest, UniqueRule } from '../types';
 const FRESH_FORMATS = new Set([undefined, 'email', 'idn-email', 'uuid', 'hostname']);
 const WRITES = new Set(['post', 'put', 'patch']);
 
-function uniqueRule(schema: SchemaObject): UniqueRule | undefined {
+export function uniqueRule(schema: SchemaObject): UniqueRule | undefined {
   if (!schemaTypes(schema).includes('string') || schema.enum !== undefined || schema.const !== undefined) return undefined;
   const format = typeof schema.format === 'string' ? schema.format : undefined;
   if (!FRESH_FORMATS.has(format)) return undefined;
@@ -27,7 +27,8 @@ function markRequest(request: TestRequest, schema: SchemaObject | undefined, ski
     const rule = typeof value === 'string' && value.length > 0 && name !== skip ? uniqueRule(property) : undefined;
     if (rule) unique[`/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`] = rule;
   }
-  if (Object.keys(unique).length) request.unique = unique;
+  // Rules a case set itself (e.g. an id nobody made) stay.
+  if (Object.keys(unique).length) request.unique = { ...unique, ...request.unique };
 }
 
 /** The body field a case varies on purpose, which keeps exactly the value the case chose. */
