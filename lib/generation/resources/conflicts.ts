@@ -37,7 +37,9 @@ function happySteps(happy: PlannedCase, name: string): { setup: TestStep[]; own:
     const own = structuredClone(happy.steps[happy.steps.length - 1]);
     return { setup: structuredClone(happy.steps.slice(0, -1)).map((step) => ({ ...step, setup: true })), own: { ...own, name } };
   }
-  const own: TestStep = { name, operationId: happy.operationId, method: happy.method, path: happy.path, request: structuredClone(happy.request), expectedStatus: happy.expectedStatus };
+  const own: TestStep = {
+    name, operationId: happy.operationId, method: happy.method, path: happy.path, request: structuredClone(happy.request), expectedStatus: happy.expectedStatus,
+  };
   return { setup: [], own };
 }
 
@@ -153,7 +155,9 @@ export function addConflictCases(plans: OperationPlan[]): void {
   for (const plan of plans) {
     const happy = happyOf(plan);
     if (!happy) continue;
-    const added = [duplicateCreate(plans, plan, happy), actionTwice(plans, plan, happy), deleteWithDependents(plans, plan, happy), ...danglingReferences(plans, plan, happy)];
+    const added = [
+      duplicateCreate(plans, plan, happy), actionTwice(plans, plan, happy), deleteWithDependents(plans, plan, happy), ...danglingReferences(plans, plan, happy),
+    ];
     for (const testCase of added) {
       if (!testCase) continue;
       // A case of one step has no steps: its request is the case's own.
