@@ -278,7 +278,7 @@ describe('HTTP API hardening over real sockets (PGlite)', () => {
       expect(document.openapi).toMatch(/^3\.1\./);
       await expect(SwaggerParser.validate(structuredClone(document))).resolves.toBeDefined();
       expect(Object.keys(document.paths).sort()).toEqual([
-        '/api/health', '/api/openapi.json', '/api/v1/runs', '/api/v1/runs/{id}', '/api/v1/runs/{id}/cancel', '/api/v1/runs/{id}/execute',
+        '/api/health', '/api/openapi.json', '/api/v1/plans', '/api/v1/runs', '/api/v1/runs/{id}', '/api/v1/runs/{id}/cancel', '/api/v1/runs/{id}/execute',
         '/api/v1/runs/{id}/executions', '/api/v1/runs/{id}/executions/{executionId}', '/api/webhooks/github', '/metrics',
       ]);
       const operationIds: string[] = [];

@@ -18,7 +18,7 @@ import { uniqueRepository } from '../support/retrieval';
 import { INVENTORY_SPEC, startInventoryApi, type InventoryServer } from '../execution/support/inventory-api';
 
 const run = promisify(execFile);
-/** The inventory spec with an example for showItem's id, so its happy path reads an item the correct API has. */
+/** The inventory spec with an example for showItem's id: the happy path still reads an item it created first. */
 const SPEC = (() => {
   const spec = JSON.parse(JSON.stringify(INVENTORY_SPEC));
   spec.paths['/items/{itemId}'].get.parameters[0].example = 1;
@@ -26,7 +26,8 @@ const SPEC = (() => {
 })();
 const SUITE = 'tests/testloom/inventory/test_untagged.py';
 const FLAKY = 'TestGetStatus returns 200 for a valid request';
-const AT_FAULT = 'TestShowItem returns 200 for a valid request';
+/** Picked an "unknown" id that the API serves a sample item under. */
+const AT_FAULT = 'TestShowItem returns 404 for an unknown itemId (999999999)';
 
 async function startRun(harness: Harness, repository: string, api: InventoryServer) {
   const started = await apiRequest(harness, 'POST', '/api/v1/runs', {
@@ -46,15 +47,20 @@ describe('executing a generated pytest suite before committing it', () => {
   afterAll(() => harness?.close());
 
   it('against a faulty API: runs in pytest three times, the flaky test and the one at fault are left out of the committed file', async () => {
-    const api = await startInventoryApi({ strictBodies: true, alternatingStatus: true, seedIds: [2] });
+    const api = await startInventoryApi({ strictBodies: true, alternatingStatus: true, sampleItemId: 999999999 });
     try {
       const repository = uniqueRepository('exec-pytest');
       const run = await startRun(harness, repository, api);
       expect(run.status).toBe('completed');
       const execution = run.result.execution;
       expect(execution).toMatchObject({ status: 'executed', runs: 3, tests: 20, passed: 18, healed: [], apiDefects: [], blocked: [], withheldFiles: [] });
-      expect(execution.flaky).toEqual([{ file: SUITE, fullName: FLAKY, outcomes: ['passed', 'failed', 'passed'] }]);
-      expect(execution.dropped).toEqual([{ file: SUITE, fullName: AT_FAULT, reason: expect.stringMatching(/GET \/items\/1 → 404, is documented for showItem: the test's expectation is wrong\); model repairs are Jest-only so far$/) }]);
+      expect(execution.flaky).toEqual([{ file: SUITE, fullName: FLAKY, outcomes: ['passed', 'failed', 'passed'], failure: `GET ${api.baseUrl}/status returned 503, expected 200` }]);
+      expect(execution.dropped).toEqual([{
+        file: SUITE,
+        fullName: AT_FAULT,
+        reason: expect.stringMatching(/GET \/items\/999999999 → 200, is documented for showItem: the test's expectation is wrong\); model repairs are Jest-only so far$/),
+        failure: `GET ${api.baseUrl}/items/999999999 returned 200, expected 404`,
+      }]);
 
       const stored = await getExecution(harness.database.db, run.id);
       const report = stored!.report as { runs: { tests: { file: string; fullName: string }[] }[] };
