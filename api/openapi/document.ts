@@ -77,6 +77,13 @@ const EXAMPLE_SPEC = 'openapi: 3.0.3\ninfo: {title: Example, version: "1"}\npath
 /** Text that is stored as it is given: Postgres cannot hold a NUL character. */
 const storableText = { pattern: '^[^\\u0000]*$', 'x-error-message': 'must not contain a NUL character (U+0000)' };
 
+/** What a spec run request and a plan request share. */
+const specRunProperties = {
+  spec: ref('SpecReference'),
+  repository: ref('Repository'),
+  framework: { type: 'string', enum: [...FRAMEWORKS], description: 'Test framework of the generated suite; default `TESTLOOM_TEST_FRAMEWORK`' },
+};
+
 const standardErrors = {
   '401': response('Unauthorized'),
   '429': response('TooManyRequests'),
@@ -435,11 +442,7 @@ export const openApiDocument: OpenApiDocument = {
         additionalProperties: false,
         required: ['spec'],
         properties: {
-          spec: ref('SpecReference'),
-          repository: ref('Repository'),
-          framework: {
-            type: 'string', enum: [...FRAMEWORKS], description: 'Test framework of the generated suite; default `TESTLOOM_TEST_FRAMEWORK`',
-          },
+          ...specRunProperties,
           target: { ...ref('Target'), description: 'Execute the suite against this API before committing; default the repository\'s configured target, if any' },
           rerun: {
             type: 'boolean',
@@ -523,9 +526,7 @@ export const openApiDocument: OpenApiDocument = {
         additionalProperties: false,
         required: ['spec'],
         properties: {
-          spec: ref('SpecReference'),
-          repository: ref('Repository'),
-          framework: { type: 'string', enum: [...FRAMEWORKS], description: 'Test framework of the generated suite; default `TESTLOOM_TEST_FRAMEWORK`' },
+          ...specRunProperties,
           target: { ...ref('Target'), description: 'The target the run would execute against; its `API_AUTH_*` variables are checked against the spec' },
         },
       },

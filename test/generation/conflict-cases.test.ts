@@ -7,12 +7,10 @@
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import express from 'express';
 import { generateSpecSuite, type GeneratedSuite } from '../../lib/generation';
 import { dereferenceSpec } from '../../lib/openapi/dereference';
-import { NODE_MODULES, writeArtifacts } from './spec-fixtures';
+import { targetRepository } from './spec-fixtures';
 import { assertions, runGeneratedSuite } from './run-generated';
 
 const OUT_DIR = 'tests/testloom/library';
@@ -147,10 +145,7 @@ describe('documented conflicts', () => {
 
   beforeAll(async () => {
     suite = generateSpecSuite({ api: await dereferenceSpec(structuredClone(SPEC)), specId: 'library', outDir: OUT_DIR });
-    repoDir = await fs.mkdtemp(path.join(os.tmpdir(), 'testloom-conflicts-'));
-    await writeArtifacts(repoDir, suite.artifacts);
-    await fs.writeFile(path.join(repoDir, 'package.json'), '{ "name": "target-repository", "private": true }\n');
-    await fs.symlink(NODE_MODULES, path.join(repoDir, 'node_modules'), 'dir');
+    repoDir = await targetRepository(suite.artifacts, 'testloom-conflicts-');
   });
   afterAll(async () => {
     if (repoDir) await fs.rm(repoDir, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { JEST_HELPERS_FILE as HELPERS_FILE } from '../../lib/frameworks/jest';
 import { generateSpecSuite, type GeneratedSuite, type TestCase } from '../../lib/generation';
 import { startPetstoreServer, type PetstoreServer } from '../fixtures/petstore-server';
-import { loadSpec, NODE_MODULES, writeArtifacts } from './spec-fixtures';
+import { loadSpec, targetRepository, writeArtifacts } from './spec-fixtures';
 import { assertions, runGeneratedSuite, runPytest } from './run-generated';
 
 const OUT_DIR = 'tests/testloom/swagger-petstore';
@@ -15,11 +15,7 @@ describe('the generated petstore suite against a live API', () => {
 
   beforeAll(async () => {
     suite = generateSpecSuite({ api: await loadSpec('petstore'), specId: 'swagger-petstore', outDir: OUT_DIR });
-    repoDir = await fs.mkdtemp(path.join(os.tmpdir(), 'testloom-generated-'));
-    await writeArtifacts(repoDir, suite.artifacts);
-    // A target repository has a package.json; Jest 30 also needs one to anchor its project root.
-    await fs.writeFile(path.join(repoDir, 'package.json'), '{ "name": "target-repository", "private": true }\n');
-    await fs.symlink(NODE_MODULES, path.join(repoDir, 'node_modules'), 'dir');
+    repoDir = await targetRepository(suite.artifacts, 'testloom-generated-');
   });
 
   afterAll(async () => {

@@ -1,13 +1,11 @@
 import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
 import { generateSpecSuite, type GeneratedSuite } from '../../lib/generation';
 import { responseContract } from '../../lib/generation/response-contract';
 import type { SchemaObject } from '../../lib/openapi';
-import { loadSpec, NODE_MODULES, writeArtifacts } from './spec-fixtures';
+import { loadSpec, targetRepository } from './spec-fixtures';
 import { assertions, runGeneratedSuite, runPytest } from './run-generated';
 
 const OUT_DIR = 'tests/testloom/things';
@@ -129,10 +127,7 @@ describe.each(['jest', 'pytest'] as const)('a generated %s suite checks the docu
 
   beforeAll(async () => {
     suite = generateSpecSuite({ api: THINGS_SPEC, specId: 'things', outDir: OUT_DIR, framework });
-    repoDir = await fs.mkdtemp(path.join(os.tmpdir(), 'testloom-contract-'));
-    await writeArtifacts(repoDir, suite.artifacts);
-    await fs.writeFile(path.join(repoDir, 'package.json'), '{ "name": "target-repository", "private": true }\n');
-    await fs.symlink(NODE_MODULES, path.join(repoDir, 'node_modules'), 'dir');
+    repoDir = await targetRepository(suite.artifacts, 'testloom-contract-');
   });
 
   afterAll(async () => {

@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import type { Artifact } from '../../lib/core/run';
@@ -29,4 +30,16 @@ export async function writeArtifacts(root: string, artifacts: Artifact[]): Promi
     await fs.mkdir(path.dirname(file), { recursive: true });
     await fs.writeFile(file, artifact.content);
   }
+}
+
+/**
+ * A temporary target repository holding the suite as a user would have it: the artifacts, a
+ * package.json (Jest 30 anchors its project root on one) and the project's node_modules.
+ */
+export async function targetRepository(artifacts: Artifact[], prefix: string): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  await writeArtifacts(dir, artifacts);
+  await fs.writeFile(path.join(dir, 'package.json'), '{ "name": "target-repository", "private": true }\n');
+  await fs.symlink(NODE_MODULES, path.join(dir, 'node_modules'), 'dir');
+  return dir;
 }
