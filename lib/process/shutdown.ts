@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { killAllServices, stopAllServices } from './child';
 
 interface Step {
@@ -50,6 +51,16 @@ export interface SignalStop {
  * stopped, and the process exits, all within `limitMs` (else as after a second signal). A second
  * signal exits at once (code 1), after a SIGKILL to every service.
  */
+/**
+ * The last resort when the main thread itself is stuck in synchronous work (so no timer of its own
+ * fires): a thread with its own event loop SIGKILLs the process. The servers it started go too, as
+ * their supervisors see their pipe close (service-supervisor.js).
+ */
+function killIfStuck(afterMs: number): void {
+  const watchdog = new Worker(`setTimeout(() => process.kill(${process.pid}, 'SIGKILL'), ${afterMs});`, { eval: true });
+  watchdog.unref();
+}
+
 export function exitOnSignals(cleanups: Cleanups, log: (line: string) => void, limitMs = 9_000): SignalStop {
   let stopping = false;
   const forceExit = (why: string) => {
@@ -62,6 +73,7 @@ export function exitOnSignals(cleanups: Cleanups, log: (line: string) => void, l
     stopping = true;
     log('stopping…');
     setTimeout(() => forceExit(`still stopping after ${seconds(limitMs)}: stopping at once`), limitMs);
+    killIfStuck(limitMs + 2_000);
     // 130 after SIGINT, 143 after SIGTERM, as a shell reports a process the signal ended.
     void cleanups.run(log).then(() => stopAllServices(2_000)).then(() => process.exit(128 + os.constants.signals[signal]));
   };
