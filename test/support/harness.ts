@@ -177,7 +177,12 @@ export async function apiRequest<T = any>(harness: Harness<RepoHost>, method: st
 export async function waitForRunEnd(harness: Harness<RepoHost>, runId: string, timeoutMs = 90_000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { body } = await apiRequest(harness, 'GET', `/api/v1/runs/${runId}`);
+    // A keep-alive connection the server closed while its event loop was busy (a huge spec being
+    // validated) resets once; the next poll opens a new one.
+    const { body } = await apiRequest(harness, 'GET', `/api/v1/runs/${runId}`).catch((err: Error & { cause?: { code?: string } }) => {
+      if (err.cause?.code === 'ECONNRESET') return { body: undefined };
+      throw err;
+    });
     if (['completed', 'failed', 'cancelled'].includes(body?.status)) return body;
     if (Date.now() > deadline) throw new Error(`run ${runId} did not end in time; last state ${JSON.stringify(body)}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
