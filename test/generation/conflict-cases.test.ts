@@ -170,6 +170,14 @@ describe('documented conflicts', () => {
     expect(cases[1].steps![1].bindBody ?? {}).toEqual({});
   });
 
+  test('a create whose 409 is about something else than a value already taken is not sent twice', async () => {
+    const spec = structuredClone(SPEC);
+    spec.paths['/authors'].post.responses['409'].description = 'not enough seats left for new authors';
+    const other = generateSpecSuite({ api: await dereferenceSpec(spec), specId: 'library', outDir: OUT_DIR });
+    expect(other.cases.map((c) => c.id)).not.toContain('createAuthor/conflict/duplicate');
+    expect(other.cases.map((c) => c.id)).toContain('deleteAuthor/conflict/dependents');
+  });
+
   test('pass against an API that keeps its spec', async () => {
     const api = await startLibrary();
     try {

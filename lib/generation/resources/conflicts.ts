@@ -10,8 +10,8 @@ import { uniqueRule } from './unique';
 /**
  * State conflicts the spec documents, provoked on resources the test makes (after addResourceSetup,
  * so happy paths already create what they need):
- * - a create documenting 409, sent twice with the same values (those varied per run are taken back
- *   from the first answer) → 409;
+ * - a create whose documented 409 is about a value already taken, sent twice with the same values
+ *   (those varied per run are taken back from the first answer) → 409;
  * - an action on a resource (`POST /orders/{id}/cancel`) documenting 409, done twice → 409;
  * - a delete documenting 409 on a resource another one refers to → 409;
  * - a body field naming another resource (`patientId`) set to one that does not exist, where the
@@ -20,10 +20,16 @@ import { uniqueRule } from './unique';
  */
 
 const DANGLING_STATUSES = new Set(['404', '409', '422']);
+/** A create's 409 that is about a value already taken, not another state ("not enough stock"). */
+const DUPLICATE = /already|exist|duplicate|unique|taken|in use/i;
 const UNKNOWN_INTEGER_ID = 999999999;
 
 function documents(plan: OperationPlan, status: string): boolean {
   return plan.operation.responses.some((response) => response.status === status);
+}
+
+function conflictDescription(plan: OperationPlan): string {
+  return plan.operation.responses.find((response) => response.status === '409')?.description ?? '';
 }
 
 function happyOf(plan: OperationPlan): PlannedCase | undefined {
@@ -59,7 +65,7 @@ const successSchema = (plan: OperationPlan) => plan.operation.responses.find((re
 function duplicateCreate(plans: OperationPlan[], plan: OperationPlan, happy: PlannedCase): PlannedCase | undefined {
   const { operation } = plan;
   const collection = !/\}$/.test(operation.path) && (isCollection(plans, operation.path) || !/\}\/[^{}/]+$/.test(operation.path));
-  if (operation.method !== 'post' || !collection || !documents(plan, '409')) return undefined;
+  if (operation.method !== 'post' || !collection || !DUPLICATE.test(conflictDescription(plan))) return undefined;
   const { setup, own } = happySteps(happy, 'first');
   const body = own.request.body;
   const schema = operation.requestBody?.schema;
