@@ -1,4 +1,4 @@
-import { isJsonMediaType, type Operation } from '../openapi';
+import { documentsMediaType, isJsonMediaType, type Operation } from '../openapi';
 import { curlCommand } from './curl';
 import { documentedResponse, operationMatcher, type OperationMatcher } from './operation-match';
 import { ResponseBodyChecker, type SchemaDialect } from './response-check';
@@ -59,8 +59,12 @@ function contradictions(exchange: Exchange, operation: Operation, checker: Respo
     reasons.push(`${label}, which ${operation.operationId} does not document (documented: ${operation.responses.map((r) => r.status).join(', ') || 'none'})`);
     return reasons;
   }
-  if (!documented.schema || !documented.mediaType || !isJsonMediaType(documented.mediaType)) return reasons;
   const contentType = exchange.responseContentType ?? '';
+  if (documented.mediaTypes?.length && exchange.responseBody && contentType && !documentsMediaType(documented.mediaTypes, contentType)) {
+    reasons.push(`${label} with content-type "${contentType}", documented ${documented.mediaTypes.join(' or ')}`);
+    return reasons;
+  }
+  if (!documented.schema || !documented.mediaType || !isJsonMediaType(documented.mediaType)) return reasons;
   if (!isJsonMediaType(contentType)) {
     if (exchange.responseBody) reasons.push(`${label} with content-type "${contentType}", documented ${documented.mediaType}`);
     return reasons;

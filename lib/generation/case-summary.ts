@@ -1,7 +1,7 @@
 import type { ResponseCheck } from './operation-plan';
 import { CodeExpression } from '../templates/code-expression';
 import type { RequestCall } from '../frameworks';
-import type { ScalarValue, TestCase, TestRequest, TestStep, UniqueRule } from './types';
+import type { ScalarValue, StepCheck, TestCase, TestRequest, TestStep, UniqueRule } from './types';
 
 function queryString(query: TestCase['request']['query']): string {
   const params = new URLSearchParams();
@@ -28,9 +28,26 @@ function describeOne(method: string, path: string, request: TestRequest, bind: R
   return parts.join(' ');
 }
 
+const fieldName = (pointer: string) => `"${pointer.slice(1).replace(/~1/g, '/').replace(/~0/g, '~')}"`;
+
+/** What a step's checks assert, in words: `"title" as in new_issue`. */
+function describeChecks(checks: StepCheck[] = []): string {
+  const words = checks.map((check) => {
+    switch (check.kind) {
+      case 'same-as': return `${fieldName(check.pointer)} as in ${check.step}`;
+      case 'cleared': return `${fieldName(check.pointer)} null or absent`;
+      case 'each-item': return `every item's ${fieldName(check.pointer)} is ${JSON.stringify(check.value)}`;
+      case 'page-of': return `item ${check.start + 1} of ${check.step}`;
+    }
+  });
+  return words.length ? ` [${words.join('; ')}]` : '';
+}
+
 /** One line for the test-case document, e.g. `POST /pets body {"name":"Rex"}`; steps joined with `→`. */
 export function describeRequest(testCase: TestCase): string {
-  if (testCase.steps) return testCase.steps.map((step) => `${describeOne(step.method, step.path, step.request, step.bind)} (${step.expectedStatus})`).join(' → ');
+  if (testCase.steps) {
+    return testCase.steps.map((step) => `${describeOne(step.method, step.path, step.request, { ...step.bind, ...step.bindQuery })} (${step.expectedStatus})${describeChecks(step.checks)}`).join(' → ');
+  }
   return describeOne(testCase.method, testCase.path, testCase.request);
 }
 
@@ -38,7 +55,7 @@ function quotedList(names: string[]): string {
   return names.map((name) => `"${name}"`).join(', ');
 }
 
-const SUCCESS_KINDS: TestCase['kind'][] = ['happy-path', 'at-boundary'];
+const SUCCESS_KINDS: TestCase['kind'][] = ['happy-path', 'at-boundary', 'required-only'];
 
 export function describeExpectation(testCase: TestCase, check: ResponseCheck): string {
   if (testCase.steps) return 'each step\'s status (in brackets); ids read from earlier responses';
@@ -50,6 +67,8 @@ export function describeExpectation(testCase: TestCase, check: ResponseCheck): s
   if (check.json) parts.push('JSON body');
   if (check.requiredProperties.length) parts.push(`with ${quotedList(check.requiredProperties)}`);
   if (check.itemRequiredProperties.length) parts.push(`every item with ${quotedList(check.itemRequiredProperties)}`);
+  if (check.schema) parts.push('the body matching its documented schema (types, formats, enums)');
+  if (check.location) parts.push('a Location header');
   return parts.join(', ');
 }
 
@@ -86,8 +105,10 @@ function bodyExpression(step: Pick<TestStep, 'request' | 'bindBody'>): unknown {
  * The request of one step as passed to the generated `api.request(...)`: empty parts left out to
  * keep tests readable, bound path parameters as the variable captured by an earlier step.
  */
-export function requestCall(step: Pick<TestStep, 'method' | 'path' | 'request' | 'bind' | 'bindBody'>, bodyMediaType?: string): RequestCall {
-  const { pathParams, query, headers, auth } = step.request;
+export function requestCall(step: Pick<TestStep, 'method' | 'path' | 'request' | 'bind' | 'bindBody' | 'bindQuery'>, bodyMediaType?: string): RequestCall {
+  const { pathParams, headers, auth } = step.request;
+  const query: Record<string, unknown> = { ...step.request.query };
+  for (const [name, variable] of Object.entries(step.bindQuery ?? {})) query[name] = new CodeExpression(variable);
   const body = bodyExpression(step);
   const call: RequestCall = { method: step.method.toUpperCase(), path: step.path };
   const params: Record<string, unknown> = { ...pathParams };

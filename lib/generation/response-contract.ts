@@ -1,7 +1,18 @@
-import type { SchemaObject } from '../openapi';
+import type { Operation, SchemaObject } from '../openapi';
 
 /** The suite file holding each checked success response's schema, keyed `"<operationId> <status>"`. */
 export const RESPONSE_SCHEMAS_FILE = 'response-schemas.json';
+
+/** The suite file holding the media types each operation documents for its error answers: operationId → status → types. */
+export const RESPONSE_MEDIA_TYPES_FILE = 'response-media-types.json';
+
+/** An operation's documented error statuses (4xx, 5xx, their ranges, `default`) with the media types their content declares; statuses upper-cased (`4XX`). */
+export function errorMediaTypes(operation: Operation): Record<string, string[]> | undefined {
+  const entries = operation.responses
+    .filter((response) => !/^2/.test(response.status) && response.mediaTypes?.length)
+    .map((response) => [response.status.toUpperCase(), response.mediaTypes!.map((type) => type.toLowerCase())] as const);
+  return entries.length ? Object.fromEntries(entries) : undefined;
+}
 
 /** The JSON-Schema subset the generated helpers validate (expectMatchesSchema / expect_matches_schema). */
 export interface ContractSchema {

@@ -5,15 +5,18 @@ import { createTemplateRenderer, type TemplateRenderer } from '../templates';
 import { describeExpectation, describeRequest, requestCall, statusArgument } from './case-summary';
 import { FRAMEWORKS, frameworkFor, type SuiteRendering } from '../frameworks';
 import { planOperation, type OperationPlan } from './operation-plan';
-import { RESPONSE_SCHEMAS_FILE } from './response-contract';
+import { errorMediaTypes, RESPONSE_MEDIA_TYPES_FILE, RESPONSE_SCHEMAS_FILE } from './response-contract';
 import { securitySchemeTable } from './security-table';
 import { addSequences } from './sequences';
 import { addConflictCases } from './resources/conflicts';
 import { addActionPreconditions } from './resources/preconditions';
+import { addBehaviourCases } from './resources/behaviour';
+import { addRequiredOnlyCases } from './resources/required-only';
+import { CodeExpression } from '../templates/code-expression';
 import { addResourceSetup } from './resources/setup';
 import { markUniqueFields } from './resources/unique';
 import { groupIntoTestFiles, type TestFile } from './test-files';
-import type { GeneratedSuite, GenerateSpecSuiteOptions, TestCase, TestStep } from './types';
+import type { GeneratedSuite, GenerateSpecSuiteOptions, StepCheck, TestCase, TestStep } from './types';
 
 export const TEST_CASES_FILE = 'test-cases.md';
 export const README_FILE = 'README.md';
@@ -31,6 +34,8 @@ const KIND_LABELS: Record<TestCase['kind'], string> = {
   'link-sequence': 'link sequence',
   conflict: 'conflict (409)',
   'dangling-reference': 'reference to nothing',
+  'required-only': 'only required fields',
+  behaviour: 'behaviour',
 };
 
 function oneLine(text: string | undefined): string | undefined {
@@ -64,26 +69,57 @@ function responseSchemas(plans: OperationPlan[]): string {
   return `${JSON.stringify(Object.fromEntries(entries), null, 2)}\n`;
 }
 
-function stepContext(rendering: SuiteRendering, step: TestStep, plan: OperationPlan | undefined, singleStep: boolean) {
+/** The media types of each operation's documented error answers, in operation order (same input, same bytes). */
+function responseMediaTypes(plans: OperationPlan[]): string {
+  const entries = plans.flatMap((plan) => {
+    const types = errorMediaTypes(plan.operation);
+    return types ? [[plan.operation.operationId, types] as const] : [];
+  });
+  return `${JSON.stringify(Object.fromEntries(entries), null, 2)}\n`;
+}
+
+/** `expectSameAt` → `expect_same_at`: the helper's name in the Python helpers module. */
+const snakeCase = (name: string) => name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+
+/** A step check as the call the generated test makes: `api.expectSameAt(readBody, createdBody, '/title')`. */
+function checkCall(check: StepCheck, body: CodeExpression, bodyOf: (step: string) => CodeExpression) {
+  const [helper, args] = ((): [string, unknown[]] => {
+    switch (check.kind) {
+      case 'same-as': return ['expectSameAt', [body, bodyOf(check.step), check.pointer]];
+      case 'cleared': return ['expectCleared', [body, check.pointer]];
+      case 'each-item': return ['expectEachItemHolds', [body, check.items, check.pointer, check.value]];
+      case 'page-of': return ['expectPageOf', [body, bodyOf(check.step), check.items, check.start, check.count, check.id ?? null]];
+    }
+  })();
+  return { helper, pyHelper: snakeCase(helper), args };
+}
+
+function stepContext(rendering: SuiteRendering, step: TestStep, plan: OperationPlan | undefined, singleStep: boolean, referenced: Set<string>) {
   const success = !/^4|^5/.test(step.expectedStatus) && !step.expectedStatus.includes('|');
   // A setup step is checked only for success: what it creates is the precondition, not the finding.
   const check = success && plan && !step.setup ? plan.responseCheck : undefined;
   const captures = Object.entries(step.capture ?? {}).map(([variable, pointer]) => ({ variable, pointer }));
-  const json = Boolean(check?.json) || captures.length > 0;
+  const checks = step.checks ?? [];
+  const json = Boolean(check?.json) || captures.length > 0 || checks.length > 0 || referenced.has(step.name);
   const schemaKey = check?.json && check.schema && plan ? responseSchemaKey(plan) : undefined;
-  const needsBody = captures.length > 0 || Boolean(schemaKey) || Boolean(check && check.requiredProperties.length + check.itemRequiredProperties.length);
+  const needsBody = json && (captures.length > 0 || checks.length > 0 || referenced.has(step.name) || Boolean(schemaKey) || Boolean(check && check.requiredProperties.length + check.itemRequiredProperties.length));
+  const bodyVar = needsBody ? rendering.bodyVariable(step.name, singleStep) : undefined;
+  const bodyOf = (name: string) => new CodeExpression(rendering.bodyVariable(name, false));
   return {
     responseVar: singleStep ? 'response' : step.name,
     setup: Boolean(step.setup),
     ...rendering.requestContext(requestCall(step, plan?.bodyMediaType)),
     expectedStatus: statusArgument(step.expectedStatus),
     json,
-    bodyVar: needsBody ? rendering.bodyVariable(step.name, singleStep) : undefined,
+    bodyVar,
     requiredProperties: check?.requiredProperties ?? [],
     itemRequiredProperties: check?.itemRequiredProperties ?? [],
     schemaKey,
     location: Boolean(check?.location),
     captures,
+    checks: bodyVar ? checks.map((item) => checkCall(item, new CodeExpression(bodyVar), bodyOf)) : [],
+    // An error answer the test provoked on purpose is in a media type its operation documents.
+    mediaTypesOf: !success && !step.setup && plan && errorMediaTypes(plan.operation) ? step.operationId : undefined,
   };
 }
 
@@ -105,13 +141,14 @@ function testFileContext(
             { name: 'response', operationId: testCase.operationId, method: testCase.method, path: testCase.path, request: testCase.request, expectedStatus: testCase.expectedStatus },
           ];
           const single = steps.length === 1;
+          const referenced = new Set(steps.flatMap((step) => (step.checks ?? []).flatMap((item) => ('step' in item ? [item.step] : []))));
           return {
             id: testCase.id,
             title: testCase.title,
             ...rendering.caseContext(testCase.title, usedNames),
             steps: steps.map((step, index) => ({
               comment: single ? undefined : `${index + 1}. ${step.operationId}: ${step.method.toUpperCase()} ${step.path}`,
-              ...stepContext(rendering, step, planOf(step.operationId), single),
+              ...stepContext(rendering, step, planOf(step.operationId), single, referenced),
             })),
           };
         }),
@@ -167,6 +204,8 @@ export function generateSpecSuite(options: GenerateSpecSuiteOptions): GeneratedS
   addResourceSetup(plans);
   addActionPreconditions(plans);
   addConflictCases(plans);
+  addBehaviourCases(plans);
+  addRequiredOnlyCases(plans);
   markUniqueFields(plans);
   const planById = new Map(plans.map((plan) => [plan.operation.operationId, plan]));
   const files = groupIntoTestFiles(plans, (slug) => rendering.testFileName(slug));
@@ -190,6 +229,7 @@ export function generateSpecSuite(options: GenerateSpecSuiteOptions): GeneratedS
     ),
     ...rendering.supportFiles.map((support) => render(renderer, outDir, support.file, support.kind, support.template, shared)),
     { path: path.posix.join(outDir, RESPONSE_SCHEMAS_FILE), kind: 'helper', content: responseSchemas(plans) },
+    { path: path.posix.join(outDir, RESPONSE_MEDIA_TYPES_FILE), kind: 'helper', content: responseMediaTypes(plans) },
     render(renderer, outDir, TEST_CASES_FILE, 'doc', 'docs/test-cases.md', {
       ...shared,
       ...documentContext(files, plans, casesOf, cases),

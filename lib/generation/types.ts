@@ -24,6 +24,10 @@ export const TEST_CASE_KINDS = [
   'conflict',
   /** A body field naming another resource set to one that does not exist: expects 4XX. */
   'dangling-reference',
+  /** A write with only its required body fields: expects success and the documented answer. */
+  'required-only',
+  /** Behaviour an API of this shape promises: PATCH keeps what it did not send, a filter narrows, pages neither skip nor repeat. */
+  'behaviour',
 ] as const;
 
 export type TestCaseKind = (typeof TEST_CASE_KINDS)[number];
@@ -75,9 +79,28 @@ export interface TestStep {
   bind?: Record<string, string>;
   /** Body field (JSON pointer) → variable captured by an earlier step: a reference to a resource it created. */
   bindBody?: Record<string, string>;
+  /** Query parameter → variable captured by an earlier step (a page cursor). */
+  bindQuery?: Record<string, string>;
+  /** What the step's response must show beyond its status and schema. */
+  checks?: StepCheck[];
   /** Creates (or lists) a resource the case needs; its failure is the case's precondition failing, not its finding. */
   setup?: boolean;
 }
+
+/**
+ * A check of a step's JSON body against what the test did before (JSON pointers; `items` points at
+ * the array a list answers, `''` for the body itself):
+ * - `same-as`: the value equals the same place in an earlier step's body (a field PATCH did not send);
+ * - `cleared`: the value is null or absent (a nullable field sent as null);
+ * - `each-item`: every listed item holds `value` at `pointer`, or contains it when that is an array (a filter);
+ * - `page-of`: the listed items are items `start`… `start + count - 1` of an earlier step's list,
+ *   compared by `id` (a pointer within an item) or whole (pages neither skip nor repeat).
+ */
+export type StepCheck =
+  | { kind: 'same-as'; pointer: string; step: string }
+  | { kind: 'cleared'; pointer: string }
+  | { kind: 'each-item'; items: string; pointer: string; value: ScalarValue }
+  | { kind: 'page-of'; items: string; step: string; start: number; count: number; id?: string };
 
 export interface TestCase {
   /** Stable and readable: `createPet/missing-required/body.name`. */

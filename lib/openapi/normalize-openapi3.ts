@@ -66,6 +66,7 @@ function normalizeResponses(raw: unknown): OperationResponse[] {
       if (description) normalized.description = description;
       const headers = Object.keys(specObject(response.headers));
       if (headers.length) normalized.headers = headers;
+      if (Object.keys(content).length) normalized.mediaTypes = Object.keys(content);
       if (mediaType) {
         normalized.mediaType = mediaType;
         const schema = specObject(content[mediaType]).schema;

@@ -32,6 +32,8 @@ export interface OperationResponse {
   description?: string;
   /** Absent when the response documents no body. */
   mediaType?: string;
+  /** Every media type its content documents (OpenAPI 3); absent when it documents none. */
+  mediaTypes?: string[];
   schema?: SchemaObject;
   /** Names of the documented response headers, as written (`Location`); absent when none are. */
   headers?: string[];

@@ -86,6 +86,16 @@ export function isJsonMediaType(mediaType: string): boolean {
   return /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i.test(mediaType.trim());
 }
 
+/** A `Content-Type` (parameters ignored) is one of the documented media types; ranges such as `text/*` and any-type count. */
+export function documentsMediaType(documented: string[], contentType: string): boolean {
+  const actual = contentType.split(';')[0].trim().toLowerCase();
+  return documented.some((type) => {
+    const wanted = type.split(';')[0].trim().toLowerCase();
+    if (wanted === '*/*') return true;
+    return wanted.endsWith('/*') ? actual.startsWith(wanted.slice(0, -1)) : wanted === actual;
+  });
+}
+
 /** Prefers application/json, then any JSON media type, then the first declared one. */
 export function pickMediaType(mediaTypes: string[]): string | undefined {
   return (

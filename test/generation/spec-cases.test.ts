@@ -32,6 +32,8 @@ describe('spec-driven cases on petstore', () => {
       ],
       'crud-sequence': ['createPet/crud-sequence'],
       'not-found': ['showPetById/not-found/path.petId', 'deletePet/not-found/path.petId'],
+      'required-only': ['createPet/required-only'],
+      'required-only': ['createPet/required-only'],
     });
   });
 
@@ -70,9 +72,9 @@ describe('spec-driven cases on a larger real-world spec (ReadMe API, 36 operatio
     const counts: Record<string, number> = {};
     for (const testCase of suite.cases) counts[testCase.kind] = (counts[testCase.kind] ?? 0) + 1;
     expect(counts).toEqual({
-      'happy-path': 34, 'missing-required': 24, 'wrong-type': 68, boundary: 28, 'at-boundary': 12, 'missing-auth': 31, 'invalid-auth': 31, 'not-found': 19,
+      'happy-path': 34, 'missing-required': 24, 'wrong-type': 68, boundary: 28, 'at-boundary': 12, 'missing-auth': 31, 'invalid-auth': 31, 'not-found': 19, 'required-only': 11,
     });
-    expect(suite.cases).toHaveLength(247);
+    expect(suite.cases).toHaveLength(258);
   });
 
   test('every operation is covered or listed in the notes with the reason', () => {

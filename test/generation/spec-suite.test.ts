@@ -81,7 +81,7 @@ describe('generateSpecSuite on petstore (OpenAPI 3.0)', () => {
     expect([...new Set(suite.cases.map((c) => c.operationId))]).toEqual(['listPets', 'createPet', 'showPetById', 'deletePet']);
     expect(kindsByOperation(suite.cases)).toEqual({
       listPets: ['happy-path', 'wrong-type', 'boundary', 'boundary', 'at-boundary', 'at-boundary'],
-      createPet: ['happy-path', 'missing-required', 'missing-required', 'wrong-type', 'wrong-type', 'boundary', 'boundary', 'at-boundary', 'at-boundary', 'crud-sequence'],
+      createPet: ['happy-path', 'missing-required', 'missing-required', 'wrong-type', 'wrong-type', 'boundary', 'boundary', 'at-boundary', 'at-boundary', 'crud-sequence', 'required-only'],
       showPetById: ['happy-path', 'wrong-type', 'not-found'],
       deletePet: ['happy-path', 'wrong-type', 'not-found'],
     });
@@ -113,6 +113,7 @@ describe('generateSpecSuite on petstore (OpenAPI 3.0)', () => {
       ['createPet/at-boundary/body.name.minLength', 'accepts field "name" set to a 1-character string (minLength 1)', { name: 'x', tag: 'dog' }],
       ['createPet/at-boundary/body.name.maxLength', 'accepts field "name" set to a 64-character string (maxLength 64)', { name: 'x'.repeat(64), tag: 'dog' }],
       ['createPet/crud-sequence', 'creates a resource, then reads, deletes, reads again (404) it by petId', { name: 'Rex', tag: 'dog' }],
+      ['createPet/required-only', 'accepts a request with only the required fields (without "tag")', { name: 'Rex' }],
     ]);
     expect(suite.cases.find((c) => c.id === 'showPetById/wrong-type/path.petId')).toMatchObject({
       title: 'rejects path parameter "petId" of the wrong type (string instead of integer) with 4xx',
@@ -126,6 +127,7 @@ describe('generateSpecSuite on petstore (OpenAPI 3.0)', () => {
       [`${OUT_DIR}/helpers.ts`, 'helper'],
       [`${OUT_DIR}/jest.config.json`, 'helper'],
       [`${OUT_DIR}/pets.test.ts`, 'test'],
+      [`${OUT_DIR}/response-media-types.json`, 'helper'],
       [`${OUT_DIR}/response-schemas.json`, 'helper'],
       [`${OUT_DIR}/test-cases.md`, 'doc'],
       [`${OUT_DIR}/tsconfig.json`, 'helper'],
@@ -172,7 +174,7 @@ describe('generateSpecSuite on Swagger 2.0', () => {
   test('generates the expected cases per operation', () => {
     expect(kindsByOperation(suite.cases)).toEqual({
       listItems: ['happy-path', 'missing-required', 'missing-required', 'wrong-type', 'boundary', 'at-boundary'],
-      createItem: ['happy-path', 'missing-required', 'missing-required', 'missing-required', 'wrong-type', 'wrong-type', 'wrong-type', 'boundary', 'at-boundary', 'crud-sequence'],
+      createItem: ['happy-path', 'missing-required', 'missing-required', 'missing-required', 'wrong-type', 'wrong-type', 'wrong-type', 'boundary', 'at-boundary', 'crud-sequence', 'required-only'],
       getItemsBySku: ['happy-path', 'not-found'],
       deleteItem: ['happy-path', 'missing-auth', 'invalid-auth'],
       health: ['happy-path'],
@@ -200,7 +202,7 @@ describe('generateSpecSuite on Swagger 2.0', () => {
     expect(document).toContain('| uploadPhoto | `PUT /items/{sku}/photo` | request body media type multipart/form-data is not generated (JSON bodies only) |');
     expect(document).toContain('## health: `GET /health`');
     expect(document).toContain('No negative case: operation takes no input.');
-    expect(document).toContain('22 cases for 5 of 6 operations');
+    expect(document).toContain('23 cases for 5 of 6 operations');
   });
 });
 
@@ -213,9 +215,9 @@ describe('generateSpecSuite on OpenAPI 3.1', () => {
   test('generates the expected cases per operation', () => {
     expect(kindsByOperation(suite.cases)).toEqual({
       searchUsers: ['happy-path', 'missing-required', 'wrong-type'],
-      createUser: ['happy-path', 'missing-required', 'missing-required', 'wrong-type', 'wrong-type', 'wrong-type', 'boundary', 'boundary', 'at-boundary', 'missing-auth', 'invalid-auth', 'crud-sequence'],
+      createUser: ['happy-path', 'missing-required', 'missing-required', 'wrong-type', 'wrong-type', 'wrong-type', 'boundary', 'boundary', 'at-boundary', 'missing-auth', 'invalid-auth', 'crud-sequence', 'required-only'],
       getUser: ['happy-path', 'wrong-type', 'missing-auth', 'invalid-auth', 'not-found'],
-      updateUser: ['happy-path', 'wrong-type', 'wrong-type', 'wrong-type', 'boundary', 'missing-auth', 'invalid-auth'],
+      updateUser: ['happy-path', 'wrong-type', 'wrong-type', 'wrong-type', 'boundary', 'missing-auth', 'invalid-auth', 'behaviour', 'behaviour'],
     });
   });
 
@@ -312,6 +314,7 @@ describe('generateSpecSuite on inputs it cannot fully cover', () => {
       'addNode/missing-required/body.name',
       'addNode/wrong-type/body.name',
       'addNode/wrong-type/body.children',
+      'addNode/required-only',
     ]);
     expect(suite.cases.find((c) => c.id === 'addNode/wrong-type/body.children')?.request.body).toMatchObject({ children: 'not-an-array' });
   });

@@ -6,6 +6,7 @@ import { variableName } from '../variables';
 import { literalSegments } from './names';
 import { pathParameterProducer, referenceProducer } from './producers';
 import { uniqueRule } from './unique';
+import { derivedCase, happyOf, happySteps } from './happy';
 
 /**
  * State conflicts the spec documents, provoked on resources the test makes (after addResourceSetup,
@@ -30,28 +31,6 @@ function documents(plan: OperationPlan, status: string): boolean {
 
 function conflictDescription(plan: OperationPlan): string {
   return plan.operation.responses.find((response) => response.status === '409')?.description ?? '';
-}
-
-function happyOf(plan: OperationPlan): PlannedCase | undefined {
-  const first = plan.cases[0];
-  return first?.kind === 'happy-path' && !plan.skipReason ? first : undefined;
-}
-
-/** The happy path as steps: the ones before its own (all setup here), then its own step (named `name`). */
-function happySteps(happy: PlannedCase, name: string): { setup: TestStep[]; own: TestStep } {
-  if (happy.steps) {
-    const own = structuredClone(happy.steps[happy.steps.length - 1]);
-    return { setup: structuredClone(happy.steps.slice(0, -1)).map((step) => ({ ...step, setup: true })), own: { ...own, name } };
-  }
-  const own: TestStep = {
-    name, operationId: happy.operationId, method: happy.method, path: happy.path, request: structuredClone(happy.request), expectedStatus: happy.expectedStatus,
-  };
-  return { setup: [], own };
-}
-
-function conflictCase(happy: PlannedCase, id: string, title: string, steps: TestStep[], kind: PlannedCase['kind'] = 'conflict'): PlannedCase {
-  const own = steps[steps.length - 1];
-  return { id: `${happy.operationId}/${id}`, operationId: happy.operationId, method: happy.method, path: happy.path, kind, title, request: own.request, expectedStatus: own.expectedStatus, steps };
 }
 
 /** A path others extend with an id (`/projects/{projectId}/issues` of `…/issues/{issueKey}`): a collection, not an action. */
@@ -85,7 +64,7 @@ function duplicateCreate(plans: OperationPlan[], plan: OperationPlan, happy: Pla
   const first: TestStep = { ...own, setup: true, ...(Object.keys(capture).length ? { capture: { ...own.capture, ...capture } } : {}) };
   const { capture: _ignored, ...repeated } = structuredClone(own);
   const again: TestStep = { ...repeated, name: 'response', expectedStatus: '409', bindBody };
-  return conflictCase(happy, 'conflict/duplicate', 'answers 409 to a second create with the same values', [...setup, first, again]);
+  return derivedCase(happy, 'conflict/duplicate', 'answers 409 to a second create with the same values', [...setup, first, again], 'conflict');
 }
 
 /** An action on an existing resource (`POST /orders/{id}/cancel`), done twice. */
@@ -97,7 +76,7 @@ function actionTwice(plans: OperationPlan[], plan: OperationPlan, happy: Planned
   const first: TestStep = { ...own, setup: true };
   const again: TestStep = { ...structuredClone(own), name: 'response', expectedStatus: '409' };
   const verb = literalSegments(operation.path).pop();
-  return conflictCase(happy, 'conflict/twice', `answers 409 to ${verb} done twice on the same resource`, [...setup, first, again]);
+  return derivedCase(happy, 'conflict/twice', `answers 409 to ${verb} done twice on the same resource`, [...setup, first, again], 'conflict');
 }
 
 /** A delete of a resource another one was created to refer to. */
@@ -118,9 +97,9 @@ function deleteWithDependents(plans: OperationPlan[], plan: OperationPlan, happy
     const { own: deletion } = happySteps(happy, 'response');
     delete deletion.request.pathParams[params[0].name];
     const remove: TestStep = { ...deletion, bind: { [params[0].name]: variable }, expectedStatus: '409' };
-    return conflictCase(happy, 'conflict/dependents', `answers 409 when a ${child.operation.operationId} result still refers to the resource`, [
+    return derivedCase(happy, 'conflict/dependents', `answers 409 when a ${child.operation.operationId} result still refers to the resource`, [
       ...setup, { ...own, setup: true }, remove,
-    ]);
+    ], 'conflict');
   }
   return undefined;
 }
@@ -151,7 +130,7 @@ function danglingReferences(plans: OperationPlan[], plan: OperationPlan, happy: 
     step.expectedStatus = '4XX';
     const article = /^[aeiou]/.test(producer!.resource) ? 'an' : 'a';
     const title = `rejects field "${name}" naming ${article} ${producer!.resource} that does not exist with 4xx`;
-    cases.push(conflictCase(happy, `dangling-reference/body.${name}`, title, [...setup, step], 'dangling-reference'));
+    cases.push(derivedCase(happy, `dangling-reference/body.${name}`, title, [...setup, step], 'dangling-reference'));
   }
   return cases;
 }

@@ -1,5 +1,6 @@
 import { asSchema, objectShape, schemaTypes, type OperationLink, type SchemaObject } from '../../openapi';
 import type { OperationPlan } from '../operation-plan';
+import { happyOf } from './happy';
 import { collectionPathOf, idPropertyCandidates, literalSegments, normalized, referenceField, singular } from './names';
 
 /**
@@ -17,11 +18,6 @@ export interface Producer {
 }
 
 const escape = (name: string) => name.replace(/~/g, '~0').replace(/\//g, '~1');
-
-function happyOf(plan: OperationPlan) {
-  const first = plan.cases[0];
-  return first?.kind === 'happy-path' && !plan.skipReason ? first : undefined;
-}
 
 function successSchema(plan: OperationPlan): SchemaObject | undefined {
   return plan.operation.responses.find((response) => response.status === plan.successStatus)?.schema;
@@ -47,7 +43,7 @@ function propertyIn(schema: SchemaObject | undefined, candidates: string[]): str
 }
 
 /** The array of items a list answers: the body itself, or its first array property (`items`, `data`…). */
-function listedItems(schema: SchemaObject | undefined): { pointer: string; items: SchemaObject } | undefined {
+export function listedItems(schema: SchemaObject | undefined): { pointer: string; items: SchemaObject } | undefined {
   if (!schema) return undefined;
   if (schemaTypes(schema).includes('array')) return { pointer: '', items: asSchema(schema.items) };
   for (const [name, property] of objectShape(schema)?.properties ?? []) {
