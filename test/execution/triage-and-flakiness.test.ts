@@ -1,6 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { validateSuite, type Finding, type ValidationReport } from '../../lib/execution';
+import { triageFailures } from '../../lib/execution/triage';
+import type { Exchange } from '../../lib/execution/types';
+import type { Operation } from '../../lib/openapi';
 import { suiteFiles } from './support/hand-written-suite';
 import { INVENTORY_SPEC, startInventoryApi, type InventoryServer } from './support/inventory-api';
 
@@ -95,5 +98,32 @@ describe('triage and flakiness against a faulty API', () => {
     const getStatus = report.coverage.byOperation.find((op) => op.operationId === 'getStatus');
     expect(getStatus).toMatchObject({ requests: 3, undocumentedStatuses: [503], statuses: [{ status: '200', exercised: true }] });
     expect(report.coverage.unmatchedRequests).toEqual([1, 2, 3].map(() => ({ method: 'GET', path: '/itemz/1' })));
+  });
+});
+
+describe('triage of an error answer in another media type than documented', () => {
+  const operation: Operation = {
+    operationId: 'createThing', method: 'post', path: '/things', parameters: [], security: [],
+    responses: [
+      { status: '201', mediaType: 'application/json', mediaTypes: ['application/json'], schema: { type: 'object' } },
+      { status: '400', mediaType: 'application/problem+json', mediaTypes: ['application/problem+json'], schema: { type: 'object' } },
+    ],
+  } as unknown as Operation;
+  const failing = { file: 'tests/things.test.ts', fullName: 'createThing rejects a request without required field "name" with 4xx' };
+  const exchange = (contentType: string): Exchange => ({
+    sequence: 1, run: 1, test: failing, method: 'POST', url: 'http://api/things', path: '/things', query: [], requestHeaders: {}, requestBody: '{}',
+    status: 400, responseContentType: contentType, responseBody: '{"title":"name is required"}', durationMs: 1,
+  });
+  const triage = (contentType: string) => triageFailures({ failing: [failing], exchanges: [exchange(contentType)], operations: [operation], dialect: 'openapi30' })[0];
+
+  test('is a possible API defect naming both media types', () => {
+    expect(triage('application/json; charset=utf-8')).toMatchObject({
+      classification: 'possible-api-defect',
+      reasons: ['POST /things answered 400 with content-type "application/json; charset=utf-8", documented application/problem+json'],
+    });
+  });
+
+  test('the documented one (parameters aside) is no contradiction', () => {
+    expect(triage('application/problem+json; charset=utf-8').classification).toBe('test-defect');
   });
 });

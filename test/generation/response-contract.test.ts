@@ -78,14 +78,14 @@ const THINGS_SPEC = {
         requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } } } },
         responses: {
           201: { description: 'created', headers: { Location: { schema: { type: 'string' } } }, content: { 'application/json': { schema: thing } } },
-          400: { description: 'invalid' },
+          400: { description: 'invalid', content: { 'application/problem+json': { schema: { type: 'object', properties: { title: { type: 'string' } } } } } },
         },
       },
     },
   },
 };
 
-type Fault = 'none' | 'string-id' | 'bad-date';
+type Fault = 'none' | 'string-id' | 'bad-date' | 'plain-json-errors';
 
 async function startThingsServer(fault: Fault): Promise<{ baseUrl: string; close(): Promise<void> }> {
   const app = express();
@@ -93,7 +93,9 @@ async function startThingsServer(fault: Fault): Promise<{ baseUrl: string; close
   let next = 1;
   app.post('/things', (req, res) => {
     const name: unknown = (req.body as { name?: unknown } | undefined)?.name;
-    if (typeof name !== 'string') return void res.status(400).end();
+    if (typeof name !== 'string') {
+      return void res.status(400).type(fault === 'plain-json-errors' ? 'application/json' : 'application/problem+json').send(JSON.stringify({ title: 'name must be a string' }));
+    }
     const id = next++;
     res.status(201).location(`/things/${id}`).json({
       id: fault === 'string-id' ? String(id) : id,
@@ -151,6 +153,12 @@ describe.each(['jest', 'pytest'] as const)('a generated %s suite checks the docu
     expect(passed).toBe(false);
     expect(text).toContain('response body of createThing 201: $.id must be integer, got "1"');
     expect(text).toMatch(/POST http:\/\/127\.0\.0\.1:\d+\/things returned 201\n/);
+  }, 60_000);
+
+  test('fails naming the media type when an error answer is not in the documented one', async () => {
+    const { passed, text } = await run('plain-json-errors');
+    expect(passed).toBe(false);
+    expect(text).toMatch(/POST http:\/\/127\.0\.0\.1:\d+\/things answered 400 with content-type "application\/json", documented application\/problem\+json/);
   }, 60_000);
 
   test('fails naming the field when a date-time is not one', async () => {

@@ -33,7 +33,6 @@ describe('spec-driven cases on petstore', () => {
       'crud-sequence': ['createPet/crud-sequence'],
       'not-found': ['showPetById/not-found/path.petId', 'deletePet/not-found/path.petId'],
       'required-only': ['createPet/required-only'],
-      'required-only': ['createPet/required-only'],
     });
   });
 

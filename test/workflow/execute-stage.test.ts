@@ -80,7 +80,7 @@ describe('executing the generated suite before committing it', () => {
         fs.writeFileSync(path.resolve(__dirname, '../fixtures/histories/spec-run-with-execution.json'), historyToJSON(history));
       }
       const execution = run.result.execution;
-      expect(execution).toMatchObject({ status: 'executed', baseUrl: api.baseUrl, runs: 3, tests: 20, passed: 20, healed: [], flaky: [], dropped: [], apiDefects: [], blocked: [], withheldFiles: [] });
+      expect(execution).toMatchObject({ status: 'executed', baseUrl: api.baseUrl, runs: 3, tests: 21, passed: 21, healed: [], flaky: [], dropped: [], apiDefects: [], blocked: [], withheldFiles: [] });
       // 5 operations; 9 documented statuses (listItems 200/400, createItem 201/400, showItem 200/404, deleteItem 204/404, getStatus 200);
       // parameters limit, itemId (show, delete) sent, tag and X-Trace never; body properties name, price, tag.
       expect(execution.coverage).toEqual({
@@ -97,7 +97,7 @@ describe('executing the generated suite before committing it', () => {
       const report = stored!.report as { runs: { tests: { file: string; fullName: string; outcome: string; durationMs: number }[] }[] };
       expect(report.runs).toHaveLength(3);
       for (const suiteRun of report.runs) {
-        expect(suiteRun.tests).toHaveLength(20);
+        expect(suiteRun.tests).toHaveLength(21);
         for (const test of suiteRun.tests) expect(test).toEqual({ file: SUITE, fullName: expect.any(String), outcome: 'passed', durationMs: expect.any(Number) });
       }
 
@@ -154,7 +154,7 @@ describe('executing the generated suite before committing it', () => {
         // The tag is varied per request (an API may keep text fields unique).
         reproducer: expect.stringMatching(new RegExp(`^curl -sS -i -X POST '${api.baseUrl}/items' -H 'content-type: application/json' --data-raw '\\{"price":1,"tag":"[a-z]{3}"\\}'$`)),
       }]);
-      expect(execution).toMatchObject({ tests: 20, passed: 15, healed: [], blocked: [], withheldFiles: [] });
+      expect(execution).toMatchObject({ tests: 21, passed: 16, healed: [], blocked: [], withheldFiles: [] });
 
       // The committed file lacks exactly the flaky and the dropped test; the API-defect test stays.
       const committed = await committedFiles(harness, repository, run.result.commit.branch);
@@ -164,7 +164,7 @@ describe('executing the generated suite before committing it', () => {
       expect(file).not.toContain("describe('getStatus'");
       // Run as committed (once, the flaky endpoint's test is gone): the only failures are the possible API defects.
       const rerun = await validateSuite({ files: committed, api: JSON.parse(SPEC), runs: 1, target: { baseUrl: api.baseUrl, allowedMethods: ['POST', 'DELETE'] } });
-      expect(rerun.runs[0].tests).toHaveLength(18);
+      expect(rerun.runs[0].tests).toHaveLength(19);
       expect(rerun.runs[0].tests.filter((t) => t.outcome === 'failed').map((t) => t.fullName)).toEqual([OFF_SPEC_BODY, API_DEFECT, ACCEPTS_INVALID]);
 
       const [review] = await listReviews(harness.database.db, repository);
@@ -207,7 +207,7 @@ describe('executing the generated suite before committing it', () => {
         if (execution.status !== 'running') break;
         await new Promise((resolve) => setTimeout(resolve, 300));
       }
-      expect(execution).toMatchObject({ id: first.body.executionId, kind: 'request', status: 'completed', summary: { tests: 20, passed: 20, apiDefects: [], flaky: [] } });
+      expect(execution).toMatchObject({ id: first.body.executionId, kind: 'request', status: 'completed', summary: { tests: 21, passed: 21, apiDefects: [], flaky: [] } });
       expect(execution.report.runs).toHaveLength(3);
       expect(execution.report.coverage.byOperation.map((op: { operationId: string }) => op.operationId)).toEqual(['listItems', 'createItem', 'showItem', 'deleteItem', 'getStatus']);
       expect(await git(harness.repoHost.repositoryPath(repository), ['rev-parse', run.result.commit.branch])).toBe(head);
@@ -216,7 +216,7 @@ describe('executing the generated suite before committing it', () => {
       const cli = await execFileAsync(process.execPath, ['bin/testloom', 'execute', run.id, '--base-url', api.baseUrl, '--allow-methods', 'POST,DELETE'], {
         cwd: ROOT, env: { ...process.env, ...harness.env, TESTLOOM_API_URL: harness.api.url }, timeout: 120_000,
       });
-      expect(cli.stdout).toContain(`execution   ${api.baseUrl}, 3 runs: 20/20 passed, 0 possible API defects, 0 flaky, 0 dropped, 0 not verified`);
+      expect(cli.stdout).toContain(`execution   ${api.baseUrl}, 3 runs: 21/21 passed, 0 possible API defects, 0 flaky, 0 dropped, 0 not verified`);
       expect(cli.stdout).toContain('coverage    operations 5/5 (100%), status codes 9/9 (100%), parameters 3/5 (60%), body properties 3/3 (100%)');
       const listed = (await apiRequest(harness, 'GET', `/api/v1/runs/${run.id}/executions`)).body.executions;
       expect(listed.map((e: { kind: string; status: string }) => [e.kind, e.status])).toEqual([['request', 'completed'], ['request', 'completed']]);
@@ -311,7 +311,7 @@ describe('healing a test at fault with a model', () => {
       expect(execution.healed).toEqual([{ file: SUITE, fullName: AT_FAULT, rounds: 3, explanation: 'item 999999999 exists: read an item that was deleted' }]);
       expect(execution.dropped).toEqual([]);
       expect(execution.apiDefects.map((d: { fullName: string }) => d.fullName)).toEqual([OFF_SPEC_BODY, API_DEFECT, ACCEPTS_INVALID]);
-      expect(execution.passed).toBe(16);
+      expect(execution.passed).toBe(17);
 
       // The second prompt carried the first answer and why it was refused.
       const healPrompts = ollama.generations.slice(1).map((g) => g.body.messages.at(-1).content as string);
