@@ -102,7 +102,8 @@ function stepContext(rendering: SuiteRendering, step: TestStep, plan: OperationP
   const checks = step.checks ?? [];
   const json = Boolean(check?.json) || captures.length > 0 || checks.length > 0 || referenced.has(step.name);
   const schemaKey = check?.json && check.schema && plan ? responseSchemaKey(plan) : undefined;
-  const needsBody = json && (captures.length > 0 || checks.length > 0 || referenced.has(step.name) || Boolean(schemaKey) || Boolean(check && check.requiredProperties.length + check.itemRequiredProperties.length));
+  const propertyChecks = Boolean(check && check.requiredProperties.length + check.itemRequiredProperties.length);
+  const needsBody = json && (captures.length > 0 || checks.length > 0 || referenced.has(step.name) || Boolean(schemaKey) || propertyChecks);
   const bodyVar = needsBody ? rendering.bodyVariable(step.name, singleStep) : undefined;
   const bodyOf = (name: string) => new CodeExpression(rendering.bodyVariable(name, false));
   return {

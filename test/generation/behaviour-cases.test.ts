@@ -40,6 +40,7 @@ const SPEC = {
         operationId: 'listTasks',
         parameters: [
           { name: 'state', in: 'query', schema: { type: 'string', enum: ['todo', 'doing', 'done'] } },
+          { name: 'origin', in: 'query', schema: { type: 'string', enum: ['web', 'import'] } },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 50 } },
           { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0 } },
         ],
@@ -66,14 +67,19 @@ const SPEC = {
   },
   components: {
     schemas: {
-      Task: { type: 'object', required: ['id', 'title', 'state', 'note'], properties: { id: { type: 'integer' }, ...TASK_FIELDS } },
+      Task: {
+        type: 'object',
+        required: ['id', 'title', 'state', 'note', 'origin'],
+        // Set by the API, never by a client.
+        properties: { id: { type: 'integer' }, ...TASK_FIELDS, origin: { type: 'string', enum: ['web', 'import'], default: 'web', readOnly: true } },
+      },
     },
   },
 };
 
-type Fault = 'patchResetsOmitted' | 'nullNote500' | 'stateFilterIgnored' | 'offsetOffByOne';
+type Fault = 'patchResetsOmitted' | 'nullNote500' | 'stateFilterIgnored' | 'originFilterIgnored' | 'offsetOffByOne';
 
-interface Task { id: number; boardId: number; title: string; state: string; note: string | null }
+interface Task { id: number; boardId: number; title: string; state: string; note: string | null; origin: 'web' | 'import' }
 
 /** The tasks API; each fault breaks one behaviour the spec's shape promises. */
 async function startTasks(fault?: Fault): Promise<{ baseUrl: string; close(): Promise<void> }> {
@@ -99,15 +105,16 @@ async function startTasks(fault?: Fault): Promise<{ baseUrl: string; close(): Pr
   app.post('/boards/:boardId/tasks', (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (!valid(body, false)) return fail(res, 400, 'invalid');
-    const task: Task = { id: nextId++, boardId: Number(req.params.boardId), title: body.title as string, state: (body.state as string) ?? 'todo', note: (body.note as string) ?? null };
+    const task: Task = { id: nextId++, boardId: Number(req.params.boardId), title: body.title as string, state: (body.state as string) ?? 'todo', note: (body.note as string) ?? null, origin: 'web' };
     tasks.push(task);
     res.status(201).json(shown(task));
   });
   app.get('/boards/:boardId/tasks', (req, res) => {
-    const { state, limit = '20', offset = '0' } = req.query as Record<string, string>;
+    const { state, origin, limit = '20', offset = '0' } = req.query as Record<string, string>;
     const integer = (text: string, min: number, max: number) => /^\d+$/.test(text) && Number(text) >= min && Number(text) <= max;
-    if ((state !== undefined && !['todo', 'doing', 'done'].includes(state)) || !integer(limit, 1, 50) || !integer(offset, 0, 1e9)) return fail(res, 400, 'invalid query');
-    const all = tasks.filter((task) => task.boardId === Number(req.params.boardId) && (!state || fault === 'stateFilterIgnored' || task.state === state));
+    if ((state !== undefined && !['todo', 'doing', 'done'].includes(state)) || (origin !== undefined && !['web', 'import'].includes(origin)) || !integer(limit, 1, 50) || !integer(offset, 0, 1e9)) return fail(res, 400, 'invalid query');
+    const all = tasks.filter((task) => task.boardId === Number(req.params.boardId) && (!state || fault === 'stateFilterIgnored' || task.state === state)
+      && (!origin || fault === 'originFilterIgnored' || task.origin === origin));
     const start = Number(offset) + (fault === 'offsetOffByOne' && Number(offset) > 0 ? 1 : 0);
     const items = all.slice(start, start + Number(limit));
     res.json({ items: items.map(shown), next: start + items.length < all.length ? start + items.length : null });
@@ -138,6 +145,8 @@ async function startTasks(fault?: Fault): Promise<{ baseUrl: string; close(): Pr
 /** In the suite's order: the list's cases, then the PATCH's. */
 const BEHAVIOUR_TESTS: [Fault, string][] = [
   ['stateFilterIgnored', 'listTasks lists only items whose "state" is "todo" when filtered by state'],
+  // Not settable: filtered by the value a new task does not start with.
+  ['originFilterIgnored', 'listTasks lists only items whose "origin" is "import" when filtered by origin'],
   ['offsetOffByOne', 'listTasks pages of limit=1 by offset neither skip nor repeat items'],
   ['patchResetsOmitted', 'updateTask keeps "state", "note" when only "title" is sent'],
   ['nullNote500', 'updateTask clears "note" when it is sent as null'],
@@ -161,6 +170,7 @@ describe('behaviour checks', () => {
     const shape = (id: string) => suite.cases.find((c) => c.id === id)!.steps!.map((s) => `${s.operationId}${s.setup ? ' (setup)' : ''}${s.checks ? ` ${s.checks.map((c) => c.kind).join(',')}` : ''}`);
     expect(shape('updateTask/behaviour/keeps-omitted')).toEqual(['createBoard (setup)', 'createTask (setup)', 'updateTask (setup)', 'getTask same-as,same-as']);
     expect(shape('listTasks/behaviour/filter.state')).toEqual(['createBoard (setup)', 'createTask (setup)', 'createTask (setup)', 'listTasks each-item']);
+    expect(shape('listTasks/behaviour/filter.origin')).toEqual(['createBoard (setup)', 'createTask (setup)', 'listTasks each-item']);
     expect(shape('listTasks/behaviour/pages')).toEqual([
       'createBoard (setup)', 'createTask (setup)', 'createTask (setup)', 'createTask (setup)', 'listTasks (setup)', 'listTasks page-of', 'listTasks page-of',
     ]);

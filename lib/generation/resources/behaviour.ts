@@ -121,7 +121,8 @@ function clearsNullableFields(plan: OperationPlan, happy: PlannedCase, read: Ope
   const shape = objectShape(plan.operation.requestBody?.schema ?? {});
   if (!shape || !isObject(body)) return [];
   const readable = propertiesOf(successSchema(read));
-  const nullable = shape.properties.filter(([name, schema]) => isNullable(schema) && schema.readOnly !== true && readable.has(name)).slice(0, MAX_CLEARED_FIELDS);
+  const clearable = ([name, schema]: [string, SchemaObject]) => isNullable(schema) && schema.readOnly !== true && readable.has(name);
+  const nullable = shape.properties.filter(clearable).slice(0, MAX_CLEARED_FIELDS);
   return nullable.flatMap(([name]) => {
     const others = shape.required.filter((field) => field !== name);
     const cleared: TestStep = { ...withBodyFields(own, others, { [name]: null }), name: 'cleared', setup: undefined };
@@ -154,6 +155,9 @@ function collectionCreate(plans: OperationPlan[], list: OperationPlan): Collecti
   return { plan: create, setup, own: { ...step, setup: true } };
 }
 
+const renamedKeys = (record: Record<string, string>, names: Map<string, string>) =>
+  Object.fromEntries(Object.entries(record).map(([variable, pointer]) => [names.get(variable) ?? variable, pointer]));
+
 const renamed = (record: Record<string, string> | undefined, names: Map<string, string>) =>
   record && Object.fromEntries(Object.entries(record).map(([key, variable]) => [key, names.get(variable) ?? variable]));
 
@@ -175,7 +179,7 @@ function anotherItem(create: CollectionCreate, name: string, suffix: string): Te
   const rename = (step: TestStep, stepName: string): TestStep => ({
     ...step,
     name: stepName,
-    ...(step.capture ? { capture: Object.fromEntries(Object.entries(step.capture).map(([variable, pointer]) => [names.get(variable) ?? variable, pointer])) } : {}),
+    ...(step.capture ? { capture: renamedKeys(step.capture, names) } : {}),
     ...(step.bind ? { bind: renamed(step.bind, names) } : {}),
     ...(step.bindBody ? { bindBody: renamed(step.bindBody, names) } : {}),
   });
@@ -195,28 +199,44 @@ function listStep(list: OperationPlan, happy: PlannedCase, name: string, item: T
   const kept = Object.fromEntries(Object.entries(own.request.query).filter(([param]) => required.has(param)));
   return {
     ...own,
-    request: { ...own.request, pathParams: { ...item.request.pathParams }, query: { ...kept, ...query }, ...(item.request.unique ? { unique: pathUnique(item) } : {}) },
+    request: {
+      ...own.request, pathParams: { ...item.request.pathParams }, query: { ...kept, ...query }, ...(item.request.unique ? { unique: pathUnique(item) } : {}),
+    },
     ...(item.bind ? { bind: { ...item.bind } } : {}),
     bindBody: undefined,
     setup: undefined,
   };
 }
 
-/** One case per enum or boolean query parameter naming a settable property of the items. */
+/**
+ * One case per enum or boolean query parameter naming a property of the items. Settable at create:
+ * one item with the filtered value and one with another. Set by the API (a status): one item made
+ * as the create makes it, filtered by a value it is unlikely to start with (not the documented
+ * default, the enum's last), so that an ignored filter lists it.
+ */
 function filtersNarrow(plans: OperationPlan[], list: OperationPlan, happy: PlannedCase): PlannedCase[] {
   const listed = listedItems(successSchema(list));
   const create = collectionCreate(plans, list);
   if (!listed || !create) return [];
-  const itemProperties = [...propertiesOf(listed.items).keys()];
+  const items = propertiesOf(listed.items);
   const settable = propertiesOf(create.plan.operation.requestBody?.schema);
   return list.operation.parameters.filter((parameter) => parameter.in === 'query').flatMap((parameter): PlannedCase[] => {
-    const field = itemProperties.find((name) => normalized(name) === normalized(parameter.name));
-    const property = field ? settable.get(field) : undefined;
-    if (!field || !property || property.readOnly === true) return [];
-    const isArray = schemaTypes(property).includes('array');
-    const allowed = new Set(filterValues(isArray ? asSchema(property.items) : property));
+    const field = [...items.keys()].find((name) => normalized(name) === normalized(parameter.name));
+    if (!field) return [];
+    const property = settable.get(field);
+    const byCreate = property && property.readOnly !== true ? property : undefined;
+    const schema = byCreate ?? items.get(field)!;
+    const isArray = schemaTypes(schema).includes('array');
+    const allowed = new Set(filterValues(isArray ? asSchema(schema.items) : schema));
     const values = filterValues(parameter.schema).filter((value) => allowed.has(value));
     if (values.length < 2) return [];
+    const check = (value: ScalarValue): StepCheck => ({ kind: 'each-item', items: listed.pointer, pointer: pointerOf(field), value });
+    const title = (value: ScalarValue) => `lists only items whose "${field}" is ${JSON.stringify(value)} when filtered by ${parameter.name}`;
+    if (!byCreate) {
+      const wanted = [...values].reverse().find((value) => value !== schema.default)!;
+      const steps = [...create.setup, { ...create.own, name: 'made' }, { ...listStep(list, happy, 'filtered', create.own, { [parameter.name]: wanted }), checks: [check(wanted)] }];
+      return [derivedCase(happy, `behaviour/filter.${parameter.name}`, title(wanted), steps, 'behaviour')];
+    }
     const sent = (create.own.request.body as Record<string, unknown>)[field];
     const wanted = values.find((value) => (isArray ? Array.isArray(sent) && sent.includes(value) : sent === value)) ?? values[0];
     const other = values.find((value) => value !== wanted)!;
@@ -224,10 +244,9 @@ function filtersNarrow(plans: OperationPlan[], list: OperationPlan, happy: Plann
       ...create.setup,
       withValue(create.own, 'with_value', field, isArray ? [wanted] : wanted),
       ...anotherItem({ ...create, own: withValue(create.own, 'with_other_value', field, isArray ? [other] : other) }, 'with_other_value', 'other'),
-      { ...listStep(list, happy, 'filtered', create.own, { [parameter.name]: wanted }), checks: [{ kind: 'each-item', items: listed.pointer, pointer: pointerOf(field), value: wanted } as StepCheck] },
+      { ...listStep(list, happy, 'filtered', create.own, { [parameter.name]: wanted }), checks: [check(wanted)] },
     ];
-    const title = `lists only items whose "${field}" is ${JSON.stringify(wanted)} when filtered by ${parameter.name}`;
-    return [derivedCase(happy, `behaviour/filter.${parameter.name}`, title, steps, 'behaviour')];
+    return [derivedCase(happy, `behaviour/filter.${parameter.name}`, title(wanted), steps, 'behaviour')];
   });
 }
 
@@ -237,13 +256,19 @@ const findParameter = (parameters: OperationParameter[], names: Set<string>) =>
 const isInteger = (parameter: OperationParameter) => schemaTypes(parameter.schema).some((type) => type === 'integer' || type === 'number');
 
 /** How the second page is asked for: an offset, a page number, or the cursor the first page answered. */
-function secondPage(list: OperationPlan, listedPointer: string): { first: Record<string, QueryValue>; second: Record<string, QueryValue>; cursor?: { param: string; pointer: string } } | undefined {
+interface Paging {
+  first: Record<string, QueryValue>;
+  second: Record<string, QueryValue>;
+  cursor?: { param: string; pointer: string };
+}
+
+function secondPage(list: OperationPlan, listedPointer: string): Paging | undefined {
   const parameters = list.operation.parameters;
   const offset = findParameter(parameters, OFFSET_NAMES);
   if (offset && isInteger(offset)) return { first: {}, second: { [offset.name]: 1 } };
   const page = findParameter(parameters, PAGE_NAMES);
   if (page && isInteger(page)) {
-    const floor = [page.schema.minimum, page.schema.default].find((value) => typeof value === 'number') as number | undefined;
+    const floor = [page.schema.minimum, page.schema.default].find((value): value is number => typeof value === 'number');
     const base = floor === 0 ? 0 : 1;
     return { first: { [page.name]: base }, second: { [page.name]: base + 1 } };
   }
