@@ -4,7 +4,7 @@ import { listOperations } from '../lib/openapi';
 import { DEFAULT_GENERATION_LIMITS, operationLimitError } from '../lib/core/limits';
 import { UnknownIssueError } from '../lib/repohost/types';
 import { SpecValidationError } from '../lib/openapi/dereference';
-import { loadStoredSpec, normalizeStoredSpec, UnknownSpecError } from '../lib/openapi/stored';
+import { loadStoredSpec, normalizeStoredSpec, SpecTooLargeError, UnknownSpecError } from '../lib/openapi/stored';
 import type { GenerateTestsInput, IssueSubject, SpecSubject, Subject } from '../lib/core/contract';
 import { currentRun, permanent, recordStage, type ActivityDeps } from './stage';
 
@@ -19,6 +19,7 @@ async function specOrPermanentFailure<T>(read: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof UnknownSpecError) throw permanent(err.message, 'UnknownSpec');
     if (err instanceof SpecValidationError) throw permanent(err.message, 'InvalidSpec');
+    if (err instanceof SpecTooLargeError) throw permanent(err.message, 'SpecTooLarge');
     throw err;
   }
 }
@@ -30,9 +31,10 @@ export function loadDereferencedSpec(deps: ActivityDeps, specId: string) {
 
 async function specSubject(deps: ActivityDeps, input: GenerateTestsInput, spec: NonNullable<GenerateTestsInput['spec']>): Promise<SpecSubject> {
   // The one full read of the spec in a run: validated, dereferenced and stored normalized.
-  const { api } = await specOrPermanentFailure(() => normalizeStoredSpec(deps.db, spec.id));
+  const limitError = (count: number) => operationLimitError(count, deps.limits ?? DEFAULT_GENERATION_LIMITS);
+  const { api } = await specOrPermanentFailure(() => normalizeStoredSpec(deps.db, spec.id, limitError));
   const operationCount = listOperations(api).length;
-  const tooLarge = operationLimitError(operationCount, deps.limits ?? DEFAULT_GENERATION_LIMITS);
+  const tooLarge = limitError(operationCount);
   if (tooLarge) throw permanent(tooLarge, 'SpecTooLarge');
   const info = (api as { info?: { title?: string; version?: string } }).info ?? {};
   return {

@@ -16,7 +16,7 @@ export const BASELINE_KIND = 'happy-path';
 /** Kinds of cases that change one thing in their operation's baseline request (lib/generation/types.ts TEST_CASE_KINDS). */
 export const DERIVED_KINDS: ReadonlySet<string> = new Set([
   'missing-required', 'wrong-type', 'boundary', 'at-boundary', 'not-found', 'missing-auth', 'invalid-auth', 'conflict', 'dangling-reference',
-  'required-only', 'behaviour',
+  'required-only', 'behaviour', 'special-characters',
 ]);
 
 /** What the generated helpers throw when a setup step (a prerequisite request) fails; pytest also reports a failed fixture so. */

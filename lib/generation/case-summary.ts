@@ -55,7 +55,7 @@ function quotedList(names: string[]): string {
   return names.map((name) => `"${name}"`).join(', ');
 }
 
-const SUCCESS_KINDS: TestCase['kind'][] = ['happy-path', 'at-boundary', 'required-only'];
+const SUCCESS_KINDS: TestCase['kind'][] = ['happy-path', 'at-boundary', 'required-only', 'special-characters'];
 
 export function describeExpectation(testCase: TestCase, check: ResponseCheck): string {
   if (testCase.steps) return 'each step\'s status (in brackets); ids read from earlier responses';

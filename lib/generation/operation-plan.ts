@@ -9,6 +9,7 @@ import {
 } from './request-values';
 import { authCases, planAuth } from './auth-cases';
 import { boundaryCases } from './boundary-cases';
+import { specialCharacterCases } from './special-characters';
 import type { PlannedCase } from './case-draft';
 import { notFoundCase } from './not-found-case';
 import { checksAnything, responseContract, type ContractSchema } from './response-contract';
@@ -216,6 +217,7 @@ export function planOperation(operation: Operation): OperationPlan {
   const more = [
     ...boundaries.filter((c) => c.kind === 'boundary'),
     ...boundaries.filter((c) => c.kind === 'at-boundary'),
+    ...specialCharacterCases(operation, happy, status),
     ...authCases(operation, happy),
     ...(notFound.case ? [notFound.case] : []),
   ];

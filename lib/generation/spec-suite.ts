@@ -35,6 +35,7 @@ const KIND_LABELS: Record<TestCase['kind'], string> = {
   conflict: 'conflict (409)',
   'dangling-reference': 'reference to nothing',
   'required-only': 'only required fields',
+  'special-characters': 'special characters',
   behaviour: 'behaviour',
 };
 

@@ -24,6 +24,8 @@ export const TEST_CASE_KINDS = [
   'conflict',
   /** A body field naming another resource set to one that does not exist: expects 4XX. */
   'dangling-reference',
+  /** Free text with quotes, brackets, a backslash and a percent sign in a query parameter: a valid value, expects success. */
+  'special-characters',
   /** A write with only its required body fields: expects success and the documented answer. */
   'required-only',
   /** Behaviour an API of this shape promises: PATCH keeps what it did not send, a filter narrows, pages neither skip nor repeat. */

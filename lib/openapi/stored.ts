@@ -3,11 +3,19 @@ import type { Tables } from '../../schema/tables';
 import { getSpec, saveNormalizedSpec } from '../db/specs';
 import { dereferenceSpec, normalizeSpec, readNormalizedSpec } from './dereference';
 import { parseSpecDocument } from './intake/document';
+import { HTTP_METHODS } from './operation';
 
 export class UnknownSpecError extends Error {
   constructor(specId: string) {
     super(`spec ${specId} is not stored; start the run through the API or CLI`);
     this.name = 'UnknownSpecError';
+  }
+}
+
+export class SpecTooLargeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SpecTooLargeError';
   }
 }
 
@@ -17,13 +25,26 @@ async function storedRow(db: Kysely<Tables>, specId: string) {
   return row;
 }
 
+/** Operations written out under `paths` (path items behind a `$ref` not followed): a lower bound, cheap to count before validating. */
+function declaredOperationCount(document: unknown): number {
+  const paths = (document as { paths?: unknown } | null)?.paths;
+  if (typeof paths !== 'object' || paths === null) return 0;
+  const methods = new Set<string>(HTTP_METHODS);
+  return Object.values(paths).reduce<number>((count, item) => count + (typeof item === 'object' && item !== null ? Object.keys(item).filter((key) => methods.has(key)).length : 0), 0);
+}
+
 /**
  * The receive stage's one full read of a stored spec: parsed, validated and dereferenced (internal
  * refs only; nothing outside it is read), and kept in normalized form for the stages after it.
+ * `tooLarge` sees the operations the document declares before the costly validation, and again after
+ * dereferencing; what it returns is thrown as a SpecTooLargeError.
  */
-export async function normalizeStoredSpec(db: Kysely<Tables>, specId: string) {
+export async function normalizeStoredSpec(db: Kysely<Tables>, specId: string, tooLarge: (operationCount: number) => string | undefined = () => undefined) {
   const row = await storedRow(db, specId);
-  const { api, normalized } = await normalizeSpec(parseSpecDocument(row.content).document);
+  const { document } = parseSpecDocument(row.content);
+  const refused = tooLarge(declaredOperationCount(document));
+  if (refused) throw new SpecTooLargeError(refused);
+  const { api, normalized } = await normalizeSpec(document);
   if (row.normalized !== normalized) await saveNormalizedSpec(db, specId, normalized);
   return { row, api };
 }

@@ -109,9 +109,9 @@ describe('running a generated pytest suite against a correct API', () => {
       ]);
       for (const test of suiteRun.tests) expect(test).toEqual({ file: test.file, fullName: test.fullName, outcome: 'passed', durationMs: expect.any(Number) });
     }
-    expect(names).toHaveLength(21);
+    expect(names).toHaveLength(22);
     expect(names).toContain('TestCreateItem returns 201 for a valid request');
-    expect(report.stability.stablePasses).toHaveLength(22);
+    expect(report.stability.stablePasses).toHaveLength(23);
     expect(report.stability.flaky).toEqual([]);
     expect(report.findings).toEqual([]);
   });
@@ -143,14 +143,14 @@ describe('running a generated pytest suite against a correct API', () => {
     // 5 operations; 9 documented statuses; parameters limit and itemId (show, delete), never tag or X-Trace; body properties name, price, tag.
     expect(report.coverage.operations).toEqual({ covered: 5, total: 5, percent: 100 });
     expect(report.coverage.statusCodes).toEqual({ covered: 9, total: 9, percent: 100 });
-    expect(report.coverage.parameters).toEqual({ covered: 3, total: 5, percent: 60 });
+    expect(report.coverage.parameters).toEqual({ covered: 4, total: 5, percent: 80 });
     expect(report.coverage.requestBodyProperties).toEqual({ covered: 3, total: 3, percent: 100 });
     expect(report.coverage.unmatchedRequests).toEqual([]);
 
     const jestApi = await startInventoryApi({ strictBodies: true });
     try {
       const jest = await validateSuite({ files: generated('jest').artifacts, api: SPEC, runs: 3, target: { baseUrl: jestApi.baseUrl, allowedMethods: ['POST', 'DELETE'] } });
-      expect(jest.stability.stablePasses).toHaveLength(21);
+      expect(jest.stability.stablePasses).toHaveLength(22);
       const { byOperation: jestByOperation, ...jestFigures } = jest.coverage;
       const { byOperation, ...figures } = report.coverage;
       expect(figures).toEqual(jestFigures);
@@ -297,7 +297,7 @@ describe('a generated pytest suite against a faulty API', () => {
       const report = await validateSuite({ files: generated().artifacts, framework: 'pytest', api: SPEC, target: { baseUrl: api.baseUrl, allowedMethods: ['POST', 'DELETE'] } });
       expect(report.stability.flaky.map((t) => [t.file, t.fullName, t.outcomes])).toEqual([[TEST_FILE, FLAKY, ['passed', 'failed', 'passed']]]);
       expect(report.stability.flaky[0].failureMessage).toMatch(/^AssertionError: GET http:\/\/127\.0\.0\.1:\d+\/v1\/status returned 503, expected 200\nresponse body: /);
-      expect(report.stability.stablePasses).toHaveLength(20);
+      expect(report.stability.stablePasses).toHaveLength(21);
       expect(report.stability.stableFailures).toEqual([]);
     } finally {
       await api.close();
@@ -335,7 +335,7 @@ describe('a generated pytest suite against a faulty API', () => {
     test('removes the flaky test and the test at fault, without asking the model', () => {
       expect(repairs).toEqual([]);
       const { summary } = execution;
-      expect(summary).toMatchObject({ status: 'executed', runs: 3, tests: 21, passed: 19, healed: [], apiDefects: [], blocked: [], withheldFiles: [] });
+      expect(summary).toMatchObject({ status: 'executed', runs: 3, tests: 22, passed: 20, healed: [], apiDefects: [], blocked: [], withheldFiles: [] });
       expect(summary.flaky).toEqual([{
         file: TEST_FILE, fullName: FLAKY, outcomes: ['passed', 'failed', 'passed'], failure: `GET ${api.baseUrl}/status returned 503, expected 200`,
       }]);
@@ -349,7 +349,7 @@ describe('a generated pytest suite against a faulty API', () => {
       expect(summary.coverage).toEqual({
         operations: { covered: 4, total: 5, percent: 80 },
         statusCodes: { covered: 8, total: 9, percent: 88.9 },
-        parameters: { covered: 3, total: 5, percent: 60 },
+        parameters: { covered: 4, total: 5, percent: 80 },
         requestBodyProperties: { covered: 3, total: 3, percent: 100 },
       });
     });
@@ -371,7 +371,7 @@ describe('a generated pytest suite against a faulty API', () => {
       try {
         const files = suite.artifacts.map((a) => (a.path === TEST_FILE ? { ...a, content: delivered } : a));
         const rerun = await validateSuite({ files, api: SPEC, runs: 1, target: { baseUrl: correct.baseUrl, allowedMethods: ['POST', 'DELETE'] } });
-        expect(rerun.runs[0].tests.map((t) => t.outcome)).toEqual(Array(19).fill('passed'));
+        expect(rerun.runs[0].tests.map((t) => t.outcome)).toEqual(Array(20).fill('passed'));
       } finally {
         await correct.close();
       }

@@ -123,7 +123,7 @@ describe('worker SIGKILLed while the suite runs (Postgres)', () => {
     await harness.startWorker();
     const run = await waitForRunEnd(harness, started.body.runId, 180_000);
     expect(run.status).toBe('completed');
-    expect(run.result.execution).toMatchObject({ status: 'executed', tests: 21, passed: 21 });
+    expect(run.result.execution).toMatchObject({ status: 'executed', tests: 22, passed: 22 });
     const attempts = (await listStageEvents(harness.database.db, run.id)).filter((e) => e.stage === 'execute').map((e) => e.outcome);
     expect(attempts[0]).toBe('abandoned');
     expect(attempts.at(-1)).toBe('succeeded');

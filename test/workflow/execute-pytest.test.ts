@@ -53,7 +53,7 @@ describe('executing a generated pytest suite before committing it', () => {
       const run = await startRun(harness, repository, api);
       expect(run.status).toBe('completed');
       const execution = run.result.execution;
-      expect(execution).toMatchObject({ status: 'executed', runs: 3, tests: 21, passed: 19, healed: [], apiDefects: [], blocked: [], withheldFiles: [] });
+      expect(execution).toMatchObject({ status: 'executed', runs: 3, tests: 22, passed: 20, healed: [], apiDefects: [], blocked: [], withheldFiles: [] });
       expect(execution.flaky).toEqual([{ file: SUITE, fullName: FLAKY, outcomes: ['passed', 'failed', 'passed'], failure: `GET ${api.baseUrl}/status returned 503, expected 200` }]);
       expect(execution.dropped).toEqual([{
         file: SUITE,
@@ -65,7 +65,7 @@ describe('executing a generated pytest suite before committing it', () => {
       const stored = await getExecution(harness.database.db, run.id);
       const report = stored!.report as { runs: { tests: { file: string; fullName: string }[] }[] };
       expect(report.runs).toHaveLength(3);
-      for (const suiteRun of report.runs) expect(suiteRun.tests.map((t) => t.file)).toEqual(Array(21).fill(SUITE));
+      for (const suiteRun of report.runs) expect(suiteRun.tests.map((t) => t.file)).toEqual(Array(22).fill(SUITE));
 
       // Committed: the file without the two tests (and without the getStatus class they leave empty).
       const dir = harness.repoHost.repositoryPath(repository);

@@ -80,13 +80,13 @@ describe('executing the generated suite before committing it', () => {
         fs.writeFileSync(path.resolve(__dirname, '../fixtures/histories/spec-run-with-execution.json'), historyToJSON(history));
       }
       const execution = run.result.execution;
-      expect(execution).toMatchObject({ status: 'executed', baseUrl: api.baseUrl, runs: 3, tests: 21, passed: 21, healed: [], flaky: [], dropped: [], apiDefects: [], blocked: [], withheldFiles: [] });
+      expect(execution).toMatchObject({ status: 'executed', baseUrl: api.baseUrl, runs: 3, tests: 22, passed: 22, healed: [], flaky: [], dropped: [], apiDefects: [], blocked: [], withheldFiles: [] });
       // 5 operations; 9 documented statuses (listItems 200/400, createItem 201/400, showItem 200/404, deleteItem 204/404, getStatus 200);
-      // parameters limit, itemId (show, delete) sent, tag and X-Trace never; body properties name, price, tag.
+      // parameters limit, tag (free text), itemId (show, delete) sent, X-Trace never; body properties name, price, tag.
       expect(execution.coverage).toEqual({
         operations: { covered: 5, total: 5, percent: 100 },
         statusCodes: { covered: 9, total: 9, percent: 100 },
-        parameters: { covered: 3, total: 5, percent: 60 },
+        parameters: { covered: 4, total: 5, percent: 80 },
         requestBodyProperties: { covered: 3, total: 3, percent: 100 },
       });
       expect(run.stages.filter((s: { stage: string }) => s.stage === 'execute').map((s: { outcome: string }) => s.outcome)).toEqual(['succeeded']);
@@ -97,7 +97,7 @@ describe('executing the generated suite before committing it', () => {
       const report = stored!.report as { runs: { tests: { file: string; fullName: string; outcome: string; durationMs: number }[] }[] };
       expect(report.runs).toHaveLength(3);
       for (const suiteRun of report.runs) {
-        expect(suiteRun.tests).toHaveLength(21);
+        expect(suiteRun.tests).toHaveLength(22);
         for (const test of suiteRun.tests) expect(test).toEqual({ file: SUITE, fullName: expect.any(String), outcome: 'passed', durationMs: expect.any(Number) });
       }
 
@@ -112,7 +112,7 @@ describe('executing the generated suite before committing it', () => {
       const [review] = await listReviews(harness.database.db, repository);
       expect(review.body).toContain(`### Execution against ${api.baseUrl}`);
       expect(review.body).toContain('| operations | 5 | 5 | 100% |');
-      expect(review.body).toContain('| parameters | 3 | 5 | 60% |');
+      expect(review.body).toContain('| parameters | 4 | 5 | 80% |');
     } finally {
       await api.close();
     }
@@ -154,7 +154,7 @@ describe('executing the generated suite before committing it', () => {
         // The tag is varied per request (an API may keep text fields unique).
         reproducer: expect.stringMatching(new RegExp(`^curl -sS -i -X POST '${api.baseUrl}/items' -H 'content-type: application/json' --data-raw '\\{"price":1,"tag":"[a-z]{3}"\\}'$`)),
       }]);
-      expect(execution).toMatchObject({ tests: 21, passed: 16, healed: [], blocked: [], withheldFiles: [] });
+      expect(execution).toMatchObject({ tests: 22, passed: 17, healed: [], blocked: [], withheldFiles: [] });
 
       // The committed file lacks exactly the flaky and the dropped test; the API-defect test stays.
       const committed = await committedFiles(harness, repository, run.result.commit.branch);
@@ -164,7 +164,7 @@ describe('executing the generated suite before committing it', () => {
       expect(file).not.toContain("describe('getStatus'");
       // Run as committed (once, the flaky endpoint's test is gone): the only failures are the possible API defects.
       const rerun = await validateSuite({ files: committed, api: JSON.parse(SPEC), runs: 1, target: { baseUrl: api.baseUrl, allowedMethods: ['POST', 'DELETE'] } });
-      expect(rerun.runs[0].tests).toHaveLength(19);
+      expect(rerun.runs[0].tests).toHaveLength(20);
       expect(rerun.runs[0].tests.filter((t) => t.outcome === 'failed').map((t) => t.fullName)).toEqual([OFF_SPEC_BODY, API_DEFECT, ACCEPTS_INVALID]);
 
       const [review] = await listReviews(harness.database.db, repository);
@@ -207,7 +207,7 @@ describe('executing the generated suite before committing it', () => {
         if (execution.status !== 'running') break;
         await new Promise((resolve) => setTimeout(resolve, 300));
       }
-      expect(execution).toMatchObject({ id: first.body.executionId, kind: 'request', status: 'completed', summary: { tests: 21, passed: 21, apiDefects: [], flaky: [] } });
+      expect(execution).toMatchObject({ id: first.body.executionId, kind: 'request', status: 'completed', summary: { tests: 22, passed: 22, apiDefects: [], flaky: [] } });
       expect(execution.report.runs).toHaveLength(3);
       expect(execution.report.coverage.byOperation.map((op: { operationId: string }) => op.operationId)).toEqual(['listItems', 'createItem', 'showItem', 'deleteItem', 'getStatus']);
       expect(await git(harness.repoHost.repositoryPath(repository), ['rev-parse', run.result.commit.branch])).toBe(head);
@@ -216,8 +216,8 @@ describe('executing the generated suite before committing it', () => {
       const cli = await execFileAsync(process.execPath, ['bin/testloom', 'execute', run.id, '--base-url', api.baseUrl, '--allow-methods', 'POST,DELETE'], {
         cwd: ROOT, env: { ...process.env, ...harness.env, TESTLOOM_API_URL: harness.api.url }, timeout: 120_000,
       });
-      expect(cli.stdout).toContain(`execution   ${api.baseUrl}, 3 runs: 21/21 passed, 0 possible API defects, 0 flaky, 0 dropped, 0 not verified`);
-      expect(cli.stdout).toContain('coverage    operations 5/5 (100%), status codes 9/9 (100%), parameters 3/5 (60%), body properties 3/3 (100%)');
+      expect(cli.stdout).toContain(`execution   ${api.baseUrl}, 3 runs: 22/22 passed, 0 possible API defects, 0 flaky, 0 dropped, 0 not verified`);
+      expect(cli.stdout).toContain('coverage    operations 5/5 (100%), status codes 9/9 (100%), parameters 4/5 (80%), body properties 3/3 (100%)');
       const listed = (await apiRequest(harness, 'GET', `/api/v1/runs/${run.id}/executions`)).body.executions;
       expect(listed.map((e: { kind: string; status: string }) => [e.kind, e.status])).toEqual([['request', 'completed'], ['request', 'completed']]);
       expect(listed[0].report).toBeUndefined();
@@ -311,7 +311,7 @@ describe('healing a test at fault with a model', () => {
       expect(execution.healed).toEqual([{ file: SUITE, fullName: AT_FAULT, rounds: 3, explanation: 'item 999999999 exists: read an item that was deleted' }]);
       expect(execution.dropped).toEqual([]);
       expect(execution.apiDefects.map((d: { fullName: string }) => d.fullName)).toEqual([OFF_SPEC_BODY, API_DEFECT, ACCEPTS_INVALID]);
-      expect(execution.passed).toBe(17);
+      expect(execution.passed).toBe(18);
 
       // The second prompt carried the first answer and why it was refused.
       const healPrompts = ollama.generations.slice(1).map((g) => g.body.messages.at(-1).content as string);
@@ -376,7 +376,7 @@ describe('an issue run executing against its repository\'s configured target', (
 
     const suite = 'tests/testloom/issue-5/api/untagged.test.ts';
     // Only listItems's tests (GET /items), read-only: the configured target allows no destructive method.
-    expect(run.result.execution).toMatchObject({ status: 'executed', baseUrl: api.baseUrl, tests: 4, passed: 3, flaky: [], dropped: [], blocked: [] });
+    expect(run.result.execution).toMatchObject({ status: 'executed', baseUrl: api.baseUrl, tests: 5, passed: 4, flaky: [], dropped: [], blocked: [] });
     expect(run.result.execution.apiDefects).toEqual([expect.objectContaining({ file: suite, fullName: API_DEFECT, reproducer: `curl -sS -i '${api.baseUrl}/items?limit=1'` })]);
     const [comment] = await listLocalIssueComments(harness.database.db, repository, 5);
     expect(comment.body).toContain(`### Execution against ${api.baseUrl}`);
