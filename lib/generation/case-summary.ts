@@ -36,6 +36,7 @@ function describeChecks(checks: StepCheck[] = []): string {
     switch (check.kind) {
       case 'same-as': return `${fieldName(check.pointer)} as in ${check.step}`;
       case 'cleared': return `${fieldName(check.pointer)} null or absent`;
+      case 'equals': return `${fieldName(check.pointer)} = ${JSON.stringify(check.value)}`;
       case 'each-item': return `every item's ${fieldName(check.pointer)} is ${JSON.stringify(check.value)}`;
       case 'page-of': return `item ${check.start + 1} of ${check.step}`;
     }

@@ -88,6 +88,7 @@ function checkCall(check: StepCheck, body: CodeExpression, bodyOf: (step: string
     switch (check.kind) {
       case 'same-as': return ['expectSameAt', [body, bodyOf(check.step), check.pointer]];
       case 'cleared': return ['expectCleared', [body, check.pointer]];
+      case 'equals': return ['expectValueAt', [body, check.pointer, check.value]];
       case 'each-item': return ['expectEachItemHolds', [body, check.items, check.pointer, check.value]];
       case 'page-of': return ['expectPageOf', [body, bodyOf(check.step), check.items, check.start, check.count, check.id ?? null]];
     }

@@ -94,6 +94,7 @@ export interface TestStep {
  * the array a list answers, `''` for the body itself):
  * - `same-as`: the value equals the same place in an earlier step's body (a field PATCH did not send);
  * - `cleared`: the value is null or absent (a nullable field sent as null);
+ * - `equals`: the value is exactly the one sent (a number, boolean or enum member a write stored);
  * - `each-item`: every listed item holds `value` at `pointer`, or contains it when that is an array (a filter);
  * - `page-of`: the listed items are items `start`… `start + count - 1` of an earlier step's list,
  *   compared by `id` (a pointer within an item) or whole (pages neither skip nor repeat).
@@ -101,6 +102,7 @@ export interface TestStep {
 export type StepCheck =
   | { kind: 'same-as'; pointer: string; step: string }
   | { kind: 'cleared'; pointer: string }
+  | { kind: 'equals'; pointer: string; value: ScalarValue }
   | { kind: 'each-item'; items: string; pointer: string; value: ScalarValue }
   | { kind: 'page-of'; items: string; step: string; start: number; count: number; id?: string };
 

@@ -77,7 +77,7 @@ const SPEC = {
   },
 };
 
-type Fault = 'patchResetsOmitted' | 'nullNote500' | 'stateFilterIgnored' | 'originFilterIgnored' | 'offsetOffByOne';
+type Fault = 'patchResetsOmitted' | 'nullNote500' | 'stateNotStored' | 'stateFilterIgnored' | 'originFilterIgnored' | 'offsetOffByOne';
 
 interface Task { id: number; boardId: number; title: string; state: string; note: string | null; origin: 'web' | 'import' }
 
@@ -131,8 +131,11 @@ async function startTasks(fault?: Fault): Promise<{ baseUrl: string; close(): Pr
     if (!body || typeof body !== 'object' || !valid(body, true)) return fail(res, 400, 'invalid');
     if (fault === 'nullNote500' && body.note === null) return fail(res, 500, 'Cannot read properties of null');
     if (fault === 'patchResetsOmitted') Object.assign(task, { state: 'todo', note: null });
-    for (const field of ['title', 'state', 'note'] as const) if (field in body) (task as unknown as Record<string, unknown>)[field] = body[field];
-    res.json(shown(task));
+    const updated: Task = { ...task };
+    for (const field of ['title', 'state', 'note'] as const) if (field in body) (updated as unknown as Record<string, unknown>)[field] = body[field];
+    // The answer shows the change; the store keeps the old state.
+    Object.assign(task, updated, fault === 'stateNotStored' ? { state: task.state } : {});
+    res.json(shown(updated));
   });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -150,6 +153,7 @@ const BEHAVIOUR_TESTS: [Fault, string][] = [
   ['offsetOffByOne', 'listTasks pages of limit=1 by offset neither skip nor repeat items'],
   ['patchResetsOmitted', 'updateTask keeps "state", "note" when only "title" is sent'],
   ['nullNote500', 'updateTask clears "note" when it is sent as null'],
+  ['stateNotStored', 'updateTask stores "state" as sent'],
 ];
 
 describe('behaviour checks', () => {

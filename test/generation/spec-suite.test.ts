@@ -217,7 +217,7 @@ describe('generateSpecSuite on OpenAPI 3.1', () => {
       searchUsers: ['happy-path', 'missing-required', 'wrong-type', 'special-characters'],
       createUser: ['happy-path', 'missing-required', 'missing-required', 'wrong-type', 'wrong-type', 'wrong-type', 'boundary', 'boundary', 'at-boundary', 'missing-auth', 'invalid-auth', 'crud-sequence', 'required-only'],
       getUser: ['happy-path', 'wrong-type', 'missing-auth', 'invalid-auth', 'not-found'],
-      updateUser: ['happy-path', 'wrong-type', 'wrong-type', 'wrong-type', 'boundary', 'missing-auth', 'invalid-auth', 'behaviour', 'behaviour'],
+      updateUser: ['happy-path', 'wrong-type', 'wrong-type', 'wrong-type', 'boundary', 'missing-auth', 'invalid-auth', 'behaviour', 'behaviour', 'behaviour'],
     });
   });
 

@@ -114,6 +114,50 @@ function keepsOmittedFields(plans: OperationPlan[], plan: OperationPlan, happy: 
   return derivedCase(happy, 'behaviour/keeps-omitted', title, [...setup, patched, check], 'behaviour');
 }
 
+/** A value the read must show exactly as sent: numbers, booleans, enum members (text may be normalised or varied per run). */
+function exactValue(schema: SchemaObject, value: unknown): value is ScalarValue {
+  if (typeof value === 'number' || typeof value === 'boolean') return true;
+  return typeof value === 'string' && Array.isArray(schema.enum) && schema.enum.includes(value);
+}
+
+/** Another valid value than `value` (the neighbour within the limits, another enum member, the other boolean). */
+function otherValue(schema: SchemaObject, value: ScalarValue): ScalarValue | undefined {
+  if (typeof value === 'boolean') return !value;
+  if (typeof value === 'string') return (schema.enum as unknown[]).find((member): member is string => typeof member === 'string' && member !== value);
+  const step = typeof schema.multipleOf === 'number' ? schema.multipleOf : 1;
+  const fits = (candidate: number) => (typeof schema.maximum !== 'number' || candidate <= schema.maximum) && (typeof schema.minimum !== 'number' || candidate >= schema.minimum)
+    && (typeof schema.exclusiveMaximum !== 'number' || candidate < schema.exclusiveMaximum) && (typeof schema.exclusiveMinimum !== 'number' || candidate > schema.exclusiveMinimum);
+  return [value + step, value - step].find(fits);
+}
+
+/**
+ * Write the item (PUT or PATCH) with numbers, booleans and enum members other than the create's,
+ * read it back: each reads as sent (an update that answers but does not store is caught).
+ */
+function storesWhatWasSent(plan: OperationPlan, happy: PlannedCase, read: OperationPlan): PlannedCase | undefined {
+  const { setup, own } = happySteps(happy, 'written');
+  const body = own.request.body;
+  const shape = objectShape(plan.operation.requestBody?.schema ?? {});
+  const creator = creatorOf(setup, own, plan);
+  if (!shape || !isObject(body) || !creator || !isObject(creator.request.body)) return undefined;
+  const before = creator.request.body;
+  const readable = propertiesOf(successSchema(read));
+  const sent: Record<string, ScalarValue> = {};
+  for (const [name, schema] of shape.properties) {
+    const value = body[name];
+    const shown = readable.get(name);
+    if (!exactValue(schema, value) || own.bindBody?.[pointerOf(name)] || schema.readOnly === true || !shown || shown.writeOnly === true) continue;
+    const distinct = before[name] === value ? otherValue(schema, value) : value;
+    if (distinct !== undefined) sent[name] = distinct;
+  }
+  if (!Object.keys(sent).length) return undefined;
+  const written: TestStep = { ...own, request: { ...own.request, body: { ...body, ...sent } } };
+  const check = readStep(read, written, Object.entries(sent).map(([name, value]): StepCheck => ({ kind: 'equals', pointer: pointerOf(name), value })));
+  if (!check) return undefined;
+  const title = `stores ${Object.keys(sent).map((name) => `"${name}"`).join(', ')} as sent`;
+  return derivedCase(happy, 'behaviour/stores-sent', title, [...setup, written, check], 'behaviour');
+}
+
 /** Update the item as the happy path does, then send the nullable field as null: the answer succeeds and the item reads back without it. */
 function clearsNullableFields(plan: OperationPlan, happy: PlannedCase, read: OperationPlan): PlannedCase[] {
   const { setup, own } = happySteps(happy, 'updated');
@@ -321,6 +365,7 @@ export function addBehaviourCases(plans: OperationPlan[]): void {
     const read = plans.find((other) => other.operation.path === path && other.operation.method === 'get' && happyOf(other));
     const added: (PlannedCase | undefined)[] = [];
     if (method === 'patch' && read && happy.steps) added.push(keepsOmittedFields(plans, plan, happy, read), ...clearsNullableFields(plan, happy, read));
+    if ((method === 'put' || method === 'patch') && read && happy.steps) added.push(storesWhatWasSent(plan, happy, read));
     if (method === 'get' && isCollectionPath(path)) added.push(...filtersNarrow(plans, plan, happy), pagesFollowOn(plans, plan, happy));
     for (const testCase of added) if (testCase) plan.cases.push(testCase);
   }
