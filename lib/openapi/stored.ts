@@ -30,7 +30,8 @@ function declaredOperationCount(document: unknown): number {
   const paths = (document as { paths?: unknown } | null)?.paths;
   if (typeof paths !== 'object' || paths === null) return 0;
   const methods = new Set<string>(HTTP_METHODS);
-  return Object.values(paths).reduce<number>((count, item) => count + (typeof item === 'object' && item !== null ? Object.keys(item).filter((key) => methods.has(key)).length : 0), 0);
+  const items: unknown[] = Object.values(paths);
+  return items.reduce<number>((count, item) => count + (typeof item === 'object' && item !== null ? Object.keys(item).filter((key) => methods.has(key)).length : 0), 0);
 }
 
 /**
