@@ -8,7 +8,8 @@ import type { TestRequest } from './types';
  * in each plain-string query parameter of a read, within its length limits: a valid value, so the
  * documented success is expected.
  */
-const SPECIAL = `O'Neil (x) [y] "z" \\ 100%`;
+// Unbalanced on purpose: a bracket or parenthesis left open, a trailing backslash.
+const SPECIAL = `O'Neil "x" (50% [off \\`;
 
 function isFreeText(schema: SchemaObject): boolean {
   const types = schemaTypes(schema);

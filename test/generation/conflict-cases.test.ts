@@ -5,13 +5,11 @@
  * seeded fault makes exactly its own test fail.
  */
 import fs from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { generateSpecSuite, type GeneratedSuite } from '../../lib/generation';
 import { dereferenceSpec } from '../../lib/openapi/dereference';
 import { targetRepository } from './spec-fixtures';
-import { assertions, runGeneratedSuite } from './run-generated';
+import { failingNames, failuresOf, runGeneratedSuite, serveOnLoopback } from './run-generated';
 
 const OUT_DIR = 'tests/testloom/library';
 
@@ -131,12 +129,7 @@ async function startLibrary(fault?: Fault): Promise<{ baseUrl: string; close(): 
     book.archived = true;
     res.json({ id: book.id, archived: true });
   });
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+  return serveOnLoopback(app);
 }
 
 describe('documented conflicts', () => {
@@ -182,8 +175,7 @@ describe('documented conflicts', () => {
     const api = await startLibrary();
     try {
       const results = await runGeneratedSuite(repoDir, OUT_DIR, { API_BASE_URL: api.baseUrl });
-      const failures = assertions(results).filter((a) => a.status !== 'passed').map((a) => `${a.fullName}: ${a.failureMessages.join('\n')}`);
-      expect(failures).toEqual([]);
+      expect(failuresOf(results)).toEqual([]);
       expect(results.numPassedTests).toBe(suite.cases.length);
     } finally {
       await api.close();
@@ -199,7 +191,7 @@ describe('documented conflicts', () => {
     const api = await startLibrary(fault);
     try {
       const results = await runGeneratedSuite(repoDir, OUT_DIR, { API_BASE_URL: api.baseUrl });
-      expect(assertions(results).filter((a) => a.status !== 'passed').map((a) => a.fullName)).toEqual([failing]);
+      expect(failingNames(results)).toEqual([failing]);
     } finally {
       await api.close();
     }

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { NODE_MODULES } from './spec-fixtures';
@@ -45,6 +47,26 @@ export async function runGeneratedSuite(repoDir: string, outDir: string, env: Re
 
 export function assertions(results: JestResults) {
   return results.testResults.flatMap((file) => file.assertionResults);
+}
+
+/** Each test that did not pass, as `full name: failure messages`. */
+export function failuresOf(results: JestResults): string[] {
+  return assertions(results).filter((a) => a.status !== 'passed').map((a) => `${a.fullName}: ${a.failureMessages.join('\n')}`);
+}
+
+/** The full names of the tests that did not pass. */
+export function failingNames(results: JestResults): string[] {
+  return assertions(results).filter((a) => a.status !== 'passed').map((a) => a.fullName);
+}
+
+/** A sample API served on a free loopback port. */
+export async function serveOnLoopback(app: http.RequestListener): Promise<{ baseUrl: string; close(): Promise<void> }> {
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 
