@@ -9,7 +9,7 @@ import express from 'express';
 import { generateSpecSuite, type GeneratedSuite } from '../../lib/generation';
 import { dereferenceSpec } from '../../lib/openapi/dereference';
 import { targetRepository } from './spec-fixtures';
-import { failingNames, failuresOf, runGeneratedSuite, serveOnLoopback, runPytest } from './run-generated';
+import { failingNames, failuresOf, runAgainst, serveOnLoopback, runPytest } from './run-generated';
 
 const OUT_DIR = 'tests/testloom/tasks';
 
@@ -177,24 +177,13 @@ describe('behaviour checks', () => {
   });
 
   test('pass against an API that behaves', async () => {
-    const api = await startTasks();
-    try {
-      const results = await runGeneratedSuite(repoDir, OUT_DIR, { API_BASE_URL: api.baseUrl });
-      expect(failuresOf(results)).toEqual([]);
-      expect(results.numPassedTests).toBe(suite.cases.length);
-    } finally {
-      await api.close();
-    }
+    const results = await runAgainst(repoDir, OUT_DIR, startTasks());
+    expect(failuresOf(results)).toEqual([]);
+    expect(results.numPassedTests).toBe(suite.cases.length);
   });
 
   test.each(BEHAVIOUR_TESTS)('catch an API that breaks it (%s)', async (fault, failing) => {
-    const api = await startTasks(fault);
-    try {
-      const results = await runGeneratedSuite(repoDir, OUT_DIR, { API_BASE_URL: api.baseUrl });
-      expect(failingNames(results)).toEqual([failing]);
-    } finally {
-      await api.close();
-    }
+    expect(failingNames(await runAgainst(repoDir, OUT_DIR, startTasks(fault)))).toEqual([failing]);
   });
 
   test('in pytest too: all pass against the API that behaves, the offset fault fails its test alone', async () => {

@@ -9,7 +9,7 @@ import express from 'express';
 import { generateSpecSuite, type GeneratedSuite } from '../../lib/generation';
 import { dereferenceSpec } from '../../lib/openapi/dereference';
 import { targetRepository } from './spec-fixtures';
-import { failingNames, failuresOf, runGeneratedSuite, serveOnLoopback } from './run-generated';
+import { failingNames, failuresOf, runAgainst, serveOnLoopback } from './run-generated';
 
 const OUT_DIR = 'tests/testloom/library';
 
@@ -172,14 +172,9 @@ describe('documented conflicts', () => {
   });
 
   test('pass against an API that keeps its spec', async () => {
-    const api = await startLibrary();
-    try {
-      const results = await runGeneratedSuite(repoDir, OUT_DIR, { API_BASE_URL: api.baseUrl });
-      expect(failuresOf(results)).toEqual([]);
-      expect(results.numPassedTests).toBe(suite.cases.length);
-    } finally {
-      await api.close();
-    }
+    const results = await runAgainst(repoDir, OUT_DIR, startLibrary());
+    expect(failuresOf(results)).toEqual([]);
+    expect(results.numPassedTests).toBe(suite.cases.length);
   });
 
   test.each([
@@ -188,12 +183,6 @@ describe('documented conflicts', () => {
     ['archiveTwice', 'archiveBook answers 409 to archive done twice on the same resource'],
     ['danglingAuthor', 'createBook rejects field "authorId" naming an author that does not exist with 4xx'],
   ] as [Fault, string][])('catch an API that breaks it (%s)', async (fault, failing) => {
-    const api = await startLibrary(fault);
-    try {
-      const results = await runGeneratedSuite(repoDir, OUT_DIR, { API_BASE_URL: api.baseUrl });
-      expect(failingNames(results)).toEqual([failing]);
-    } finally {
-      await api.close();
-    }
+    expect(failingNames(await runAgainst(repoDir, OUT_DIR, startLibrary(fault)))).toEqual([failing]);
   });
 });

@@ -59,6 +59,16 @@ export function failingNames(results: JestResults): string[] {
   return assertions(results).filter((a) => a.status !== 'passed').map((a) => a.fullName);
 }
 
+/** Runs the generated Jest suite against a sample API as it starts, then closes the API. */
+export async function runAgainst(repoDir: string, outDir: string, starting: Promise<{ baseUrl: string; close(): Promise<void> }>): Promise<JestResults> {
+  const api = await starting;
+  try {
+    return await runGeneratedSuite(repoDir, outDir, { API_BASE_URL: api.baseUrl });
+  } finally {
+    await api.close();
+  }
+}
+
 /** A sample API served on a free loopback port. */
 export async function serveOnLoopback(app: http.RequestListener): Promise<{ baseUrl: string; close(): Promise<void> }> {
   const server = http.createServer(app);
