@@ -2,7 +2,7 @@ import { asSchema, objectShape, schemaTypes, type OperationParameter, type Schem
 import type { PlannedCase } from '../case-draft';
 import type { OperationPlan } from '../operation-plan';
 import type { QueryValue, ScalarValue, StepCheck, TestStep } from '../types';
-import { derivedCase, happyOf, happySteps } from './happy';
+import { derivedCase, happyOf, happySteps, pointerOf, withBodyFields } from './happy';
 import { normalized } from './names';
 import { listedItems } from './producers';
 
@@ -27,7 +27,6 @@ const ID_NAMES = ['id', 'key', 'uuid', 'code', 'number'];
 /** Items on the larger page the pages are compared with. */
 const FULL_PAGE = 3;
 
-const pointerOf = (name: string) => `/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const successSchema = (plan: OperationPlan) => plan.operation.responses.find((response) => response.status === plan.successStatus)?.schema;
 const propertiesOf = (schema: SchemaObject | undefined) => new Map(schema ? objectShape(schema)?.properties ?? [] : []);
@@ -36,22 +35,6 @@ function isNullable(schema: SchemaObject): boolean {
   if (schema.nullable === true || schema['x-nullable'] === true || schemaTypes(schema).includes('null')) return true;
   const branches = (schema.oneOf ?? schema.anyOf) as unknown[] | undefined;
   return Array.isArray(branches) && branches.some((branch) => schemaTypes(asSchema(branch)).includes('null'));
-}
-
-/** Only the named fields of a step's body (with their bindings and run-time variations). */
-function withBodyFields(step: TestStep, fields: string[], values: Record<string, unknown> = {}): TestStep {
-  const body = step.request.body as Record<string, unknown>;
-  const kept = (record: Record<string, unknown> | undefined) => {
-    const entries = Object.entries(record ?? {}).filter(([pointer]) => fields.some((field) => pointerOf(field) === pointer) && !(pointer.slice(1) in values));
-    return entries.length ? Object.fromEntries(entries) : undefined;
-  };
-  const request = { ...step.request, body: { ...Object.fromEntries(fields.filter((field) => field in body).map((field) => [field, body[field]])), ...values } };
-  const unique = kept(step.request.unique) as typeof request.unique;
-  if (unique) request.unique = unique;
-  else delete request.unique;
-  const bindBody = kept(step.bindBody) as Record<string, string> | undefined;
-  const { bindBody: _dropped, capture: _capture, ...rest } = step;
-  return { ...rest, request, ...(bindBody ? { bindBody } : {}) };
 }
 
 /** The GET of the same item, on the same path parameters as `step`, with `checks`. */

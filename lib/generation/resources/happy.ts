@@ -25,3 +25,21 @@ export function derivedCase(happy: PlannedCase, id: string, title: string, steps
   const own = steps[steps.length - 1];
   return { id: `${happy.operationId}/${id}`, operationId: happy.operationId, method: happy.method, path: happy.path, kind, title, request: own.request, expectedStatus: own.expectedStatus, steps };
 }
+
+export const pointerOf = (name: string) => `/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+
+/** Only the named fields of a step's body (with their bindings and run-time variations). */
+export function withBodyFields(step: TestStep, fields: string[], values: Record<string, unknown> = {}): TestStep {
+  const body = step.request.body as Record<string, unknown>;
+  const kept = (record: Record<string, unknown> | undefined) => {
+    const entries = Object.entries(record ?? {}).filter(([pointer]) => fields.some((field) => pointerOf(field) === pointer) && !(pointer.slice(1) in values));
+    return entries.length ? Object.fromEntries(entries) : undefined;
+  };
+  const request = { ...step.request, body: { ...Object.fromEntries(fields.filter((field) => field in body).map((field) => [field, body[field]])), ...values } };
+  const unique = kept(step.request.unique) as typeof request.unique;
+  if (unique) request.unique = unique;
+  else delete request.unique;
+  const bindBody = kept(step.bindBody) as Record<string, string> | undefined;
+  const { bindBody: _dropped, capture: _capture, ...rest } = step;
+  return { ...rest, request, ...(bindBody ? { bindBody } : {}) };
+}
