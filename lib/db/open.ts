@@ -1,5 +1,7 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { CamelCasePlugin, Kysely, PostgresDialect, type Dialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
@@ -63,8 +65,52 @@ function int8AsNumber(oid: number, format?: 'text' | 'binary'): (value: string) 
 
 async function pgliteDialect(dataDir: string): Promise<Dialect> {
   const dir = join(dataDir, 'pglite');
-  await mkdir(dir, { recursive: true });
+  if (!existsSync(join(dir, 'PG_VERSION'))) await createPglite(dir);
   return new PGliteDialect(guardAgainstPanics(await PGlite.create(dir), dir));
+}
+
+/**
+ * A new PGlite database, made on a worker thread (create-pglite.js) in a directory beside `dir`
+ * and renamed into place when complete: a stop or crash while creating leaves no half-made database.
+ */
+async function createPglite(dir: string): Promise<void> {
+  if (existsSync(dir) && (await readdir(dir)).length) {
+    throw new Error(`${dir} is not a PGlite database (it has no PG_VERSION): move it away, or set TESTLOOM_DATA_DIR to another directory`);
+  }
+  await removeAbandonedCreations(dir);
+  const creating = `${dir}.creating-${process.pid}`;
+  await mkdir(creating, { recursive: true });
+  await new Promise<void>((resolve, reject) => {
+    const worker = new Worker(join(__dirname, 'create-pglite.js'), { workerData: { dir: creating } });
+    worker.once('error', reject);
+    worker.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`creating the embedded database (PGlite) in ${creating} failed (exit code ${code})`))));
+  });
+  await rmdir(dir).catch(() => undefined); // empty, as checked above (a full one is never removed)
+  try {
+    await rename(creating, dir);
+  } catch (err) {
+    // Another process made it meanwhile: theirs stays.
+    await rm(creating, { recursive: true, force: true });
+    if (!existsSync(join(dir, 'PG_VERSION'))) throw err;
+  }
+}
+
+/** What a creation stopped by a signal or a crash left behind (its process is gone). */
+async function removeAbandonedCreations(dir: string): Promise<void> {
+  const prefix = `${basename(dir)}.creating-`;
+  for (const name of await readdir(dirname(dir)).catch(() => [])) {
+    const pid = Number(name.slice(prefix.length));
+    if (name.startsWith(prefix) && (pid === process.pid || !isRunning(pid))) await rm(join(dirname(dir), name), { recursive: true, force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Applies pending migrations; returns the names applied now (empty when already up to date). */

@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Kysely, sql } from 'kysely';
@@ -476,6 +478,46 @@ describe('openDatabase on postgres', () => {
       );
     } finally {
       await pg.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('openDatabase on PGlite', () => {
+
+  test('a process killed while creating the database leaves none half-made: the next open creates it whole', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'testloom-db-'));
+    try {
+      const creator = spawn(process.execPath, ['--require', 'tsx/cjs', '-e', `require(${JSON.stringify(join(__dirname, '../../lib/db/open'))}).openDatabase({ dataDir: ${JSON.stringify(dataDir)} })`]);
+      for (let waited = 0; !readdirSync(dataDir).some((name) => name.startsWith('pglite.creating-')); waited += 50) {
+        if (waited > 30_000) throw new Error('the database creation never started');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      creator.kill('SIGKILL');
+      await new Promise((resolve) => creator.once('exit', resolve));
+      expect(existsSync(join(dataDir, 'pglite'))).toBe(false);
+
+      const database = await openDatabase({ dataDir });
+      try {
+        const { rows } = await sql<{ specs: number }>`select count(*)::int as specs from specs`.execute(database.db);
+        expect(rows).toEqual([{ specs: 0 }]); // migrated
+        expect(readdirSync(dataDir)).toEqual(['pglite']);
+      } finally {
+        await database.close();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  test('a directory that is not a PGlite database is refused by name, and left as it was', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'testloom-db-'));
+    try {
+      await mkdir(join(dataDir, 'pglite'));
+      await writeFile(join(dataDir, 'pglite', 'notes.txt'), 'mine');
+      await expect(openDatabase({ dataDir })).rejects.toThrow(`${join(dataDir, 'pglite')} is not a PGlite database (it has no PG_VERSION)`);
+      expect(readdirSync(join(dataDir, 'pglite'))).toEqual(['notes.txt']);
+    } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
   });
