@@ -63,7 +63,7 @@ function bodyKeys(exchange: Exchange): string[] {
 
 export function measureCoverage(operations: Operation[], exchanges: Exchange[]): CoverageReport {
   const matcher = operationMatcher(operations);
-  const answered = exchanges.filter((e) => e.status !== undefined && !e.refused && e.path !== undefined);
+  const answered = exchanges.filter((e) => e.status !== undefined && !e.refused && !e.cleanup && e.path !== undefined);
   const byOperationId = new Map<string, Exchange[]>(operations.map((op) => [op.operationId, []]));
   const unmatchedRequests: CoverageReport['unmatchedRequests'] = [];
   for (const exchange of answered) {

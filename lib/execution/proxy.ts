@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { redact, secretsOf, type Secret } from './secrets';
 import { isHostAllowed, isMethodAllowed, pathUnderBase, type CheckedTarget } from '../core/target';
-import { FORWARD_PREFIX, REFUSED_HEADER, TEST_HEADER } from '../frameworks';
+import { CLEANUP_HEADER, FORWARD_PREFIX, REFUSED_HEADER, TEST_HEADER } from '../frameworks';
 import type { Exchange, RefusalReason } from './types';
 
 /**
@@ -65,7 +65,7 @@ function intendedUrl(req: IncomingMessage, target: CheckedTarget): URL {
 function recordedHeaders(headers: IncomingHttpHeaders, secrets: Secret[]): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || name === TEST_HEADER || name === 'host' || HOP_BY_HOP.has(name)) continue;
+    if (value === undefined || name === TEST_HEADER || name === CLEANUP_HEADER || name === 'host' || HOP_BY_HOP.has(name)) continue;
     result[name] = redact(Array.isArray(value) ? value.join(', ') : value, secrets);
   }
   return result;
@@ -75,7 +75,7 @@ function upstreamHeaders(headers: IncomingHttpHeaders, url: URL): http.OutgoingH
   const result: http.OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) {
     // accept-encoding: the API answers uncompressed, so the recording can read the body.
-    if (value === undefined || name === TEST_HEADER || name === 'host' || name === 'accept-encoding' || HOP_BY_HOP.has(name)) continue;
+    if (value === undefined || name === TEST_HEADER || name === CLEANUP_HEADER || name === 'host' || name === 'accept-encoding' || HOP_BY_HOP.has(name)) continue;
     result[name] = value;
   }
   result.host = url.host;
@@ -118,7 +118,7 @@ export async function startRecordingProxy(target: CheckedTarget, options: Record
     const exchange: Exchange = {
       sequence: exchanges.length + 1,
       run,
-      test: testOf(req.headers),
+      ...(req.headers[CLEANUP_HEADER] ? { cleanup: true } : { test: testOf(req.headers) }),
       method,
       url: redact(url.href, secrets),
       path: pathUnderBase(target, url),

@@ -11,8 +11,10 @@ export interface Exchange {
   sequence: number;
   /** The suite run (1-based) the exchange belongs to, as set by the caller of the proxy. */
   run: number;
-  /** The test that sent it: file relative to the repository root and full name; absent for requests outside a test. */
+  /** The test that sent it: file relative to the repository root and full name; absent for requests outside a test and for clean-ups. */
   test?: { file: string; fullName: string };
+  /** A request that deleted what a test created, after the test: no evidence of the test's outcome. */
+  cleanup?: boolean;
   method: string;
   /** The absolute URL the request was meant for (the target's, or another host's). */
   url: string;

@@ -16,7 +16,7 @@ export type {
 export type { CompileCheck, GateFailure, GateName, GateOptions, GateResult } from './shared/gate';
 export type { FileError, SuiteRun, TestOutcome, TestResult } from './shared/results';
 export { FrameworkUnavailableError } from './shared/errors';
-export { FORWARD_PREFIX, REFUSED_HEADER, TEST_HEADER } from './shared/proxy-protocol';
+export { CLEANUP_HEADER, FORWARD_PREFIX, REFUSED_HEADER, TEST_HEADER } from './shared/proxy-protocol';
 export { SuiteRunError, writeSuiteWorkspace, type SuiteFile, type SuiteWorkspace } from './shared/workspace';
 
 /** Every name of FRAMEWORKS, each with the adapter of that name, and nothing else. */

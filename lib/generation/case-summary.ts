@@ -44,12 +44,16 @@ function describeChecks(checks: StepCheck[] = []): string {
   return words.length ? ` [${words.join('; ')}]` : '';
 }
 
+/** More than one request (a case of one step may carry it as `steps` for its clean-up). */
+const isMultiStep = (testCase: TestCase) => (testCase.steps?.length ?? 0) > 1;
+
 /** One line for the test-case document, e.g. `POST /pets body {"name":"Rex"}`; steps joined with `→`. */
 export function describeRequest(testCase: TestCase): string {
-  if (testCase.steps) {
-    return testCase.steps.map((step) => `${describeOne(step.method, step.path, step.request, { ...step.bind, ...step.bindQuery })} (${step.expectedStatus})${describeChecks(step.checks)}`).join(' → ');
+  const deleted = testCase.steps?.some((step) => step.cleanup) ? '; what it created is deleted afterwards' : '';
+  if (isMultiStep(testCase)) {
+    return `${testCase.steps!.map((step) => `${describeOne(step.method, step.path, step.request, { ...step.bind, ...step.bindQuery })} (${step.expectedStatus})${describeChecks(step.checks)}`).join(' → ')}${deleted}`;
   }
-  return describeOne(testCase.method, testCase.path, testCase.request);
+  return `${describeOne(testCase.method, testCase.path, testCase.request)}${deleted}`;
 }
 
 function quotedList(names: string[]): string {
@@ -59,7 +63,7 @@ function quotedList(names: string[]): string {
 const SUCCESS_KINDS: TestCase['kind'][] = ['happy-path', 'at-boundary', 'required-only', 'special-characters'];
 
 export function describeExpectation(testCase: TestCase, check: ResponseCheck): string {
-  if (testCase.steps) return 'each step\'s status (in brackets); ids read from earlier responses';
+  if (isMultiStep(testCase)) return 'each step\'s status (in brackets); ids read from earlier responses';
   if (testCase.expectedStatus === '401|403') return '401 or 403';
   if (testCase.kind === 'not-found') return '404';
   if (!SUCCESS_KINDS.includes(testCase.kind)) return '4xx client error';

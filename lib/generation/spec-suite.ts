@@ -11,12 +11,13 @@ import { addSequences } from './sequences';
 import { addConflictCases } from './resources/conflicts';
 import { addActionPreconditions } from './resources/preconditions';
 import { addBehaviourCases } from './resources/behaviour';
+import { addResourceCleanup } from './resources/cleanup';
 import { addRequiredOnlyCases } from './resources/required-only';
 import { CodeExpression } from '../templates/code-expression';
 import { addResourceSetup } from './resources/setup';
 import { markUniqueFields } from './resources/unique';
 import { groupIntoTestFiles, type TestFile } from './test-files';
-import type { GeneratedSuite, GenerateSpecSuiteOptions, StepCheck, TestCase, TestStep } from './types';
+import type { GeneratedSuite, GenerateSpecSuiteOptions, StepCheck, StepCleanup, TestCase, TestStep } from './types';
 
 export const TEST_CASES_FILE = 'test-cases.md';
 export const README_FILE = 'README.md';
@@ -123,7 +124,14 @@ function stepContext(rendering: SuiteRendering, step: TestStep, plan: OperationP
     checks: bodyVar ? checks.map((item) => checkCall(item, new CodeExpression(bodyVar), bodyOf)) : [],
     // An error answer the test provoked on purpose is in a media type its operation documents.
     mediaTypesOf: !success && !step.setup && plan && errorMediaTypes(plan.operation) ? step.operationId : undefined,
+    cleanup: step.cleanup && cleanupContext(rendering, step.cleanup),
   };
+}
+
+/** The generated `api.deleteLater(response, request, idParameter, pointer)`: the DELETE sent after the test. */
+function cleanupContext(rendering: SuiteRendering, cleanup: StepCleanup) {
+  const call = requestCall({ method: 'delete', path: cleanup.path, request: cleanup.request, bind: cleanup.bind });
+  return { idParameter: cleanup.idParameter, pointer: cleanup.pointer, ...rendering.requestContext(call) };
 }
 
 function testFileContext(
@@ -132,13 +140,17 @@ function testFileContext(
   casesOf: (plan: OperationPlan) => TestCase[],
   planOf: (operationId: string) => OperationPlan | undefined,
 ) {
+  const cleansUp = (plan: OperationPlan) => casesOf(plan).some((testCase) => testCase.steps?.some((step) => step.cleanup));
   return {
     tag: file.tag,
+    // Whether a test deletes what it created afterwards (Jest: one afterEach per file; pytest: a teardown per class).
+    cleansUp: file.plans.some(cleansUp),
     operations: file.plans.map((plan) => {
       const usedNames = new Set<string>();
       return {
         ...operationHeading(plan),
         ...rendering.operationContext(plan.operation.operationId),
+        cleansUp: cleansUp(plan),
         cases: casesOf(plan).map((testCase) => {
           const steps: TestStep[] = testCase.steps ?? [
             { name: 'response', operationId: testCase.operationId, method: testCase.method, path: testCase.path, request: testCase.request, expectedStatus: testCase.expectedStatus },
@@ -210,6 +222,7 @@ export function generateSpecSuite(options: GenerateSpecSuiteOptions): GeneratedS
   addBehaviourCases(plans);
   addRequiredOnlyCases(plans);
   markUniqueFields(plans);
+  addResourceCleanup(plans);
   const planById = new Map(plans.map((plan) => [plan.operation.operationId, plan]));
   const files = groupIntoTestFiles(plans, (slug) => rendering.testFileName(slug));
   const fileOf = new Map(files.flatMap((file) => file.plans.map((plan) => [plan, file.name] as const)));

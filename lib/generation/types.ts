@@ -87,6 +87,22 @@ export interface TestStep {
   checks?: StepCheck[];
   /** Creates (or lists) a resource the case needs; its failure is the case's precondition failing, not its finding. */
   setup?: boolean;
+  /** How to delete what this step creates, after the test, where the API documents a DELETE for it. */
+  cleanup?: StepCleanup;
+}
+
+/**
+ * The documented DELETE of a created resource: `request` as its happy path sends it, with the
+ * parent path parameters (`bind`: → variables of earlier steps); the id itself, `idParameter`, is
+ * read from the creating response at `pointer` (else its Location header's last segment) at run time.
+ */
+export interface StepCleanup {
+  operationId: string;
+  path: string;
+  request: TestRequest;
+  bind?: Record<string, string>;
+  idParameter: string;
+  pointer: string;
 }
 
 /**

@@ -116,9 +116,17 @@ describe('running a generated pytest suite against a correct API', () => {
     expect(report.findings).toEqual([]);
   });
 
-  test('records every request, each tagged with the test that sent it', () => {
+  test('records every request, each tagged with the test that sent it, and the clean-ups after them untagged', () => {
     expect(report.exchanges.length).toBeGreaterThan(0);
-    for (const exchange of report.exchanges) {
+    // What a test created is deleted after it (DELETE /items/{itemId} is documented), with the clean-up marker.
+    const cleanups = report.exchanges.filter((e) => e.cleanup);
+    expect(cleanups.length).toBeGreaterThan(0);
+    for (const exchange of cleanups) {
+      expect(exchange).toMatchObject({ method: 'DELETE', path: expect.stringMatching(/^\/items\/[^/]+$/) });
+      expect(exchange.test).toBeUndefined();
+      expect(exchange.requestHeaders['x-testloom-cleanup']).toBeUndefined();
+    }
+    for (const exchange of report.exchanges.filter((e) => !e.cleanup)) {
       expect(exchange.test?.file).toBe(TEST_FILE);
       expect(names).toContain(exchange.test?.fullName);
       expect(exchange.refused).toBeUndefined();

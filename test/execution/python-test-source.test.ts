@@ -150,8 +150,8 @@ describe('pytest test files through Python\'s parser', () => {
     expect(edited.source).not.toContain('# GET /status');
     expect(edited.source).not.toContain('# showItem/happy-path');
     expect(edited.source).not.toContain('# listItems/at-boundary/query.limit.minimum');
-    // The first test of a class went: the next one moves up under the class line; the last of one: the class ends, two blank lines, the next.
-    expect(edited.source).toContain('class TestShowItem:\n    # showItem/wrong-type/path.itemId\n    def test_rejects_path_parameter_itemid');
+    // The first test of a class went: the next one moves up under the class's clean-up; the last of one: the class ends, two blank lines, the next.
+    expect(edited.source).toContain('class TestShowItem:\n    def teardown_method(self):\n        # What a test created is deleted after it, whatever its outcome.\n        api.clean_up()\n\n    # showItem/wrong-type/path.itemId\n    def test_rejects_path_parameter_itemid');
     expect(edited.source).toContain('        api.expect_matches_schema(body, "listItems 200")\n\n\n# POST /items\nclass TestCreateItem:');
     expect(edited.source).toContain('        api.expect_matches_schema(body, "createItem 201")\n\n\n# GET /items/{itemId}\nclass TestShowItem:');
     expect(edited.source).toContain('        api.expect_documented_media_type(response, "showItem")\n\n\n# DELETE /items/{itemId}\nclass TestDeleteItem:');

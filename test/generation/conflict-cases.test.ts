@@ -91,8 +91,17 @@ const SPEC = {
 
 type Fault = 'duplicates' | 'deleteWithBooks' | 'archiveTwice' | 'danglingAuthor';
 
+interface Library {
+  baseUrl: string;
+  close(): Promise<void>;
+  /** Who is still stored, and who was asked to be deleted with the clean-up marker. */
+  authors: Map<number, { id: number; handle: string; name: string }>;
+  books: Map<number, { id: number; title: string; authorId: number; archived: boolean }>;
+  cleanupDeletes: number[];
+}
+
 /** The library API; each fault breaks one documented conflict. */
-async function startLibrary(fault?: Fault): Promise<{ baseUrl: string; close(): Promise<void> }> {
+async function startLibrary(fault?: Fault): Promise<Library> {
   const authors = new Map<number, { id: number; handle: string; name: string }>();
   const books = new Map<number, { id: number; title: string; authorId: number; archived: boolean }>();
   let nextId = 1;
@@ -107,8 +116,10 @@ async function startLibrary(fault?: Fault): Promise<{ baseUrl: string; close(): 
     authors.set(author.id, author);
     res.status(201).json(author);
   });
+  const cleanupDeletes: number[] = [];
   app.delete('/authors/:id', (req, res) => {
     const id = Number(req.params.id);
+    if (req.get('x-testloom-cleanup')) cleanupDeletes.push(id);
     if (!authors.has(id)) return fail(res, 404, 'unknown');
     if (fault !== 'deleteWithBooks' && [...books.values()].some((b) => b.authorId === id)) return fail(res, 409, 'has books');
     authors.delete(id);
@@ -129,7 +140,7 @@ async function startLibrary(fault?: Fault): Promise<{ baseUrl: string; close(): 
     book.archived = true;
     res.json({ id: book.id, archived: true });
   });
-  return serveOnLoopback(app);
+  return { ...(await serveOnLoopback(app)), authors, books, cleanupDeletes };
 }
 
 describe('documented conflicts', () => {
@@ -169,6 +180,19 @@ describe('documented conflicts', () => {
     const other = generateSpecSuite({ api: await dereferenceSpec(spec), specId: 'library', outDir: OUT_DIR });
     expect(other.cases.map((c) => c.id)).not.toContain('createAuthor/conflict/duplicate');
     expect(other.cases.map((c) => c.id)).toContain('deleteAuthor/conflict/dependents');
+  });
+
+  test('delete what they created after each test, where the spec documents a DELETE', async () => {
+    const library = await startLibrary();
+    const results = await runAgainst(repoDir, OUT_DIR, Promise.resolve(library));
+    expect(failuresOf(results)).toEqual([]);
+    expect(library.cleanupDeletes.length).toBeGreaterThan(0);
+    // Only authors of books are left: no DELETE /books is documented, and deleting an author with books is a 409.
+    const withBooks = new Set([...library.books.values()].map((book) => book.authorId));
+    expect([...library.authors.keys()].filter((id) => !withBooks.has(id))).toEqual([]);
+    // A test that deletes the author itself (deleteAuthor's happy path) sends no clean-up for it.
+    const deleting = suite.cases.find((c) => c.id === 'deleteAuthor/happy-path')!;
+    expect(deleting.steps!.map((step) => Boolean(step.cleanup))).toEqual([false, false]);
   });
 
   test('pass against an API that keeps its spec', async () => {

@@ -137,8 +137,9 @@ describe('generateSpecSuite on petstore (OpenAPI 3.0)', () => {
     expect(artifact(suite, 'helpers.ts').content).toContain(`const EXAMPLE_BASE_URL = 'http://localhost:4010/v1';`);
   });
 
-  test('happy paths check the JSON body for the documented required properties', () => {
+  test('happy paths check the JSON body for the documented required properties, and delete what they created', () => {
     const tests = artifact(suite, 'pets.test.ts').content;
+    expect(tests).toContain("import * as api from './helpers';\n\n// What a test created is deleted after it, whatever its outcome.\nafterEach(api.cleanUp);\n");
     expect(tests).toContain(
       [
         "  test('returns 201 for a valid request', async () => {",
@@ -150,6 +151,11 @@ describe('generateSpecSuite on petstore (OpenAPI 3.0)', () => {
         '        tag: api.unique("dog"),',
         '      },',
         '    });',
+        // The pet it made is deleted after the test: DELETE /pets/{petId} is documented, the id is the answer's `id`.
+        "    api.deleteLater(response, {",
+        "      method: 'DELETE',",
+        "      path: '/pets/{petId}',",
+        "    }, 'petId', '/id');",
         '    api.expectStatus(response, 201);',
         '    const body = api.expectJson(response);',
         "    api.expectObjectWithProperties(body, ['name', 'id']);",
