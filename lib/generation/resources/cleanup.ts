@@ -44,7 +44,7 @@ function cleanupFor(plans: OperationPlan[], byId: Map<string, OperationPlan>, st
   return {
     operationId: remover.plan.operation.operationId,
     path: remover.plan.operation.path,
-    request: { pathParams, query: own.request.query, headers: own.request.headers, ...(own.request.body !== undefined ? { body: own.request.body } : {}), ...(own.request.auth ? { auth: own.request.auth } : {}) },
+    request: { pathParams, query: own.request.query, headers: own.request.headers, body: own.request.body, auth: own.request.auth },
     ...(step.bind ? { bind: { ...step.bind } } : {}),
     idParameter: remover.idParameter,
     pointer: remover.pointer,
