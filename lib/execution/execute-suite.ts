@@ -15,7 +15,7 @@ import { caseLookup, expectationOfKind, type SuiteCase } from './suite-cases';
 import { BASELINE_KIND, baselineFailures, failureLine } from './baseline';
 import { ApiUnreachableError, unreachableReason } from './reachability';
 import type { TargetConfig } from '../core/target';
-import { contradictingExchanges, type Finding } from './triage';
+import { contradictingExchanges, firstLine, type Finding } from './triage';
 import { curlCommand } from './curl';
 import type { Stability, TestStability } from './stability';
 import type { Exchange, SuiteRun } from './types';
@@ -75,9 +75,6 @@ export interface SuiteExecution {
 const key = (test: TestRef) => `${test.file}\u0000${test.fullName}`;
 const ref = ({ file, fullName }: TestRef): TestRef => ({ file, fullName });
 
-function firstLine(text: string): string {
-  return text.split('\n').find((line) => line.trim())?.trim() ?? text;
-}
 
 /** Why tests are left out, by file and test name: `flaky`, `dropped` or `baseline failed`. */
 type Exclusions = Map<string, Map<string, string>>;

@@ -8,7 +8,7 @@
 import type { SuiteFile, TestRepairEditor } from '../frameworks';
 import type { Operation } from '../openapi';
 import type { SchemaDialect } from './response-check';
-import { specContradictions, type FailingTest, type Finding } from './triage';
+import { firstLine, specContradictions, type FailingTest, type Finding } from './triage';
 import type { Exchange } from './types';
 import type { ValidationReport } from './validate-suite';
 
@@ -83,9 +83,6 @@ interface Pending {
 
 const key = (test: { file: string; fullName: string }) => `${test.file}\u0000${test.fullName}`;
 
-function firstLine(text: string | undefined): string {
-  return (text ?? '').split('\n').find((line) => line.trim())?.trim().slice(0, 300) ?? '';
-}
 
 function replaceFile(files: SuiteFile[], path: string, content: string): SuiteFile[] {
   return files.map((file) => (file.path === path ? { ...file, content } : file));

@@ -41,6 +41,10 @@ const EXPECTATIONS: Record<string, NonNullable<FailingTest['expectation']>> = {
   'required-only': { outcome: 'acceptance', because: 'every required field is sent with a valid value and the optional ones are left out' },
   conflict: { outcome: 'rejection', because: 'it conflicts with the state an earlier request made, and the operation documents 409' },
   'dangling-reference': { outcome: 'rejection', because: 'a field names a resource that does not exist' },
+  behaviour: {
+    outcome: 'behaviour',
+    because: 'an API of this shape promises it: a partial update keeps what it did not send, a filter narrows, pages follow on, a read-only value is not kept',
+  },
 };
 
 function fullNameOf(c: GeneratedCase, framework: TestFramework): string {

@@ -24,9 +24,10 @@ export interface FailingTest {
   /**
    * What the spec itself says the test's request must get, when the generator derived the test from
    * a constraint: `rejection` (an invalid value or missing credentials: any success contradicts the
-   * spec) or `acceptance` (a value exactly at a limit: a 4xx contradicts it). `because` says why.
+   * spec), `acceptance` (a value exactly at a limit: a 4xx contradicts it) or `behaviour` (what an API
+   * of its shape promises: a check of a successful answer failing contradicts it). `because` says why.
    */
-  expectation?: { outcome: 'rejection' | 'acceptance'; because: string };
+  expectation?: { outcome: 'rejection' | 'acceptance' | 'behaviour'; because: string };
 }
 
 export interface Finding {
@@ -84,6 +85,19 @@ function expectationBroken(expectation: NonNullable<FailingTest['expectation']>,
   return undefined;
 }
 
+/** The first line with text, at most 300 characters. */
+export function firstLine(text: string | undefined): string {
+  return (text ?? '').split('\n').find((line) => line.trim())?.trim().slice(0, 300) ?? '';
+}
+
+/** A behaviour check that failed on a successful answer (not its status, not a setup step): the API broke what its spec promises. */
+function behaviourBroken(test: FailingTest, last: Exchange): string | undefined {
+  const message = firstLine(test.failureMessage).replace(/^\w*Error: /, '');
+  if (test.expectation?.outcome !== 'behaviour' || !message || /setup failed|returned \d{3}, expected/.test(message)) return undefined;
+  if (last.status === undefined || last.status < 200 || last.status > 299) return undefined;
+  return `${last.method} ${last.path} answered ${last.status}: ${message} (${test.expectation.because})`;
+}
+
 function classify(test: FailingTest, exchanges: Exchange[], matcher: OperationMatcher, checker: ResponseBodyChecker): Finding {
   const base: Finding = { file: test.file, fullName: test.fullName, classification: 'test-defect', reasons: [] };
   if (test.failureMessage) base.failureMessage = test.failureMessage;
@@ -100,7 +114,7 @@ function classify(test: FailingTest, exchanges: Exchange[], matcher: OperationMa
   const last = exchanges.at(-1);
   if (!last) return { ...base, reasons: ['the test failed before sending any request'] };
   const operation = last.path === undefined ? undefined : matcher.match(last.method, last.path);
-  const contradiction = operation && test.expectation ? expectationBroken(test.expectation, last) : undefined;
+  const contradiction = operation && test.expectation ? expectationBroken(test.expectation, last) ?? behaviourBroken(test, last) : undefined;
   if (contradiction) {
     return { ...base, classification: 'possible-api-defect', reasons: [contradiction], operationId: operation!.operationId, exchange: last, reproducer: curlCommand(last) };
   }

@@ -39,6 +39,7 @@ function describeChecks(checks: StepCheck[] = []): string {
       case 'equals': return `${fieldName(check.pointer)} = ${JSON.stringify(check.value)}`;
       case 'each-item': return `every item's ${fieldName(check.pointer)} is ${JSON.stringify(check.value)}`;
       case 'page-of': return `item ${check.start + 1} of ${check.step}`;
+      case 'not-stored': return `${fieldName(check.pointer)} not kept as sent (or a 4xx)`;
     }
   });
   return words.length ? ` [${words.join('; ')}]` : '';
@@ -134,8 +135,8 @@ export function requestCall(step: Pick<TestStep, 'method' | 'path' | 'request' |
   return call;
 }
 
-/** `201` for an exact status, `[401, 403]` for alternatives, `'4XX'` for a class: the argument of the generated `expectStatus`. */
-export function statusArgument(expectedStatus: string): number | number[] | string {
-  if (/^\d+(\|\d+)+$/.test(expectedStatus)) return expectedStatus.split('|').map(Number);
+/** `201` for an exact status, `[401, 403]` or `[201, '4XX']` for alternatives, `'4XX'` for a class: the argument of the generated `expectStatus`. */
+export function statusArgument(expectedStatus: string): number | (number | string)[] | string {
+  if (expectedStatus.includes('|')) return expectedStatus.split('|').map((status) => (/^\d+$/.test(status) ? Number(status) : status.toUpperCase()));
   return /^\d+$/.test(expectedStatus) ? Number(expectedStatus) : expectedStatus.toUpperCase();
 }

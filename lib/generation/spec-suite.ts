@@ -12,6 +12,7 @@ import { addConflictCases } from './resources/conflicts';
 import { addActionPreconditions } from './resources/preconditions';
 import { addBehaviourCases } from './resources/behaviour';
 import { addResourceCleanup } from './resources/cleanup';
+import { addReadOnlyCases } from './resources/read-only';
 import { addRequiredOnlyCases } from './resources/required-only';
 import { CodeExpression } from '../templates/code-expression';
 import { addResourceSetup } from './resources/setup';
@@ -84,8 +85,10 @@ function responseMediaTypes(plans: OperationPlan[]): string {
 const snakeCase = (name: string) => name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 
 /** A step check as the call the generated test makes: `api.expectSameAt(readBody, createdBody, '/title')`. */
-function checkCall(check: StepCheck, body: CodeExpression, bodyOf: (step: string) => CodeExpression) {
+function checkCall(check: StepCheck, response: CodeExpression, body: CodeExpression | undefined, bodyOf: (step: string) => CodeExpression) {
   const [helper, args] = ((): [string, unknown[]] => {
+    // The response itself: a rejection (4xx, maybe not JSON) passes too.
+    if (check.kind === 'not-stored') return ['expectNotStored', [response, check.pointer, check.value]];
     switch (check.kind) {
       case 'same-as': return ['expectSameAt', [body, bodyOf(check.step), check.pointer]];
       case 'cleared': return ['expectCleared', [body, check.pointer]];
@@ -97,20 +100,25 @@ function checkCall(check: StepCheck, body: CodeExpression, bodyOf: (step: string
   return { helper, pyHelper: snakeCase(helper), args };
 }
 
+/** Every status the step accepts is an error (`4XX`, `401|403`): what a test provokes on purpose. */
+const errorOnly = (expectedStatus: string) => expectedStatus.split('|').every((status) => /^[45]/.test(status));
+
 function stepContext(rendering: SuiteRendering, step: TestStep, plan: OperationPlan | undefined, singleStep: boolean, referenced: Set<string>) {
   const success = !/^4|^5/.test(step.expectedStatus) && !step.expectedStatus.includes('|');
   // A setup step is checked only for success: what it creates is the precondition, not the finding.
   const check = success && plan && !step.setup ? plan.responseCheck : undefined;
   const captures = Object.entries(step.capture ?? {}).map(([variable, pointer]) => ({ variable, pointer }));
   const checks = step.checks ?? [];
-  const json = Boolean(check?.json) || captures.length > 0 || checks.length > 0 || referenced.has(step.name);
+  const bodyChecks = checks.filter((item) => item.kind !== 'not-stored');
+  const json = Boolean(check?.json) || captures.length > 0 || bodyChecks.length > 0 || referenced.has(step.name);
   const schemaKey = check?.json && check.schema && plan ? responseSchemaKey(plan) : undefined;
   const propertyChecks = Boolean(check && check.requiredProperties.length + check.itemRequiredProperties.length);
-  const needsBody = json && (captures.length > 0 || checks.length > 0 || referenced.has(step.name) || Boolean(schemaKey) || propertyChecks);
+  const needsBody = json && (captures.length > 0 || bodyChecks.length > 0 || referenced.has(step.name) || Boolean(schemaKey) || propertyChecks);
   const bodyVar = needsBody ? rendering.bodyVariable(step.name, singleStep) : undefined;
   const bodyOf = (name: string) => new CodeExpression(rendering.bodyVariable(name, false));
+  const responseVar = singleStep ? 'response' : step.name;
   return {
-    responseVar: singleStep ? 'response' : step.name,
+    responseVar,
     setup: Boolean(step.setup),
     ...rendering.requestContext(requestCall(step, plan?.bodyMediaType)),
     expectedStatus: statusArgument(step.expectedStatus),
@@ -121,9 +129,9 @@ function stepContext(rendering: SuiteRendering, step: TestStep, plan: OperationP
     schemaKey,
     location: Boolean(check?.location),
     captures,
-    checks: bodyVar ? checks.map((item) => checkCall(item, new CodeExpression(bodyVar), bodyOf)) : [],
+    checks: checks.map((item) => checkCall(item, new CodeExpression(responseVar), bodyVar ? new CodeExpression(bodyVar) : undefined, bodyOf)),
     // An error answer the test provoked on purpose is in a media type its operation documents.
-    mediaTypesOf: !success && !step.setup && plan && errorMediaTypes(plan.operation) ? step.operationId : undefined,
+    mediaTypesOf: errorOnly(step.expectedStatus) && !step.setup && plan && errorMediaTypes(plan.operation) ? step.operationId : undefined,
     cleanup: step.cleanup && cleanupContext(rendering, step.cleanup),
   };
 }
@@ -221,6 +229,7 @@ export function generateSpecSuite(options: GenerateSpecSuiteOptions): GeneratedS
   addConflictCases(plans);
   addBehaviourCases(plans);
   addRequiredOnlyCases(plans);
+  addReadOnlyCases(plans);
   markUniqueFields(plans);
   addResourceCleanup(plans);
   const planById = new Map(plans.map((plan) => [plan.operation.operationId, plan]));

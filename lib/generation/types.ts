@@ -113,14 +113,17 @@ export interface StepCleanup {
  * - `equals`: the value is exactly the one sent (a number, boolean or enum member a write stored);
  * - `each-item`: every listed item holds `value` at `pointer`, or contains it when that is an array (a filter);
  * - `page-of`: the listed items are items `start`… `start + count - 1` of an earlier step's list,
- *   compared by `id` (a pointer within an item) or whole (pages neither skip nor repeat).
+ *   compared by `id` (a pointer within an item) or whole (pages neither skip nor repeat);
+ * - `not-stored`: a read-only value the request sent is not what the answer holds (or the request
+ *   was rejected with a 4xx).
  */
 export type StepCheck =
   | { kind: 'same-as'; pointer: string; step: string }
   | { kind: 'cleared'; pointer: string }
   | { kind: 'equals'; pointer: string; value: ScalarValue }
   | { kind: 'each-item'; items: string; pointer: string; value: ScalarValue }
-  | { kind: 'page-of'; items: string; step: string; start: number; count: number; id?: string };
+  | { kind: 'page-of'; items: string; step: string; start: number; count: number; id?: string }
+  | { kind: 'not-stored'; pointer: string; value: ScalarValue };
 
 export interface TestCase {
   /** Stable and readable: `createPet/missing-required/body.name`. */

@@ -127,3 +127,32 @@ describe('triage of an error answer in another media type than documented', () =
     expect(triage('application/problem+json; charset=utf-8').classification).toBe('test-defect');
   });
 });
+
+describe('triage of a behaviour check that failed', () => {
+  const operation: Operation = {
+    operationId: 'createAccount', method: 'post', path: '/accounts', parameters: [], security: [],
+    responses: [{ status: '201', mediaType: 'application/json', mediaTypes: ['application/json'], schema: { type: 'object' } }, { status: '400' }],
+  } as unknown as Operation;
+  const failing = { file: 'tests/accounts.test.ts', fullName: 'createAccount ignores or rejects read-only field "role" sent by the client' };
+  const created: Exchange = {
+    sequence: 1, run: 1, test: failing, method: 'POST', url: 'http://api/accounts', path: '/accounts', query: [], requestHeaders: {}, requestBody: '{"name":"a","role":"admin"}',
+    status: 201, responseContentType: 'application/json', responseBody: '{"id":1,"name":"a","role":"admin"}', durationMs: 1,
+  };
+  const behaviour = { outcome: 'behaviour' as const, because: 'an API of this shape promises it' };
+  const triage = (failureMessage: string, exchange = created) =>
+    triageFailures({ failing: [{ ...failing, failureMessage, expectation: behaviour }], exchanges: [exchange], operations: [operation], dialect: 'openapi30' })[0];
+
+  test('on a successful, documented answer is a possible API defect quoting the check', () => {
+    expect(triage('Error: /role is read-only, yet the value the client sent, "admin", was kept\nPOST http://api/accounts returned 201')).toMatchObject({
+      classification: 'possible-api-defect',
+      operationId: 'createAccount',
+      reasons: ['POST /accounts answered 201: /role is read-only, yet the value the client sent, "admin", was kept (an API of this shape promises it)'],
+    });
+  });
+
+  test('a failed setup or a documented status other than expected stays the test\'s own', () => {
+    expect(triage('Error: setup failed: POST http://api/accounts returned 400, expected 201').classification).toBe('test-defect');
+    expect(triage('Error: POST http://api/accounts returned 201, expected 200').classification).toBe('test-defect');
+    expect(triage('Error: /role is read-only, yet …', { ...created, status: 400, responseBody: '{}' }).classification).toBe('test-defect');
+  });
+});
