@@ -50,7 +50,8 @@ function unlikelyValue(schema: SchemaObject, seed: string): ScalarValue | undefi
 function readOnlyCases(plan: OperationPlan, happy: PlannedCase): PlannedCase[] {
   const body = happySteps(happy, 'response').own.request.body;
   const properties = objectShape(plan.operation.requestBody?.schema ?? {})?.properties ?? [];
-  const answered = new Set((objectShape(plan.operation.responses.find((r) => r.status === plan.successStatus)?.schema ?? {})?.properties ?? []).map(([name]) => name));
+  const success = plan.operation.responses.find((response) => response.status === plan.successStatus)?.schema;
+  const answered = new Set((objectShape(success ?? {})?.properties ?? []).map(([name]) => name));
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return [];
   const cases: PlannedCase[] = [];
   for (const [name, schema] of properties.filter(([field, property]) => property.readOnly === true && answered.has(field)).sort(byIdFirst)) {
