@@ -119,9 +119,17 @@ export class LocalGitHost implements RepoHost {
         (file) => !wanted.has(file) && request.ownedDirs.some((owned) => file.startsWith(`${owned.replace(/\/$/, '')}/`)),
       );
       if (stale.length) await git(dir, ['rm', '--cached', '--quiet', '--', ...stale], { env });
-      for (const file of request.files) {
-        const blob = await git(dir, ['hash-object', '-w', '--stdin'], { input: file.content });
-        await git(dir, ['update-index', '--add', '--cacheinfo', `100644,${blob},${file.path}`], { env });
+      if (request.files.length) {
+        // One git process writes every blob, one more puts them all in the index: the files are
+        // written to the scratch directory under their position, so no path needs quoting.
+        const sources = await Promise.all(request.files.map(async (file, index) => {
+          const source = path.join(scratch, String(index));
+          await fs.writeFile(source, file.content);
+          return source;
+        }));
+        const blobs = (await git(dir, ['hash-object', '-w', '--no-filters', '--stdin-paths'], { input: `${sources.join('\n')}\n` })).split('\n');
+        const entries = request.files.map((file, index) => `100644 ${blobs[index]}\t${file.path}\0`).join('');
+        await git(dir, ['update-index', '-z', '--add', '--index-info'], { env, input: entries });
       }
       return await git(dir, ['write-tree'], { env });
     } finally {
