@@ -6,6 +6,12 @@ import type { GateFailure } from '../shared/gate';
 
 /** Where the in-memory files pretend to live; nothing is read or written there. */
 const VIRTUAL_ROOT = path.join(path.parse(process.cwd()).root, 'testloom-virtual-repo');
+/**
+ * The files a check reads from disk (TypeScript's lib files, @types/node, @types/jest) do not change
+ * while testloom runs: parsed once, shared by every later check of the process (check-process.ts
+ * keeps that process warm).
+ */
+const LIBRARY_FILES = new Map<string, ts.SourceFile>();
 /** `jest` and `node` types come from testloom's own dependencies. */
 const TYPE_ROOTS = [path.resolve(__dirname, '../../../node_modules/@types')];
 
@@ -53,7 +59,14 @@ export function typeCheckArtifacts(artifacts: Artifact[]): { byPath: Map<string,
   host.directoryExists = (dir) => isVirtualDir(dir) || (directoryExists?.(dir) ?? true);
   host.getSourceFile = (file, languageVersion, onError, shouldCreate) => {
     const content = files.get(file);
-    return content === undefined ? getSourceFile(file, languageVersion, onError, shouldCreate) : ts.createSourceFile(file, content, languageVersion);
+    if (content !== undefined) return ts.createSourceFile(file, content, languageVersion);
+    const key = `${file}\0${JSON.stringify(languageVersion)}`;
+    let parsed = LIBRARY_FILES.get(key);
+    if (!parsed) {
+      parsed = getSourceFile(file, languageVersion, onError, shouldCreate);
+      if (parsed) LIBRARY_FILES.set(key, parsed);
+    }
+    return parsed;
   };
   const program = ts.createProgram({ rootNames: [...files.keys()], options, host });
   const global: string[] = [];

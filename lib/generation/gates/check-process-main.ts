@@ -1,12 +1,16 @@
-/** Child-process side of check-process.ts: artifacts as JSON on stdin, the gate result as JSON on stdout. */
+/**
+ * Child-process side of check-process.ts: a suite's artifacts as one JSON line on stdin, its gate
+ * result as one JSON line on stdout, for as long as stdin stays open.
+ */
+import readline from 'node:readline';
 import { checkSuite } from './index';
 import type { Artifact } from '../../core/run';
 
 async function main(): Promise<void> {
-  let input = '';
-  for await (const chunk of process.stdin) input += chunk;
-  const result = await checkSuite(JSON.parse(input) as Artifact[]);
-  process.stdout.write(JSON.stringify(result));
+  for await (const line of readline.createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+    const result = await checkSuite(JSON.parse(line) as Artifact[]);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  }
 }
 
 main().catch((err) => {

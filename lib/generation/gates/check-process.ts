@@ -1,41 +1,136 @@
 /**
- * Runs the quality gates in a child process. Type-checking a suite with the compiler API takes
- * seconds of synchronous work; in the worker's own thread it would stop activity heartbeats and
- * every other activity of the process for that long.
+ * Runs the quality gates in a long-lived child process. Type-checking a suite with the compiler API
+ * takes a second of synchronous work; in the worker's own thread it would stop activity heartbeats
+ * and every other activity of the process for that long. The child stays warm between runs: its
+ * TypeScript keeps the parsed library files (lib.*.d.ts, @types/node, @types/jest), so a check
+ * after the first costs only the suite's own files. Checks are answered one at a time; one over
+ * its time limit, or cancelled while running, kills the child, and the next check starts another.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import type { Artifact } from '../../core/run';
 import type { GateResult } from '../../frameworks';
 
 const ENTRY = path.join(__dirname, 'check-process-main.ts');
 const PROJECT_ROOT = path.resolve(__dirname, '../../..');
+/** An idle child is stopped after this long, to give its memory back. */
+const IDLE_MS = 5 * 60_000;
+
+interface Check {
+  artifacts: Artifact[];
+  timeoutMs: number;
+  signal?: AbortSignal;
+  resolve(result: GateResult): void;
+  reject(error: Error): void;
+  unqueue?: () => void;
+}
+
+/** One child process answering checks in order: a JSON line in, a JSON line out. */
+class WarmChecker {
+  private child?: ChildProcessWithoutNullStreams;
+  private readonly queue: Check[] = [];
+  private running?: { check: Check; timer: NodeJS.Timeout; onAbort: () => void };
+  private output = '';
+  private stderr = '';
+  private idle?: NodeJS.Timeout;
+
+  check(artifacts: Artifact[], options: { timeoutMs?: number; signal?: AbortSignal }): Promise<GateResult> {
+    return new Promise((resolve, reject) => {
+      if (options.signal?.aborted) return reject(new Error('quality gates: cancelled'));
+      const check: Check = { artifacts, timeoutMs: options.timeoutMs ?? 180_000, signal: options.signal, resolve, reject };
+      // Cancelled while waiting: out of the queue at once.
+      check.unqueue = () => {
+        const at = this.queue.indexOf(check);
+        if (at < 0) return;
+        this.queue.splice(at, 1);
+        reject(new Error('quality gates: cancelled'));
+      };
+      options.signal?.addEventListener('abort', check.unqueue, { once: true });
+      this.queue.push(check);
+      this.next();
+    });
+  }
+
+  private start(): ChildProcessWithoutNullStreams {
+    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], { cwd: PROJECT_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.output = '';
+    this.stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => this.received(child, chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString()).slice(-4_000);
+    });
+    child.stdin.on('error', () => undefined); // a dead child's pipe; its exit reports why
+    child.on('error', (err) => this.ended(child, `could not start (${err.message})`));
+    child.on('close', (code, signal) => this.ended(child, signal ? `killed by ${signal}` : `exit code ${code}`));
+    return child;
+  }
+
+  private next(): void {
+    if (this.running) return;
+    const check = this.queue.shift();
+    if (!check) {
+      this.child?.unref();
+      this.idle = setTimeout(() => this.stop(), IDLE_MS).unref();
+      return;
+    }
+    clearTimeout(this.idle);
+    if (check.unqueue) check.signal?.removeEventListener('abort', check.unqueue);
+    const child = (this.child ??= this.start());
+    child.ref();
+    const timer = setTimeout(() => this.kill(`killed by SIGKILL after ${check.timeoutMs} ms`), check.timeoutMs);
+    const onAbort = () => this.kill('cancelled');
+    check.signal?.addEventListener('abort', onAbort, { once: true });
+    this.running = { check, timer, onAbort };
+    child.stdin.write(`${JSON.stringify(check.artifacts)}\n`);
+  }
+
+  private received(child: ChildProcessWithoutNullStreams, text: string): void {
+    if (child !== this.child) return;
+    this.output += text;
+    const end = this.output.indexOf('\n');
+    if (end < 0 || !this.running) return;
+    const line = this.output.slice(0, end);
+    this.output = this.output.slice(end + 1);
+    try {
+      this.settle((check) => check.resolve(JSON.parse(line) as GateResult));
+    } catch (err) {
+      this.settle((check) => check.reject(new Error(`quality gates: unreadable result (${(err as Error).message})`)));
+    }
+  }
+
+  private settle(outcome: (check: Check) => void): void {
+    const running = this.running!;
+    this.running = undefined;
+    clearTimeout(running.timer);
+    running.check.signal?.removeEventListener('abort', running.onAbort);
+    outcome(running.check);
+    this.next();
+  }
+
+  /** The child went away: the check it was answering fails with why; the next check starts a new one. */
+  private ended(child: ChildProcessWithoutNullStreams, why: string): void {
+    if (child !== this.child) return;
+    this.child = undefined;
+    if (!this.running) return;
+    const detail = this.stderr.trim().split('\n').slice(-5).join(' | ');
+    this.settle((check) => check.reject(new Error(`quality gates failed to run (${why}): ${detail}`)));
+  }
+
+  private kill(why: string): void {
+    const child = this.child;
+    if (!child) return;
+    this.stderr = `${this.stderr}\n${why}`;
+    child.kill('SIGKILL');
+  }
+
+  private stop(): void {
+    if (!this.running && !this.queue.length) this.child?.kill('SIGTERM');
+  }
+}
+
+let checker: WarmChecker | undefined;
 
 export function checkSuiteInChildProcess(artifacts: Artifact[], options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<GateResult> {
-  const timeoutMs = options.timeoutMs ?? 180_000;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], { cwd: PROJECT_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    const abort = () => child.kill('SIGKILL');
-    options.signal?.addEventListener('abort', abort, { once: true });
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', abort);
-      if (code === 0) {
-        try {
-          return resolve(JSON.parse(stdout) as GateResult);
-        } catch (err) {
-          return reject(new Error(`quality gates: unreadable result (${(err as Error).message})`));
-        }
-      }
-      const why = signal ? `killed by ${signal}${signal === 'SIGKILL' && !options.signal?.aborted ? ` after ${timeoutMs} ms` : ''}` : `exit code ${code}`;
-      reject(new Error(`quality gates failed to run (${why}): ${stderr.trim().split('\n').slice(-5).join(' | ')}`));
-    });
-    child.stdin.end(JSON.stringify(artifacts));
-  });
+  checker ??= new WarmChecker();
+  return checker.check(artifacts, options);
 }

@@ -1,0 +1,47 @@
+/**
+ * The quality gates' long-lived child process (check-process.ts): checks sent together are each
+ * answered with their own result; a check over its time limit, or cancelled, fails with the reason
+ * and the next check is answered by a new child.
+ */
+import { generateSpecSuite } from '../../lib/generation';
+import { checkSuiteInChildProcess } from '../../lib/generation/gates/check-process';
+import type { Artifact } from '../../lib/core/run';
+import { loadSpec } from './spec-fixtures';
+
+const OUT = 'tests/testloom/petstore';
+let suite: Artifact[];
+const broken: Artifact = { path: `${OUT}/broken.test.ts`, kind: 'test', content: "test('x', () => {\n  const wrong: number = 'text';\n  expect(wrong).toBe(1);\n});\n" };
+
+beforeAll(async () => {
+  suite = generateSpecSuite({ api: await loadSpec('petstore'), specId: 'petstore', outDir: OUT }).artifacts;
+});
+
+test('checks sent at once are answered in order, each with its own result', async () => {
+  const [good, bad, goodAgain] = await Promise.all([
+    checkSuiteInChildProcess(suite),
+    checkSuiteInChildProcess([...suite, broken]),
+    checkSuiteInChildProcess(suite),
+  ]);
+  expect(good).toEqual({ passed: suite, failed: [] });
+  expect(bad.failed.map((failure) => [failure.path, failure.gate])).toEqual([[broken.path, 'typescript']]);
+  expect(bad.passed).toEqual(suite);
+  expect(goodAgain).toEqual(good);
+}, 60_000);
+
+test('a check over its time limit fails saying so; the next one is answered by a new child', async () => {
+  await expect(checkSuiteInChildProcess(suite, { timeoutMs: 1 })).rejects.toThrow(/quality gates failed to run \(killed by SIGKILL\):.*after 1 ms/);
+  await expect(checkSuiteInChildProcess(suite)).resolves.toEqual({ passed: suite, failed: [] });
+}, 60_000);
+
+test('a cancelled check fails at once, queued or running; the others are answered', async () => {
+  const running = new AbortController();
+  const queued = new AbortController();
+  const first = checkSuiteInChildProcess(suite, { signal: running.signal });
+  const second = checkSuiteInChildProcess(suite, { signal: queued.signal });
+  const third = checkSuiteInChildProcess([...suite, broken]);
+  queued.abort();
+  running.abort();
+  await expect(first).rejects.toThrow(/cancelled/);
+  await expect(second).rejects.toThrow(/cancelled/);
+  expect((await third).failed.map((failure) => failure.path)).toEqual([broken.path]);
+}, 60_000);
