@@ -50,3 +50,13 @@ test('the same files again are the same commit; a file the run no longer makes g
   const listed = await git(host.repositoryPath('acme/shop'), ['ls-tree', '-r', '--name-only', changed.commitSha]);
   expect(listed.split('\n').sort()).toEqual(['README.md', FILES[0].path]);
 });
+
+test('a suite of 200 files is one commit holding exactly those files', async () => {
+  const files = Array.from({ length: 200 }, (_, i) => ({ path: `tests/testloom/big/part-${String(i).padStart(3, '0')}/case.test.ts`, content: `// case ${i}\n` }));
+  const result = await host.commitFiles({ ...request(files, 'testloom/big'), ownedDirs: ['tests/testloom/big'] });
+  const repo = host.repositoryPath('acme/shop');
+  expect(await git(repo, ['rev-list', '--count', `main..${result.commitSha}`])).toBe('1');
+  const listed = (await git(repo, ['ls-tree', '-r', '-z', result.commitSha, '--', 'tests/testloom/big'], { raw: true })).split('\0').filter(Boolean);
+  expect(listed.map((entry) => entry.split('\t')[1])).toEqual(files.map((file) => file.path));
+  expect(await show(result.commitSha, files[137].path)).toBe('// case 137\n');
+});
