@@ -15,6 +15,7 @@ import { addResourceCleanup } from './resources/cleanup';
 import { addReadOnlyCases } from './resources/read-only';
 import { addRequiredOnlyCases } from './resources/required-only';
 import { CodeExpression } from '../templates/code-expression';
+import { stepsOf } from './resources/happy';
 import { addResourceSetup } from './resources/setup';
 import { markUniqueFields } from './resources/unique';
 import { groupIntoTestFiles, type TestFile } from './test-files';
@@ -160,9 +161,7 @@ function testFileContext(
         ...rendering.operationContext(plan.operation.operationId),
         cleansUp: cleansUp(plan),
         cases: casesOf(plan).map((testCase) => {
-          const steps: TestStep[] = testCase.steps ?? [
-            { name: 'response', operationId: testCase.operationId, method: testCase.method, path: testCase.path, request: testCase.request, expectedStatus: testCase.expectedStatus },
-          ];
+          const steps = stepsOf(testCase);
           const single = steps.length === 1;
           const referenced = new Set(steps.flatMap((step) => (step.checks ?? []).flatMap((item) => ('step' in item ? [item.step] : []))));
           return {

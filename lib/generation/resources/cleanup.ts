@@ -1,7 +1,7 @@
 import type { PlannedCase } from '../case-draft';
 import type { OperationPlan } from '../operation-plan';
 import type { StepCleanup, TestStep } from '../types';
-import { happyOf, happySteps } from './happy';
+import { happyOf, happySteps, stepsOf } from './happy';
 import { collectionPathOf } from './names';
 import { pathParameterProducer } from './producers';
 
@@ -52,9 +52,7 @@ function cleanupFor(plans: OperationPlan[], byId: Map<string, OperationPlan>, st
 }
 
 function withCleanup(plans: OperationPlan[], byId: Map<string, OperationPlan>, testCase: PlannedCase): PlannedCase {
-  const steps: TestStep[] = testCase.steps ?? [
-    { name: 'response', operationId: testCase.operationId, method: testCase.method, path: testCase.path, request: testCase.request, expectedStatus: testCase.expectedStatus },
-  ];
+  const steps = stepsOf(testCase);
   let changed = false;
   const cleaned = steps.map((step) => {
     const cleanup = cleanupFor(plans, byId, steps, step);

@@ -8,16 +8,20 @@ export function happyOf(plan: OperationPlan): PlannedCase | undefined {
   return first?.kind === 'happy-path' && !plan.skipReason ? first : undefined;
 }
 
+/** A case's requests as steps: its own, or its single request as one step named `response` (not copied). */
+export function stepsOf(testCase: Pick<PlannedCase, 'steps' | 'operationId' | 'method' | 'path' | 'request' | 'expectedStatus'>): TestStep[] {
+  return testCase.steps ?? [
+    { name: 'response', operationId: testCase.operationId, method: testCase.method, path: testCase.path, request: testCase.request, expectedStatus: testCase.expectedStatus },
+  ];
+}
+
 /** The happy path as steps: the ones before its own (all setup here), then its own step (named `name`). */
 export function happySteps(happy: PlannedCase, name: string): { setup: TestStep[]; own: TestStep } {
   if (happy.steps) {
     const own = structuredClone(happy.steps[happy.steps.length - 1]);
     return { setup: structuredClone(happy.steps.slice(0, -1)).map((step) => ({ ...step, setup: true })), own: { ...own, name } };
   }
-  const own: TestStep = {
-    name, operationId: happy.operationId, method: happy.method, path: happy.path, request: structuredClone(happy.request), expectedStatus: happy.expectedStatus,
-  };
-  return { setup: [], own };
+  return { setup: [], own: { ...structuredClone(stepsOf(happy)[0]), name } };
 }
 
 /** A case of `happy`'s operation made of `steps`; its request and status are those of the last step. */

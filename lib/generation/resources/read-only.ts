@@ -48,7 +48,8 @@ function unlikelyValue(schema: SchemaObject, seed: string): ScalarValue | undefi
 }
 
 function readOnlyCases(plan: OperationPlan, happy: PlannedCase): PlannedCase[] {
-  const body = happySteps(happy, 'response').own.request.body;
+  // A multi-step case's request is its operation's own step.
+  const body = happy.request.body;
   const properties = objectShape(plan.operation.requestBody?.schema ?? {})?.properties ?? [];
   const success = plan.operation.responses.find((response) => response.status === plan.successStatus)?.schema;
   const answered = new Set((objectShape(success ?? {})?.properties ?? []).map(([name]) => name));

@@ -3,6 +3,7 @@ import type { PlannedCase } from '../case-draft';
 import type { OperationPlan } from '../operation-plan';
 import type { TestStep } from '../types';
 import { variableName } from '../variables';
+import { stepsOf } from './happy';
 import { pathParameterProducer, referenceProducer, type Producer } from './producers';
 
 /**
@@ -125,9 +126,7 @@ class SetupPlanner {
   /** The case with setup steps before its own, or unchanged when it needs none (or one cannot be built). */
   withSetup(testCase: PlannedCase): PlannedCase {
     const setup: CaseSetup = { steps: [], produced: new Map(), names: new Set() };
-    const own: TestStep[] = testCase.steps
-      ? structuredClone(testCase.steps)
-      : [{ name: 'response', operationId: testCase.operationId, method: testCase.method, path: testCase.path, request: structuredClone(testCase.request), expectedStatus: testCase.expectedStatus }];
+    const own = structuredClone(stepsOf(testCase));
     for (const step of own) setup.names.add(step.name);
     const varied = variedTarget(testCase);
     for (const step of own) {
