@@ -12,6 +12,7 @@ import { startTracing } from '../lib/observability/tracing';
 import { Cleanups } from '../lib/process/shutdown';
 import { installQuietRuntime } from '../lib/temporal/runtime';
 import { createWorker } from '../workers/worker';
+import { workflowBundle } from '../workers/workflow-bundle';
 
 export interface EmbeddedStack {
   apiUrl: string;
@@ -32,7 +33,7 @@ async function startRetrieval(config: Config, log: (line: string) => void, clean
     log('retrieval is switched off (TESTLOOM_RETRIEVAL=off)');
     return undefined;
   }
-  log(`loading embedding model ${settings.embedding.modelId}`);
+  log(`checking embedding model ${settings.embedding.modelId} (loaded on first use)`);
   const retriever = await createRetriever(settings);
   if (settings.chroma.embedded) {
     const chroma = await ensureChromaServer({
@@ -85,11 +86,13 @@ export async function startEmbeddedStack(config: Config, log: (line: string) => 
 
     const connection = await NativeConnection.connect({ address: config.temporal.address });
     cleanups.add('worker connection', () => connection.close(), 1_000);
-    log('bundling workflows and starting the worker');
+    log('preparing the workflow bundle and starting the worker');
+    const bundle = await workflowBundle(path.join(config.dataDir, 'cache'));
     const worker = await createWorker({
       config,
       connection,
       deps: services,
+      workflowBundle: { codePath: bundle.codePath },
     });
     const running = worker.run();
     // Bounded by the worker's shutdownForceTime (workers/worker.ts), even with a stage stuck.

@@ -1,10 +1,9 @@
+import path from 'node:path';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { Config } from '../lib/config';
-import { WORKFLOW_INTERCEPTOR_MODULES, workerInterceptors, workflowTracingSinks } from '../lib/observability/temporal-tracing';
-import { activeTracing } from '../lib/observability/tracing';
-
-const WORKFLOWS_PATH = require.resolve('../workflows');
+import { workerInterceptors, workflowTracingSinks } from '../lib/observability/temporal-tracing';
+import { workflowBundle } from './workflow-bundle';
 
 /**
  * On shutdown a running activity has 2 s to finish before it is cancelled; one that ignores the
@@ -19,7 +18,7 @@ export interface WorkerSetup {
   deps: ActivityDeps;
   /** Replace or wrap activities (fault injection in tests); defaults to the real ones. */
   activities?: ReturnType<typeof createActivities>;
-  /** A pre-built workflow bundle; without it the worker bundles `workflows/` at start-up. */
+  /** A pre-built workflow bundle; without it, the one kept in the data directory (built first when stale). */
   workflowBundle?: WorkerOptions['workflowBundle'];
   identity?: string;
   /**
@@ -77,17 +76,17 @@ export async function createWorker(setup: WorkerSetup): Promise<TestloomWorker> 
   return new TestloomWorker(io, llm);
 }
 
-function createIoWorker(setup: WorkerSetup, activities: ReturnType<typeof createActivities>): Promise<Worker> {
+async function createIoWorker(setup: WorkerSetup, activities: ReturnType<typeof createActivities>): Promise<Worker> {
   const { config } = setup;
   return Worker.create({
     connection: setup.connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueues.io,
-    ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    workflowBundle: setup.workflowBundle ?? { codePath: (await workflowBundle(path.join(config.dataDir, 'cache'))).codePath },
     // OpenTelemetry (no-ops unless tracing is on): activity spans; workflow spans leave the sandbox
-    // through the sink. The workflow interceptors are bundled only when tracing runs (a pre-built
-    // bundle has them if it was built with WORKFLOW_INTERCEPTOR_MODULES); either bundle replays the other's histories.
-    interceptors: { ...workerInterceptors(), ...(!setup.workflowBundle && activeTracing() ? { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } : {}) },
+    // through the sink. The bundle carries the workflow interceptors (WORKFLOW_INTERCEPTOR_MODULES);
+    // they add no commands, so it replays histories recorded without them.
+    interceptors: workerInterceptors(),
     sinks: workflowTracingSinks(),
     activities,
     maxConcurrentActivityTaskExecutions: config.temporal.worker.maxConcurrentActivityTaskExecutions,

@@ -63,10 +63,17 @@ function int8AsNumber(oid: number, format?: 'text' | 'binary'): (value: string) 
   return oid === INT8_OID ? (value: string) => Number(value) : (pg.types.getTypeParser(oid, format) as (value: string) => unknown);
 }
 
+/**
+ * Postgres's default 128 MB of shared buffers are all touched in PGlite's WebAssembly memory, so
+ * they count in full towards the process's resident memory; testloom's tables are small and the
+ * operating system caches their files anyway. 16 MB: 120 MB less resident, measured.
+ */
+const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
+
 async function pgliteDialect(dataDir: string): Promise<Dialect> {
   const dir = join(dataDir, 'pglite');
   if (!existsSync(join(dir, 'PG_VERSION'))) await createPglite(dir);
-  return new PGliteDialect(guardAgainstPanics(await PGlite.create(dir), dir));
+  return new PGliteDialect(guardAgainstPanics(await PGlite.create(dir, { startParams: PGLITE_START_PARAMS }), dir));
 }
 
 /**

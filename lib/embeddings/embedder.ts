@@ -1,4 +1,4 @@
-import { AutoModel, AutoTokenizer, env, mean_pooling, type PreTrainedModel, type PreTrainedTokenizer, type Tensor } from '@huggingface/transformers';
+import type { PreTrainedModel, PreTrainedTokenizer, Tensor } from '@huggingface/transformers';
 import { EMBEDDING_DIMENSIONS, EmbeddingModelMissingError, missingModelFiles } from './model-files';
 import type { EmbeddingSettings } from '../config';
 
@@ -9,6 +9,8 @@ export interface Embedder {
   readonly dimensions: number;
   /** One L2-normalised vector per text, in order. */
   embed(texts: string[]): Promise<number[][]>;
+  /** Whether the model is in memory now (loaded on first use, released when idle). */
+  isLoaded(): boolean;
 }
 
 /**
@@ -18,69 +20,120 @@ export interface Embedder {
  */
 const MAX_TOKENS = 256;
 
+/** How long a loaded model stays in memory without a call (~170 MB resident); the next call loads it again (~1 s). */
+export const EMBEDDER_IDLE_MS = 5 * 60_000;
+
+interface LoadedModel {
+  tokenizer: PreTrainedTokenizer;
+  model: PreTrainedModel;
+}
+
+/**
+ * The model is loaded on the first call and released after `idleMs` without one, so an idle
+ * worker does not hold it. transformers.js itself (with onnxruntime and sharp) is imported then too.
+ */
 class TransformersEmbedder implements Embedder {
   readonly dimensions = EMBEDDING_DIMENSIONS;
+  private model?: Promise<LoadedModel>;
+  private calls = 0;
+  private idleTimer?: NodeJS.Timeout;
 
   constructor(
     readonly modelId: string,
-    private readonly tokenizer: PreTrainedTokenizer,
-    private readonly model: PreTrainedModel,
-    private readonly batchSize: number,
+    private readonly settings: EmbeddingSettings,
+    private readonly idleMs: number,
   ) {}
 
+  isLoaded(): boolean {
+    return this.model !== undefined;
+  }
+
   async embed(texts: string[]): Promise<number[][]> {
-    const vectors: number[][] = [];
-    for (let start = 0; start < texts.length; start += this.batchSize) {
-      vectors.push(...(await this.embedBatch(texts.slice(start, start + this.batchSize))));
+    this.calls++;
+    clearTimeout(this.idleTimer);
+    try {
+      const loaded = await (this.model ??= this.load());
+      const vectors: number[][] = [];
+      for (let start = 0; start < texts.length; start += this.settings.batchSize) {
+        vectors.push(...(await embedBatch(loaded, texts.slice(start, start + this.settings.batchSize))));
+      }
+      return vectors;
+    } finally {
+      if (--this.calls === 0) this.idleTimer = setTimeout(() => void this.release(), this.idleMs).unref();
     }
-    return vectors;
   }
 
-  private async embedBatch(texts: string[]): Promise<number[][]> {
-    const inputs = this.tokenizer(texts, { padding: true, truncation: true, max_length: MAX_TOKENS });
-    this.endTruncatedWithSeparator(inputs.input_ids);
-    const { last_hidden_state } = (await this.model(inputs)) as { last_hidden_state: Tensor };
-    const pooled = mean_pooling(last_hidden_state, inputs.attention_mask).normalize(2, -1);
-    return pooled.tolist() as number[][];
+  private load(): Promise<LoadedModel> {
+    const loading = loadModel(this.settings);
+    loading.catch(() => {
+      if (this.model === loading) this.model = undefined; // the next call tries again
+    });
+    return loading;
   }
 
-  /**
-   * transformers.js cuts a long input after adding the special tokens, so the closing [SEP] is
-   * lost; BERT tokenizers (and sentence-transformers) keep it. Putting it back makes long texts'
-   * vectors match the reference.
-   */
-  private endTruncatedWithSeparator(ids: Tensor): void {
-    const { sep_token_id: sep, pad_token_id: pad } = this.tokenizer;
-    const [rows, width] = ids.dims as [number, number];
-    if (sep === undefined || width < MAX_TOKENS) return;
-    const data = ids.data as BigInt64Array;
-    for (let row = 0; row < rows; row++) {
-      const last = row * width + width - 1;
-      if (data[last] !== BigInt(pad)) data[last] = BigInt(sep); // a padded row is a shorter, untruncated text
-    }
+  private async release(): Promise<void> {
+    const loaded = this.model;
+    this.model = undefined;
+    await (await loaded?.catch(() => undefined))?.model.dispose();
   }
 }
+
+async function embedBatch({ tokenizer, model }: LoadedModel, texts: string[]): Promise<number[][]> {
+  const { mean_pooling } = await transformers();
+  const inputs = tokenizer(texts, { padding: true, truncation: true, max_length: MAX_TOKENS });
+  endTruncatedWithSeparator(tokenizer, inputs.input_ids);
+  const { last_hidden_state } = (await model(inputs)) as { last_hidden_state: Tensor };
+  const pooled = mean_pooling(last_hidden_state, inputs.attention_mask).normalize(2, -1);
+  return pooled.tolist() as number[][];
+}
+
+/**
+ * transformers.js cuts a long input after adding the special tokens, so the closing [SEP] is
+ * lost; BERT tokenizers (and sentence-transformers) keep it. Putting it back makes long texts'
+ * vectors match the reference.
+ */
+function endTruncatedWithSeparator(tokenizer: PreTrainedTokenizer, ids: Tensor): void {
+  const { sep_token_id: sep, pad_token_id: pad } = tokenizer;
+  const [rows, width] = ids.dims as [number, number];
+  if (sep === undefined || width < MAX_TOKENS) return;
+  const data = ids.data as BigInt64Array;
+  for (let row = 0; row < rows; row++) {
+    const last = row * width + width - 1;
+    if (data[last] !== BigInt(pad)) data[last] = BigInt(sep); // a padded row is a shorter, untruncated text
+  }
+}
+
+const transformers = () => import('@huggingface/transformers');
 
 const loaded = new Map<string, Promise<Embedder>>();
 
 /**
- * The embedding model of this process: loaded once per settings and shared by every activity,
- * since loading costs about a second and ~100 MB.
+ * The embedder of this process: one per settings, shared by every activity. Missing model files
+ * are reported now (offline) or downloaded now (online), so a worker stops at start-up with
+ * instructions instead of degrading every run; the model itself is loaded on first use.
  */
-export function loadEmbedder(settings: EmbeddingSettings): Promise<Embedder> {
-  const key = JSON.stringify(settings);
+export function loadEmbedder(settings: EmbeddingSettings, idleMs = EMBEDDER_IDLE_MS): Promise<Embedder> {
+  const key = JSON.stringify([settings, idleMs]);
   let embedder = loaded.get(key);
   if (!embedder) {
-    embedder = createEmbedder(settings);
+    embedder = createEmbedder(settings, idleMs);
     embedder.catch(() => loaded.delete(key)); // a failed load may succeed once the files are there
     loaded.set(key, embedder);
   }
   return embedder;
 }
 
-async function createEmbedder(settings: EmbeddingSettings): Promise<Embedder> {
+async function createEmbedder(settings: EmbeddingSettings, idleMs: number): Promise<Embedder> {
   const missing = missingModelFiles(settings.modelDir, settings.modelId);
   if (settings.offline && missing.length) throw new EmbeddingModelMissingError(settings.modelDir, settings.modelId, missing);
+  const embedder = new TransformersEmbedder(settings.modelId, settings, idleMs);
+  if (missing.length) await embedder.embed(['']); // download (or fail) now, not in the first run
+  return embedder;
+}
+
+async function loadModel(settings: EmbeddingSettings): Promise<LoadedModel> {
+  const missing = missingModelFiles(settings.modelDir, settings.modelId);
+  const { AutoModel, AutoTokenizer, env } = await transformers();
   // transformers.js reads these globals; every testloom embedder in a process uses the same folder.
   env.localModelPath = settings.modelDir;
   env.cacheDir = settings.modelDir;
@@ -90,7 +143,7 @@ async function createEmbedder(settings: EmbeddingSettings): Promise<Embedder> {
   try {
     const tokenizer = await AutoTokenizer.from_pretrained(settings.modelId);
     const model = await AutoModel.from_pretrained(settings.modelId, { dtype: 'q8' });
-    return new TransformersEmbedder(settings.modelId, tokenizer, model, settings.batchSize);
+    return { tokenizer, model };
   } catch (err) {
     // Not on disk and the download failed (no network, unknown model): say how to get the files.
     if (missing.length) throw new EmbeddingModelMissingError(settings.modelDir, settings.modelId, missing, err as Error);

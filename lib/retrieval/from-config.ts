@@ -4,9 +4,9 @@ import { ChromaCaseStore } from './chroma-store';
 import { CaseRetriever } from './retriever';
 
 /**
- * The retriever of a worker process, or undefined when retrieval is switched off. Loads the
- * embedding model now, so missing weights stop the worker at start-up with instructions instead
- * of degrading every run; an unreachable Chroma only degrades runs (checked per run).
+ * The retriever of a worker process, or undefined when retrieval is switched off. Checks the
+ * embedding model's files now, so missing weights stop the worker at start-up with instructions
+ * instead of degrading every run; an unreachable Chroma only degrades runs (checked per run).
  */
 export async function createRetriever(settings: RetrievalSettings): Promise<CaseRetriever | undefined> {
   if (!settings.enabled) return undefined;

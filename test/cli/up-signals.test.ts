@@ -8,11 +8,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../lib/net/free-port';
-import { seedPglite } from '../support/databases';
+import { seedPglite, seedWorkflowBundle } from '../support/databases';
 import { isAlive, processesWithEnv, watchDescendants, type ProcessRecord } from '../support/process-tree';
 
 const ROOT = path.resolve(__dirname, '../..');
 const STOP_LIMIT_MS = 10_000;
+
+type Seeded = boolean | 'database';
 
 interface Up {
   child: ChildProcess;
@@ -26,12 +28,14 @@ interface Up {
 }
 
 /**
- * `seeded`: the data directory starts with the migrated database global setup made, as on a
- * second `testloom up`, so start-up skips the ~5 s of creating it (for the phases after it).
+ * `seeded`: the data directory starts with the migrated database and the workflow bundle global
+ * setup made, as on a second `testloom up`, so start-up skips the ~5 s of creating the database
+ * (for the phases after it) and the bundling; `'database'` seeds the database only.
  */
-async function startUp({ seeded }: { seeded: boolean }): Promise<Up> {
+async function startUp({ seeded }: { seeded: Seeded }): Promise<Up> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'testloom-up-'));
   if (seeded) seedPglite(dataDir);
+  if (seeded === true) seedWorkflowBundle(dataDir);
   const [temporal, ui, api, chroma] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(DATABASE_URL|CHROMA_URL|GITHUB_|OTEL_|TESTLOOM_TEST_)/.test(name)));
   const child = spawn(process.execPath, [path.join(ROOT, 'bin/testloom'), 'up'], {
@@ -120,11 +124,11 @@ afterAll(() => console.log(`testloom up stop times:\n${measured.join('\n')}`));
  * Up to the Temporal dev server, start-up has not opened the database: those phases start from an
  * empty data directory (the last one is stopped while the database is being created).
  */
-const PHASES: { line: string; running: string[]; seeded: boolean }[] = [
-  { line: 'loading embedding model', running: [], seeded: false },
+const PHASES: { line: string; running: string[]; seeded: Seeded }[] = [
+  { line: 'checking embedding model', running: [], seeded: false },
   { line: 'started Chroma', running: ['cli.mjs run'], seeded: false },
   { line: 'started Temporal dev server', running: ['cli.mjs run', 'start-dev'], seeded: false },
-  { line: 'bundling workflows', running: ['cli.mjs run', 'start-dev'], seeded: true },
+  { line: 'preparing the workflow bundle', running: ['cli.mjs run', 'start-dev'], seeded: 'database' }, // while bundling
   { line: 'Press Ctrl-C to stop.', running: ['cli.mjs run', 'start-dev'], seeded: true },
 ];
 

@@ -502,6 +502,9 @@ describe('openDatabase on PGlite', () => {
         const { rows } = await sql<{ specs: number }>`select count(*)::int as specs from specs`.execute(database.db);
         expect(rows).toEqual([{ specs: 0 }]); // migrated
         expect(readdirSync(dataDir)).toEqual(['pglite']);
+        // Small shared buffers: PGlite touches all of them in its WebAssembly memory (resident memory).
+        const { rows: settings } = await sql<{ sharedBuffers: string }>`show shared_buffers`.execute(database.db);
+        expect(settings).toEqual([{ sharedBuffers: '16MB' }]); // CamelCasePlugin
       } finally {
         await database.close();
       }

@@ -54,6 +54,28 @@ describe('embedder against the sentence-transformers reference', () => {
   });
 });
 
+describe('embedder memory', () => {
+  it('loads the model on the first call, releases it when idle, and loads it again for the next call', async () => {
+    const embedder = await loadEmbedder({ ...loadConfig().retrieval.embedding, offline: true }, 300);
+    expect(embedder.isLoaded()).toBe(false);
+    const [first] = await embedder.embed([texts[0]]);
+    expect(embedder.isLoaded()).toBe(true);
+    for (let waited = 0; embedder.isLoaded() && waited < 5_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(embedder.isLoaded()).toBe(false);
+    const [again] = await embedder.embed([texts[0]]);
+    expect(Math.max(...again.map((x, i) => Math.abs(x - first[i])))).toBeLessThan(1e-6);
+  });
+
+  it('keeps the model while calls overlap the idle time', async () => {
+    const embedder = await loadEmbedder({ ...loadConfig().retrieval.embedding, offline: true }, 200);
+    for (let i = 0; i < 4; i++) {
+      await embedder.embed(texts.slice(0, 2));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(embedder.isLoaded()).toBe(true);
+    }
+  });
+});
+
 describe('embedder without its model files', () => {
   let emptyDir: string;
   beforeAll(() => {

@@ -58,3 +58,13 @@ export function seedPglite(dataDir: string): void {
   fs.mkdirSync(dataDir, { recursive: true });
   fs.cpSync(template, path.join(dataDir, 'pglite'), { recursive: true });
 }
+
+/**
+ * Gives `dataDir` the workflow bundle cache global setup built (workers/workflow-bundle.ts), as a
+ * data directory has it after a first start.
+ */
+export function seedWorkflowBundle(dataDir: string): void {
+  const bundle = process.env.TESTLOOM_TEST_WORKFLOW_BUNDLE;
+  if (!bundle) return;
+  fs.cpSync(path.dirname(bundle), path.join(dataDir, 'cache'), { recursive: true });
+}

@@ -7,14 +7,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { loadTemporalConfig } from '../../lib/config/temporal-config';
 import { PROJECT_ROOT } from '../../lib/config/env';
 import { requireTemporalCli } from '../../lib/temporal/cli';
 import { ensureDevServer, type DevServer } from '../../lib/temporal/dev-server';
 import { freePort } from '../../lib/net/free-port';
 import { ensureChromaServer, type ChromaServer } from '../../lib/retrieval/chroma-server';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../../lib/observability/temporal-tracing';
+import { workflowBundle } from '../../workers/workflow-bundle';
 import { createPgliteTemplate } from './databases';
 
 export default async function globalSetup(): Promise<void> {
@@ -58,13 +57,7 @@ async function startChroma(dir: string): Promise<ChromaServer> {
   return ensureChromaServer({ url: `http://127.0.0.1:${await freePort()}`, dataDir: path.join(dir, 'chroma'), logFile: path.join(dir, 'chroma.log') });
 }
 
+/** The product's own bundle cache (workers/workflow-bundle.ts): harnesses run its code; `up` tests that start "as a second time" copy the cache. */
 async function bundleWorkflows(dir: string): Promise<string> {
-  const bundle = await bundleWorkflowCode({
-    workflowsPath: path.join(PROJECT_ROOT, 'workflows', 'index.ts'),
-    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, // OpenTelemetry spans, as workers/worker.ts bundles
-    logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
-  });
-  const bundlePath = path.join(dir, 'workflow-bundle.js');
-  fs.writeFileSync(bundlePath, bundle.code);
-  return bundlePath;
+  return (await workflowBundle(path.join(dir, 'workflow-cache'))).codePath;
 }
