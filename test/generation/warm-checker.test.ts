@@ -45,3 +45,18 @@ test('a cancelled check fails at once, queued or running; the others are answere
   await expect(second).rejects.toThrow(/cancelled/);
   expect((await third).failed.map((failure) => failure.path)).toEqual([broken.path]);
 }, 60_000);
+
+test('an idle child does not keep its parent process from exiting', async () => {
+  const { spawn } = await import('node:child_process');
+  const path = await import('node:path');
+  const file = JSON.stringify(path.resolve(__dirname, '../../lib/generation/gates/check-process'));
+  const script = `require(${file}).checkSuiteInChildProcess(${JSON.stringify([broken])}).then((result) => console.log(result.failed.length))`;
+  const parent = spawn(process.execPath, ['--require', 'tsx/cjs', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  parent.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => parent.once('exit', resolve));
+  const timeout = new Promise<string>((resolve) => setTimeout(() => resolve('still running'), 30_000).unref());
+  const outcome = await Promise.race([exited, timeout]);
+  if (outcome === 'still running') parent.kill('SIGKILL');
+  expect([outcome, output.trim()]).toEqual([0, '1']);
+}, 60_000);

@@ -69,14 +69,14 @@ class WarmChecker {
     if (this.running) return;
     const check = this.queue.shift();
     if (!check) {
-      this.child?.unref();
+      if (this.child) keepsProcessAlive(this.child, false);
       this.idle = setTimeout(() => this.stop(), IDLE_MS).unref();
       return;
     }
     clearTimeout(this.idle);
     if (check.unqueue) check.signal?.removeEventListener('abort', check.unqueue);
     const child = (this.child ??= this.start());
-    child.ref();
+    keepsProcessAlive(child, true);
     const timer = setTimeout(() => this.kill(`killed by SIGKILL after ${check.timeoutMs} ms`), check.timeoutMs);
     const onAbort = () => this.kill('cancelled');
     check.signal?.addEventListener('abort', onAbort, { once: true });
@@ -125,6 +125,14 @@ class WarmChecker {
 
   private stop(): void {
     if (!this.running && !this.queue.length) this.child?.kill('SIGTERM');
+  }
+}
+
+/** An idle child, its pipes included, must not keep this process from exiting (a CLI run, a benchmark). */
+function keepsProcessAlive(child: ChildProcessWithoutNullStreams, alive: boolean): void {
+  for (const handle of [child, child.stdin, child.stdout, child.stderr] as { ref(): void; unref(): void }[]) {
+    if (alive) handle.ref();
+    else handle.unref();
   }
 }
 
