@@ -1,80 +1,130 @@
 /**
- * N spec runs through the whole workflow on the embedded stack (fresh data directory, PGlite,
- * dev server on free ports). Prints runs/minute, each stage's median and p95, and end-to-end time
- * over the sum of activity times (the orchestration overhead). Usage: tsx bench/pipeline.ts [N]
+ * Spec runs through the whole workflow on the embedded stack (fresh data directory, PGlite, dev
+ * server on free ports), at several levels of concurrency in one stack. For each level: runs/minute,
+ * each stage's median, and end-to-end time over the sum of activity times (the orchestration
+ * overhead), side by side, with one run at a time as the baseline. One unmeasured run warms the
+ * stack first (workflow bundle, quality-gate child, embedding model).
+ *
+ * Usage: tsx bench/pipeline.ts [levels] [--runs N] [--verbose]
+ *   levels   comma-separated concurrent runs, default 1,10,50
+ *   --runs   runs per level (default: 5 at level 1, else the level itself)
+ *   --verbose the server's JSON logs too (quiet by default: warnings and errors only)
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Connection } from '@temporalio/client';
 import { startEmbeddedStack } from '../infra/embedded-stack';
 import { loadConfig, PROJECT_ROOT } from '../lib/config';
 import { freePort } from '../lib/net/free-port';
+import { configureLogging } from '../lib/observability/logger';
+import { createClient } from '../lib/temporal/client';
 import { quantile } from './stats';
 import { STAGES } from '../lib/core/run';
 import type { RunView } from '../lib/runs/view';
 
-const runs = Number(process.argv[2] ?? 10);
+const args = process.argv.slice(2);
+const verbose = args.includes('--verbose');
+const runsFlag = args.indexOf('--runs');
+const runsPerLevel = runsFlag >= 0 ? Number(args[runsFlag + 1]) : undefined;
+const positional = args.filter((arg, i) => !arg.startsWith('--') && !(runsFlag >= 0 && i === runsFlag + 1));
+const levels = (positional[0] ?? '1,10,50').split(',').map(Number).filter((level) => level > 0);
 
 const ms = (from: string | Date, to: string | Date | null) => new Date(to!).getTime() - new Date(from).getTime();
 
-async function json<T>(url: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(url, init);
-  return (await response.json()) as T;
+interface LevelResult {
+  concurrency: number;
+  runs: number;
+  completed: number;
+  runsPerMinute: number;
+  stageMedians: Record<string, number>;
+  overheadMedian: number;
+  overheadP95: number;
+  endToEndMedian: number;
 }
 
 async function main(): Promise<void> {
+  const level = verbose ? 'info' : 'warn';
+  configureLogging({ level });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'testloom-bench-'));
   const temporalPort = await freePort();
   const config = loadConfig({
     ...process.env,
+    TESTLOOM_LOG_LEVEL: level,
     TESTLOOM_DATA_DIR: dataDir,
     TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
     TEMPORAL_UI_PORT: String(await freePort()),
     TESTLOOM_API_PORT: String(await freePort()),
-    // Every run is polled ten times a second from this one address: measure the pipeline, not the limiter.
+    // Every run is started from this one address: measure the pipeline, not the limiter.
     TESTLOOM_RATE_LIMIT_PER_MINUTE: '1000000',
   });
-  const stack = await startEmbeddedStack(config, () => undefined);
-  const base = fs.readFileSync(path.join(PROJECT_ROOT, 'examples/petstore.yaml'), 'utf8');
-  try {
-    const started = Date.now();
-    const ids = await Promise.all(
-      Array.from({ length: runs }, async (_, i) => {
-        const body = { spec: { content: base.replace('title: Swagger Petstore', `title: Swagger Petstore ${i}`) }, repository: 'bench/pipeline' };
-        const run = await json<{ runId: string }>(`${stack.apiUrl}/api/v1/runs`, {
-          method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
-        });
-        return run.runId;
-      }),
-    );
+  const stack = await startEmbeddedStack(config, verbose ? (line) => console.log(line) : () => undefined);
+  const connection = await Connection.connect({ address: stack.temporalAddress });
+  const client = createClient(connection, config.temporal.namespace);
+  const spec = fs.readFileSync(path.join(PROJECT_ROOT, 'examples/petstore.yaml'), 'utf8');
+  let serial = 0;
+
+  /** Starts one run of a petstore spec no earlier run had (a new title), waits for it through Temporal, and reads its view. */
+  async function oneRun(): Promise<RunView> {
+    const body = { spec: { content: spec.replace('title: Swagger Petstore', `title: Swagger Petstore ${serial++}`) }, repository: 'bench/pipeline' };
+    const response = await fetch(`${stack.apiUrl}/api/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!response.ok) throw new Error(`POST /api/v1/runs: ${response.status} ${await response.text()}`);
+    const started = (await response.json()) as { runId: string; workflowId: string };
+    await client.workflow.getHandle(started.workflowId, started.runId).result().catch(() => undefined);
+    return (await (await fetch(`${stack.apiUrl}/api/v1/runs/${started.runId}`)).json()) as RunView;
+  }
+
+  async function measure(concurrency: number): Promise<LevelResult> {
+    const total = runsPerLevel ?? (concurrency === 1 ? 5 : concurrency);
     const views: RunView[] = [];
-    for (const id of ids) {
-      for (;;) {
-        const view = await json<RunView>(`${stack.apiUrl}/api/v1/runs/${id}`);
-        if (['completed', 'failed', 'cancelled'].includes(view.status)) {
-          views.push(view);
-          break;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 100));
+    let next = 0;
+    const started = Date.now();
+    await Promise.all(Array.from({ length: Math.min(concurrency, total) }, async () => {
+      while (next < total) {
+        next++;
+        views.push(await oneRun());
       }
-    }
+    }));
     const wallMs = Date.now() - started;
     const completed = views.filter((v) => v.status === 'completed');
-    console.log(`runs: ${runs} (${completed.length} completed) in ${(wallMs / 1000).toFixed(1)} s → ${(completed.length / (wallMs / 60_000)).toFixed(1)} runs/minute`);
-    console.log('stage       median ms   p95 ms');
-    for (const stage of STAGES) {
-      const times = completed.flatMap((v) => v.stages.filter((s) => s.stage === stage && s.outcome === 'succeeded').map((s) => ms(s.startedAt, s.endedAt)));
-      console.log(`${stage.padEnd(10)} ${String(quantile(times, 0.5)).padStart(9)} ${String(quantile(times, 0.95)).padStart(8)}`);
-    }
-    const ratios = completed.map((v) => {
-      const activity = v.stages.reduce((sum, s) => sum + (s.endedAt ? ms(s.startedAt, s.endedAt) : 0), 0);
-      return ms(v.createdAt, v.finishedAt) / activity;
-    });
-    console.log(`end-to-end / sum of activity times: median ${quantile(ratios, 0.5).toFixed(2)}, p95 ${quantile(ratios, 0.95).toFixed(2)}`);
+    const stageMedians = Object.fromEntries(STAGES.map((stage) => [stage, quantile(completed.flatMap((v) =>
+      v.stages.filter((s) => s.stage === stage && s.outcome === 'succeeded').map((s) => ms(s.startedAt, s.endedAt))), 0.5)]));
+    const ratios = completed.map((v) => ms(v.createdAt, v.finishedAt) / v.stages.reduce((sum, s) => sum + (s.endedAt ? ms(s.startedAt, s.endedAt) : 0), 0));
+    return {
+      concurrency,
+      runs: total,
+      completed: completed.length,
+      runsPerMinute: completed.length / (wallMs / 60_000),
+      stageMedians,
+      overheadMedian: quantile(ratios, 0.5),
+      overheadP95: quantile(ratios, 0.95),
+      endToEndMedian: quantile(completed.map((v) => ms(v.createdAt, v.finishedAt)), 0.5),
+    };
+  }
+
+  try {
+    await oneRun(); // warm-up, not measured
+    const results: LevelResult[] = [];
+    for (const concurrency of levels) results.push(await measure(concurrency));
+    print(results);
   } finally {
+    await connection.close();
     await stack.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+function print(results: LevelResult[]): void {
+  const baseline = results[0];
+  const row = (label: string, cell: (r: LevelResult) => string) => console.log(label.padEnd(24) + results.map((r) => cell(r).padStart(14)).join(''));
+  row('concurrent runs', (r) => String(r.concurrency));
+  row('runs (completed)', (r) => `${r.runs} (${r.completed})`);
+  row('runs/minute', (r) => r.runsPerMinute.toFixed(1));
+  row(`× level ${baseline.concurrency}`, (r) => `×${(r.runsPerMinute / baseline.runsPerMinute).toFixed(2)}`);
+  row('end-to-end median ms', (r) => String(r.endToEndMedian));
+  for (const stage of STAGES) row(`  ${stage} median ms`, (r) => String(r.stageMedians[stage] ?? '-'));
+  row('overhead median (p95)', (r) => `${r.overheadMedian.toFixed(2)} (${r.overheadP95.toFixed(2)})`);
+  console.log(`non-model time of a single run (receive → finalize, level ${baseline.concurrency} median): ${baseline.endToEndMedian} ms`);
 }
 
 main().catch((err) => {
