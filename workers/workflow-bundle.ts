@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Worker as Thread } from 'node:worker_threads';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../lib/observability/temporal-tracing';
@@ -82,8 +83,15 @@ export async function workflowBundle(cacheDir: string): Promise<WorkflowBundle> 
     const hash = sha256(file);
     return hash ? [[file, hash]] : []; // a directory webpack looked in, not a file it read
   }));
-  fs.mkdirSync(cacheDir, { recursive: true });
-  writeAtomically(codePath, code);
-  writeAtomically(manifestPath, JSON.stringify({ ...inputs, files: hashes } satisfies Manifest));
-  return { codePath, reused: false };
+  try {
+    fs.mkdirSync(cacheDir, { recursive: true });
+    writeAtomically(codePath, code);
+    writeAtomically(manifestPath, JSON.stringify({ ...inputs, files: hashes } satisfies Manifest));
+    return { codePath, reused: false };
+  } catch {
+    // A data directory we may not write to: this start runs the bundle from a temporary file, unkept.
+    const fallback = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'testloom-workflows-')), 'workflow-bundle.js');
+    fs.writeFileSync(fallback, code);
+    return { codePath: fallback, reused: false };
+  }
 }

@@ -44,3 +44,13 @@ test('a source whose content differs from the manifest, or another SDK version, 
   expect((await workflowBundle(cacheDir)).reused).toBe(false);
   expect((await workflowBundle(cacheDir)).reused).toBe(true);
 });
+
+test('a cache directory it cannot write to: the bundle still comes, from a temporary file', async () => {
+  const blocked = path.join(path.dirname(cacheDir), 'not-a-directory');
+  fs.writeFileSync(blocked, 'a file where the cache directory should be');
+  const bundle = await workflowBundle(path.join(blocked, 'cache'));
+  expect(bundle.reused).toBe(false);
+  expect(path.basename(path.dirname(bundle.codePath))).toMatch(/^testloom-workflows-/);
+  expect(fs.readFileSync(bundle.codePath, 'utf8')).toContain('generateTests');
+  fs.rmSync(path.dirname(bundle.codePath), { recursive: true, force: true });
+});
