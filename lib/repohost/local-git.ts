@@ -90,9 +90,15 @@ export class LocalGitHost implements RepoHost {
   }
 
   async commitFiles(request: CommitRequest): Promise<CommitResult> {
-    const dir = await this.ensureRepository(request.repository);
-    const baseSha = (await revParse(dir, `refs/heads/${BASE_BRANCH}`))!;
-    const branchSha = await revParse(dir, `refs/heads/${request.branch}`);
+    const dir = this.repositoryPath(request.repository);
+    const refs = [BASE_BRANCH, request.branch];
+    let heads = await this.heads(dir, refs);
+    if (!heads.has(BASE_BRANCH)) {
+      await this.ensureRepository(request.repository);
+      heads = await this.heads(dir, refs);
+    }
+    const baseSha = heads.get(BASE_BRANCH)!;
+    const branchSha = heads.get(request.branch);
     const parent = branchSha ?? baseSha;
 
     const tree = await this.buildTree(dir, parent, request);
@@ -108,29 +114,49 @@ export class LocalGitHost implements RepoHost {
     return { branch: request.branch, baseBranch: BASE_BRANCH, baseSha, commitSha, created: true };
   }
 
+  /**
+   * Where the given branches point, read by one git process; a branch that does not exist (or a
+   * repository that does not) is absent. Only a directory with its own `.git` is asked: git would
+   * otherwise answer for a repository around it.
+   */
+  private async heads(dir: string, branches: string[]): Promise<Map<string, string>> {
+    const heads = new Map<string, string>();
+    if (!(await fs.access(path.join(dir, '.git', 'HEAD')).then(() => true, () => false))) return heads;
+    const listing = await git(dir, ['for-each-ref', '--format=%(objectname) %(refname)', ...branches.map((branch) => `refs/heads/${branch}`)]);
+    for (const line of listing.split('\n').filter(Boolean)) {
+      const [sha, ref] = [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)];
+      const branch = branches.find((name) => ref === `refs/heads/${name}`); // a pattern also matches refs below it
+      if (branch) heads.set(branch, sha);
+    }
+    return heads;
+  }
+
+  /**
+   * The tree of `parent` with the request's files written over it and anything else under the
+   * owned folders left out. One process lists the parent's tree, one writes every blob, one fills a
+   * scratch index with what is kept and what is new, one writes the tree: four git processes
+   * whatever the number of files.
+   */
   private async buildTree(dir: string, parent: string, request: CommitRequest): Promise<string> {
     const scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'testloom-index-'));
     const env = { GIT_INDEX_FILE: path.join(scratch, 'index') };
     try {
-      await git(dir, ['read-tree', parent], { env });
       const wanted = new Set(request.files.map((file) => file.path));
-      const existing = (await git(dir, ['ls-files', '-z'], { env })).split('\0').filter(Boolean);
-      const stale = existing.filter(
-        (file) => !wanted.has(file) && request.ownedDirs.some((owned) => file.startsWith(`${owned.replace(/\/$/, '')}/`)),
-      );
-      if (stale.length) await git(dir, ['rm', '--cached', '--quiet', '--', ...stale], { env });
-      if (request.files.length) {
-        // One git process writes every blob, one more puts them all in the index: the files are
-        // written to the scratch directory under their position, so no path needs quoting.
-        const sources = await Promise.all(request.files.map(async (file, index) => {
-          const source = path.join(scratch, String(index));
-          await fs.writeFile(source, file.content);
-          return source;
-        }));
-        const blobs = (await git(dir, ['hash-object', '-w', '--no-filters', '--stdin-paths'], { input: `${sources.join('\n')}\n` })).split('\n');
-        const entries = request.files.map((file, index) => `100644 ${blobs[index]}\t${file.path}\0`).join('');
-        await git(dir, ['update-index', '-z', '--add', '--index-info'], { env, input: entries });
-      }
+      const owned = request.ownedDirs.map((folder) => `${folder.replace(/\/$/, '')}/`);
+      // -z: "<mode> <type> <sha>\t<path>" with the path verbatim, a form --index-info reads back.
+      const kept = (await git(dir, ['ls-tree', '-r', '-z', '--full-tree', parent], { raw: true })).split('\0').filter((entry) => {
+        const file = entry.slice(entry.indexOf('\t') + 1);
+        return entry !== '' && !wanted.has(file) && !owned.some((folder) => file.startsWith(folder));
+      });
+      // Written to the scratch directory under their position, so no path needs quoting.
+      const sources = await Promise.all(request.files.map(async (file, index) => {
+        const source = path.join(scratch, String(index));
+        await fs.writeFile(source, file.content);
+        return source;
+      }));
+      const blobs = sources.length ? (await git(dir, ['hash-object', '-w', '--no-filters', '--stdin-paths'], { input: `${sources.join('\n')}\n` })).split('\n') : [];
+      const entries = [...kept, ...request.files.map((file, index) => `100644 ${blobs[index]}\t${file.path}`)];
+      if (entries.length) await git(dir, ['update-index', '-z', '--add', '--index-info'], { env, input: `${entries.join('\0')}\0` });
       return await git(dir, ['write-tree'], { env });
     } finally {
       await fs.rm(scratch, { recursive: true, force: true });

@@ -60,3 +60,17 @@ test('a suite of 200 files is one commit holding exactly those files', async () 
   expect(listed.map((entry) => entry.split('\t')[1])).toEqual(files.map((file) => file.path));
   expect(await show(result.commitSha, files[137].path)).toBe('// case 137\n');
 });
+
+test('repositories under a directory that is itself a git checkout are their own: nothing lands in the outer one', async () => {
+  const outer = fs.mkdtempSync(path.join(os.tmpdir(), 'testloom-outer-'));
+  try {
+    await git(outer, ['init', '--quiet', '--initial-branch', 'main']);
+    const nested = new LocalGitHost(path.join(outer, 'repos'), undefined as unknown as Kysely<Tables>);
+    const result = await nested.commitFiles(request());
+    expect(result.created).toBe(true);
+    expect(await git(nested.repositoryPath('acme/shop'), ['rev-parse', 'refs/heads/testloom/shop'])).toBe(result.commitSha);
+    expect(await git(outer, ['for-each-ref', '--format=%(refname)'])).toBe('');
+  } finally {
+    fs.rmSync(outer, { recursive: true, force: true });
+  }
+});
