@@ -12,7 +12,6 @@ import { startTracing } from '../lib/observability/tracing';
 import { Cleanups } from '../lib/process/shutdown';
 import { installQuietRuntime } from '../lib/temporal/runtime';
 import { createWorker } from '../workers/worker';
-import { workflowBundle } from '../workers/workflow-bundle';
 
 export interface EmbeddedStack {
   apiUrl: string;
@@ -87,12 +86,10 @@ export async function startEmbeddedStack(config: Config, log: (line: string) => 
     const connection = await NativeConnection.connect({ address: config.temporal.address });
     cleanups.add('worker connection', () => connection.close(), 1_000);
     log('preparing the workflow bundle and starting the worker');
-    const bundle = await workflowBundle(path.join(config.dataDir, 'cache'));
     const worker = await createWorker({
       config,
       connection,
       deps: services,
-      workflowBundle: { codePath: bundle.codePath },
     });
     const running = worker.run();
     // Bounded by the worker's shutdownForceTime (workers/worker.ts), even with a stage stuck.

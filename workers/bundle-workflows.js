@@ -25,9 +25,4 @@ bundleWorkflowCode({
   workflowInterceptorModules: workerData.interceptorModules,
   webpackConfigHook: (config) => ({ ...config, plugins: [...(config.plugins ?? []), new RecordFileDependencies()] }),
   logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
-}).then(
-  ({ code }) => parentPort.postMessage({ code, files: [...files].sort() }),
-  (err) => {
-    throw err;
-  },
-);
+}).then(({ code }) => parentPort.postMessage({ code, files: [...files].sort() })); // a failure ends the thread with its error

@@ -22,7 +22,7 @@ interface BundleInputs {
 }
 
 interface Manifest extends BundleInputs {
-  /** Every file the build read → its SHA-256. */
+  /** Every file the build read, and the bundle itself → its SHA-256. */
   files: Record<string, string>;
 }
 
@@ -48,8 +48,9 @@ function readManifest(file: string): Manifest | undefined {
   }
 }
 
-function isCurrent(manifest: Manifest | undefined, inputs: BundleInputs, codePath: string): boolean {
-  if (!manifest || !fs.existsSync(codePath)) return false;
+/** Every file it was built from unchanged, and the bundle itself as written (its own entry in `files`). */
+function isCurrent(manifest: Manifest | undefined, inputs: BundleInputs): boolean {
+  if (!manifest) return false;
   const built = [manifest.sdkVersion, manifest.workflowsPath, manifest.interceptorModules];
   if (JSON.stringify(built) !== JSON.stringify([inputs.sdkVersion, inputs.workflowsPath, inputs.interceptorModules])) return false;
   return Object.entries(manifest.files).every(([file, hash]) => sha256(file) === hash);
@@ -76,13 +77,14 @@ export async function workflowBundle(cacheDir: string): Promise<WorkflowBundle> 
   const codePath = path.join(cacheDir, 'workflow-bundle.js');
   const manifestPath = path.join(cacheDir, 'workflow-bundle.json');
   const inputs: BundleInputs = { sdkVersion: SDK_VERSION, workflowsPath: WORKFLOWS_PATH, interceptorModules: WORKFLOW_INTERCEPTOR_MODULES };
-  if (isCurrent(readManifest(manifestPath), inputs, codePath)) return { codePath, reused: true };
+  if (isCurrent(readManifest(manifestPath), inputs)) return { codePath, reused: true };
 
   const { code, files } = await bundleOnThread(inputs);
   const hashes = Object.fromEntries(files.flatMap((file) => {
     const hash = sha256(file);
     return hash ? [[file, hash]] : []; // a directory webpack looked in, not a file it read
   }));
+  hashes[codePath] = createHash('sha256').update(code).digest('hex');
   try {
     fs.mkdirSync(cacheDir, { recursive: true });
     writeAtomically(codePath, code);

@@ -1,4 +1,4 @@
-import type { PreTrainedModel, PreTrainedTokenizer, Tensor } from '@huggingface/transformers';
+import type { mean_pooling, PreTrainedModel, PreTrainedTokenizer, Tensor } from '@huggingface/transformers';
 import { EMBEDDING_DIMENSIONS, EmbeddingModelMissingError, missingModelFiles } from './model-files';
 import type { EmbeddingSettings } from '../config';
 
@@ -26,6 +26,7 @@ export const EMBEDDER_IDLE_MS = 5 * 60_000;
 interface LoadedModel {
   tokenizer: PreTrainedTokenizer;
   model: PreTrainedModel;
+  meanPooling: typeof mean_pooling;
 }
 
 /**
@@ -78,12 +79,11 @@ class TransformersEmbedder implements Embedder {
   }
 }
 
-async function embedBatch({ tokenizer, model }: LoadedModel, texts: string[]): Promise<number[][]> {
-  const { mean_pooling } = await transformers();
+async function embedBatch({ tokenizer, model, meanPooling }: LoadedModel, texts: string[]): Promise<number[][]> {
   const inputs = tokenizer(texts, { padding: true, truncation: true, max_length: MAX_TOKENS });
   endTruncatedWithSeparator(tokenizer, inputs.input_ids);
   const { last_hidden_state } = (await model(inputs)) as { last_hidden_state: Tensor };
-  const pooled = mean_pooling(last_hidden_state, inputs.attention_mask).normalize(2, -1);
+  const pooled = meanPooling(last_hidden_state, inputs.attention_mask).normalize(2, -1);
   return pooled.tolist() as number[][];
 }
 
@@ -133,7 +133,7 @@ async function createEmbedder(settings: EmbeddingSettings, idleMs: number): Prom
 
 async function loadModel(settings: EmbeddingSettings): Promise<LoadedModel> {
   const missing = missingModelFiles(settings.modelDir, settings.modelId);
-  const { AutoModel, AutoTokenizer, env } = await transformers();
+  const { AutoModel, AutoTokenizer, env, mean_pooling: meanPooling } = await transformers();
   // transformers.js reads these globals; every testloom embedder in a process uses the same folder.
   env.localModelPath = settings.modelDir;
   env.cacheDir = settings.modelDir;
@@ -143,7 +143,7 @@ async function loadModel(settings: EmbeddingSettings): Promise<LoadedModel> {
   try {
     const tokenizer = await AutoTokenizer.from_pretrained(settings.modelId);
     const model = await AutoModel.from_pretrained(settings.modelId, { dtype: 'q8' });
-    return { tokenizer, model };
+    return { tokenizer, model, meanPooling };
   } catch (err) {
     // Not on disk and the download failed (no network, unknown model): say how to get the files.
     if (missing.length) throw new EmbeddingModelMissingError(settings.modelDir, settings.modelId, missing, err as Error);

@@ -43,6 +43,10 @@ test('a source whose content differs from the manifest, or another SDK version, 
   fs.rmSync(path.join(cacheDir, 'workflow-bundle.js'));
   expect((await workflowBundle(cacheDir)).reused).toBe(false);
   expect((await workflowBundle(cacheDir)).reused).toBe(true);
+
+  fs.appendFileSync(path.join(cacheDir, 'workflow-bundle.js'), '\n// changed by hand\n');
+  expect((await workflowBundle(cacheDir)).reused).toBe(false);
+  expect(fs.readFileSync(path.join(cacheDir, 'workflow-bundle.js'), 'utf8')).not.toContain('changed by hand');
 });
 
 test('a cache directory it cannot write to: the bundle still comes, from a temporary file', async () => {
