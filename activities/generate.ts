@@ -11,6 +11,8 @@ import { checkSuiteInChildProcess } from '../lib/generation/gates/check-process'
 import { writeScenarioTests } from '../lib/generation/model/scenarios';
 import { DEFAULT_FRAMEWORK, frameworkFor } from '../lib/frameworks';
 import { generateSpecSuite } from '../lib/generation/spec-suite';
+import { credentialVariables } from '../lib/generation/suite-plan';
+import { ciWorkflowFile } from '../lib/frameworks/ci-workflow';
 import type { TestCase } from '../lib/generation/types';
 import { caseLimitError, DEFAULT_GENERATION_LIMITS } from '../lib/core/limits';
 import { listOperations } from '../lib/openapi';
@@ -198,6 +200,13 @@ async function scenariosForSpec(
   }
 }
 
+/** `.github/workflows/testloom.yml`: the repository's own CI runs the delivered suites (the same file for every spec). */
+function ciWorkflowArtifact(subject: SpecSubject, api: object): Artifact {
+  const credentials = credentialVariables(listOperations(api)).credentials.map((credential) => credential.variable);
+  const file = ciWorkflowFile([{ outDir: outputDir(subject), framework: subject.framework ?? DEFAULT_FRAMEWORK, credentialVariables: credentials }]);
+  return { path: file.path, kind: 'helper', content: file.content };
+}
+
 async function generateForSpec(
   deps: ActivityDeps,
   subject: SpecSubject,
@@ -219,7 +228,7 @@ async function generateForSpec(
   Context.current().heartbeat('suite rendered');
   const scenarios = await scenariosForSpec(deps, subject, api, retrieval, feedback, templates);
   return {
-    artifacts: [...suite.artifacts, ...scenarios.artifacts],
+    artifacts: [...suite.artifacts, ...scenarios.artifacts, ...(subject.ciWorkflow ? [ciWorkflowArtifact(subject, api)] : [])],
     cases: [
       ...suite.cases.map((c) => storedCase(c)),
       ...scenarios.cases,

@@ -1,16 +1,14 @@
-import { updateRun, upsertRun } from '../lib/db/runs';
+import { previousSpecRevision, updateRun, upsertRun } from '../lib/db/runs';
 import { acceptanceCriteria } from '../lib/issues';
 import { listOperations } from '../lib/openapi';
+import { diffRevisions } from '../lib/openapi/revision-diff';
+import { slugify } from '../lib/core/subject';
 import { DEFAULT_GENERATION_LIMITS, operationLimitError } from '../lib/core/limits';
 import { UnknownIssueError } from '../lib/repohost/types';
 import { SpecValidationError } from '../lib/openapi/dereference';
 import { loadStoredSpec, normalizeStoredSpec, SpecTooLargeError, UnknownSpecError } from '../lib/openapi/stored';
-import type { GenerateTestsInput, IssueSubject, SpecSubject, Subject } from '../lib/core/contract';
+import type { GenerateTestsInput, IssueSubject, SpecRevision, SpecSubject, Subject } from '../lib/core/contract';
 import { currentRun, permanent, recordStage, type ActivityDeps } from './stage';
-
-export function slugify(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48) || 'api';
-}
 
 /** How a missing or invalid spec ends the run: retrying cannot fix it. */
 async function specOrPermanentFailure<T>(read: () => Promise<T>): Promise<T> {
@@ -29,6 +27,14 @@ export function loadDereferencedSpec(deps: ActivityDeps, specId: string) {
   return specOrPermanentFailure(() => loadStoredSpec(deps.db, specId));
 }
 
+/** How the spec differs from the revision last delivered under its name; undefined for a first revision. */
+async function specRevision(deps: ActivityDeps, repository: string, name: string, specId: string, api: object): Promise<SpecRevision | undefined> {
+  const previous = await previousSpecRevision(deps.db, { id: currentRun().runId, repository, name, specId });
+  if (!previous) return undefined;
+  const before = await loadDereferencedSpec(deps, previous.specId);
+  return { previousRunId: previous.runId, previousSpecId: previous.specId, changes: diffRevisions(before.api, api) };
+}
+
 async function specSubject(deps: ActivityDeps, input: GenerateTestsInput, spec: NonNullable<GenerateTestsInput['spec']>): Promise<SpecSubject> {
   // The one full read of the spec in a run: validated, dereferenced and stored normalized.
   const limitError = (count: number) => operationLimitError(count, deps.limits ?? DEFAULT_GENERATION_LIMITS);
@@ -37,6 +43,7 @@ async function specSubject(deps: ActivityDeps, input: GenerateTestsInput, spec: 
   const tooLarge = limitError(operationCount);
   if (tooLarge) throw permanent(tooLarge, 'SpecTooLarge');
   const info = (api as { info?: { title?: string; version?: string } }).info ?? {};
+  const revision = spec.name ? await specRevision(deps, input.repository, spec.name, spec.id, api) : undefined;
   return {
     kind: 'spec',
     specId: spec.id,
@@ -46,8 +53,12 @@ async function specSubject(deps: ActivityDeps, input: GenerateTestsInput, spec: 
     openapiVersion: String((api as { openapi?: string; swagger?: string }).openapi ?? (api as { swagger?: string }).swagger),
     operationCount,
     source: spec.source,
-    slug: slugify(info.title ?? 'api'),
+    // Named specs keep their folder when a revision renames the API.
+    slug: slugify(spec.name ?? info.title ?? 'api'),
     ...(input.framework ? { framework: input.framework } : {}),
+    ...(spec.name ? { name: spec.name } : {}),
+    ...(input.ciWorkflow ? { ciWorkflow: true } : {}),
+    ...(revision ? { revision } : {}),
   };
 }
 

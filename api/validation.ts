@@ -161,6 +161,8 @@ function operationValidators(operationId: string, document: OpenApiDocument = op
 
 export interface SpecRunBody {
   spec: SpecReference;
+  /** With the repository, the spec's identity across revisions; default its title. */
+  name?: string;
   repository?: string;
   framework?: FrameworkName;
   target?: TargetConfig;
@@ -168,7 +170,7 @@ export interface SpecRunBody {
   rerun?: boolean;
 }
 
-export type PlanBody = Omit<SpecRunBody, 'rerun'>;
+export type PlanBody = Omit<SpecRunBody, 'rerun' | 'name'>;
 
 export interface IssueRunBody {
   /** `owner/repo#12` */
@@ -193,11 +195,13 @@ const listRuns = operationValidators('listRuns');
 const cancelRun = operationValidators('cancelRun');
 const executeRun = operationValidators('executeRun');
 const planRun = operationValidators('planRun');
+const listFailures = operationValidators('listFailures');
 
 export const parseStartRunBody = (value: unknown) => startRun.body<StartRunBody>(value);
 /** The query string of `POST /api/v1/runs` (a raw spec upload names its repository here). */
 export const parseStartRunQuery = (value: unknown) => startRun.query<{ repository?: string }>(value);
 export const parseListRunsQuery = (value: unknown) => listRuns.query<ListRunsQuery>(value);
+export const parseListFailuresQuery = (value: unknown) => listFailures.query<{ repository?: string }>(value);
 export const parseCancelRunBody = (value: unknown) => cancelRun.body<{ reason?: string }>(value ?? {});
 export const parseExecuteRunBody = (value: unknown) => executeRun.body<{ target?: TargetConfig }>(value ?? {});
 export const parsePlanBody = (value: unknown) => planRun.body<PlanBody>(value);

@@ -105,16 +105,22 @@ program
     print('Press Ctrl-C to stop.'); // exitOnSignals stops the stack and the process
   });
 
+type RunCommandOptions = TargetOptions & {
+  spec?: string; issue?: string; repository?: string; name?: string; framework?: string; rerun?: boolean; wait: boolean;
+};
+
 addTargetOptions(program
   .command('run')
   .description('Generate tests from an OpenAPI / Swagger spec (or an issue) and wait for the result'))
   .option('--spec <path-or-url>', 'spec file path or http(s) URL')
   .option('--issue <owner/repo#number>', 'an issue the repository host knows, instead of a spec')
   .option('--repository <owner/name>', 'target repository of a spec run (default: TESTLOOM_DEFAULT_REPOSITORY)')
+  .option('--name <name>', "the spec's name in the repository (e.g. api/openapi.yaml): each revision under one name updates one branch and pull request "
+    + "(default: the spec's title)")
   .addOption(new Option('--framework <framework>', 'test framework of a spec run (default: TESTLOOM_TEST_FRAMEWORK)').choices([...FRAMEWORKS]))
   .option('--rerun', 'start a new run although one has ended for this spec and repository (e.g. with other options)')
   .option('--no-wait', 'return as soon as the run is started')
-  .action(async (options: { spec?: string; issue?: string; repository?: string; framework?: string; rerun?: boolean; wait: boolean } & TargetOptions) => {
+  .action(async (options: RunCommandOptions) => {
     if (!options.spec === !options.issue) throw new Error('give exactly one of --spec <path-or-url> and --issue <owner/repo#number>');
     const target = targetFromOptions(options);
     if (target && options.issue) throw new Error('--base-url is for spec runs; an issue run uses its repository\'s target from TESTLOOM_TARGETS_FILE');
@@ -163,6 +169,37 @@ addTargetOptions(program
     const plan = await planCommand(options, targetFromOptions(options), config);
     if (options.json) print(JSON.stringify(plan, null, 2));
     else printPlan(plan, print);
+  });
+
+program
+  .command('retry <run>')
+  .description('Start a failed or cancelled run again with the input it was started with (same branch and pull request) and wait for it')
+  .option('--no-wait', 'return as soon as the retry is started')
+  .action(async (id: string, options: { wait: boolean }) => {
+    const config = loadConfig();
+    const run = await withApi(config, async (api) => {
+      const { body: started } = await api.request<{ runId: string; workflowId: string; existing: boolean }>('POST', `/api/v1/runs/${encodeURIComponent(id)}/retry`);
+      print(`${started.existing ? 'Already started again as' : 'Retrying as'} run ${started.runId} (workflow ${started.workflowId})`);
+      return options.wait ? followRun(api, started.runId, print) : undefined;
+    });
+    if (!run) return;
+    printRunSummary(run);
+    process.exitCode = run.status === 'completed' ? 0 : 1;
+  });
+
+program
+  .command('failures')
+  .description('Failed runs grouped by the stage they failed in and why, the largest group first')
+  .option('--repository <owner/name>')
+  .action(async (options: { repository?: string }) => {
+    const config = loadConfig();
+    const query = options.repository ? `?repository=${encodeURIComponent(options.repository)}` : '';
+    const { body } = await ApiClient.fromConfig(config).request<{ groups: { stage: string | null; reason: string; count: number; runIds: string[] }[] }>('GET', `/api/v1/failures${query}`);
+    if (!body.groups.length) print('no failed runs');
+    for (const group of body.groups) {
+      print(`${String(group.count).padStart(4)}  ${group.stage ?? '-'}: ${group.reason}`);
+      print(`      e.g. ${group.runIds.slice(0, 3).join(', ')} — \`testloom retry <run>\` starts one again`);
+    }
   });
 
 program

@@ -12,6 +12,7 @@ export interface RunOptions {
   issue?: string;
   repository?: string;
   framework?: string;
+  name?: string;
 }
 
 /**
@@ -44,6 +45,7 @@ export async function buildRunRequest(options: RunOptions, target: TargetConfig 
     spec: await specReference(options.spec!, config),
     repository: options.repository,
     ...(options.framework ? { framework: options.framework } : {}),
+    ...(options.name ? { name: options.name } : {}),
     ...(target ? { target } : {}),
   };
 }

@@ -15,6 +15,7 @@ import { ISSUE_PATTERN, MAX_ISSUE_NUMBER } from '../../lib/issues/issue-ref';
 import { CHECK_NAMES, CHECK_STATUSES, HEALTH_STATUSES } from '../../lib/monitoring/health';
 import type { HttpMethod } from '../../lib/openapi/operation';
 import { FRAMEWORKS } from '../../lib/core/frameworks';
+import { SPEC_NAME_MAX_LENGTH, SPEC_NAME_PATTERN } from '../../lib/core/subject';
 
 export type JsonSchema = { [keyword: string]: unknown };
 
@@ -121,8 +122,9 @@ export const openApiDocument: OpenApiDocument = {
         tags: ['runs'],
         summary: 'Start a run for a spec or an issue, or find the one already started',
         description: [
-          'The workflow id is the idempotency key: the same spec (any format or key order) for the same repository,',
-          'or the same issue, finds the existing run (200) instead of starting a second one (202). Only a failed or',
+          'The workflow id is the idempotency key: the same spec (any format or key order) under the same name for the same repository,',
+          'or the same issue, finds the existing run (200) instead of starting a second one (202). A new revision of a named spec',
+          'starts a new run that updates the same branch and pull request. Only a failed or',
           'cancelled run is started afresh. A request with other options (framework, target) than the run found gets 409',
           '`run_conflict` naming each, unless it sets `rerun`: a new run then starts under the same workflow id once the',
           'old one has ended (it updates the same branch and pull request). A spec may also be sent as the body itself (YAML or JSON text, with one',
@@ -235,6 +237,40 @@ export const openApiDocument: OpenApiDocument = {
           '409': { description: 'The run already ended (`run_finished`)', content: json(ref('Error')) },
           '413': response('PayloadTooLarge'),
           '415': response('UnsupportedMediaType'),
+          ...standardErrors,
+        },
+      },
+    },
+    '/api/v1/runs/{id}/retry': {
+      parameters: [{ $ref: '#/components/parameters/RunId' }],
+      post: {
+        operationId: 'retryRun',
+        tags: ['runs'],
+        summary: 'Start a failed or cancelled run again, with the input it was started with',
+        description: [
+          'The workflow id starts again with the run\'s start input (read from its history): it delivers to the same branch and',
+          'pull request. The run retried keeps its history; the new one records it as `details.retryOf`. When the workflow id',
+          'has started again since (another retry, a rerun), that run is the answer (200) and nothing new starts.',
+        ].join('\n'),
+        responses: {
+          '200': { description: 'The workflow id had already started again: that run', headers: { Location: { $ref: '#/components/headers/Location' } }, content: json(ref('RetriedRun')) },
+          '202': { description: 'The retry started', headers: { Location: { $ref: '#/components/headers/Location' } }, content: json(ref('RetriedRun')) },
+          '400': response('BadRequest'),
+          '404': response('NotFound'),
+          '409': { description: 'The run did not fail and was not cancelled (`not_retryable`), or its start input cannot be read (`history_unreadable`)', content: json(ref('Error')) },
+          ...standardErrors,
+        },
+      },
+    },
+    '/api/v1/failures': {
+      get: {
+        operationId: 'listFailures',
+        tags: ['runs'],
+        summary: 'Failed runs grouped by the stage they failed in and the reason (ids and hashes blanked), the largest group first',
+        parameters: [{ name: 'repository', in: 'query', description: 'Only runs for this target repository', schema: ref('Repository') }],
+        responses: {
+          '200': { description: 'The groups (of the newest thousand failed runs)', content: json(ref('FailureGroups')) },
+          '400': response('BadRequest'),
           ...standardErrors,
         },
       },
@@ -443,6 +479,11 @@ export const openApiDocument: OpenApiDocument = {
         required: ['spec'],
         properties: {
           ...specRunProperties,
+          name: {
+            type: 'string', pattern: SPEC_NAME_PATTERN, maxLength: SPEC_NAME_MAX_LENGTH,
+            description: 'The spec\'s name in the repository (e.g. its path there, `api/openapi.yaml`): with the repository, its identity across revisions. Every revision of one name updates one branch and pull request, with a summary of the operations added, changed and removed. Default: the spec\'s title',
+            'x-error-message': 'must be slash-separated segments of letters, digits, `.`, `_` and `-`, none starting with a dot',
+          },
           target: { ...ref('Target'), description: 'Execute the suite against this API before committing; default the repository\'s configured target, if any' },
           rerun: {
             type: 'boolean',
@@ -527,6 +568,11 @@ export const openApiDocument: OpenApiDocument = {
         required: ['spec'],
         properties: {
           ...specRunProperties,
+          name: {
+            type: 'string', pattern: SPEC_NAME_PATTERN, maxLength: SPEC_NAME_MAX_LENGTH,
+            description: 'The spec\'s name in the repository (e.g. its path there, `api/openapi.yaml`): with the repository, its identity across revisions. Every revision of one name updates one branch and pull request, with a summary of the operations added, changed and removed. Default: the spec\'s title',
+            'x-error-message': 'must be slash-separated segments of letters, digits, `.`, `_` and `-`, none starting with a dot',
+          },
           target: { ...ref('Target'), description: 'The target the run would execute against; its `API_AUTH_*` variables are checked against the spec' },
         },
       },
@@ -581,10 +627,33 @@ export const openApiDocument: OpenApiDocument = {
         required: ['runId', 'workflowId', 'existing', 'links'],
         properties: {
           runId: { type: 'string' },
-          workflowId: { type: 'string', description: '`spec:<sha256>:<owner/repo>` or `issue:<owner/repo#n>`' },
+          workflowId: { type: 'string', description: '`spec:<owner/repo>:<name>@<sha256>` or `issue:<owner/repo#n>`' },
           specId: { type: 'string' },
           existing: { type: 'boolean', description: 'True when the request found a run that already existed' },
           links: { type: 'object', properties: { self: { type: 'string' } } },
+        },
+      },
+      RetriedRun: {
+        allOf: [ref('StartedRun'), { type: 'object', required: ['retryOf'], properties: { retryOf: { type: 'string', description: 'The run retried' } } }],
+      },
+      FailureGroups: {
+        type: 'object',
+        required: ['groups'],
+        properties: {
+          groups: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['stage', 'reason', 'count', 'runIds', 'lastFailedAt'],
+              properties: {
+                stage: { type: ['string', 'null'], description: 'The stage the runs failed in' },
+                reason: { type: 'string' },
+                count: { type: 'integer' },
+                runIds: { type: 'array', items: { type: 'string' }, description: 'The newest ten at most' },
+                lastFailedAt: { type: 'string', format: 'date-time' },
+              },
+            },
+          },
         },
       },
       RunStatus: { type: 'string', enum: RUN_STATUSES },

@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import express, { Router } from 'express';
-import { getRun, listRuns } from '../../lib/db/runs';
+import { failedRunGroups, getRun, listRuns } from '../../lib/db/runs';
+import { retryRun, RunNotRetryableError } from '../../lib/runs/retry';
 import { formatIssueRef, parseIssueRef } from '../../lib/issues';
 import { MAX_ISSUE_NUMBER } from '../../lib/issues/issue-ref';
 import { UnknownIssueError } from '../../lib/repohost/types';
@@ -14,7 +15,8 @@ import type { AppDeps } from '../deps';
 import { HttpError, notFound } from '../errors';
 import { RAW_SPEC_TYPES } from '../openapi/document';
 import {
-  isIssueRunBody, parseCancelRunBody, parseExecuteRunBody, parseListRunsQuery, parseStartRunBody, parseStartRunQuery, type IssueRunBody, type StartRunBody,
+  isIssueRunBody, parseCancelRunBody, parseListFailuresQuery, parseExecuteRunBody, parseListRunsQuery, parseStartRunBody, parseStartRunQuery,
+  type IssueRunBody, type StartRunBody,
 } from '../validation';
 
 /**
@@ -95,6 +97,27 @@ export function runsRouter(deps: AppDeps): Router {
       throw err;
     }
     res.status(202).json({ id: view.id, workflowId: view.workflowId, status: 'cancelling' });
+  });
+
+  router.post('/runs/:id/retry', async (req, res) => {
+    let started;
+    try {
+      started = await retryRun(deps, req.params.id);
+    } catch (err) {
+      if (!(err instanceof RunNotRetryableError)) throw err;
+      if (err.reason === 'unknown-run') throw notFound(`run ${req.params.id}`);
+      throw new HttpError(409, err.reason === 'not-failed' ? 'not_retryable' : 'history_unreadable', err.message);
+    }
+    res
+      .status(started.existing ? 200 : 202)
+      .location(`/api/v1/runs/${started.runId}`)
+      .json({ ...started, links: { self: `/api/v1/runs/${started.runId}` } });
+  });
+
+  router.get('/failures', async (req, res) => {
+    const { repository } = parseListFailuresQuery(req.query);
+    const groups = await failedRunGroups(deps.db, { repository });
+    res.json({ groups: groups.map((group) => ({ ...group, lastFailedAt: group.lastFailedAt.toISOString() })) });
   });
 
   router.post('/runs/:id/execute', async (req, res) => {

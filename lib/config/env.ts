@@ -216,6 +216,7 @@ export const ENV_SETTINGS = {
     if (!isFrameworkName(raw)) throw new ConfigError(`${name}=${raw}: must be ${FRAMEWORKS.join(' or ')}`);
     return raw;
   }, () => DEFAULT_FRAMEWORK),
+  ciWorkflow: setting('TESTLOOM_CI_WORKFLOW', 'Spec runs add .github/workflows/testloom.yml, which runs the delivered suites in the repository\'s own CI (off: they do not)', flag, () => true),
   maxOperations: setting('TESTLOOM_MAX_OPERATIONS', 'Most operations one spec run generates tests for; a larger spec fails its run at receive, naming the count', positiveInt, () => DEFAULT_GENERATION_LIMITS.maxOperations),
   maxCases: setting('TESTLOOM_MAX_CASES', 'Most test cases one run may generate; more fails the run at generate, naming the count', positiveInt, () => DEFAULT_GENERATION_LIMITS.maxCases),
   issueSpecPaths: setting<string[]>('TESTLOOM_ISSUE_SPEC_PATHS', 'Where an issue run looks for the repository\'s OpenAPI spec (first found wins), comma-separated', list, () => ['openapi.yaml', 'openapi.yml', 'openapi.json', 'swagger.yaml', 'swagger.json', 'api/openapi.yaml', 'docs/openapi.yaml']),

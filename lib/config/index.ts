@@ -47,6 +47,8 @@ export interface Config {
     /** Where an issue run looks for the target repository's OpenAPI spec. */
     issueSpecPaths: string[];
     limits: GenerationLimits;
+    /** Spec runs deliver `.github/workflows/testloom.yml` with their suite. */
+    ciWorkflow: boolean;
   };
   execution: ExecutionSettings;
 }
@@ -172,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       framework: values.testFramework,
       issueSpecPaths: values.issueSpecPaths,
       limits: { maxOperations: values.maxOperations, maxCases: values.maxCases },
+      ciWorkflow: values.ciWorkflow,
     },
     execution: {
       hosts: values.executionHosts,

@@ -14,14 +14,19 @@ export type CaseOrigin = TriggerKind | 'seed';
 export interface GenerateTestsInput {
   trigger: TriggerKind;
   repository: string;
-  /** Exactly one of `spec` and `issue` is set. */
-  spec?: { id: string; source: SpecSource };
+  /**
+   * Exactly one of `spec` and `issue` is set. `name`: with the repository, the spec's identity
+   * across revisions (absent in runs started before names existed).
+   */
+  spec?: { id: string; source: SpecSource; name?: string };
   /** `specPaths`: where the repository's OpenAPI spec may be, for executable tests of the operations the issue names. */
   issue?: { number: number; specPaths?: string[] };
   /** Framework of a spec run's generated suite; absent in runs started before the choice existed (Jest). */
   framework?: FrameworkName;
   /** Reviewer feedback that asked for this generation (`/testloom regenerate …`). */
   feedback?: string[];
+  /** Deliver `.github/workflows/testloom.yml` with a spec run's suite; absent in runs started before it existed (no). */
+  ciWorkflow?: boolean;
   /** Run the generated suite against this API before committing (execute stage); absent: no execute stage. */
   execution?: ExecutionRequest;
   /** Snapshot of temporal.yaml's activity settings at start, so history replays identically. */
@@ -64,6 +69,36 @@ export interface SpecSubject {
   /** Short, filesystem-safe name used for the output folder. */
   slug: string;
   framework?: FrameworkName;
+  /** With the repository, the spec's identity across revisions (absent in runs started before names existed). */
+  name?: string;
+  /** How this revision differs from the last one delivered under the same name; absent for the first. */
+  revision?: SpecRevision;
+  /** Deliver the CI workflow that runs the suite in the repository's own CI. */
+  ciWorkflow?: boolean;
+}
+
+/** One operation of a revision's change summary. */
+export interface OperationChange {
+  /** `GET /pets/{petId}`. */
+  operation: string;
+  operationId: string;
+  /** A removed operation, or a change a client written for the earlier revision can trip over. */
+  breaking: boolean;
+  /** What changed, in words; empty for an added or removed operation. */
+  details: string[];
+}
+
+export interface RevisionChanges {
+  added: OperationChange[];
+  changed: OperationChange[];
+  removed: OperationChange[];
+}
+
+export interface SpecRevision {
+  /** The run that delivered the revision before, and its spec. */
+  previousRunId: string;
+  previousSpecId: string;
+  changes: RevisionChanges;
 }
 
 /** A similar existing test case handed to generation; `score` is cosine similarity. */

@@ -13,4 +13,6 @@ export interface RunDetails {
   execution?: ExecutionSummary;
   indexing?: IndexingOutcome;
   cancelReason?: string;
+  /** The failed or cancelled run this one retries (`POST /api/v1/runs/:id/retry`). */
+  retryOf?: string;
 }

@@ -1,8 +1,35 @@
 /** Names derived from a run's subject: branch, output folder, index key, headlines. */
-import type { Subject } from './contract';
+import type { OperationChange, RevisionChanges, Subject } from './contract';
 
+/** `Swagger Petstore v2` → `swagger-petstore-v2`: lowercase words joined by dashes, at most 48 characters. */
+export function slugify(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48) || 'api';
+}
+
+/**
+ * A spec's name within its repository (`api/openapi.yaml`, `payments`): with the repository, the
+ * spec's identity across revisions. Slash-separated segments of letters, digits, `.`, `_` and `-`,
+ * none starting with a dot, so a name is never absolute, never climbs, never hides.
+ */
+export const SPEC_NAME_PATTERN = '^[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*$';
+export const SPEC_NAME_MAX_LENGTH = 200;
+
+export function isSpecName(name: string): boolean {
+  return name.length <= SPEC_NAME_MAX_LENGTH && new RegExp(SPEC_NAME_PATTERN).test(name);
+}
+
+/** The name of a spec whose request gives none: its title, so each revision of one API finds the ones before. */
+export function defaultSpecName(title: string | undefined): string {
+  return slugify(title ?? 'api');
+}
+
+/**
+ * A spec run's branch follows its name, so every revision updates one branch and pull request;
+ * runs started before specs had names keep the branch of their content hash.
+ */
 export function branchFor(subject: Subject): string {
-  return subject.kind === 'spec' ? `testloom/spec-${subject.specId.slice(0, 12)}` : `testloom/issue-${subject.number}`;
+  if (subject.kind === 'issue') return `testloom/issue-${subject.number}`;
+  return subject.name ? `testloom/spec-${slugify(subject.name)}` : `testloom/spec-${subject.specId.slice(0, 12)}`;
 }
 
 export function outputDir(subject: Subject): string {
@@ -24,4 +51,25 @@ export function subjectSource(subject: Subject): string {
   return subject.kind === 'spec'
     ? `spec ${subject.specId.slice(0, 12)} (OpenAPI ${subject.openapiVersion}, ${subject.operationCount} operations)`
     : `issue ${subject.repository}#${subject.number} (${subject.url})`;
+}
+
+/** `1 added, 1 changed (1 breaking), 1 removed` — or `no operation changed`. */
+export function revisionHeadline(changes: RevisionChanges): string {
+  const part = (count: number, verb: string, list: OperationChange[]) => {
+    const breaking = list.filter((change) => change.breaking).length;
+    return `${count} ${verb}${breaking && verb !== 'removed' ? ` (${breaking} breaking)` : ''}`;
+  };
+  const parts = [
+    changes.added.length ? part(changes.added.length, 'added', changes.added) : '',
+    changes.changed.length ? part(changes.changed.length, 'changed', changes.changed) : '',
+    changes.removed.length ? part(changes.removed.length, 'removed', changes.removed) : '',
+  ].filter(Boolean);
+  return parts.length ? parts.join(', ') : 'no operation changed';
+}
+
+/** Each change on one line, added then changed then removed: `changed GET /orders (breaking): …`. */
+export function revisionLines(changes: RevisionChanges): { change: 'added' | 'changed' | 'removed'; operation: string; breaking: boolean; details: string }[] {
+  return (['added', 'changed', 'removed'] as const).flatMap((change) =>
+    changes[change].map((entry) => ({ change, operation: entry.operation, breaking: entry.breaking, details: entry.details.join('; ') })),
+  );
 }

@@ -155,3 +155,73 @@ function decodeCursor(cursor: string): { seconds: number; micros: number; id: st
   // Postgres text cannot hold NUL: no run id has one, so dropping it from a made-up cursor changes no real position.
   return { seconds: Number(seconds), micros: Number(micros), id: Buffer.from(id, 'base64url').toString('utf8').replace(/\0/g, '') };
 }
+
+/**
+ * The revision of a named spec delivered before `run`: the latest completed run of the same
+ * repository and spec name, started earlier, whose spec differs. Undefined for a first revision.
+ */
+export async function previousSpecRevision(
+  db: Kysely<Tables>,
+  run: { id: string; repository: string; name: string; specId: string },
+): Promise<{ runId: string; specId: string } | undefined> {
+  const current = await db.selectFrom('runs').select('createdAt').where('id', '=', run.id).executeTakeFirst();
+  const row = await db
+    .selectFrom('runs')
+    .select(['id', 'specId'])
+    .where('repository', '=', run.repository)
+    .where('trigger', '=', 'spec')
+    .where('status', '=', 'completed')
+    .where(sql<string>`subject->>'name'`, '=', run.name)
+    .where('specId', '!=', run.specId)
+    .$if(current !== undefined, (query) => query.where('createdAt', '<', current!.createdAt))
+    .orderBy('createdAt', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.specId ? { runId: row.id, specId: row.specId } : undefined;
+}
+
+/** Runs still going whose workflow id starts with `prefix` (e.g. every revision of one named spec), except `exceptId`. */
+export async function activeRunsWithWorkflowPrefix(db: Kysely<Tables>, prefix: string, exceptId: string): Promise<RunRow[]> {
+  const escaped = prefix.replace(/[\\%_]/g, (char) => `\\${char}`);
+  return db
+    .selectFrom('runs')
+    .selectAll()
+    .where('workflowId', 'like', `${escaped}%`)
+    .where('status', 'not in', ['completed', 'failed', 'cancelled'])
+    .where('id', '!=', exceptId)
+    .execute();
+}
+
+export interface FailureGroup {
+  stage: StageName | null;
+  /** The error with ids and hashes blanked, so runs that failed alike fall into one group. */
+  reason: string;
+  count: number;
+  /** The newest first, at most ten. */
+  runIds: string[];
+  lastFailedAt: Date;
+}
+
+const VARYING_PARTS = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b|\b[0-9a-f]{12,}\b/gi;
+
+/** Failed runs (the newest thousand), grouped by the stage they failed in and why; the largest group first. */
+export async function failedRunGroups(db: Kysely<Tables>, filter: { repository?: string } = {}): Promise<FailureGroup[]> {
+  const rows = await db
+    .selectFrom('runs')
+    .select(['id', 'errorStage', 'error', 'createdAt'])
+    .where('status', '=', 'failed')
+    .$if(filter.repository !== undefined, (query) => query.where('repository', '=', filter.repository!))
+    .orderBy('createdAt', 'desc')
+    .limit(1000)
+    .execute();
+  const groups = new Map<string, FailureGroup>();
+  for (const row of rows) {
+    const reason = (row.error ?? 'no reason recorded').split('\n')[0].replace(VARYING_PARTS, '…').slice(0, 300);
+    const key = `${row.errorStage ?? ''}\u0000${reason}`;
+    const group = groups.get(key) ?? { stage: row.errorStage, reason, count: 0, runIds: [], lastFailedAt: row.createdAt };
+    group.count += 1;
+    if (group.runIds.length < 10) group.runIds.push(row.id);
+    groups.set(key, group);
+  }
+  return [...groups.values()].sort((a, b) => b.count - a.count || b.lastFailedAt.getTime() - a.lastFailedAt.getTime());
+}

@@ -135,6 +135,33 @@ export interface TestSourceEditor {
   repair?: TestRepairEditor;
 }
 
+/** One step of a GitHub Actions job, as it is written in the workflow file. */
+export interface WorkflowStep {
+  name: string;
+  id?: string;
+  if?: string;
+  uses?: string;
+  with?: Record<string, string | number | boolean>;
+  env?: Record<string, string>;
+  run?: string;
+}
+
+/**
+ * The framework's job in the CI workflow delivered with a suite (lib/frameworks/ci-workflow.ts
+ * assembles it: checkout, finding the suites by the runner's anchorFile, base URL and credentials,
+ * the loop over the suites, the job summary and the uploaded reports).
+ */
+export interface CiJob {
+  /** The job's name in the Actions UI: `Jest suites`. */
+  title: string;
+  /** Set up the runtime and install what the suites need; run only when a suite was found, `$TESTLOOM_SUITES` holding their folders, one a line. */
+  setupSteps: WorkflowStep[];
+  /** Bash run from the repository root: runs the suite in `$SUITE` (a relative folder), writes its report to `$REPORT`, exits non-zero on failure. */
+  runSuite: string;
+  /** The report file's extension: `json`, `xml`. */
+  reportExtension: string;
+}
+
 export interface TestFramework {
   name: FrameworkName;
   /** For messages: `Jest`, `pytest`. */
@@ -143,6 +170,8 @@ export interface TestFramework {
   gate: QualityGate;
   runner: SuiteRunner;
   testSource: TestSourceEditor;
+  /** How the repository's own CI runs the framework's suites (.github/workflows/testloom.yml). */
+  ci: CiJob;
   /** The name execution gives the test of a generated case that sits in its operation's group (`createPet returns 201 …`, `TestCreatePet returns 201 …`). */
   caseFullName(operationId: string, title: string): string;
 }

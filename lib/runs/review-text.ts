@@ -7,7 +7,7 @@ import { frameworkFor, TEST_FRAMEWORKS } from '../frameworks';
 import type { CoverageFigure } from '../execution/coverage';
 import type { CommitOutcome, ExecutionSummary, GenerationOutcome, IssueSubject, RetrievalOutcome, RunResult, Subject } from '../core/contract';
 import type { RunLinks } from './links';
-import { subjectSource, subjectTitle } from '../core/subject';
+import { revisionHeadline, revisionLines, subjectSource, subjectTitle } from '../core/subject';
 
 export interface RunRef {
   runId: string;
@@ -83,6 +83,9 @@ export function pullRequestBody(
     outDir: generation.outDir,
     fileCount: generation.files.length,
     commitShort: commit.commitSha.slice(0, 12),
+    revision: subject.kind === 'spec' && subject.revision
+      ? { previousRunId: subject.revision.previousRunId, headline: revisionHeadline(subject.revision.changes), lines: revisionLines(subject.revision.changes) }
+      : undefined,
     retrieval: { ...retrieval, documents: retrieval.documents.map((doc) => ({ ...doc, score: doc.score.toFixed(2) })) },
     model: modelView(generation),
     dropped: generation.dropped ?? [],

@@ -1,8 +1,8 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Tables } from '../../schema/tables';
 import type { Config } from '../config';
-import { upsertRun } from '../db/runs';
+import { activeRunsWithWorkflowPrefix, upsertRun } from '../db/runs';
 import { saveSpec } from '../db/specs';
 import { prepareSpec } from '../openapi/intake/prepare';
 import type { SpecReference } from '../openapi/intake/load';
@@ -12,7 +12,8 @@ import type { FrameworkName } from '../core/frameworks';
 import { checkTargetRequest } from '../core/target-policy';
 import type { ExecutionRequest, GenerateTestsInput } from '../core/contract';
 import { REPOSITORY_ATTRIBUTE, STATUS_ATTRIBUTE, TRIGGER_ATTRIBUTE } from '../core/search-attributes';
-import { regenerateSignal, WORKFLOW } from '../core/workflows';
+import { cancelSignal, regenerateSignal, WORKFLOW } from '../core/workflows';
+import { defaultSpecName } from '../core/subject';
 import { signalWithStartWorkflow, startWorkflow } from '../temporal/workflows';
 import { checkSpecCredentials } from './credentials';
 import { refuseOtherOptions, RUN_OPTIONS_MEMO, runOptionsOf, type RunOptions } from './run-options';
@@ -26,7 +27,7 @@ export interface StartedRun {
   existing: boolean;
 }
 
-type StartDeps = { db: Kysely<Tables>; client: Client; config: Config };
+export type StartDeps = { db: Kysely<Tables>; client: Client; config: Config };
 
 /**
  * The execute stage's request for a run: the target the request names (checked against the
@@ -38,20 +39,40 @@ export function executionRequest(config: Config, repository: string, requested?:
   return { target, runs: config.execution.runs, timeLimitMs: config.execution.timeLimitMs, healRounds: config.execution.healRounds };
 }
 
-function specWorkflowId(specId: string, repository: string): string {
-  return `spec:${specId}:${repository}`;
+/** Every revision of one named spec in one repository shares this prefix. */
+const specIdentity = (repository: string, name: string) => `spec:${repository}:${name}@`;
+
+/** One revision of one named spec in one repository: `spec:acme/shop:payments@<sha256>`. */
+function specWorkflowId(repository: string, name: string, specId: string): string {
+  return `${specIdentity(repository, name)}${specId}`;
 }
 
 /**
- * Loads and stores the spec, then starts its workflow. The workflow id is derived from the spec's
- * content and the target repository, so repeating a request finds the run it already started; a
+ * A new revision makes the older ones still running pointless, and they would race it for the
+ * branch: each gets the cancel signal, as a new push cancels the CI run of the push before.
+ */
+async function cancelSupersededRevisions(deps: StartDeps, repository: string, name: string, started: StartedRun): Promise<void> {
+  for (const older of await activeRunsWithWorkflowPrefix(deps.db, specIdentity(repository, name), started.runId)) {
+    if (older.workflowId === started.workflowId) continue;
+    try {
+      await deps.client.workflow.getHandle(older.workflowId, older.id).signal(cancelSignal, { reason: `superseded by a newer revision of ${name} (run ${started.runId})` });
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err; // it ended meanwhile
+    }
+  }
+}
+
+/**
+ * Loads and stores the spec, then starts its workflow. The spec's identity is its repository and
+ * name (the request's, else the spec's title): every revision of it updates one branch and pull
+ * request. The workflow id adds the content hash, so repeating a request finds the run it already started; a
  * request with other options (framework, target) gets a RunConflictError naming them unless it asks
  * for a new run (`rerun`), which starts once the run found has ended, under the same workflow id
  * (so it updates the same branch and pull request).
  */
 export async function startSpecRun(
   deps: StartDeps,
-  request: { spec: SpecReference; repository?: string; framework?: FrameworkName; target?: TargetConfig; rerun?: boolean },
+  request: { spec: SpecReference; name?: string; repository?: string; framework?: FrameworkName; target?: TargetConfig; rerun?: boolean },
 ): Promise<StartedRun> {
   const { db, config } = deps;
   const repository = request.repository ?? config.repos.defaultRepository;
@@ -73,16 +94,18 @@ export async function startSpecRun(
     openapiVersion: spec.openapiVersion ?? null,
   });
 
+  const name = request.name ?? defaultSpecName(spec.title);
   const input: GenerateTestsInput = {
     trigger: 'spec',
     repository,
-    spec: { id: spec.id, source: loaded.source },
+    spec: { id: spec.id, source: loaded.source, name },
+    ciWorkflow: config.generation.ciWorkflow,
     framework: request.framework ?? config.generation.framework,
     ...(execution ? { execution } : {}),
     settings: { taskQueue: config.temporal.taskQueues.io, llmTaskQueue: config.temporal.taskQueues.llm, stages: config.temporal.stages },
   };
-  return startRun(deps, {
-    workflowId: specWorkflowId(spec.id, repository),
+  const started = await startRun(deps, {
+    workflowId: specWorkflowId(repository, name, spec.id),
     input,
     specId: spec.id,
     // A repeated request finds the run it started; only a failed or cancelled run starts afresh,
@@ -90,6 +113,8 @@ export async function startSpecRun(
     reuse: request.rerun ? WorkflowIdReusePolicy.ALLOW_DUPLICATE : WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
     options: runOptionsOf(input),
   });
+  if (!started.existing) await cancelSupersededRevisions(deps, repository, name, started);
+  return started;
 }
 
 function issueInput(config: Config, issue: IssueRef): GenerateTestsInput {
@@ -140,7 +165,7 @@ export async function regenerateIssueRun(deps: StartDeps, issue: IssueRef, feedb
   return { runId, workflowId, existing: false };
 }
 
-function searchAttributes(input: GenerateTestsInput) {
+export function searchAttributes(input: GenerateTestsInput) {
   return [
     { key: TRIGGER_ATTRIBUTE, value: input.trigger },
     { key: REPOSITORY_ATTRIBUTE, value: input.repository },
@@ -148,7 +173,8 @@ function searchAttributes(input: GenerateTestsInput) {
   ];
 }
 
-async function startRun(
+/** Starts a generateTests workflow and records its run; a workflow already running under the id is found instead (`existing`). */
+export async function startRun(
   deps: StartDeps,
   run: { workflowId: string; input: GenerateTestsInput; specId?: string; reuse: WorkflowIdReusePolicy; options?: RunOptions },
 ): Promise<StartedRun> {

@@ -76,14 +76,19 @@ test('a spec run: one branch from the default head, one commit with every artifa
   const run = await runSpec(repo);
   expect(run.status).toBe('completed');
   const branch = run.result.commit.branch;
-  expect(branch).toMatch(/^testloom\/spec-[0-9a-f]{12}$/);
+  expect(branch).toBe('testloom/spec-swagger-petstore');
 
   const d = await delivered(repo, branch);
   expect(d.branches).toEqual([branch]);
   expect(d.commits).toEqual([run.result.commit.commitSha]);
   expect(d.parentOfFirst).toBe(d.defaultHead);
   const artifacts = await listArtifacts(harness.database.db, run.id);
-  expect((await runGit(repo.gitDir, ['ls-tree', '-r', '--name-only', branch, run.result.generation.outDir])).split('\n').sort()).toEqual(artifacts.map((a) => a.path).sort());
+  const outDir = run.result.generation.outDir as string;
+  expect((await runGit(repo.gitDir, ['ls-tree', '-r', '--name-only', branch, outDir])).split('\n').sort())
+    .toEqual(artifacts.map((a) => a.path).filter((file) => file.startsWith(`${outDir}/`)).sort());
+  // Beside the suite: the CI workflow that runs it in the repository's own CI.
+  expect(artifacts.map((a) => a.path).filter((file) => !file.startsWith(`${outDir}/`))).toEqual(['.github/workflows/testloom.yml']);
+  expect(await runGit(repo.gitDir, ['ls-tree', '--name-only', branch, '.github/workflows/testloom.yml'])).toBe('.github/workflows/testloom.yml');
 
   expect(d.pulls).toEqual([
     expect.objectContaining({ number: run.result.review.id, head: branch, base: 'main', state: 'open', labels: ['testloom'], title: expect.stringContaining('Swagger Petstore') }),

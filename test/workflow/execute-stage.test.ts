@@ -47,7 +47,7 @@ const ACCEPTS_INVALID = 'createItem rejects a request without required field "na
 /** The committed tree of the run's branch: path → content. */
 async function committedFiles(harness: Harness, repository: string, branch: string): Promise<SuiteFile[]> {
   const dir = harness.repoHost.repositoryPath(repository);
-  const paths = (await git(dir, ['ls-tree', '-r', '--name-only', branch])).split('\n').filter((p) => p.startsWith('tests/'));
+  const paths = (await git(dir, ['ls-tree', '-r', '--name-only', branch])).split('\n').filter((p) => p.startsWith('tests/') || p.startsWith('.github/'));
   return Promise.all(paths.map(async (path) => ({ path, content: await git(dir, ['show', `${branch}:${path}`]) })));
 }
 

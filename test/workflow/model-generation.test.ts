@@ -146,6 +146,44 @@ describe('generation with a model (Ollama API, real workflow)', () => {
     expect(await generateAttempts(run.id)).toEqual(['failed']);
   });
 
+  it('retries a failed run with its own input once the model answers: the retry completes, the failed run keeps its history', async () => {
+    ollama.enqueue({ text: 'not json' }, { text: 'still not json' }, { text: '{"cases": []}' });
+    const failed = await runIssue(9);
+    expect(failed.status).toBe('failed');
+    ollama.enqueue({ text: 'not json' }, { text: 'still not json' }, { text: '{"cases": []}' });
+    const failedToo = await runIssue(10);
+    expect(failedToo.status).toBe('failed');
+
+    // Both failed in generate for the same reason: one group.
+    const failures = await apiRequest(harness, 'GET', `/api/v1/failures?repository=${encodeURIComponent(repository)}`);
+    expect(failures.status).toBe(200);
+    expect(failures.body.groups).toEqual([
+      expect.objectContaining({ stage: 'generate', count: 2, runIds: [failedToo.id, failed.id], reason: expect.stringContaining('also after 2 repairs') }),
+    ]);
+
+    ollama.enqueue({ json: GOOD_DOCUMENT });
+    const retried = await apiRequest(harness, 'POST', `/api/v1/runs/${failed.id}/retry`);
+    expect(retried.status).toBe(202);
+    expect(retried.body).toMatchObject({ retryOf: failed.id, workflowId: failed.workflowId, existing: false });
+    expect(retried.body.runId).not.toBe(failed.id);
+    const run = await waitForRunEnd(harness, retried.body.runId);
+    expect(run.status).toBe('completed');
+    expect(run.details.retryOf).toBe(failed.id);
+    expect(run.result.commit.branch).toBe('testloom/issue-9');
+    // The failed run is still there as it ended.
+    const before = await apiRequest(harness, 'GET', `/api/v1/runs/${failed.id}`);
+    expect(before.body).toMatchObject({ status: 'failed', error: { stage: 'generate' } });
+
+    // Retrying it again finds the retry; a completed run and an unknown one cannot be retried.
+    const again = await apiRequest(harness, 'POST', `/api/v1/runs/${failed.id}/retry`);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ runId: run.id, existing: true, retryOf: failed.id });
+    const completed = await apiRequest(harness, 'POST', `/api/v1/runs/${run.id}/retry`);
+    expect(completed.status).toBe(409);
+    expect(completed.body.error).toMatchObject({ code: 'not_retryable', message: expect.stringContaining('is completed') });
+    expect((await apiRequest(harness, 'POST', '/api/v1/runs/no-such-run/retry')).status).toBe(404);
+  });
+
   it('adds model-planned scenario tests to a spec run', async () => {
     const scenario = {
       title: 'A created pet can be read back and deleted',

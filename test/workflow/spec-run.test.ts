@@ -26,7 +26,8 @@ describe('spec run end to end (PGlite, real Temporal, real git)', () => {
     expect(started.status).toBe(202);
     expect(started.body.existing).toBe(false);
     expect(started.body.specId).toMatch(/^[0-9a-f]{64}$/);
-    expect(started.body.workflowId).toBe(`spec:${started.body.specId}:${REPO}`);
+    // Identity: the repository and the spec's name (its title by default), then the content hash.
+    expect(started.body.workflowId).toBe(`spec:${REPO}:swagger-petstore@${started.body.specId}`);
 
     const run = await waitForRunEnd(harness, started.body.runId);
     expect(run.status).toBe('completed');
@@ -43,7 +44,7 @@ describe('spec run end to end (PGlite, real Temporal, real git)', () => {
     // The branch holds exactly one commit on top of main, with exactly the run's artifacts.
     const repoDir = harness.repoHost.repositoryPath(REPO);
     const branch = run.result.commit.branch as string;
-    expect(branch).toBe(`testloom/spec-${started.body.specId.slice(0, 12)}`);
+    expect(branch).toBe('testloom/spec-swagger-petstore');
     expect(await git(repoDir, ['rev-list', '--count', `main..${branch}`])).toBe('1');
     expect(await git(repoDir, ['rev-parse', branch])).toBe(run.result.commit.commitSha);
     const committed = (await git(repoDir, ['diff', '--name-only', `main...${branch}`])).split('\n').sort();
