@@ -25,6 +25,7 @@ export function createPrActivity(deps: ActivityDeps) {
         title: `testloom: tests for ${subjectTitle(input.subject)}`,
         body,
         runId,
+        ...(input.subject.delivery?.reviewLabels ? { labels: input.subject.delivery.reviewLabels } : {}),
       });
     });
   };

@@ -8,14 +8,15 @@ import { subjectKey } from '../lib/core/subject';
 import { currentRun, recordStage, withRepositoryTemplates, type ActivityDeps } from './stage';
 
 /**
- * For an issue, creates or updates the run's one comment on it (found by its hidden marker); then
+ * For an issue, creates or updates the run's one comment on it (found by its hidden marker), unless
+ * the repository's `.testloom.yml` turns comments off; then
  * marks the run completed with its result. Running it twice updates the same comment and row.
  */
 export function finalizeActivity(deps: ActivityDeps) {
   return async function finalize(result: RunResult): Promise<void> {
     await recordStage(deps, 'finalize', async () => {
       const { runId, workflowId } = currentRun();
-      if (result.subject?.kind === 'issue') {
+      if (result.subject?.kind === 'issue' && result.subject.delivery?.comments !== false) {
         const marker = workflowMarker(workflowId);
         const subject = result.subject;
         const body = await withRepositoryTemplates(deps, subject.repository, (renderer) =>

@@ -1,4 +1,4 @@
-import { previousSpecRevision, updateRun, upsertRun } from '../lib/db/runs';
+import { deliveredRevision, updateRun, upsertRun } from '../lib/db/runs';
 import { acceptanceCriteria } from '../lib/issues';
 import { listOperations } from '../lib/openapi';
 import { diffRevisions } from '../lib/openapi/revision-diff';
@@ -9,6 +9,7 @@ import { SpecValidationError } from '../lib/openapi/dereference';
 import { loadStoredSpec, normalizeStoredSpec, SpecTooLargeError, UnknownSpecError } from '../lib/openapi/stored';
 import type { GenerateTestsInput, IssueSubject, SpecRevision, SpecSubject, Subject } from '../lib/core/contract';
 import { currentRun, permanent, recordStage, type ActivityDeps } from './stage';
+import { applyRepositoryConfig } from '../lib/runs/repository-settings';
 
 /** How a missing or invalid spec ends the run: retrying cannot fix it. */
 async function specOrPermanentFailure<T>(read: () => Promise<T>): Promise<T> {
@@ -29,7 +30,7 @@ export function loadDereferencedSpec(deps: ActivityDeps, specId: string) {
 
 /** How the spec differs from the revision last delivered under its name; undefined for a first revision. */
 async function specRevision(deps: ActivityDeps, repository: string, name: string, specId: string, api: object): Promise<SpecRevision | undefined> {
-  const previous = await previousSpecRevision(deps.db, { id: currentRun().runId, repository, name, specId });
+  const previous = await deliveredRevision(deps.db, { repository, name }, { runId: currentRun().runId, specId });
   if (!previous) return undefined;
   const before = await loadDereferencedSpec(deps, previous.specId);
   return { previousRunId: previous.runId, previousSpecId: previous.specId, changes: diffRevisions(before.api, api) };
@@ -96,6 +97,7 @@ export function receiveActivity(deps: ActivityDeps) {
       if (input.spec) subject = await specSubject(deps, input, input.spec);
       else if (input.issue) subject = await issueSubject(deps, input, input.repository, input.issue.number);
       else throw permanent('the run names neither a spec nor an issue', 'InvalidInput');
+      subject = await applyRepositoryConfig({ repoHost: deps.repoHost, policy: deps.executionPolicy ?? { hosts: [], variables: [] } }, subject);
       await updateRun(deps.db, runId, { subject });
       return subject;
     });

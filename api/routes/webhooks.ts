@@ -2,6 +2,8 @@ import express, { Router, type Request } from 'express';
 import { recordWebhookOutcome } from '../../lib/monitoring/metrics';
 import { handleDelivery, MalformedPayloadError } from '../../lib/webhooks/handle-delivery';
 import { SignatureVerifier } from '../../lib/webhooks/signature';
+import { startSpecRun } from '../../lib/runs/start';
+import { parseSpecChangedBody } from '../validation';
 import type { AppDeps } from '../deps';
 import { HttpError } from '../errors';
 
@@ -47,6 +49,20 @@ export function webhooksRouter(deps: AppDeps): Router {
       if (err instanceof MalformedPayloadError) throw new HttpError(400, 'invalid_payload', err.message);
       throw err;
     }
+  });
+  const specVerifier = deps.config.api.specWebhookSecret ? new SignatureVerifier(deps.config.api.specWebhookSecret) : undefined;
+  router.post('/spec-changed', express.raw({ type: () => true, limit: deps.config.api.maxSpecBytes + 64 * 1024 }), async (req, res) => {
+    if (!specVerifier) throw new HttpError(503, 'webhooks_disabled', 'the spec-changed receiver is off: set TESTLOOM_SPEC_WEBHOOK_SECRET');
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    if (!(await specVerifier.verify(raw, req.header('x-testloom-signature-256')))) {
+      throw new HttpError(401, 'invalid_signature', 'X-Testloom-Signature-256 is missing or does not match the payload and the configured secret');
+    }
+    const body = parseSpecChangedBody(parsePayload(req, raw));
+    const started = await startSpecRun(deps, { spec: body.spec, name: body.name, ...(body.repository ? { repository: body.repository } : {}) });
+    res
+      .status(started.existing ? 200 : 202)
+      .location(`/api/v1/runs/${started.runId}`)
+      .json({ event: body.event, ...started, links: { self: `/api/v1/runs/${started.runId}` } });
   });
   return router;
 }

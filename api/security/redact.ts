@@ -17,7 +17,7 @@ const MIN_EXACT_LENGTH = 12;
 const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:@/]*:)[^\s@/]+@/gi;
 
 export function secretsOf(config: Pick<Config, 'api' | 'github' | 'databaseUrl'> & Partial<Pick<Config, 'llm'>>): string[] {
-  const secrets = [...config.api.apiKeys, config.api.apiKey, config.github.webhookSecret, config.llm?.openai?.apiKey];
+  const secrets = [...config.api.apiKeys, config.api.apiKey, config.github.webhookSecret, config.api.specWebhookSecret, config.llm?.openai?.apiKey];
   const auth = config.github.auth;
   if (auth?.kind === 'token') secrets.push(auth.token);
   // The PEM whole, and each of its base64 lines, so no fragment of the key survives either.

@@ -193,6 +193,7 @@ export const ENV_SETTINGS = {
   trustProxy: setting<number | string[] | undefined>('TESTLOOM_TRUST_PROXY', 'Reverse proxies whose X-Forwarded-For is believed (hop count or addresses/subnets); unset means none', trustProxy, () => undefined),
   corsOrigins: setting<string[]>('TESTLOOM_CORS_ORIGINS', 'Origins allowed to call the API from a browser (comma-separated); unset means CORS off', list, () => []),
   rateLimitPerMinute: setting('TESTLOOM_RATE_LIMIT_PER_MINUTE', 'Requests per minute allowed per API key and per client IP', positiveInt, () => 300),
+  specWebhookSecret: setting<string | undefined>('TESTLOOM_SPEC_WEBHOOK_SECRET', 'Secret API design tools sign "spec changed" deliveries with (POST /api/webhooks/spec-changed); unset means that receiver is off', secret, () => undefined),
   webhookSecret: setting<string | undefined>('GITHUB_WEBHOOK_SECRET', 'Secret GitHub signs webhook deliveries with; unset means the webhook receiver is off', secret, () => undefined),
   repoHost: setting<'local' | 'github' | undefined>('TESTLOOM_REPO_HOST', 'Where runs deliver: local (git repositories in the data directory) or github; default github when a token or app is configured, else local', repoHostKind, () => undefined),
   githubToken: setting<string | undefined>('GITHUB_TOKEN', 'GitHub token (personal access or fine-grained) the GitHub host acts with', text, () => undefined),
@@ -240,6 +241,7 @@ export const ENV_SETTINGS = {
   executionTimeLimit: setting('TESTLOOM_EXECUTION_TIME_LIMIT', 'Time limit of one run of a suite against the API', duration, () => 10 * 60_000),
   healRounds: setting('TESTLOOM_HEAL_ROUNDS', 'Model repair rounds for tests that fail against the API through their own fault; 0 drops them at once', wholeNumber, () => 2),
   targetsFile: setting<string | undefined>('TESTLOOM_TARGETS_FILE', 'YAML file of the API each repository\'s runs are executed against (see examples/targets.yaml)', text, () => undefined),
+  regressionIssues: setting('TESTLOOM_REGRESSION_ISSUES', 'A regression (a test that passed in the last execution of a suite and fails now) also opens a new issue in the run\'s repository (on), besides the comment on the run\'s issue and the API (off)', flag, () => false),
 } as const;
 
 type Settings = typeof ENV_SETTINGS;

@@ -156,30 +156,6 @@ function decodeCursor(cursor: string): { seconds: number; micros: number; id: st
   return { seconds: Number(seconds), micros: Number(micros), id: Buffer.from(id, 'base64url').toString('utf8').replace(/\0/g, '') };
 }
 
-/**
- * The revision of a named spec delivered before `run`: the latest completed run of the same
- * repository and spec name, started earlier, whose spec differs. Undefined for a first revision.
- */
-export async function previousSpecRevision(
-  db: Kysely<Tables>,
-  run: { id: string; repository: string; name: string; specId: string },
-): Promise<{ runId: string; specId: string } | undefined> {
-  const current = await db.selectFrom('runs').select('createdAt').where('id', '=', run.id).executeTakeFirst();
-  const row = await db
-    .selectFrom('runs')
-    .select(['id', 'specId'])
-    .where('repository', '=', run.repository)
-    .where('trigger', '=', 'spec')
-    .where('status', '=', 'completed')
-    .where(sql<string>`subject->>'name'`, '=', run.name)
-    .where('specId', '!=', run.specId)
-    .$if(current !== undefined, (query) => query.where('createdAt', '<', current!.createdAt))
-    .orderBy('createdAt', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.specId ? { runId: row.id, specId: row.specId } : undefined;
-}
-
 /** Runs still going whose workflow id starts with `prefix` (e.g. every revision of one named spec), except `exceptId`. */
 export async function activeRunsWithWorkflowPrefix(db: Kysely<Tables>, prefix: string, exceptId: string): Promise<RunRow[]> {
   const escaped = prefix.replace(/[\\%_]/g, (char) => `\\${char}`);
@@ -224,4 +200,29 @@ export async function failedRunGroups(db: Kysely<Tables>, filter: { repository?:
     groups.set(key, group);
   }
   return [...groups.values()].sort((a, b) => b.count - a.count || b.lastFailedAt.getTime() - a.lastFailedAt.getTime());
+}
+
+/**
+ * The newest completed run of a named spec in a repository: the revision its branch holds. With
+ * `before`, the revision delivered before that run: started earlier, with another spec.
+ */
+export async function deliveredRevision(
+  db: Kysely<Tables>,
+  spec: { repository: string; name: string },
+  before?: { runId: string; specId: string },
+): Promise<{ runId: string; specId: string } | undefined> {
+  const current = before && (await db.selectFrom('runs').select('createdAt').where('id', '=', before.runId).executeTakeFirst());
+  const row = await db
+    .selectFrom('runs')
+    .select(['id', 'specId'])
+    .where('repository', '=', spec.repository)
+    .where('trigger', '=', 'spec')
+    .where('status', '=', 'completed')
+    .where(sql<string>`subject->>'name'`, '=', spec.name)
+    .$if(before !== undefined, (query) => query.where('specId', '!=', before!.specId))
+    .$if(current !== undefined, (query) => query.where('createdAt', '<', current!.createdAt))
+    .orderBy('createdAt', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.specId ? { runId: row.id, specId: row.specId } : undefined;
 }

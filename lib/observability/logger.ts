@@ -53,6 +53,11 @@ const REDACT_PATHS = [
   '*.*.webhookSecret',
   'GITHUB_WEBHOOK_SECRET',
   '*.GITHUB_WEBHOOK_SECRET',
+  'specWebhookSecret',
+  '*.specWebhookSecret',
+  '*.*.specWebhookSecret',
+  'TESTLOOM_SPEC_WEBHOOK_SECRET',
+  '*.TESTLOOM_SPEC_WEBHOOK_SECRET',
   'TESTLOOM_API_KEYS',
   '*.TESTLOOM_API_KEYS',
 ];

@@ -5,7 +5,7 @@
 import type { TemplateRenderer } from '../templates';
 import { frameworkFor, TEST_FRAMEWORKS } from '../frameworks';
 import type { CoverageFigure } from '../execution/coverage';
-import type { CommitOutcome, ExecutionSummary, GenerationOutcome, IssueSubject, RetrievalOutcome, RunResult, Subject } from '../core/contract';
+import type { CommitOutcome, DeliverySettings, ExecutionSummary, GenerationOutcome, IssueSubject, RetrievalOutcome, RunResult, Subject } from '../core/contract';
 import type { RunLinks } from './links';
 import { revisionHeadline, revisionLines, subjectSource, subjectTitle } from '../core/subject';
 
@@ -68,6 +68,22 @@ export function executionReport(renderer: TemplateRenderer, summary: ExecutionSu
   }).trim();
 }
 
+/** Each `.testloom.yml` threshold against what the execution found: `status-code coverage 62%: below the minimum of 80%`. */
+function thresholdLines(thresholds: DeliverySettings['thresholds'], execution: ExecutionSummary | undefined): string[] {
+  if (!thresholds || !execution || execution.status !== 'executed') return [];
+  const lines: string[] = [];
+  const coverage = execution.coverage?.statusCodes.percent;
+  if (thresholds.minStatusCodeCoverage !== undefined && coverage !== undefined && coverage !== null) {
+    const verdict = coverage < thresholds.minStatusCodeCoverage ? '**below** the minimum of' : 'meets the minimum of';
+    lines.push(`documented status codes covered: ${coverage}%, ${verdict} ${thresholds.minStatusCodeCoverage}%`);
+  }
+  if (thresholds.maxFlakyTests !== undefined) {
+    const verdict = execution.flaky.length > thresholds.maxFlakyTests ? '**more than** the' : 'within the';
+    lines.push(`flaky tests: ${execution.flaky.length}, ${verdict} ${thresholds.maxFlakyTests} allowed`);
+  }
+  return lines;
+}
+
 export function pullRequestBody(
   renderer: TemplateRenderer,
   input: { subject: Subject; retrieval: RetrievalOutcome; generation: GenerationOutcome; commit: CommitOutcome; execution?: ExecutionSummary },
@@ -86,6 +102,8 @@ export function pullRequestBody(
     revision: subject.kind === 'spec' && subject.revision
       ? { previousRunId: subject.revision.previousRunId, headline: revisionHeadline(subject.revision.changes), lines: revisionLines(subject.revision.changes) }
       : undefined,
+    configProblems: subject.delivery?.configProblems,
+    thresholds: thresholdLines(subject.delivery?.thresholds, execution),
     retrieval: { ...retrieval, documents: retrieval.documents.map((doc) => ({ ...doc, score: doc.score.toFixed(2) })) },
     model: modelView(generation),
     dropped: generation.dropped ?? [],

@@ -2,6 +2,8 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNo
 import type { Kysely } from 'kysely';
 import type { Tables } from '../../schema/tables';
 import type { Config } from '../config';
+import { loadRepositoryConfig, type RepositoryConfig } from '../config/repository-config';
+import type { RepoHost } from '../repohost/types';
 import { activeRunsWithWorkflowPrefix, upsertRun } from '../db/runs';
 import { saveSpec } from '../db/specs';
 import { prepareSpec } from '../openapi/intake/prepare';
@@ -27,16 +29,37 @@ export interface StartedRun {
   existing: boolean;
 }
 
-export type StartDeps = { db: Kysely<Tables>; client: Client; config: Config };
+export type StartDeps = {
+  db: Kysely<Tables>;
+  client: Client;
+  config: Config;
+  /** Where the repository's `.testloom.yml` is read (target, runs, framework); absent: it is not read. */
+  repoHost?: RepoHost;
+};
+
+/**
+ * The repository's `.testloom.yml` when it can be used. A bad file changes nothing here: the run
+ * starts with the operator's settings and its receive stage reports the file's problems.
+ */
+async function repositoryConfig(deps: StartDeps, repository: string): Promise<RepositoryConfig | undefined> {
+  if (!deps.repoHost) return undefined;
+  const policy = { hosts: deps.config.execution.hosts, variables: deps.config.execution.variables };
+  const loaded = await loadRepositoryConfig(deps.repoHost, repository, { policy });
+  return loaded.ok && loaded.found ? loaded.config : undefined;
+}
 
 /**
  * The execute stage's request for a run: the target the request names (checked against the
- * operator's host allow-list), else the repository's configured one; none means no execute stage.
+ * operator's host allow-list), else the repository's own (`.testloom.yml`, checked when read), else
+ * the operator's for the repository (TESTLOOM_TARGETS_FILE); none means no execute stage.
  */
-export function executionRequest(config: Config, repository: string, requested?: TargetConfig): ExecutionRequest | undefined {
-  const target = requested ? checkTargetRequest(requested, config.execution) : config.execution.targets[repository];
+export function executionRequest(
+  config: Config, repository: string, requested?: TargetConfig, fromRepository?: RepositoryConfig,
+): ExecutionRequest | undefined {
+  const target = requested ? checkTargetRequest(requested, config.execution) : fromRepository?.target ?? config.execution.targets[repository];
   if (!target) return undefined;
-  return { target, runs: config.execution.runs, timeLimitMs: config.execution.timeLimitMs, healRounds: config.execution.healRounds };
+  const runs = fromRepository?.execution.runs ?? config.execution.runs;
+  return { target, runs, timeLimitMs: config.execution.timeLimitMs, healRounds: config.execution.healRounds };
 }
 
 /** Every revision of one named spec in one repository shares this prefix. */
@@ -77,10 +100,12 @@ export async function startSpecRun(
   const { db, config } = deps;
   const repository = request.repository ?? config.repos.defaultRepository;
   // Checked before the spec is fetched or stored: a bad target changes nothing.
-  const execution = executionRequest(config, repository, request.target);
+  if (request.target) checkTargetRequest(request.target, config.execution);
   const loaded = await prepareSpec(request.spec, {
     maxBytes: config.api.maxSpecBytes, roots: config.api.specRoots, urlHosts: config.api.specUrlHosts,
   });
+  const fromRepository = await repositoryConfig(deps, repository);
+  const execution = executionRequest(config, repository, request.target, fromRepository);
   // The credential variables a requested target names must be ones the spec's suite reads.
   await checkSpecCredentials(loaded, request.target);
   const { spec } = loaded;
@@ -100,7 +125,7 @@ export async function startSpecRun(
     repository,
     spec: { id: spec.id, source: loaded.source, name },
     ciWorkflow: config.generation.ciWorkflow,
-    framework: request.framework ?? config.generation.framework,
+    framework: request.framework ?? fromRepository?.framework ?? config.generation.framework,
     ...(execution ? { execution } : {}),
     settings: { taskQueue: config.temporal.taskQueues.io, llmTaskQueue: config.temporal.taskQueues.llm, stages: config.temporal.stages },
   };
@@ -117,13 +142,15 @@ export async function startSpecRun(
   return started;
 }
 
-function issueInput(config: Config, issue: IssueRef): GenerateTestsInput {
-  const execution = executionRequest(config, issue.repository);
+async function issueInput(deps: StartDeps, issue: IssueRef): Promise<GenerateTestsInput> {
+  const { config } = deps;
+  const fromRepository = await repositoryConfig(deps, issue.repository);
+  const execution = executionRequest(config, issue.repository, undefined, fromRepository);
   return {
     trigger: 'issue',
     repository: issue.repository,
-    issue: { number: issue.number, specPaths: config.generation.issueSpecPaths },
-    framework: config.generation.framework,
+    issue: { number: issue.number, specPaths: fromRepository?.specs.length ? fromRepository.specs.map((spec) => spec.path) : config.generation.issueSpecPaths },
+    framework: fromRepository?.framework ?? config.generation.framework,
     ...(execution ? { execution } : {}),
     settings: { taskQueue: config.temporal.taskQueues.io, llmTaskQueue: config.temporal.taskQueues.llm, stages: config.temporal.stages },
   };
@@ -137,7 +164,7 @@ function issueInput(config: Config, issue: IssueRef): GenerateTestsInput {
 export async function startIssueRun(deps: StartDeps, issue: IssueRef): Promise<StartedRun> {
   return startRun(deps, {
     workflowId: issueWorkflowId(issue),
-    input: issueInput(deps.config, issue),
+    input: await issueInput(deps, issue),
     reuse: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
   });
 }
@@ -150,7 +177,7 @@ export async function startIssueRun(deps: StartDeps, issue: IssueRef): Promise<S
  */
 export async function regenerateIssueRun(deps: StartDeps, issue: IssueRef, feedback: string): Promise<StartedRun> {
   const workflowId = issueWorkflowId(issue);
-  const input = issueInput(deps.config, issue);
+  const input = await issueInput(deps, issue);
   const handle = await signalWithStartWorkflow(deps.client, WORKFLOW.generateTests, {
     workflowId,
     taskQueue: deps.config.temporal.taskQueues.io,

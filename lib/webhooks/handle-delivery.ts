@@ -2,48 +2,27 @@
  * What testloom does with a verified GitHub delivery. Every action lands on the issue's workflow
  * id, so handling the same delivery again (a redelivery, a duplicate) changes nothing more.
  */
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { EmitterWebhookEvent } from '@octokit/webhooks';
-import type { Kysely } from 'kysely';
-import type { DeliveryOutcome, Tables } from '../../schema/tables';
-import type { Config } from '../config';
 import { getDelivery, recordDelivery } from '../db/deliveries';
 import { saveLocalIssue } from '../db/local-issues';
 import { formatIssueRef, issueWorkflowId, type IssueRef } from '../issues';
 import { isIssueNumber } from '../issues/issue-ref';
-import { canWrite, type RepoHost } from '../repohost/types';
+import { canWrite } from '../repohost/types';
 import { cancelSignal } from '../core/workflows';
 import { regenerateIssueRun, startIssueRun } from '../runs/start';
 import { parseCommand } from './commands';
 import { checkIssuePayload, MalformedPayloadError } from './payload';
+import type { Delivery, DeliveryResult, WebhookDeps } from './delivery';
+import { onPullRequest, onPush } from './spec-events';
+
+export type { Delivery, DeliveryResult, WebhookDeps };
 
 export { MalformedPayloadError };
 
-export interface WebhookDeps {
-  db: Kysely<Tables>;
-  client: Client;
-  config: Config;
-  repoHost: RepoHost;
-}
-
-export interface Delivery {
-  id: string;
-  event: string;
-  payload: unknown;
-}
-
-export interface DeliveryResult {
-  /** 202: a run was started or signalled; 204: nothing to do (see `reason`). */
-  status: 202 | 204;
-  outcome: DeliveryOutcome;
-  reason?: string;
-  workflowId?: string;
-  runId?: string;
-  /** A redelivery of a delivery id that already started or signalled a run: answered as before, nothing done. */
-  duplicate?: boolean;
-}
-
 type IssuesPayload = EmitterWebhookEvent<'issues'>['payload'];
+type PushPayload = EmitterWebhookEvent<'push'>['payload'];
+type PullRequestPayload = EmitterWebhookEvent<'pull_request'>['payload'];
 type CommentPayload = EmitterWebhookEvent<'issue_comment'>['payload'];
 type IssueData = IssuesPayload['issue'];
 
@@ -91,6 +70,8 @@ async function alreadyActedOn(deps: WebhookDeps, id: string): Promise<DeliveryRe
 
 function dispatch(deps: WebhookDeps, event: string, payload: Partial<IssuesPayload & CommentPayload>): Promise<DeliveryResult> {
   if (event === 'ping') return Promise.resolve(ignored('ping: the webhook is set up'));
+  if (event === 'push') return onPush(deps, payload as unknown as PushPayload);
+  if (event === 'pull_request') return onPullRequest(deps, payload as unknown as PullRequestPayload);
   if (event !== 'issues' && event !== 'issue_comment') return Promise.resolve(ignored(`event "${event}" is not handled`));
   if (!payload.issue || !payload.repository) throw new MalformedPayloadError(`an ${event} event needs issue and repository`);
   const outOfRange = checkIssuePayload(event, payload);

@@ -101,6 +101,31 @@ test('a spec run: one branch from the default head, one commit with every artifa
   expect(d.comments).toEqual([]); // a spec has no issue to comment on
 });
 
+test('a new revision of a named spec: one more commit on the same branch, the same pull request with the change summary, the removed operation\'s file deleted', async () => {
+  const repo = await newRepo();
+  const revisionSpec = (file: string) => fs.readFileSync(path.resolve(__dirname, '../fixtures/specs/revisions', file), 'utf8');
+  const runRevision = async (file: string) => {
+    const started = await apiRequest(harness, 'POST', '/api/v1/runs', { spec: { content: revisionSpec(file) }, name: 'api/shop.yaml', repository: fullName(repo) });
+    expect(started.status).toBe(202);
+    return waitForRunEnd(harness, started.body.runId);
+  };
+  const v1 = await runRevision('shop-v1.yaml');
+  const v2 = await runRevision('shop-v2.yaml');
+  expect([v1.status, v2.status]).toEqual(['completed', 'completed']);
+  const branch = 'testloom/spec-api-shop-yaml';
+  expect(v2.result.commit.branch).toBe(branch);
+
+  const d = await delivered(repo, branch);
+  expect(d.commits).toEqual([v2.result.commit.commitSha, v1.result.commit.commitSha]);
+  expect(d.pulls).toHaveLength(1);
+  expect(v2.result.review).toMatchObject({ id: v1.result.review.id, created: false });
+  expect(d.pulls[0].body).toContain('1 added, 1 changed (1 breaking), 1 removed');
+  const blob = (commit: string, file: string) => runGit(repo.gitDir, ['rev-parse', `${commit}:tests/testloom/api-shop-yaml/${file}`]).catch(() => undefined);
+  expect(await blob(v2.result.commit.commitSha, 'legacy.test.ts')).toBeUndefined();
+  expect(await blob(v1.result.commit.commitSha, 'legacy.test.ts')).toBeDefined();
+  expect(await blob(v2.result.commit.commitSha, 'users.test.ts')).toBe(await blob(v1.result.commit.commitSha, 'users.test.ts'));
+});
+
 test('an issue run: one branch, one commit, one pull request, one comment linking it and saying how to regenerate', async () => {
   const repo = await newRepo();
   const run = await runIssue(repo, 7);

@@ -97,8 +97,8 @@ describe('GitHub webhook receiver (real payloads, real Temporal, worker running)
     expect(otherLabel).toMatchObject({ status: 204, reason: `label "bug" is not the trigger label "${TRIGGER_LABEL}"` });
     const edited = await deliver(harness, 'issues', issuesEvent('edited', { repository, number: 10 }));
     expect(edited).toMatchObject({ status: 204, reason: 'issues.edited is not handled' });
-    const push = await deliver(harness, 'push', { ref: 'refs/heads/main', repository: { full_name: repository } });
-    expect(push).toMatchObject({ status: 204, reason: 'event "push" is not handled' });
+    const release = await deliver(harness, 'release', { action: 'published', repository: { full_name: repository } });
+    expect(release).toMatchObject({ status: 204, reason: 'event "release" is not handled' });
     expect((await getDelivery(harness.database.db, unlabelled.id))!.outcome).toBe('ignored');
     await expect(harness.client.workflow.getHandle(issueWorkflowId({ repository, number: 10 })).describe()).rejects.toThrow(/not found/i);
   });

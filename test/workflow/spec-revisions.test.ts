@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { git } from '../../lib/repohost/git';
 import { listReviews } from '../../lib/db/reviews';
-import { apiRequest, createHarness, waitForRunEnd, type Harness } from '../support/harness';
+import { apiRequest, createHarness, PETSTORE, waitForRunEnd, type Harness } from '../support/harness';
+import { startPetstoreServer } from '../fixtures/petstore-server';
 import { uniqueRepository } from '../support/retrieval';
 
 const REPO = uniqueRepository('acme');
@@ -101,6 +102,60 @@ describe('a named spec across revisions (PGlite, real Temporal, real git)', () =
     expect(newerRun.status).toBe('completed');
     const repoDir = harness.repoHost.repositoryPath(REPO);
     expect(await git(repoDir, ['rev-parse', 'testloom/spec-superseded-yaml'])).toBe(newerRun.result.commit.commitSha);
+  });
+
+  it("follows the repository's .testloom.yml (output folder, branch prefix, no CI workflow); a bad file is listed in the pull request and the defaults used", async () => {
+    const repository = uniqueRepository('configured');
+    const commitConfig = async (text: string) => {
+      await harness.repoHost.ensureRepository(repository);
+      await harness.repoHost.commitFiles({ repository, branch: 'main', ownedDirs: [], message: 'configure testloom', date: new Date(), files: [{ path: '.testloom.yml', content: text }] });
+    };
+    await commitConfig('version: 1\noutput:\n  dir: qa/api-tests\nbranchPrefix: bots/testloom-\nciWorkflow: false\n');
+    const started = await apiRequest(harness, 'POST', '/api/v1/runs', { spec: { content: revision('shop-v1.yaml') }, name: 'shop', repository });
+    const run = await waitForRunEnd(harness, started.body.runId);
+    expect(run.status).toBe('completed');
+    expect(run.result.commit.branch).toBe('bots/testloom-spec-shop');
+    expect(run.result.generation.outDir).toBe('qa/api-tests/shop');
+    const files = (await git(harness.repoHost.repositoryPath(repository), ['ls-tree', '-r', '--name-only', run.result.commit.branch])).split('\n');
+    expect(files).toContain('qa/api-tests/shop/users.test.ts');
+    expect(files.some((file) => file.startsWith('.github/'))).toBe(false);
+
+    await commitConfig('version: 1\nbranchPrefix: 7\nexecution:\n  thresholds:\n    maxFlakyTests: -1\n');
+    const second = await apiRequest(harness, 'POST', '/api/v1/runs', { spec: { content: revision('shop-v2.yaml') }, name: 'other', repository });
+    const defaulted = await waitForRunEnd(harness, second.body.runId);
+    expect(defaulted.status).toBe('completed');
+    expect(defaulted.result.commit.branch).toBe('testloom/spec-other');
+    const review = (await listReviews(harness.database.db, repository)).find((r) => r.headBranch === 'testloom/spec-other')!;
+    expect(review.body).toContain('testloom could not use `.testloom.yml`');
+    expect(review.body).toContain('`branchPrefix`');
+    expect(review.body).toContain('`execution.thresholds.maxFlakyTests`');
+    expect(review.body).toContain('The run used the defaults instead.');
+  });
+
+  it("takes the target, runs and thresholds of .testloom.yml, and reports the thresholds against what the execution found", async () => {
+    const repository = uniqueRepository('thresholds');
+    const api = await startPetstoreServer();
+    try {
+      const config = [
+        'version: 1',
+        'target:', `  baseUrl: ${api.baseUrl}`, '  allowedMethods: [POST, DELETE]',
+        'execution:', '  runs: 2', '  thresholds:', '    minStatusCodeCoverage: 100', '    maxFlakyTests: 0',
+      ].join('\n');
+      await harness.repoHost.ensureRepository(repository);
+      await harness.repoHost.commitFiles({ repository, branch: 'main', ownedDirs: [], message: 'configure', date: new Date(), files: [{ path: '.testloom.yml', content: `${config}\n` }] });
+      const started = await apiRequest(harness, 'POST', '/api/v1/runs', { spec: { path: PETSTORE }, repository });
+      expect(started.status).toBe(202);
+      const run = await waitForRunEnd(harness, started.body.runId, 180_000);
+      expect(run.status).toBe('completed');
+      expect(run.result.execution).toMatchObject({ status: 'executed', baseUrl: api.baseUrl, runs: 2, flaky: [] });
+      expect(run.result.execution.coverage.statusCodes.percent).toBe(100);
+      const [review] = await listReviews(harness.database.db, repository);
+      expect(review.body).toContain('Thresholds of `.testloom.yml`:');
+      expect(review.body).toContain('- documented status codes covered: 100%, meets the minimum of 100%');
+      expect(review.body).toContain('- flaky tests: 0, within the 0 allowed');
+    } finally {
+      await api.close();
+    }
   });
 
   it('refuses a name that could climb out of the repository or hide, naming the field', async () => {
