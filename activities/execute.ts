@@ -2,11 +2,11 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { BudgetExceededError, InvalidModelOutputError, ModelUnavailableError } from '../lib/llm';
 import { listArtifacts, setDelivery, type DeliveryDecision } from '../lib/db/artifacts';
-import { finishExecution, startExecution } from '../lib/db/executions';
+import { executionHistory, finishExecution, startExecution } from '../lib/db/executions';
 import { getRun, updateRun } from '../lib/db/runs';
 import { listStoredTestCases } from '../lib/db/test-cases';
 import { executionReport } from '../lib/runs/review-text';
-import type { ExecutionRequest, ExecutionSummary, GenerationOutcome, Subject } from '../lib/core/contract';
+import type { ExecuteRunInput, ExecutionRequest, ExecutionSummary, GenerationOutcome, Subject } from '../lib/core/contract';
 import type { TemplateRenderer } from '../lib/templates';
 import { checkSuiteInChildProcess } from '../lib/generation/gates/check-process';
 import { executeSuite, type ExecutionReport, type SuiteExecution } from '../lib/execution/execute-suite';
@@ -14,6 +14,7 @@ import { modelRepairer } from '../lib/execution/heal-model';
 import { ApiUnreachableError } from '../lib/execution/reachability';
 import { FRAMEWORKS, frameworkFor, FrameworkUnavailableError, isFrameworkName, SuiteRunError } from '../lib/frameworks';
 import { suiteCases } from '../lib/execution/suite-cases';
+import type { PrioritisationRequest, RecordedExecutionTests } from '../lib/execution/prioritised-run';
 import { checkTarget, InvalidTargetError, type TargetConfig } from '../lib/core/target';
 import { resolveTargetEnv } from '../lib/core/target-policy';
 import { currentRun, keepHeartbeating, permanent, progressWatchdog, recordStage, withRepositoryTemplates, type ActivityDeps } from './stage';
@@ -61,7 +62,7 @@ async function executeStoredSuite(
   deps: ActivityDeps,
   run: { runId: string; repository: string; outDir: string; executable?: Executable },
   request: ExecutionRequest,
-  options: { heal: boolean; delivered: boolean; renderer?: TemplateRenderer },
+  options: { heal: boolean; delivered: boolean; renderer?: TemplateRenderer; prioritisation?: PrioritisationRequest },
 ): Promise<{ execution: SuiteExecution; caseDocument?: { path: string; content: string } } | { skipped: string }> {
   let target: TargetConfig;
   try {
@@ -109,6 +110,7 @@ async function executeStoredSuite(
       },
       signal: context.cancellationSignal,
       onProgress: (message) => context.heartbeat(message),
+      ...(options.prioritisation ? { prioritisation: options.prioritisation } : {}),
     });
     return { execution, ...(caseDocument ? { caseDocument: { path: caseDocument.path, content: caseDocument.content } } : {}) };
   } catch (err) {
@@ -165,23 +167,51 @@ export function executeActivity(deps: ActivityDeps) {
   };
 }
 
+/** How many earlier executions of the same suite a later execution's order learns from. */
+const HISTORY_EXECUTIONS = 50;
+
+/**
+ * A later execution runs its tests most-likely-to-fail first, learned from the completed executions
+ * of the same repository and spec (all its revisions; of the run alone for an issue run), tests of
+ * operations this revision added or changed first. Seeded by the execution id: a retried attempt
+ * runs the same tests in the same order.
+ */
+async function prioritisationOf(
+  deps: ActivityDeps,
+  run: { id: string; repository: string; subject: Subject | null },
+  executionId: string,
+  request: ExecutionRequest,
+): Promise<PrioritisationRequest> {
+  const subject = run.subject?.kind === 'spec' ? run.subject : undefined;
+  const history = await executionHistory(deps.db, { repository: run.repository, specName: subject?.name, runId: run.id }, HISTORY_EXECUTIONS);
+  const changes = subject?.revision?.changes;
+  return {
+    history: history as RecordedExecutionTests[],
+    ...(changes ? { changedOperations: [...changes.added, ...changes.changed].map((c) => c.operationId) } : {}),
+    seed: executionId,
+    ...(request.budget !== undefined ? { budget: request.budget } : {}),
+    ...(request.failFast ? { failFast: true } : {}),
+  };
+}
+
 /**
  * `POST /api/v1/runs/:id/execute`: runs a finished run's suite against a target again and stores
  * the report as its own execution. Nothing is repaired or delivered: the commit is not touched.
  */
 export function executeRunActivity(deps: ActivityDeps) {
-  return async function executeRun(input: { runId: string; request: ExecutionRequest }): Promise<ExecutionSummary> {
+  return async function executeRun(input: { runId: string; request: ExecutionRequest; kind?: ExecuteRunInput['kind'] }): Promise<ExecutionSummary> {
     const { runId: executionId, workflowId } = currentRun();
     const run = await getRun(deps.db, input.runId);
     if (!run) throw permanent(`run ${input.runId} is not stored`, 'UnknownRun');
-    await startExecution(deps.db, { id: executionId, runId: run.id, workflowId, kind: 'request', target: input.request.target });
+    await startExecution(deps.db, { id: executionId, runId: run.id, workflowId, kind: input.kind ?? 'request', target: input.request.target });
     const stopHeartbeat = keepHeartbeating();
     const { generation } = run.details;
     try {
       const outDir = generation?.outDir ?? '';
       const stored = { runId: run.id, repository: run.repository, outDir, executable: generation?.executable };
       // The delivered tests, not the ones the execute stage left out.
-      const result = await executeStoredSuite(deps, stored, input.request, { heal: false, delivered: true });
+      const prioritisation = await prioritisationOf(deps, run, executionId, input.request);
+      const result = await executeStoredSuite(deps, stored, input.request, { heal: false, delivered: true, prioritisation });
       if ('skipped' in result) {
         const outcome = skipped(input.request.target, input.request.runs, result.skipped);
         await finishExecution(deps.db, executionId, { status: 'skipped', summary: outcome });

@@ -12,7 +12,7 @@ import { writeScenarioTests } from '../lib/generation/model/scenarios';
 import { DEFAULT_FRAMEWORK, frameworkFor } from '../lib/frameworks';
 import { generateSpecSuite } from '../lib/generation/spec-suite';
 import { credentialVariables } from '../lib/generation/suite-plan';
-import { ciWorkflowFile } from '../lib/frameworks/ci-workflow';
+import { ciWorkflowFile, SUITES_ROOT as CI_SUITES_ROOT } from '../lib/frameworks/ci-workflow';
 import type { TestCase } from '../lib/generation/types';
 import { caseLimitError, DEFAULT_GENERATION_LIMITS } from '../lib/core/limits';
 import { listOperations } from '../lib/openapi';
@@ -201,10 +201,15 @@ async function scenariosForSpec(
 }
 
 /** `.github/workflows/testloom.yml`: the repository's own CI runs the delivered suites (the same file for every spec). */
-function ciWorkflowArtifact(subject: SpecSubject, api: object): Artifact {
+function ciWorkflowArtifacts(subject: SpecSubject, api: object): { artifacts: Artifact[]; notes: string[] } {
+  if (!subject.ciWorkflow) return { artifacts: [], notes: [] };
+  const outDir = outputDir(subject);
+  if (!outDir.startsWith(`${CI_SUITES_ROOT}/`)) {
+    return { artifacts: [], notes: [`No CI workflow: it runs the suites under ${CI_SUITES_ROOT}/, and this one is in ${outDir}/ (.testloom.yml output.dir).`] };
+  }
   const credentials = credentialVariables(listOperations(api)).credentials.map((credential) => credential.variable);
-  const file = ciWorkflowFile([{ outDir: outputDir(subject), framework: subject.framework ?? DEFAULT_FRAMEWORK, credentialVariables: credentials }]);
-  return { path: file.path, kind: 'helper', content: file.content };
+  const file = ciWorkflowFile([{ outDir, framework: subject.framework ?? DEFAULT_FRAMEWORK, credentialVariables: credentials }]);
+  return { artifacts: [{ path: file.path, kind: 'helper', content: file.content }], notes: [] };
 }
 
 async function generateForSpec(
@@ -227,13 +232,14 @@ async function generateForSpec(
   });
   Context.current().heartbeat('suite rendered');
   const scenarios = await scenariosForSpec(deps, subject, api, retrieval, feedback, templates);
+  const ci = ciWorkflowArtifacts(subject, api);
   return {
-    artifacts: [...suite.artifacts, ...scenarios.artifacts, ...(subject.ciWorkflow ? [ciWorkflowArtifact(subject, api)] : [])],
+    artifacts: [...suite.artifacts, ...scenarios.artifacts, ...ci.artifacts],
     cases: [
       ...suite.cases.map((c) => storedCase(c)),
       ...scenarios.cases,
     ],
-    notes: [...suite.notes, ...scenarios.notes],
+    notes: [...suite.notes, ...scenarios.notes, ...ci.notes],
     model: scenarios.model,
     executable: { suiteDir: outputDir(subject), specId: subject.specId, framework: subject.framework ?? DEFAULT_FRAMEWORK },
   };

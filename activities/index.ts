@@ -5,6 +5,7 @@ import type { ActivityDeps } from './stage';
 import { finalizeActivity, indexRunCasesActivity, recordRunEndActivity } from './finalize';
 import { generateActivity } from './generate';
 import { receiveActivity } from './receive';
+import { reportRegressionsActivity } from './regressions';
 import { retrieveActivity } from './retrieve';
 
 export type { ActivityDeps } from './stage';
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     generate: generateActivity(deps),
     execute: executeActivity(deps),
     executeRun: executeRunActivity(deps),
+    reportRegressions: reportRegressionsActivity(deps),
     commit: commitActivity(deps),
     createPr: createPrActivity(deps),
     indexRunCases: indexRunCasesActivity(deps),

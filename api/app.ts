@@ -9,6 +9,7 @@ import { healthRouter } from './routes/health';
 import { metricsRouter } from './routes/metrics';
 import { plansRouter } from './routes/plans';
 import { runsRouter } from './routes/runs';
+import { schedulesRouter } from './routes/schedules';
 import { webhooksRouter } from './routes/webhooks';
 
 const logUnhandled = (err: unknown) => rootLogger().error({ err }, 'unhandled error answering a request');
@@ -26,6 +27,7 @@ export function createApp(deps: AppDeps, log: (err: unknown) => void = logUnhand
   app.use(metricsRouter(deps)); // GET /metrics (Prometheus), no API key
   app.use('/api/v1', v1Guard(deps.config)); // rate limits, API key, content types, body limits
   app.use('/api/v1', runsRouter(deps));
+  app.use('/api/v1', schedulesRouter(deps));
   app.use('/api/v1', plansRouter(deps));
   app.use(methodNotAllowed());
   app.use((req, _res, next) => next(notFound(`${req.method} ${req.path}`)));

@@ -194,14 +194,25 @@ const startRun = operationValidators('startRun');
 const listRuns = operationValidators('listRuns');
 const cancelRun = operationValidators('cancelRun');
 const executeRun = operationValidators('executeRun');
+const scheduleRun = operationValidators('scheduleRun');
 const planRun = operationValidators('planRun');
 const listFailures = operationValidators('listFailures');
+const specChanged = operationValidators('receiveSpecChangedWebhook');
 
 export const parseStartRunBody = (value: unknown) => startRun.body<StartRunBody>(value);
 /** The query string of `POST /api/v1/runs` (a raw spec upload names its repository here). */
 export const parseStartRunQuery = (value: unknown) => startRun.query<{ repository?: string }>(value);
 export const parseListRunsQuery = (value: unknown) => listRuns.query<ListRunsQuery>(value);
+export interface SpecChangedBody {
+  event: 'endpoint.created' | 'endpoint.updated' | 'endpoint.deleted' | 'spec.updated';
+  repository?: string;
+  name: string;
+  spec: SpecReference;
+}
+
+export const parseSpecChangedBody = (value: unknown) => specChanged.body<SpecChangedBody>(value);
 export const parseListFailuresQuery = (value: unknown) => listFailures.query<{ repository?: string }>(value);
 export const parseCancelRunBody = (value: unknown) => cancelRun.body<{ reason?: string }>(value ?? {});
-export const parseExecuteRunBody = (value: unknown) => executeRun.body<{ target?: TargetConfig }>(value ?? {});
+export const parseExecuteRunBody = (value: unknown) => executeRun.body<{ target?: TargetConfig; failFast?: boolean; budget?: number }>(value ?? {});
+export const parseScheduleRunBody = (value: unknown) => scheduleRun.body<{ cron?: string; interval?: string; target?: TargetConfig }>(value ?? {});
 export const parsePlanBody = (value: unknown) => planRun.body<PlanBody>(value);

@@ -14,6 +14,7 @@ import { followRun } from './progress';
 import { planCommand, printPlan } from './plan-command';
 import { buildRunRequest } from './run-request';
 import { addTargetOptions, followExecution, printExecution, targetFromOptions, type ExecutionView, type TargetOptions } from './execution';
+import { addScheduleCommand } from './schedule-command';
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -142,11 +143,17 @@ addTargetOptions(program
   .command('execute <run>')
   .description("Run a finished run's generated suite against an API again (default: the repository's configured target) and show what it found"))
   .option('--json', 'print the execution with its full report as JSON')
-  .action(async (id: string, options: TargetOptions & { json?: boolean }) => {
+  .option('--fail-fast', 'stop each run at the first failing test (tests run most-likely-to-fail first)')
+  .option('--budget <n>', 'run only the n tests most likely to fail; the others are reported skipped', (value: string) => Number(value))
+  .action(async (id: string, options: TargetOptions & { json?: boolean; failFast?: boolean; budget?: number }) => {
     const config = loadConfig();
     const target = targetFromOptions(options);
+    // The API validates the budget (a whole number, at least 1) and says so.
+    const body = {
+      ...(target ? { target } : {}), ...(options.failFast ? { failFast: true } : {}), ...(options.budget !== undefined ? { budget: options.budget } : {}),
+    };
     const execution = await withApi(config, async (api) => {
-      const { body: started } = await api.request<{ executionId: string; runId: string; existing: boolean }>('POST', `/api/v1/runs/${encodeURIComponent(id)}/execute`, target ? { target } : {});
+      const { body: started } = await api.request<{ executionId: string; runId: string; existing: boolean }>('POST', `/api/v1/runs/${encodeURIComponent(id)}/execute`, body);
       if (!options.json) print(`${started.existing ? 'Found running' : 'Started'} execution ${started.executionId} of run ${started.runId}`);
       const ended = await followExecution(api, started.runId, started.executionId, options.json ? () => undefined : print);
       return options.json ? (await api.request<ExecutionView>('GET', `/api/v1/runs/${encodeURIComponent(started.runId)}/executions/${encodeURIComponent(ended.id)}`)).body : ended;
@@ -170,6 +177,8 @@ addTargetOptions(program
     if (options.json) print(JSON.stringify(plan, null, 2));
     else printPlan(plan, print);
   });
+
+addScheduleCommand(program, print);
 
 program
   .command('retry <run>')

@@ -27,6 +27,10 @@ export interface StageServices {
   models?: ModelAccess;
   /** How much one run may generate; absent: the defaults. */
   limits?: GenerationLimits;
+  /** TESTLOOM_REGRESSION_ISSUES: a regression also opens an issue; absent: it does not. */
+  regressionIssues?: boolean;
+  /** The operator's execution policy, which a repository's `.testloom.yml` target is checked against; absent: it may name none. */
+  executionPolicy?: { hosts: string[]; variables: string[] };
 }
 
 export interface Services extends StageServices {
@@ -56,6 +60,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
       links: runLinks(config),
       models: await createModelAccess(config.llm, database.db),
       limits: config.generation.limits,
+      executionPolicy: { hosts: config.execution.hosts, variables: config.execution.variables },
+      regressionIssues: config.execution.regressionIssues,
       async close() {
         await database.close();
         await unloadLlamaModels();

@@ -110,6 +110,21 @@ export interface ExecutionsTable {
   finishedAt: NullableTimestamp;
 }
 
+/** A test that passed in the previous completed execution against the same API and fails in this one. */
+export interface RegressionsTable {
+  executionId: string;
+  runId: string;
+  file: string;
+  fullName: string;
+  previousExecutionId: string;
+  /** What the failing test saw (its last failure message). */
+  failure: string | null;
+  /** Where it was reported: the comment on the run's issue, the issue opened for it. */
+  commentUrl: ColumnType<string | null, string | null | undefined, string | null>;
+  issueUrl: ColumnType<string | null, string | null | undefined, string | null>;
+  createdAt: CreatedAt;
+}
+
 export interface TestCasesTable {
   id: Identity;
   runId: string;
@@ -153,7 +168,7 @@ export interface LocalCollaboratorsTable {
   permission: Permission;
 }
 
-export type DeliveryOutcome = 'started' | 'existing' | 'signalled' | 'cancelled' | 'ignored' | 'refused' | 'failed';
+export type DeliveryOutcome = 'started' | 'existing' | 'signalled' | 'cancelled' | 'commented' | 'ignored' | 'refused' | 'failed';
 
 export interface WebhookDeliveriesTable {
   id: string;
@@ -242,6 +257,7 @@ export interface Tables {
   modelCalls: ModelCallsTable;
   modelResponses: ModelResponsesTable;
   executions: ExecutionsTable;
+  regressions: RegressionsTable;
   healthProbes: HealthProbesTable;
 }
 
@@ -256,3 +272,4 @@ export type LocalIssueCommentRow = Selectable<LocalIssueCommentsTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type ModelCallRow = Selectable<ModelCallsTable>;
 export type ExecutionRow = Selectable<ExecutionsTable>;
+export type RegressionRow = Selectable<RegressionsTable>;

@@ -114,6 +114,7 @@ export const openApiDocument: OpenApiDocument = {
     { name: 'runs', description: 'Test-generation runs' },
     { name: 'operations', description: 'Health, metrics and this description; no API key needed' },
     { name: 'webhooks', description: 'Deliveries from GitHub, authenticated by their HMAC signature' },
+    { name: 'schedules', description: 'Schedules that re-execute delivered suites, and the regressions their executions find' },
   ],
   paths: {
     '/api/v1/runs': {
@@ -334,6 +335,114 @@ export const openApiDocument: OpenApiDocument = {
         },
       },
     },
+    '/api/v1/runs/{id}/schedule': {
+      parameters: [{ $ref: '#/components/parameters/RunId' }],
+      post: {
+        operationId: 'scheduleRun',
+        tags: ['schedules'],
+        summary: 'Re-execute a run\'s delivered suite on a schedule (a Temporal Schedule)',
+        description: [
+          'Creates a Temporal Schedule that starts an execution of the run\'s delivered suite (like `POST /api/v1/runs/{id}/execute`)',
+          'against the target, checked now as that operation checks it (default: the repository\'s configured one), by `cron` or',
+          'every `interval` (at most every 15 minutes); a firing while the last execution still runs is skipped. Each execution is',
+          'stored; tests that passed in the previous execution and fail now are regressions (`GET /api/v1/runs/{id}/regressions`).',
+          'One schedule per run: the same request again finds it (200); another timing or target is a conflict (409).',
+        ].join('\n'),
+        requestBody: { required: true, content: json(ref('ScheduleRunRequest')) },
+        responses: {
+          '200': { description: 'The run\'s schedule already exists with this request', headers: { Location: { $ref: '#/components/headers/Location' } }, content: json(ref('Schedule')) },
+          '201': { description: 'Schedule created', headers: { Location: { $ref: '#/components/headers/Location' } }, content: json(ref('Schedule')) },
+          '400': {
+            description: 'Neither or both of `cron` and `interval`, a cron expression that is not one or fires more often than every 15 minutes, an interval under 15m, no `target` while none is configured, or a target this server may not run against: `invalid_request` naming the field',
+            content: json(ref('Error')),
+          },
+          '404': response('NotFound'),
+          '409': { description: 'The run has no generated API suite (`not_executable`), or its schedule exists with another run, timing or target (`schedule_conflict`, naming each)', content: json(ref('Error')) },
+          '413': response('PayloadTooLarge'),
+          '415': response('UnsupportedMediaType'),
+          ...standardErrors,
+        },
+      },
+    },
+    '/api/v1/runs/{id}/regressions': {
+      parameters: [{ $ref: '#/components/parameters/RunId' }],
+      get: {
+        operationId: 'listRegressions',
+        tags: ['schedules'],
+        summary: 'Tests of the run\'s suite that passed in one execution and failed in the next against the same API, newest first',
+        description: 'Each regression is reported once: in the API here, on the run\'s issue (a comment per execution), and, with `TESTLOOM_REGRESSION_ISSUES=on`, in one new issue per execution. A test that keeps failing is no new regression.',
+        responses: {
+          '200': { description: 'Regressions', content: json({ type: 'object', required: ['regressions'], properties: { regressions: { type: 'array', items: ref('Regression') } } }) },
+          '400': response('BadRequest'),
+          '404': response('NotFound'),
+          ...standardErrors,
+        },
+      },
+    },
+    '/api/v1/schedules': {
+      get: {
+        operationId: 'listSchedules',
+        tags: ['schedules'],
+        summary: 'testloom\'s schedules (a new one may take a moment to be listed: Temporal lists from its visibility store)',
+        responses: {
+          '200': { description: 'Schedules', content: json({ type: 'object', required: ['schedules'], properties: { schedules: { type: 'array', items: ref('Schedule') } } }) },
+          ...standardErrors,
+        },
+      },
+    },
+    '/api/v1/schedules/{scheduleId}': {
+      parameters: [{ $ref: '#/components/parameters/ScheduleId' }],
+      get: {
+        operationId: 'getSchedule',
+        tags: ['schedules'],
+        summary: 'One schedule: its run, timing, target, whether it is paused, next and recent executions',
+        responses: {
+          '200': { description: 'The schedule', content: json(ref('Schedule')) },
+          '400': response('BadRequest'),
+          '404': response('NotFound'),
+          ...standardErrors,
+        },
+      },
+      delete: {
+        operationId: 'deleteSchedule',
+        tags: ['schedules'],
+        summary: 'Delete a schedule; executions it started keep running and stay stored',
+        responses: {
+          '204': { description: 'Deleted' },
+          '400': response('BadRequest'),
+          '404': response('NotFound'),
+          ...standardErrors,
+        },
+      },
+    },
+    '/api/v1/schedules/{scheduleId}/pause': {
+      parameters: [{ $ref: '#/components/parameters/ScheduleId' }],
+      post: {
+        operationId: 'pauseSchedule',
+        tags: ['schedules'],
+        summary: 'Pause a schedule: it starts no execution until resumed (pausing a paused one changes nothing)',
+        responses: {
+          '200': { description: 'The paused schedule', content: json(ref('Schedule')) },
+          '400': response('BadRequest'),
+          '404': response('NotFound'),
+          ...standardErrors,
+        },
+      },
+    },
+    '/api/v1/schedules/{scheduleId}/resume': {
+      parameters: [{ $ref: '#/components/parameters/ScheduleId' }],
+      post: {
+        operationId: 'resumeSchedule',
+        tags: ['schedules'],
+        summary: 'Resume a paused schedule (resuming a running one changes nothing)',
+        responses: {
+          '200': { description: 'The resumed schedule', content: json(ref('Schedule')) },
+          '400': response('BadRequest'),
+          '404': response('NotFound'),
+          ...standardErrors,
+        },
+      },
+    },
     '/api/health': {
       get: {
         operationId: 'getHealth',
@@ -367,6 +476,35 @@ export const openApiDocument: OpenApiDocument = {
         security: open,
         responses: {
           '200': { description: 'OpenAPI 3.1 document', content: json({ type: 'object' }) },
+        },
+      },
+    },
+    '/api/webhooks/spec-changed': {
+      post: {
+        operationId: 'receiveSpecChangedWebhook',
+        tags: ['webhooks'],
+        summary: 'A "spec changed" delivery from an API design tool: starts a revision run of the named spec',
+        description: [
+          'For API design tools that notify when an endpoint is created, updated or deleted. Authenticated like GitHub\'s deliveries:',
+          '`X-Testloom-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>` with `TESTLOOM_SPEC_WEBHOOK_SECRET`, no API key; off',
+          '(503 `webhooks_disabled`) when that is unset. The body names the spec (its new revision, as in a run request) and its',
+          '`name`: the run updates the spec\'s branch and pull request like any revision, and the same revision again finds its run (200).',
+        ].join('\n'),
+        security: open,
+        parameters: [
+          { name: 'X-Testloom-Signature-256', in: 'header', required: true, description: '`sha256=<hex HMAC of the raw body>`', schema: { type: 'string', pattern: '^sha256=[0-9a-f]{64}$' } },
+        ],
+        requestBody: { required: true, content: json(ref('SpecChangedDelivery')) },
+        responses: {
+          '200': { description: 'This revision already has a run', content: json(ref('StartedRun')) },
+          '202': { description: 'A revision run started', content: json(ref('StartedRun')) },
+          '400': { description: 'A body the schema does not allow (`invalid_request`, naming the field), malformed JSON, or a spec that cannot be used (`invalid_spec`)', content: json(ref('Error')) },
+          '401': { description: 'The signature is missing or does not match (`invalid_signature`)', content: json(ref('Error')) },
+          '413': response('PayloadTooLarge'),
+          '422': { description: 'The spec URL could not be fetched (`spec_unavailable`)', content: json(ref('Error')) },
+          '503': { description: 'The receiver is off (`webhooks_disabled`)', content: json(ref('Error')) },
+          '429': response('TooManyRequests'),
+          '500': response('InternalError'),
         },
       },
     },
@@ -424,6 +562,7 @@ export const openApiDocument: OpenApiDocument = {
     },
     parameters: {
       RunId: { name: 'id', in: 'path', required: true, description: 'Run id (Temporal run id) or workflow id', schema: { type: 'string', minLength: 1 } },
+      ScheduleId: { name: 'scheduleId', in: 'path', required: true, description: 'Schedule id (`execute-schedule:<the run\'s workflow id>`, percent-encoded)', schema: { type: 'string', minLength: 1 } },
       UploadRepository: {
         name: 'repository', in: 'query', description: 'Target repository: how a raw spec upload names it; a JSON body may name it here or in `repository` (both given must agree, else 400)',
         schema: ref('Repository'),
@@ -516,7 +655,11 @@ export const openApiDocument: OpenApiDocument = {
       ExecuteRunRequest: {
         type: 'object',
         additionalProperties: false,
-        properties: { target: ref('Target') },
+        properties: {
+          target: ref('Target'),
+          failFast: { type: 'boolean', description: 'Stop each run at the first failing test (pytest right after it; Jest after the file holding it). Tests run most-likely-to-fail first, learned from the repository\'s execution history' },
+          budget: { type: 'integer', minimum: 1, maximum: 100000, description: 'Run only this many tests, the top of that order; the others are reported skipped' },
+        },
       },
       StartedExecution: {
         type: 'object',
@@ -536,14 +679,68 @@ export const openApiDocument: OpenApiDocument = {
           id: { type: 'string' },
           runId: { type: 'string' },
           workflowId: { type: 'string' },
-          kind: { type: 'string', enum: EXECUTION_KINDS, description: '`pipeline`: the run\'s own execute stage' },
+          kind: { type: 'string', enum: EXECUTION_KINDS, description: '`pipeline`: the run\'s own execute stage; `request`: asked for over the API or CLI; `schedule`: started by a schedule' },
           status: { type: 'string', enum: EXECUTION_STATUSES },
           target: ref('Target'),
           summary: { description: 'Counts, coverage figures, flaky / dropped / repaired tests, possible API defects with reproducers' },
           report: { description: 'Only on a single execution: every run\'s per-test outcomes, findings, coverage by operation, exchanges' },
+          regressions: { type: 'array', items: ref('Regression'), description: 'Only on a single execution: its tests that passed in the execution before it and fail now' },
           error: { type: ['string', 'null'] },
           createdAt: { type: 'string', format: 'date-time' },
           finishedAt: { type: ['string', 'null'], format: 'date-time' },
+        },
+      },
+      ScheduleRunRequest: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          cron: { type: 'string', minLength: 1, maxLength: 200, description: 'Five fields (minute hour day-of-month month day-of-week), e.g. `0 */6 * * *`, or @hourly, @daily, @weekly, @monthly, @yearly (UTC); not with `interval`' },
+          interval: {
+            type: 'string', pattern: '^\\s*([0-9]+[smhdSMHD])+\\s*$', maxLength: 40, description: 'Every this long, e.g. `30m`, `6h`, `1d`, `1h30m`; at least 15m; not with `cron`',
+            'x-error-message': 'must be a duration such as 30m, 6h, 1d or 1h30m',
+          },
+          target: { ...ref('Target'), description: 'The API each execution runs against; default the repository\'s configured target' },
+        },
+      },
+      Schedule: {
+        type: 'object',
+        required: ['id', 'runId', 'runWorkflowId', 'repository', 'target', 'paused', 'nextActionTimes', 'recentExecutions'],
+        properties: {
+          id: { type: 'string', description: '`execute-schedule:<the run\'s workflow id>`' },
+          runId: { type: 'string' },
+          runWorkflowId: { type: 'string' },
+          repository: { type: 'string' },
+          cron: { type: 'string' },
+          interval: { type: 'string' },
+          target: ref('Target'),
+          paused: { type: 'boolean' },
+          note: { type: 'string', description: 'Why it was last paused or resumed' },
+          nextActionTimes: { type: 'array', items: { type: 'string', format: 'date-time' } },
+          recentExecutions: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['scheduledAt', 'workflowId', 'executionId'],
+              properties: { scheduledAt: { type: 'string', format: 'date-time' }, workflowId: { type: 'string' }, executionId: { type: 'string', description: 'The execution id under `/api/v1/runs/{runId}/executions/`' } },
+            },
+          },
+          existing: { type: 'boolean', description: 'Only when creating: whether it existed already' },
+          links: { type: 'object', properties: { self: { type: 'string' } } },
+        },
+      },
+      Regression: {
+        type: 'object',
+        required: ['executionId', 'runId', 'file', 'fullName', 'previousExecutionId', 'createdAt'],
+        properties: {
+          executionId: { type: 'string', description: 'The execution the test failed in' },
+          runId: { type: 'string' },
+          file: { type: 'string' },
+          fullName: { type: 'string' },
+          previousExecutionId: { type: 'string', description: 'The completed execution before it, against the same base URL, where the test passed' },
+          failure: { type: ['string', 'null'] },
+          commentUrl: { type: ['string', 'null'], description: 'The comment on the run\'s issue that reported it' },
+          issueUrl: { type: ['string', 'null'], description: 'The issue opened for it (`TESTLOOM_REGRESSION_ISSUES=on`)' },
+          createdAt: { type: 'string', format: 'date-time' },
         },
       },
       IssueRunRequest: {
@@ -631,6 +828,24 @@ export const openApiDocument: OpenApiDocument = {
           specId: { type: 'string' },
           existing: { type: 'boolean', description: 'True when the request found a run that already existed' },
           links: { type: 'object', properties: { self: { type: 'string' } } },
+        },
+      },
+      SpecChangedDelivery: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['event', 'name', 'spec'],
+        properties: {
+          event: { type: 'string', enum: ['endpoint.created', 'endpoint.updated', 'endpoint.deleted', 'spec.updated'], description: 'What the design tool saw change' },
+          repository: ref('Repository'),
+          name: {
+            type: 'string', pattern: SPEC_NAME_PATTERN, maxLength: SPEC_NAME_MAX_LENGTH, description: 'The spec\'s name in the repository (e.g. `api/openapi.yaml`)',
+            'x-error-message': 'must be slash-separated segments of letters, digits, `.`, `_` and `-`, none starting with a dot',
+          },
+          spec: ref('SpecReference'),
+          endpoint: {
+            type: 'object', additionalProperties: false, description: 'The endpoint the event is about, for the record',
+            properties: { method: { type: 'string', maxLength: 10 }, path: { type: 'string', maxLength: 2000 } },
+          },
         },
       },
       RetriedRun: {

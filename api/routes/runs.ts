@@ -11,6 +11,8 @@ import { startIssueRun, startSpecRun } from '../../lib/runs/start';
 import { describeRun, summarizeRun, viewExecution } from '../../lib/runs/view';
 import { requestExecution, RunNotExecutableError } from '../../lib/runs/execute';
 import { getExecution, listExecutions } from '../../lib/db/executions';
+import { listRegressions } from '../../lib/db/regressions';
+import { viewRegression } from '../../lib/runs/regressions';
 import type { AppDeps } from '../deps';
 import { HttpError, notFound } from '../errors';
 import { RAW_SPEC_TYPES } from '../openapi/document';
@@ -121,10 +123,10 @@ export function runsRouter(deps: AppDeps): Router {
   });
 
   router.post('/runs/:id/execute', async (req, res) => {
-    const { target } = parseExecuteRunBody(req.body);
+    const { target, failFast, budget } = parseExecuteRunBody(req.body);
     let started;
     try {
-      started = await requestExecution(deps, req.params.id, target);
+      started = await requestExecution(deps, req.params.id, target, { failFast, budget });
     } catch (err) {
       if (!(err instanceof RunNotExecutableError)) throw err;
       if (err.reason === 'unknown-run') throw notFound(`run ${req.params.id}`);
@@ -145,7 +147,8 @@ export function runsRouter(deps: AppDeps): Router {
     const run = await getRun(deps.db, req.params.id);
     const execution = run ? await getExecution(deps.db, req.params.executionId) : undefined;
     if (!run || !execution || execution.runId !== run.id) throw notFound(`execution ${req.params.executionId} of run ${req.params.id}`);
-    res.json(viewExecution(execution));
+    const regressions = await listRegressions(deps.db, { executionId: execution.id });
+    res.json({ ...viewExecution(execution), regressions: regressions.map(viewRegression) });
   });
 
   return router;

@@ -30,6 +30,8 @@ export interface Config {
     apiKeys: string[];
     /** The key the CLI sends (TESTLOOM_API_KEY). */
     apiKey?: string;
+    /** Secret API design tools sign `spec changed` deliveries with; unset: that receiver is off. */
+    specWebhookSecret?: string;
     /** Express `trust proxy`; unset: X-Forwarded-For is ignored and the socket address is the client. */
     trustProxy?: number | string[];
     corsOrigins: string[];
@@ -63,6 +65,8 @@ export interface ExecutionSettings {
   healRounds: number;
   /** The configured target of each repository (TESTLOOM_TARGETS_FILE), used when a request names none. */
   targets: Record<string, TargetConfig>;
+  /** TESTLOOM_REGRESSION_ISSUES: a regression also opens an issue in the run's repository. */
+  regressionIssues: boolean;
 }
 
 /** The generation tasks that call a model, each with its configured model. */
@@ -135,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       specUrlHosts: values.specUrlHosts.map((host) => host.toLowerCase()),
       apiKeys: values.apiKeys,
       apiKey: values.apiKey,
+      specWebhookSecret: values.specWebhookSecret,
       trustProxy: values.trustProxy,
       corsOrigins: values.corsOrigins,
       rateLimitPerMinute: values.rateLimitPerMinute,
@@ -183,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeLimitMs: values.executionTimeLimit,
       healRounds: values.healRounds,
       targets: values.targetsFile ? loadTargetsFile(path.resolve(values.targetsFile), { hosts: values.executionHosts }) : {},
+      regressionIssues: values.regressionIssues,
     },
     llm: {
       providers: values.llmProviders,

@@ -6,7 +6,7 @@ import type { StageSettings, StageSettingsMap } from './stage-settings';
 import type { CoverageFigure } from './coverage';
 import type { TargetConfig } from './target';
 import type { FrameworkName } from './frameworks';
-import type { ArtifactKind, RunStatus, SpecSource, StageName, TriggerKind } from './run';
+import type { ArtifactKind, ExecutionKind, RunStatus, SpecSource, StageName, TriggerKind } from './run';
 
 /** Where an indexed test case came from: a run of either trigger, or a repository's existing tests. */
 export type CaseOrigin = TriggerKind | 'seed';
@@ -45,6 +45,8 @@ export interface ExecuteRunInput {
   request: ExecutionRequest;
   /** Snapshot of the execute stage's settings at start, so history replays identically. */
   settings: { taskQueue: string; stage: StageSettings };
+  /** Who asked for it; absent: `request` (the API or CLI). */
+  kind?: Exclude<ExecutionKind, 'pipeline'>;
 }
 
 /** What the execute stage runs against, and how: credentials in `target.env` only as `${NAME}` references. */
@@ -55,6 +57,29 @@ export interface ExecutionRequest {
   timeLimitMs: number;
   /** Model repair rounds for tests that fail through their own fault; 0: they are dropped. */
   healRounds: number;
+  /**
+   * Later executions only (the execute stage before commit runs every test): stop each run at the
+   * first failing test, tests ordered by how likely they are to fail. Absent in requests made before it existed.
+   */
+  failFast?: boolean;
+  /** Later executions only: run only this many tests, the top of that order; the others are reported skipped. */
+  budget?: number;
+}
+
+/** What the repository's `.testloom.yml` changes about where a run delivers; absent: the defaults. */
+export interface DeliverySettings {
+  /** Folder the suites go under (`tests/testloom`). */
+  outputRoot?: string;
+  /** Start of the run's branch name (`testloom/`). */
+  branchPrefix?: string;
+  /** `.testloom.yml` could not be used: its problems, as markdown naming each key; the run went on with the defaults. */
+  configProblems?: string;
+  /** What an execution must reach: documented status codes covered (percent), flaky tests at most. */
+  thresholds?: { minStatusCodeCoverage?: number; maxFlakyTests?: number };
+  /** False: no comments on the issue or pull request (`.testloom.yml` pullRequestComments). */
+  comments?: boolean;
+  /** Labels the pull request gets besides testloom's own. */
+  reviewLabels?: string[];
 }
 
 export interface SpecSubject {
@@ -75,6 +100,7 @@ export interface SpecSubject {
   revision?: SpecRevision;
   /** Deliver the CI workflow that runs the suite in the repository's own CI. */
   ciWorkflow?: boolean;
+  delivery?: DeliverySettings;
 }
 
 /** One operation of a revision's change summary. */
@@ -119,6 +145,7 @@ export interface IssueSubject {
   /** Where the repository's OpenAPI spec may be; absent in runs started before this existed. */
   specPaths?: string[];
   framework?: FrameworkName;
+  delivery?: DeliverySettings;
 }
 
 export type Subject = SpecSubject | IssueSubject;

@@ -33,8 +33,8 @@ export interface Artifact {
   content: string;
 }
 
-/** `pipeline`: a run's own execute stage; `request`: a later execution asked for over the API or CLI. */
-export const EXECUTION_KINDS = ['pipeline', 'request'] as const;
+/** `pipeline`: a run's own execute stage; `request`: a later execution asked for over the API or CLI; `schedule`: started by a Temporal Schedule. */
+export const EXECUTION_KINDS = ['pipeline', 'request', 'schedule'] as const;
 export type ExecutionKind = (typeof EXECUTION_KINDS)[number];
 
 export const EXECUTION_STATUSES = ['running', 'completed', 'skipped', 'failed'] as const;

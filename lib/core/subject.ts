@@ -28,12 +28,17 @@ export function defaultSpecName(title: string | undefined): string {
  * runs started before specs had names keep the branch of their content hash.
  */
 export function branchFor(subject: Subject): string {
-  if (subject.kind === 'issue') return `testloom/issue-${subject.number}`;
-  return subject.name ? `testloom/spec-${slugify(subject.name)}` : `testloom/spec-${subject.specId.slice(0, 12)}`;
+  const prefix = subject.delivery?.branchPrefix ?? DEFAULT_BRANCH_PREFIX;
+  if (subject.kind === 'issue') return `${prefix}issue-${subject.number}`;
+  return subject.name ? `${prefix}spec-${slugify(subject.name)}` : `${prefix}spec-${subject.specId.slice(0, 12)}`;
 }
 
+/** Where suites go and how branches start unless the repository's `.testloom.yml` says otherwise. */
+export const DEFAULT_OUTPUT_ROOT = 'tests/testloom';
+export const DEFAULT_BRANCH_PREFIX = 'testloom/';
+
 export function outputDir(subject: Subject): string {
-  return `tests/testloom/${subject.slug}`;
+  return `${subject.delivery?.outputRoot ?? DEFAULT_OUTPUT_ROOT}/${subject.slug}`;
 }
 
 /** The key a subject's indexed cases are stored under: the spec id, or `owner/repo#12`. */

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { ExecutionRow, Tables } from '../../schema/tables';
 import type { ExecutionSummary } from '../core/contract';
 import type { ExecutionKind, ExecutionStatus } from '../core/run';
@@ -61,4 +61,28 @@ export async function listExecutions(db: Kysely<Tables>, runId: string): Promise
     .orderBy('createdAt', 'desc')
     .orderBy('id', 'desc')
     .execute();
+}
+
+/**
+ * Per-test outcomes (`report.tests`) of the last `limit` completed executions of the same suite,
+ * oldest first: of the runs of `repository` whose spec has the name `specName` (a spec's identity
+ * across revisions), or of the one run `runId` when it has none. For prioritised execution.
+ */
+export async function executionHistory(
+  db: Kysely<Tables>,
+  suite: { repository: string; specName?: string; runId: string },
+  limit = 50,
+): Promise<{ id: string; tests: { file: string; fullName: string; stability: string }[] }[]> {
+  let query = db
+    .selectFrom('executions')
+    .innerJoin('runs', 'runs.id', 'executions.runId')
+    .select(['executions.id as id', sql<unknown>`executions.report -> 'tests'`.as('tests')])
+    .where('executions.status', '=', 'completed')
+    .where('runs.repository', '=', suite.repository);
+  query = suite.specName !== undefined
+    ? query.where(sql<string>`runs.subject ->> 'name'`, '=', suite.specName)
+    : query.where('runs.id', '=', suite.runId);
+  const rows = await query.orderBy('executions.finishedAt', 'desc').orderBy('executions.id', 'desc').limit(limit).execute();
+  type RecordedTest = { file: string; fullName: string; stability: string };
+  return rows.reverse().map((row) => ({ id: row.id, tests: Array.isArray(row.tests) ? (row.tests as RecordedTest[]) : [] }));
 }

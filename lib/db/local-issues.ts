@@ -73,3 +73,30 @@ export async function upsertLocalIssueComment(
 export async function listLocalIssueComments(db: Kysely<Tables>, repository: string, issueNumber: number): Promise<LocalIssueCommentRow[]> {
   return db.selectFrom('localIssueComments').selectAll().where('repository', '=', repository).where('issueNumber', '=', issueNumber).orderBy('id').execute();
 }
+
+/**
+ * The repository's issue whose body holds `marker`, or a new one numbered after the last: a
+ * retried caller finds what it opened before. `created` only for the insert.
+ */
+export async function createLocalIssueOnce(
+  db: Kysely<Tables>,
+  issue: { repository: string; title: string; body: string; labels: string[]; author: string; marker: string },
+): Promise<{ number: number; created: boolean }> {
+  return db.transaction().execute(async (trx) => {
+    const existing = await trx
+      .selectFrom('localIssues')
+      .select('number')
+      .where('repository', '=', issue.repository)
+      .where(sql<number>`strpos(body, ${issue.marker})`, '>', 0)
+      .orderBy('number')
+      .executeTakeFirst();
+    if (existing) return { number: existing.number, created: false };
+    const last = await trx.selectFrom('localIssues').select((eb) => eb.fn.max('number').as('number')).where('repository', '=', issue.repository).executeTakeFirst();
+    const number = Number(last?.number ?? 0) + 1;
+    await trx
+      .insertInto('localIssues')
+      .values({ repository: issue.repository, number, title: issue.title, body: issue.body, labels: jsonb(issue.labels), author: issue.author, state: 'open' })
+      .execute();
+    return { number, created: true };
+  });
+}

@@ -20,6 +20,7 @@ import { curlCommand } from './curl';
 import type { Stability, TestStability } from './stability';
 import type { Exchange, SuiteRun } from './types';
 import { dialectOf, validateSuite, type ValidationReport } from './validate-suite';
+import { planRun, prioritisationReport, type PrioritisationReport, type PrioritisationRequest } from './prioritised-run';
 
 export interface ExecuteSuiteOptions {
   /** The suite's files as generated (one jest.config.json, or a pytest suite's testloom_api.py and test_*.py), paths relative to the repository root. */
@@ -45,6 +46,12 @@ export interface ExecuteSuiteOptions {
   check?: (files: SuiteFile[], changed: string[]) => Promise<Map<string, string>>;
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
+  /**
+   * Later executions only: run the tests most likely to fail first, within a budget, stopping at
+   * the first failure with fail-fast. Tests left out are reported skipped: never passes, never
+   * flaky, never removed from a file.
+   */
+  prioritisation?: PrioritisationRequest;
 }
 
 /** What validation decided for one file of the suite. */
@@ -64,6 +71,8 @@ export interface ExecutionReport {
   /** Of the delivered suite. */
   coverage: CoverageReport;
   exchanges: Exchange[];
+  /** A prioritised execution: the order used and whether it was cut. */
+  prioritisation?: PrioritisationReport;
 }
 
 export interface SuiteExecution {
@@ -138,9 +147,14 @@ export async function executeSuite(options: ExecuteSuiteOptions): Promise<SuiteE
     expectationOf,
   };
 
+  const framework = options.framework ? frameworkFor(options.framework) : frameworkOfSuite(options.files);
+  const plan = options.prioritisation
+    ? await planRun({ framework, files: options.files, cases: options.cases, request: options.prioritisation })
+    : undefined;
   const validation = await validateSuite({
     ...common,
     files: options.files,
+    ...(plan ? { plan } : {}),
     // Fails fast: a run in which the API answered (almost) none of the baseline requests ends the execution.
     checkRun: (run, exchanges) => {
       const when = run > 1 ? ` in run ${run} of ${options.runs}` : '';
@@ -148,7 +162,6 @@ export async function executeSuite(options: ExecuteSuiteOptions): Promise<SuiteE
       if (reason) throw new ApiUnreachableError(reason);
     },
   });
-  const framework = options.framework ? frameworkFor(options.framework) : frameworkOfSuite(options.files);
   // Failure messages name the recording proxy the suite was pointed at: the reader knows the target.
   const targetOrigin = new URL(options.target.baseUrl).origin;
   const stabilityOf = new Map(validation.stability.tests.map((t) => [key(t), t]));
@@ -258,6 +271,7 @@ export async function executeSuite(options: ExecuteSuiteOptions): Promise<SuiteE
       unhealed,
       coverage,
       exchanges: validation.exchanges,
+      ...(plan && options.prioritisation ? { prioritisation: prioritisationReport(plan, options.prioritisation, validation.runs) } : {}),
     },
     decisions,
   };

@@ -1,4 +1,4 @@
-import { frameworkFor, frameworkOfSuite, writeSuiteWorkspace, type FrameworkName, type SuiteFile, type SuiteWorkspace, type TestFramework } from '../frameworks';
+import { frameworkFor, frameworkOfSuite, writeSuiteWorkspace, type FrameworkName, type RunPlan, type SuiteFile, type SuiteWorkspace, type TestFramework } from '../frameworks';
 import { listOperations } from '../openapi';
 import { specObject } from '../openapi/spec-object';
 import { measureCoverage, type CoverageReport } from './coverage';
@@ -36,6 +36,12 @@ export interface ValidateSuiteOptions {
    * expired): an error it throws ends the validation instead of the next run (e.g. ApiUnreachableError).
    */
   checkRun?: (run: number, exchanges: Exchange[]) => void;
+  /**
+   * A prioritised run (see prioritised-run.ts): the tests in this order, only the first `budget`,
+   * stopping at the first failure with `failFast`. Tests of `order` a run did not reach are reported
+   * skipped, and stability is judged by the runs that reached a test.
+   */
+  plan?: RunPlan;
 }
 
 export interface ValidationReport {
@@ -66,7 +72,7 @@ export async function validateSuite(options: ValidateSuiteOptions): Promise<Vali
   const workspace = await writeSuiteWorkspace(options.files, framework);
   try {
     const { runs, exchanges, proxyOrigin } = await runThroughProxy(framework, workspace, target, runCount, options);
-    const stability = compareRuns(runs);
+    const stability = compareRuns(runs, { cut: options.plan !== undefined });
     const failing = stability.stableFailures.map((test) => {
       const expectation = options.expectationOf?.(test);
       return { ...test, ...(expectation ? { expectation } : {}) };
@@ -76,6 +82,16 @@ export async function validateSuite(options: ValidateSuiteOptions): Promise<Vali
   } finally {
     await workspace.remove();
   }
+}
+
+/** The run with every test of the plan it did not report (past the budget, after a failure) added as skipped. */
+export function withUnreached(run: SuiteRun, plan: RunPlan): SuiteRun {
+  const reported = new Set(run.tests.map((t) => `${t.file}\u0000${t.fullName}`));
+  const broken = new Set(run.fileErrors.map((e) => e.file));
+  const unreached = plan.order
+    .filter((t) => !reported.has(`${t.file}\u0000${t.fullName}`) && !broken.has(t.file))
+    .map((t) => ({ file: t.file, fullName: t.fullName, outcome: 'skipped' as const, durationMs: 0 }));
+  return unreached.length ? { ...run, tests: [...run.tests, ...unreached] } : run;
 }
 
 /** Runs the suite `runCount` times with its framework's runner, through a recording proxy of its own. */
@@ -94,6 +110,7 @@ async function runThroughProxy(
       timeLimitMs: options.timeLimitMs,
       signal: options.signal,
       ...(options.testFiles ? { testFiles: options.testFiles } : {}),
+      ...(options.plan ? { plan: options.plan } : {}),
     });
     const runs: SuiteRun[] = [];
     for (let run = 1; run <= runCount; run++) {
@@ -101,7 +118,8 @@ async function runThroughProxy(
       proxy.setRun(run);
       const ofRun = () => proxy.exchanges.filter((e) => e.run === run);
       try {
-        runs.push(await runSuite(`run-${run}`));
+        const result = await runSuite(`run-${run}`);
+        runs.push(options.plan ? withUnreached(result, options.plan) : result);
       } catch (err) {
         // A run stopped at its time limit may be waiting on an API that never answers: that is the better reason.
         options.checkRun?.(run, ofRun());

@@ -11,7 +11,8 @@ import type { TestFramework } from './types';
 
 export { DEFAULT_FRAMEWORK, FRAMEWORKS, isFrameworkName, type FrameworkName } from '../core/frameworks';
 export type {
-  ListedTest, QualityGate, RemovedTests, RequestCall, RunOptions, SuiteRendering, SuiteRunner, TestFramework, TestRepairEditor, TestSourceEditor, TestStatement,
+  ListedTest, QualityGate, RemovedTests, RequestCall, RunOptions, RunPlan, SuiteRendering, SuiteRunner, TestFramework,
+  TestRepairEditor, TestSourceEditor, TestStatement,
 } from './types';
 export type { CompileCheck, GateFailure, GateName, GateOptions, GateResult } from './shared/gate';
 export type { FileError, SuiteRun, TestOutcome, TestResult } from './shared/results';

@@ -72,6 +72,25 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Only these test files (relative to the repository root); default every test file of the suite. */
   testFiles?: string[];
+  /** Which tests run first, how many, and whether the run stops at the first failure; absent: every test, in the runner's own order. */
+  plan?: RunPlan;
+}
+
+/**
+ * A prioritised run (lib/execution/prioritise.ts decides the order). Tests the run leaves out (past
+ * the budget, or after a failure with `failFast`) are not reported by the runner; the caller
+ * reports them as skipped.
+ */
+export interface RunPlan {
+  /** Every test of the suite, in the order to run it (a test not in it runs after those in it). */
+  order: { file: string; fullName: string }[];
+  /** Run only the first `budget` tests of `order`. */
+  budget?: number;
+  /**
+   * Stop at the first failing test. pytest stops right after it; Jest runs a file's tests in
+   * source order and stops after the file holding the failure (its later tests still run).
+   */
+  failFast?: boolean;
 }
 
 /** Running a generated suite against a live API and reading its report into the common result shape. */

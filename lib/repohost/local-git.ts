@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Tables } from '../../schema/tables';
-import { getCollaboratorPermission, getLocalIssue, upsertLocalIssueComment } from '../db/local-issues';
+import { createLocalIssueOnce, getCollaboratorPermission, getLocalIssue, upsertLocalIssueComment } from '../db/local-issues';
 import { upsertReview } from '../db/reviews';
 import { EMPTY_OID, git, revParse } from './git';
-import { UnknownIssueError, type FileToCommit, type CommitRequest, type CommitResult, type Issue, type IssueCommentRequest, type IssueCommentResult, type RepoHost, type RepositoryPermission, type ReviewRequest, type ReviewResult } from './types';
+import { UnknownIssueError, type FileToCommit, type CommitRequest, type CommitResult, type Issue, type IssueCommentRequest, type IssueCommentResult, type NewIssueRequest, type NewIssueResult, type RepoHost, type RepositoryPermission, type ReviewRequest, type ReviewResult } from './types';
 
 const BASE_BRANCH = 'main';
 const IDENTITY = { name: 'testloom', email: 'testloom@localhost' };
@@ -75,9 +75,10 @@ export class LocalGitHost implements RepoHost {
     return dir;
   }
 
-  async readFiles(repository: string, dir: string): Promise<FileToCommit[]> {
+  async readFiles(repository: string, dir: string, commit?: string): Promise<FileToCommit[]> {
     const repoDir = this.repositoryPath(repository);
-    const head = await fs.access(repoDir).then(() => revParse(repoDir, `refs/heads/${BASE_BRANCH}`), () => undefined);
+    if (commit !== undefined && !/^[0-9a-f]{40}$/.test(commit)) throw new Error(`not a commit sha: ${JSON.stringify(commit)}`);
+    const head = await fs.access(repoDir).then(() => revParse(repoDir, commit ?? `refs/heads/${BASE_BRANCH}`), () => undefined);
     if (!head) return [];
     // -z: paths verbatim; each entry is "<mode> <type> <sha>\t<path>".
     const listing = await git(repoDir, ['ls-tree', '-r', '-z', head, '--', dir.replace(/\/+$/, '')], { raw: true });
@@ -186,5 +187,11 @@ export class LocalGitHost implements RepoHost {
     const { comment, created } = await upsertLocalIssueComment(this.db, request);
     const id = Number(comment.id);
     return { id, url: `local://${request.repository}/issues/${request.issueNumber}#comment-${id}`, created };
+  }
+
+  async createIssue(request: NewIssueRequest): Promise<NewIssueResult> {
+    if (!request.body.includes(request.marker)) throw new Error(`the issue body must contain its marker ${request.marker}`);
+    const { number, created } = await createLocalIssueOnce(this.db, { ...request, author: IDENTITY.name });
+    return { number, url: `local://${request.repository}/issues/${number}`, created };
   }
 }

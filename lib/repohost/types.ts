@@ -32,6 +32,8 @@ export interface ReviewRequest {
   title: string;
   body: string;
   runId: string;
+  /** Labels the pull request gets besides testloom's own (`.testloom.yml` labels.pullRequest); hosts without labels ignore them. */
+  labels?: string[];
 }
 
 export interface ReviewResult {
@@ -51,6 +53,22 @@ export interface IssueCommentRequest {
 export interface IssueCommentResult {
   id: number;
   url: string;
+  created: boolean;
+}
+
+export interface NewIssueRequest {
+  repository: string;
+  title: string;
+  /** Hidden marker identifying the issue, e.g. `<!-- testloom:regressions=<execution id> -->`; the body must contain it. */
+  marker: string;
+  body: string;
+  labels: string[];
+}
+
+export interface NewIssueResult {
+  number: number;
+  url: string;
+  /** False when an issue holding the marker already existed. */
   created: boolean;
 }
 
@@ -89,11 +107,14 @@ export interface RepoHost {
   openOrUpdateReview(request: ReviewRequest): Promise<ReviewResult>;
   /** Updates the issue's comment holding `marker`, or creates it: one comment per marker. */
   upsertIssueComment(request: IssueCommentRequest): Promise<IssueCommentResult>;
+  /** Finds the issue (open or closed) whose body holds `marker`, or opens it: one issue per marker. */
+  createIssue(request: NewIssueRequest): Promise<NewIssueResult>;
   /**
    * The file `dir` names, or the files below it, on the repository's default branch (e.g. its
    * `.testloom/templates/` or `openapi.yaml`); empty when there is none, or no branch or repository yet.
+   * `commit`: read at this commit (a sha the repository has, e.g. a pull request's head) instead.
    */
-  readFiles(repository: string, dir: string): Promise<FileToCommit[]>;
+  readFiles(repository: string, dir: string, commit?: string): Promise<FileToCommit[]>;
 }
 
 /** Whether a permission lets its holder push, and so command testloom on the repository. */

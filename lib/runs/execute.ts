@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
-import type { Tables } from '../../schema/tables';
+import type { RunRow, Tables } from '../../schema/tables';
 import type { Config } from '../config';
 import { startExecution as recordExecution } from '../db/executions';
 import { getRun } from '../db/runs';
+import type { ExecuteRunInput, ExecutionRequest } from '../core/contract';
 import type { TargetConfig } from '../core/target';
 import { WORKFLOW } from '../core/workflows';
 import { startWorkflow } from '../temporal/workflows';
@@ -27,13 +28,23 @@ export interface StartedExecution {
 
 type Deps = { db: Kysely<Tables>; client: Client; config: Config };
 
-/** One workflow per run and target while it runs: a double click finds it; a later request executes again. */
-function executionWorkflowId(runId: string, target: TargetConfig): string {
-  return `execute:${runId}:${createHash('sha256').update(JSON.stringify(target)).digest('hex').slice(0, 16)}`;
+/** One workflow per run, target (and fail-fast / budget, when asked for) while it runs: a double click finds it; a later request executes again. */
+function executionWorkflowId(runId: string, target: TargetConfig, cut: PrioritisedExecution = {}): string {
+  const identity = cut.failFast || cut.budget !== undefined ? { target, failFast: cut.failFast === true, budget: cut.budget ?? null } : target;
+  return `execute:${runId}:${createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 16)}`;
 }
 
-/** Starts a later execution of a run's generated suite against `target` (or the repository's configured one). */
-export async function requestExecution(deps: Deps, id: string, requested?: TargetConfig): Promise<StartedExecution> {
+/** What a later execution may cut short: the execute stage before commit always runs every test. */
+export interface PrioritisedExecution {
+  failFast?: boolean;
+  budget?: number;
+}
+
+/**
+ * The run (by run or workflow id) and what executing its suite means: the requested target checked
+ * against the operator's allow-list, or the repository's configured one.
+ */
+export async function executableRun(deps: Pick<Deps, 'db' | 'config'>, id: string, requested?: TargetConfig): Promise<{ run: RunRow; request: ExecutionRequest }> {
   const run = await getRun(deps.db, id);
   if (!run) throw new RunNotExecutableError(`run ${id} not found`, 'unknown-run');
   if (!run.details.generation?.executable) {
@@ -41,14 +52,31 @@ export async function requestExecution(deps: Deps, id: string, requested?: Targe
   }
   const request = executionRequest(deps.config, run.repository, requested);
   if (!request) throw new RunNotExecutableError(`target: is required (no target is configured for ${run.repository} in TESTLOOM_TARGETS_FILE)`, 'no-target');
-  const workflowId = executionWorkflowId(run.id, request.target);
+  return { run, request };
+}
+
+/** The `settings` of an executeRun input: the execute stage's, from temporal.yaml. */
+export function executionSettings(config: Config): ExecuteRunInput['settings'] {
+  return { taskQueue: config.temporal.taskQueues.llm, stage: config.temporal.stages.execute };
+}
+
+/** Starts a later execution of a run's generated suite against `target` (or the repository's configured one). */
+export async function requestExecution(deps: Deps, id: string, requested?: TargetConfig, cut: PrioritisedExecution = {}): Promise<StartedExecution> {
+  const executable = await executableRun(deps, id, requested);
+  const { run } = executable;
+  const request: ExecutionRequest = {
+    ...executable.request,
+    ...(cut.failFast ? { failFast: true } : {}),
+    ...(cut.budget !== undefined ? { budget: cut.budget } : {}),
+  };
+  const workflowId = executionWorkflowId(run.id, request.target, cut);
   const handle = deps.client.workflow.getHandle(workflowId);
   const running = await handle.describe().then((d) => (d.status.name === 'RUNNING' ? d.runId : undefined), () => undefined);
   if (running) return { executionId: running, workflowId, runId: run.id, existing: true };
   const started = await startWorkflow(deps.client, WORKFLOW.executeRun, {
     workflowId,
     taskQueue: deps.config.temporal.taskQueues.io,
-    args: [{ runId: run.id, request, settings: { taskQueue: deps.config.temporal.taskQueues.llm, stage: deps.config.temporal.stages.execute } }],
+    args: [{ runId: run.id, request, settings: executionSettings(deps.config) }],
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
   });

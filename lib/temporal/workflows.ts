@@ -1,5 +1,5 @@
 /** Starting workflows by their contract (lib/core/workflows.ts): the name picks the argument and result types. */
-import type { Client, WorkflowSignalWithStartOptions, WorkflowStartOptions } from '@temporalio/client';
+import type { Client, ScheduleOptionsStartWorkflowAction, WorkflowSignalWithStartOptions, WorkflowStartOptions } from '@temporalio/client';
 import type { WithWorkflowArgs } from '@temporalio/common';
 import { WORKFLOW, type WorkflowName, type Workflows } from '../core/workflows';
 
@@ -14,4 +14,12 @@ export function signalWithStartWorkflow<Name extends WorkflowName, SignalArgs ex
   options: WithWorkflowArgs<Workflows[Name], WorkflowSignalWithStartOptions<SignalArgs>>,
 ) {
   return client.workflow.signalWithStart<Workflows[Name], SignalArgs>(WORKFLOW[name], options);
+}
+
+/** A schedule's action that starts a workflow by its contract name, with its argument types. */
+export function scheduledStart<Name extends WorkflowName>(
+  name: Name,
+  options: Omit<ScheduleOptionsStartWorkflowAction<Workflows[Name]>, 'type' | 'workflowType'>,
+): ScheduleOptionsStartWorkflowAction<Workflows[Name]> {
+  return { type: 'startWorkflow', workflowType: WORKFLOW[name], ...options };
 }

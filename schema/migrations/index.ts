@@ -7,6 +7,7 @@ import * as localIssueComments from './0005_local_issue_comments';
 import * as executions from './0006_executions';
 import * as healthProbes from './0007_health_probes';
 import * as normalizedSpecs from './0008_normalized_specs';
+import * as regressions from './0009_regressions';
 
 /** All migrations by name, in order. Static so it works under any bundler, tsx or jest; add new ones here. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006_executions': executions,
   '0007_health_probes': healthProbes,
   '0008_normalized_specs': normalizedSpecs,
+  '0009_regressions': regressions,
 };

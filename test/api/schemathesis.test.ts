@@ -36,7 +36,7 @@ describe('Schemathesis against the API\'s own OpenAPI description', () => {
     harness = await createHarness({
       database: 'pglite',
       chromaUrl: 'off',
-      env: { TESTLOOM_API_KEYS: KEY, GITHUB_WEBHOOK_SECRET: 'schemathesis-webhook-secret-0123' },
+      env: { TESTLOOM_API_KEYS: KEY, GITHUB_WEBHOOK_SECRET: 'schemathesis-webhook-secret-0123', TESTLOOM_SPEC_WEBHOOK_SECRET: 'schemathesis-spec-secret-0123' },
     });
     await harness.startWorker();
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'testloom-schemathesis-'));
@@ -70,7 +70,7 @@ describe('Schemathesis against the API\'s own OpenAPI description', () => {
     }
     expect({ failures, errors: report.errors, exitCode: report.exit_code }).toEqual({ failures: [], errors: [], exitCode: 0 });
     // Every operation was exercised, with real cases.
-    expect(report.operations).toMatchObject({ selected: 11, tested: 11, errored: 0 });
+    expect(report.operations).toMatchObject({ selected: 21, tested: 21, errored: 0 });
     expect(report.test_cases.generated).toBeGreaterThan(200);
   }, 180_000);
 });

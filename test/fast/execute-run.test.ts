@@ -33,7 +33,36 @@ it('runs the executeRun activity once with the run and the request, answering it
     expect(await handle.result()).toEqual(EXECUTION);
     expect(await handle.query(executionStatusQuery)).toEqual({ status: 'completed' });
   });
-  expect(stubs.calls.map((call) => [call.name, call.args, call.taskQueue, call.attempt])).toEqual([['executeRun', [{ runId: 'run-42', request: EXECUTION_REQUEST }], queues.io, 1]]);
+  // Then the regressions of this execution (the workflow's own run) are reported, on the workflow's task queue.
+  expect(stubs.calls.map((call) => [call.name, call.args, call.taskQueue, call.attempt])).toEqual([
+    ['executeRun', [{ runId: 'run-42', request: EXECUTION_REQUEST }], queues.io, 1],
+    ['reportRegressions', [], queues.io, 1],
+  ]);
+  expect(stubs.of('reportRegressions')[0].runId).toBe(stubs.of('executeRun')[0].runId);
+});
+
+it('passes a schedule’s kind to the execution; reports no regressions of a skipped execution; retries a failed report without executing again', async () => {
+  let reportAttempts = 0;
+  const stubs = stubActivities({
+    executeRun: async (input) => (input.runId === 'run-without-suite' ? { ...EXECUTION, status: 'skipped', reason: 'no suite' } : EXECUTION),
+    reportRegressions: async () => {
+      if (++reportAttempts === 1) throw new Error('GitHub answered 502');
+      return { executionId: 'x', regressions: [] };
+    },
+  });
+  const queues = taskQueues();
+  await withWorkers(env, queues, stubs.activities, async () => {
+    const scheduled = await startWorkflow(env.client, WORKFLOW.executeRun, { workflowId: workflowId('scheduled'), taskQueue: queues.io, args: [{ ...executeRunInput(queues, 'run-7'), kind: 'schedule' }] });
+    expect(await scheduled.result()).toEqual(EXECUTION);
+    const skipped = await startWorkflow(env.client, WORKFLOW.executeRun, { workflowId: workflowId('skipped'), taskQueue: queues.io, args: [executeRunInput(queues, 'run-without-suite')] });
+    expect((await skipped.result()).status).toBe('skipped');
+  });
+  expect(stubs.of('executeRun').map((call) => call.args[0])).toEqual([
+    { runId: 'run-7', request: EXECUTION_REQUEST, kind: 'schedule' },
+    { runId: 'run-without-suite', request: EXECUTION_REQUEST },
+  ]);
+  expect(stubs.of('executeRun').map((call) => call.attempt)).toEqual([1, 1]);
+  expect(stubs.of('reportRegressions').map((call) => [call.attempt, call.workflowId.startsWith('scheduled-')])).toEqual([[1, true], [2, true]]);
 });
 
 it('retries by the execute stage’s policy and fails once its attempts are spent; a non-retryable failure at once', async () => {

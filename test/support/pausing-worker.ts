@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     },
     openOrUpdateReview: (request) => realHost.openOrUpdateReview(request),
     upsertIssueComment: (request) => realHost.upsertIssueComment(request),
+    createIssue: (request) => realHost.createIssue(request),
     readFiles: (repository, dir) => realHost.readFiles(repository, dir),
   };
   const retrieval = await createRetriever(config.retrieval);

@@ -28,6 +28,7 @@ describe('transient faults and cancellation (PGlite)', () => {
       },
       openOrUpdateReview: (request) => harness.repoHost.openOrUpdateReview(request),
       upsertIssueComment: (request) => harness.repoHost.upsertIssueComment(request),
+      createIssue: (request) => harness.repoHost.createIssue(request),
       readFiles: (repository, dir) => harness.repoHost.readFiles(repository, dir),
     };
     await harness.startWorker(() => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { readJestReport, type JestJsonReport } from './report';
 import { JEST_CONFIG_FILE } from './render';
 import { testTaggingSetup } from './test-tagging';
-import type { RunOptions, SuiteRunner } from '../types';
+import type { RunOptions, RunPlan, SuiteRunner } from '../types';
 import type { SuiteRun } from '../shared/results';
 import { DEFAULT_TIME_LIMIT_MS, runSuiteProcess } from '../shared/suite-process';
 import { safeRelative, SuiteRunError, type SuiteFile, type SuiteWorkspace } from '../shared/workspace';
@@ -28,12 +28,78 @@ export interface RunJestOptions {
   label?: string;
   /** Only these test files (relative to the repository root); default every test file of the suite. */
   testFiles?: string[];
+  /** Files in the order of their best-placed test, one at a time; a budget runs only the selected tests' names; fail-fast is `--bail`. */
+  plan?: RunPlan;
 }
 
-async function runnerConfig(workspace: SuiteWorkspace, setupFiles: string[], label: string): Promise<string> {
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/**
+ * A test sequencer (Jest's `testSequencer`) running the files in the order of `ranked` (relative
+ * paths, best first); files it does not name run after them.
+ */
+export function plannedSequencer(repoRoot: string, ranked: string[]): string {
+  return `'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const Sequencer = require(${JSON.stringify(path.join(NODE_MODULES, '@jest/test-sequencer'))}).default;
+const RANK = new Map(${JSON.stringify(ranked.map((file, index) => [file, index]))});
+const ROOT = fs.realpathSync(${JSON.stringify(repoRoot)});
+const rankOf = (test) => {
+  const file = path.relative(ROOT, fs.realpathSync(test.path)).split(path.sep).join('/');
+  return RANK.has(file) ? RANK.get(file) : Number.MAX_SAFE_INTEGER;
+};
+module.exports = class PlannedSequencer extends Sequencer {
+  sort(tests) {
+    return [...tests].sort((a, b) => rankOf(a) - rankOf(b) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+};
+`;
+}
+
+/**
+ * A reporter writing the `--json` report when the run completes: with `bail` Jest exits right after
+ * telling its reporters, before it writes the `--outputFile` itself.
+ */
+export function jsonReporter(outputFile: string): string {
+  return `'use strict';
+const fs = require('node:fs');
+const { formatTestResults } = require(${JSON.stringify(path.join(NODE_MODULES, '@jest/test-result'))});
+module.exports = class TestloomJsonReporter {
+  onRunComplete(contexts, results) {
+    fs.writeFileSync(${JSON.stringify(outputFile)}, JSON.stringify(formatTestResults(results)));
+  }
+};
+`;
+}
+
+/** What a plan changes in the run's Jest configuration and arguments. */
+async function planned(workspace: SuiteWorkspace, plan: RunPlan, label: string, testFiles: string[] | undefined, outputFile: string) {
+  const selected = plan.budget === undefined ? plan.order : plan.order.slice(0, plan.budget);
+  const ranked = [...new Set(plan.order.map((t) => t.file))];
+  const sequencer = path.join(workspace.privateDir, `sequencer.${label}.js`);
+  await fs.writeFile(sequencer, plannedSequencer(workspace.repoRoot, ranked));
+  const config: Record<string, unknown> = { testSequencer: sequencer };
+  if (plan.failFast) {
+    const reporter = path.join(workspace.privateDir, `json-reporter.${label}.js`);
+    await fs.writeFile(reporter, jsonReporter(outputFile));
+    Object.assign(config, { bail: 1, reporters: ['default', reporter] });
+  }
+  let files = testFiles;
+  if (plan.budget !== undefined) {
+    // Tests outside the budget are skipped by name (reported `pending`); files without a selected test do not run at all.
+    config.testNamePattern = selected.length ? `^(?:${selected.map((t) => escapeRegExp(t.fullName)).join('|')})$` : '^(?!)$';
+    const chosen = new Set(selected.map((t) => t.file));
+    files = [...chosen].filter((file) => !testFiles || testFiles.includes(file));
+  }
+  const args = ['--runInBand'];
+  return { config, args, files };
+}
+
+async function runnerConfig(workspace: SuiteWorkspace, setupFiles: string[], label: string, extra: Record<string, unknown> = {}): Promise<string> {
   const own = JSON.parse(await fs.readFile(path.join(workspace.suiteDir, JEST_CONFIG_FILE), 'utf8')) as Record<string, unknown>;
   const existing = Array.isArray(own.setupFilesAfterEnv) ? (own.setupFilesAfterEnv as string[]) : [];
-  const config = { ...own, rootDir: workspace.suiteDir, setupFilesAfterEnv: [...existing, ...setupFiles] };
+  const config = { ...own, ...extra, rootDir: workspace.suiteDir, setupFilesAfterEnv: [...existing, ...setupFiles] };
   const file = path.join(workspace.privateDir, `jest.config.${label}.json`);
   await fs.writeFile(file, JSON.stringify(config, null, 2));
   return file;
@@ -45,11 +111,18 @@ export async function runJest(workspace: SuiteWorkspace, options: RunJestOptions
   const timeLimit = options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
   const outputFile = path.join(workspace.privateDir, `report.${label}.json`);
   await fs.rm(outputFile, { force: true });
-  const config = await runnerConfig(workspace, options.setupFiles ?? [], label);
+  const plan = options.plan ? await planned(workspace, options.plan, label, options.testFiles, outputFile) : undefined;
+  const testFiles = plan ? plan.files : options.testFiles;
+  const config = await runnerConfig(workspace, options.setupFiles ?? [], label, plan?.config);
   const home = path.join(workspace.privateDir, 'home');
   const env = { ...options.env, PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, TMPDIR: home };
   const args = [JEST_BIN, '--config', config, '--json', '--outputFile', outputFile, '--ci', '--no-watchman', '--cacheDirectory', path.join(workspace.privateDir, 'jest-cache')];
-  if (options.testFiles) args.push('--runTestsByPath', ...options.testFiles.map((file) => path.join(workspace.repoRoot, safeRelative(file))));
+  if (plan) args.push(...plan.args);
+  if (testFiles) {
+    // A budget that selects no test runs no file; Jest would otherwise run them all.
+    if (plan && !testFiles.length) return { tests: [], fileErrors: [], exitCode: 0, durationMs: 0 };
+    args.push('--runTestsByPath', ...testFiles.map((file) => path.join(workspace.repoRoot, safeRelative(file))));
+  }
   const started = Date.now();
   // Own process group: the time limit ends Jest and any worker it started.
   const { code, output, timedOut } = await runSuiteProcess({

@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pytestPython } from './python';
 import { PYTEST_HELPERS_FILE, PYTEST_REQUIREMENTS_FILE } from './render';
-import type { RunOptions, SuiteRunner } from '../types';
+import type { RunOptions, RunPlan, SuiteRunner } from '../types';
 import type { FileError, SuiteRun, TestOutcome, TestResult } from '../shared/results';
 import { DEFAULT_TIME_LIMIT_MS, runSuiteProcess } from '../shared/suite-process';
 import { safeRelative, SuiteRunError, type SuiteFile, type SuiteWorkspace } from '../shared/workspace';
@@ -29,6 +29,8 @@ export interface RunPytestOptions {
   label?: string;
   /** Only these test files (relative to the repository root); default every test file of the suite. */
   testFiles?: string[];
+  /** Order, budget and fail-fast (`-x`); the plugin reorders and deselects (see pytest_collection_modifyitems). */
+  plan?: RunPlan;
 }
 
 /** The plugin's report (see pytest_sessionfinish in testloom_pytest_plugin.py). */
@@ -85,6 +87,14 @@ export async function runPytest(workspace: SuiteWorkspace, options: RunPytestOpt
   const reportFile = path.join(workspace.privateDir, `pytest-report.${label}.json`);
   await fs.rm(reportFile, { force: true });
   const { iniFile } = await preparePrivateFiles(workspace);
+  const planArgs: string[] = [];
+  if (options.plan) {
+    const planFile = path.join(workspace.privateDir, `pytest-plan.${label}.json`);
+    const { order, budget } = options.plan;
+    await fs.writeFile(planFile, JSON.stringify({ order: order.map((t) => [t.file, t.fullName]), ...(budget !== undefined ? { budget } : {}) }));
+    planArgs.push(`--testloom-plan=${planFile}`);
+    if (options.plan.failFast) planArgs.push('-x');
+  }
   const targets = options.testFiles
     ? options.testFiles.map((file) => safeRelative(file))
     : [path.relative(workspace.repoRoot, workspace.suiteDir) || '.'];
@@ -96,6 +106,7 @@ export async function runPytest(workspace: SuiteWorkspace, options: RunPytestOpt
     '--rootdir', workspace.repoRoot,
     `--testloom-report=${reportFile}`,
     `--testloom-proxy-origin=${options.proxyOrigin}`,
+    ...planArgs,
     // Like Jest: a file that cannot be imported is reported, the others still run.
     '--continue-on-collection-errors',
     '--tb=short',

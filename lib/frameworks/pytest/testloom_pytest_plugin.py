@@ -6,7 +6,11 @@ see lib/frameworks/pytest/runner.ts). The pytest counterpart of jest/test-taggin
   names the test that sent it in the x-testloom-test header, so exchanges are matched to tests exactly;
   a request the proxy refused raises an error instead of answering;
 - each test's outcome, duration and failure message, and each file that could not be collected, are
-  written as JSON to `--testloom-report` when the session ends: results are never read from pytest's text.
+  written as JSON to `--testloom-report` when the session ends: results are never read from pytest's text;
+- with `--testloom-plan` (a JSON file: {"order": [[file, fullName], …], "budget": n}) the collected tests
+  run in that order (tests it does not name after those it names) and only the first `budget` of them:
+  the others are deselected. Collected tests that did not run (deselected, or after a failure with -x)
+  are reported skipped.
 
 A test's name is "<Class> <docstring>" (classes outermost first; "<docstring>" for a function outside
 a class), the way test-source.ts names it; a test without a docstring, or a parametrized one,
@@ -33,6 +37,7 @@ def pytest_addoption(parser):
     group = parser.getgroup("testloom")
     group.addoption("--testloom-report", dest="testloom_report", help="write the JSON report of the run to this file")
     group.addoption("--testloom-proxy-origin", dest="testloom_proxy_origin", help="send every request through the recording proxy at this origin")
+    group.addoption("--testloom-plan", dest="testloom_plan", help="run the tests in the order, and within the budget, this JSON file gives")
 
 
 class _Run:
@@ -42,6 +47,7 @@ class _Run:
         self.rootpath = str(config.rootpath)
         self.report_file = config.getoption("testloom_report")
         self.proxy_origin = (config.getoption("testloom_proxy_origin") or "").rstrip("/")
+        self.plan_file = config.getoption("testloom_plan")
         self.tags = {}  # nodeid -> {"file", "fullName"}
         self.results = {}  # nodeid -> result, in the order the tests ran
         self.file_errors = []
@@ -116,6 +122,28 @@ def pytest_itemcollected(item):
     _run.tags[item.nodeid] = {"file": _run.relative(item.path), "fullName": _full_name(item)}
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session, config, items):
+    if not _run.plan_file:
+        return
+    with open(_run.plan_file, encoding="utf-8") as source:
+        plan = json.load(source)
+    rank = {(file, full_name): index for index, (file, full_name) in enumerate(plan["order"])}
+
+    def position(item):
+        tag = _run.tags.get(item.nodeid)
+        index = rank.get((tag["file"], tag["fullName"])) if tag else None
+        return (0, index) if index is not None else (1, 0)
+
+    # A stable sort: tests the plan does not name keep their collection order, after the others.
+    items.sort(key=position)
+    budget = plan.get("budget")
+    if budget is not None and len(items) > budget:
+        left_out = items[budget:]
+        del items[budget:]
+        config.hook.pytest_deselected(items=left_out)
+
+
 def pytest_collectreport(report):
     if report.failed:
         _run.file_errors.append({"file": report.nodeid.split("::", 1)[0], "message": report.longreprtext.strip()})
@@ -159,6 +187,11 @@ def pytest_sessionfinish(session, exitstatus):
         if result["outcome"] == "failed" and result["failures"]:
             test["failureMessage"] = "\n\n".join(result["failures"])
         tests.append(test)
+    if _run.plan_file:
+        # Deselected by the budget, or not reached after a failure (-x): no evidence either way.
+        for nodeid, tag in _run.tags.items():
+            if nodeid not in _run.results:
+                tests.append({"file": tag["file"], "fullName": tag["fullName"], "outcome": "skipped", "durationMs": 0})
     report = {"tests": tests, "fileErrors": _run.file_errors, "exitStatus": int(exitstatus)}
     partial = _run.report_file + ".partial"
     with open(partial, "w", encoding="utf-8") as out:

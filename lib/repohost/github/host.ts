@@ -1,4 +1,4 @@
-import { UnknownIssueError, type FileToCommit, type CommitRequest, type CommitResult, type Issue, type IssueCommentRequest, type IssueCommentResult, type RepoHost, type RepositoryPermission, type ReviewRequest, type ReviewResult } from '../types';
+import { UnknownIssueError, type FileToCommit, type CommitRequest, type CommitResult, type Issue, type IssueCommentRequest, type IssueCommentResult, type NewIssueRequest, type NewIssueResult, type RepoHost, type RepositoryPermission, type ReviewRequest, type ReviewResult } from '../types';
 import type { GitHubAuth } from '../../config';
 import { createOctokit, type GitHubClientSettings, type Octokit } from './client';
 import { commitThroughGitData } from './commit';
@@ -98,16 +98,16 @@ export class GitHubRepoHost implements RepoHost {
         pull = (await octokit.pulls.create({ ...repo, head: request.headBranch, base: request.baseBranch, title: request.title, body: request.body })).data;
       }
       // Adding a label the pull request already has changes nothing, so this is safe to repeat.
-      await octokit.issues.addLabels({ ...repo, issue_number: pull.number, labels: REVIEW_LABELS });
+      await octokit.issues.addLabels({ ...repo, issue_number: pull.number, labels: [...new Set([...REVIEW_LABELS, ...(request.labels ?? [])])] });
       return { id: pull.number, url: pull.html_url, created: !existing };
     });
   }
 
-  async readFiles(repository: string, dir: string): Promise<FileToCommit[]> {
+  async readFiles(repository: string, dir: string, atCommit?: string): Promise<FileToCommit[]> {
     const repo = repositoryName(repository);
     const prefix = `${dir.replace(/\/+$/, '')}/`;
     return this.call({ action: `reading ${prefix}`, repository }, async (octokit) => {
-      const head = await defaultHead(octokit, repo);
+      const head = atCommit ?? (await defaultHead(octokit, repo));
       if (!head) return [];
       const { data: commit } = await octokit.git.getCommit({ ...repo, commit_sha: head });
       const { data: tree } = await octokit.git.getTree({ ...repo, tree_sha: commit.tree.sha, recursive: 'true' });
@@ -137,6 +137,21 @@ export class GitHubRepoHost implements RepoHost {
       }
       const { data } = await octokit.issues.createComment({ ...repo, issue_number: request.issueNumber, body: request.body });
       return { id: data.id, url: data.html_url, created: true };
+    });
+  }
+
+  async createIssue(request: NewIssueRequest): Promise<NewIssueResult> {
+    if (!request.body.includes(request.marker)) throw new Error(`the issue body must contain its marker ${request.marker}`);
+    const repo = repositoryName(request.repository);
+    return this.call({ action: `opening the issue "${request.title}"`, repository: request.repository }, async (octokit) => {
+      // testloom's issues carry its labels: only those are searched for the marker (the issues API lists pull requests too).
+      const labels = request.labels.join(',');
+      for await (const page of octokit.paginate.iterator(octokit.issues.listForRepo, { ...repo, state: 'all', labels, per_page: 100 })) {
+        const found = page.data.find((issue) => !issue.pull_request && issue.body?.includes(request.marker));
+        if (found) return { number: found.number, url: found.html_url, created: false };
+      }
+      const { data } = await octokit.issues.create({ ...repo, title: request.title, body: request.body, labels: request.labels });
+      return { number: data.number, url: data.html_url, created: true };
     });
   }
 }

@@ -77,6 +77,7 @@ export function defaultActivities(): Activities {
     generate: () => Promise.resolve(GENERATION),
     execute: () => Promise.resolve(EXECUTION),
     executeRun: () => Promise.resolve(EXECUTION),
+    reportRegressions: () => Promise.resolve({ executionId: 'stub', regressions: [] }),
     commit: () => Promise.resolve(COMMIT),
     createPr: () => Promise.resolve(REVIEW),
     indexRunCases: () => Promise.resolve(INDEXING),

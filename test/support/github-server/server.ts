@@ -553,6 +553,25 @@ const handlers: Record<string, Handler> = {
     return { status: 200, body: state.issue(repo, issueOf(repo, params.issue_number)) };
   },
 
+  'issues/list-for-repo': async ({ state, params, query }) => {
+    const repo = state.repo(params.owner, params.repo);
+    const wanted = query.get('state') ?? 'open';
+    const labels = (query.get('labels') ?? '').split(',').map((l) => l.trim().toLowerCase()).filter(Boolean);
+    const all = [...repo.issues.values()]
+      .filter((issue) => wanted === 'all' || issue.state === wanted)
+      .filter((issue) => labels.every((label) => issue.labels.some((l) => l.toLowerCase() === label)))
+      .sort((a, b) => b.number - a.number);
+    return paginated(all.map((issue) => state.issue(repo, issue)), query, `${state.repoUrl(repo)}/issues`);
+  },
+
+  'issues/create': async ({ state, params, body }) => {
+    const repo = state.repo(params.owner, params.repo);
+    if (typeof body?.title !== 'string' || !body.title) throw validation('Validation Failed', [{ resource: 'Issue', field: 'title', code: 'missing_field' }]);
+    const labels: Json[] = Array.isArray(body.labels) ? body.labels : [];
+    const issue = state.addIssue(repo, { title: body.title, body: body.body ?? null, user: state.login, labels: labels.map((l) => (typeof l === 'string' ? l : l.name)) });
+    return { status: 201, body: state.issue(repo, issue), headers: { location: `${state.repoUrl(repo)}/issues/${issue.number}` } };
+  },
+
   'repos/get-collaborator-permission-level': async ({ state, params }) => {
     const repo = state.repo(params.owner, params.repo);
     if (!state.users.has(params.username)) throw new HttpError(404, 'Not Found');
