@@ -15,6 +15,7 @@ import { parseCommand } from './commands';
 import { checkIssuePayload, MalformedPayloadError } from './payload';
 import type { Delivery, DeliveryResult, WebhookDeps } from './delivery';
 import { onPullRequest, onPush } from './spec-events';
+import { triggerLabelOf } from './trigger-label';
 
 export type { Delivery, DeliveryResult, WebhookDeps };
 
@@ -82,7 +83,7 @@ function dispatch(deps: WebhookDeps, event: string, payload: Partial<IssuesPaylo
 
 async function onIssue(deps: WebhookDeps, payload: IssuesPayload): Promise<DeliveryResult> {
   const ref = issueRefOf(payload);
-  const label = deps.config.github.triggerLabel;
+  const label = await triggerLabelOf(deps, ref.repository);
   await rememberIssue(deps, ref, payload.issue);
   const hasLabel = labelsOf(payload.issue).includes(label);
   switch (payload.action) {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createHmac } from 'node:crypto';
 import examples from '@octokit/webhooks-examples/api.github.com/index.json';
 import { listLocalIssueComments } from '../../lib/db/local-issues';
-import { deliver, WEBHOOK_SECRET } from '../support/github-deliveries';
+import { deliver, issuesEvent, WEBHOOK_SECRET } from '../support/github-deliveries';
 import { createHarness, waitForRunEnd, type Harness } from '../support/harness';
 import { uniqueRepository } from '../support/retrieval';
 
@@ -115,6 +115,16 @@ describe('spec changes in the repository (real payloads, local host, real Tempor
     expect(comments).toHaveLength(1);
     expect(comments[0].body).toContain('specs[0].path');
     expect(comments[0].body).toContain('framwork');
+  });
+
+  it("starts issue runs on the repository's own trigger label (.testloom.yml labels.trigger), not the operator's", async () => {
+    await commit('main', { '.testloom.yml': 'version: 1\nlabels:\n  trigger: qa-tests\n' });
+    const operators = await deliver(harness, 'issues', issuesEvent('labeled', { repository, number: 3, labels: ['generate-tests'] }, { label: 'generate-tests' }));
+    expect(operators).toMatchObject({ status: 204, reason: 'label "generate-tests" is not the trigger label "qa-tests"' });
+    const own = await deliver(harness, 'issues', issuesEvent('labeled', { repository, number: 3, labels: ['qa-tests'] }, { label: 'qa-tests' }));
+    expect(own).toMatchObject({ status: 202, outcome: 'started' });
+    expect(own.body.workflowId).toBe(`issue:${repository}#3`);
+    await harness.client.workflow.getHandle(own.body.workflowId).cancel();
   });
 
   it('starts a revision run from a signed "spec changed" delivery, finds it again, and refuses a bad signature or body', async () => {
