@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { updateRun } from '../lib/db/runs';
 import { listStoredTestCases } from '../lib/db/test-cases';
 import { generatedCaseDocument } from '../lib/retrieval/texts';
@@ -9,8 +10,9 @@ import { currentRun, recordStage, withRepositoryTemplates, type ActivityDeps } f
 
 /**
  * For an issue, creates or updates the run's one comment on it (found by its hidden marker), unless
- * the repository's `.testloom.yml` turns comments off; then
- * marks the run completed with its result. Running it twice updates the same comment and row.
+ * the repository's `.testloom.yml` turns comments off; for a spec run, hands the spec's schedule
+ * (one `.testloom.yml` asks for, or one made for an earlier revision) to this run; then marks the run
+ * completed with its result. Running it twice updates the same comment, schedule and row.
  */
 export function finalizeActivity(deps: ActivityDeps) {
   return async function finalize(result: RunResult): Promise<void> {
@@ -24,11 +26,14 @@ export function finalizeActivity(deps: ActivityDeps) {
         );
         await deps.repoHost.upsertIssueComment({ repository: subject.repository, issueNumber: subject.number, marker, body });
       }
+      const schedule = result.subject?.kind === 'spec' && deps.schedules
+        ? await deps.schedules.followDeliveredRun(Context.current().client, runId, result.subject.delivery?.schedule)
+        : undefined;
       await updateRun(deps.db, runId, {
         status: 'completed',
         result,
         finishedAt: new Date(),
-        ...(result.indexing ? { details: { indexing: result.indexing } } : {}),
+        ...(result.indexing || schedule ? { details: { ...(result.indexing ? { indexing: result.indexing } : {}), ...(schedule ? { schedule } : {}) } } : {}),
       });
     });
   };

@@ -10,7 +10,8 @@ const schedulePath = (id: string) => `/api/v1/schedules/${encodeURIComponent(id)
 
 function printSchedule(schedule: ScheduleView, print: Print): void {
   const timing = schedule.cron ? `cron ${schedule.cron}` : `every ${schedule.interval}`;
-  print(`${schedule.id}  ${schedule.paused ? 'paused' : 'active'}  ${timing}  run ${schedule.runId}  → ${schedule.target.baseUrl}`);
+  const cut = [schedule.failFast ? 'fail-fast' : '', schedule.budget !== undefined ? `budget ${schedule.budget}` : ''].filter(Boolean).join(', ');
+  print(`${schedule.id}  ${schedule.paused ? 'paused' : 'active'}  ${timing}  run ${schedule.runId}  → ${schedule.target.baseUrl}${cut ? `  (${cut})` : ''}`);
   if (!schedule.paused && schedule.nextActionTimes[0]) print(`  next        ${schedule.nextActionTimes[0]}`);
   for (const execution of schedule.recentExecutions.slice(-3)) print(`  executed    ${execution.scheduledAt}  execution ${execution.executionId}`);
 }
@@ -26,14 +27,19 @@ export function addScheduleCommand(program: Command, print: Print): void {
     .description("Re-execute a run's delivered suite on a schedule (default target: the repository's configured one); regressions are reported on its issue and in the API"))
     .option('--cron <expression>', 'five-field cron expression (UTC), e.g. "0 */6 * * *", or @hourly, @daily, …')
     .option('--every <interval>', 'interval such as 30m, 6h or 1d (at least 15m)')
-    .action(async (run: string | undefined, options: TargetOptions & { cron?: string; every?: string }) => {
+    .option('--fail-fast', 'each execution stops at the first failing test (tests run most-likely-to-fail first)')
+    .option('--budget <n>', 'each execution runs only the n tests most likely to fail', (value: string) => Number(value))
+    .action(async (run: string | undefined, options: TargetOptions & { cron?: string; every?: string; failFast?: boolean; budget?: number }) => {
       if (!run) {
         schedule.help({ error: true });
         return;
       }
       if (!options.cron === !options.every) throw new Error('give one of --cron and --every');
       const target = targetFromOptions(options);
-      const body = { ...(options.cron ? { cron: options.cron } : { interval: options.every }), ...(target ? { target } : {}) };
+      const body = {
+        ...(options.cron ? { cron: options.cron } : { interval: options.every }), ...(target ? { target } : {}),
+        ...(options.failFast ? { failFast: true } : {}), ...(options.budget !== undefined ? { budget: options.budget } : {}),
+      };
       const { status, body: created } = await api().request<ScheduleView>('POST', `/api/v1/runs/${encodeURIComponent(run)}/schedule`, body);
       print(status === 201 ? 'Created schedule' : 'Found schedule');
       printSchedule(created, print);

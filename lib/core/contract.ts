@@ -34,6 +34,8 @@ export interface GenerateTestsInput {
     taskQueue: string;
     /** The task queue of the stage that calls models (generate); absent in runs started before it existed. */
     llmTaskQueue?: string;
+    /** The task queue of the execute stage (suites run against APIs); absent in runs started before it existed (the llm queue). */
+    executeTaskQueue?: string;
     stages: StageSettingsMap;
   };
 }
@@ -80,6 +82,15 @@ export interface DeliverySettings {
   comments?: boolean;
   /** Labels the pull request gets besides testloom's own. */
   reviewLabels?: string[];
+  /** `.testloom.yml` schedule: re-execute the delivered suite periodically (spec runs). */
+  schedule?: ConfiguredSchedule;
+}
+
+/** A schedule a repository asks for: cron or interval (as given), and the target `.testloom.yml` names, if any. */
+export interface ConfiguredSchedule {
+  cron?: string;
+  interval?: string;
+  target?: TargetConfig;
 }
 
 export interface SpecSubject {

@@ -15,4 +15,13 @@ export interface RunDetails {
   cancelReason?: string;
   /** The failed or cancelled run this one retries (`POST /api/v1/runs/:id/retry`). */
   retryOf?: string;
+  /** What finalize did with the spec's schedule (one `.testloom.yml` asks for, or one of an earlier revision). */
+  schedule?: ScheduleOutcome;
+}
+
+export interface ScheduleOutcome {
+  status: 'none' | 'unchanged' | 'created' | 'replaced' | 'retargeted' | 'skipped';
+  scheduleId?: string;
+  /** Why a schedule `.testloom.yml` asks for was not made (e.g. no target). */
+  reason?: string;
 }

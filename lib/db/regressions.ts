@@ -36,20 +36,29 @@ export async function listRegressions(db: Kysely<Tables>, filter: { runId?: stri
   return query.orderBy('createdAt', 'desc').orderBy('file').orderBy('fullName').execute();
 }
 
+/** How far back a test's last outcome is looked for (executions that skipped it are passed over). */
+const HISTORY_DEPTH = 20;
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, '\\$&');
+
 /**
- * The completed execution of the same run against the same base URL that started last before
- * `execution`: what "passed last time" means. Fixed once both are stored, so a retry compares the same pair.
+ * The completed executions against the same base URL that started before `execution`, newest first:
+ * of the same run, or, for a spec run, of every revision of the same spec (`spec:<repository>:<name>@…`),
+ * so a schedule that moved to a new revision compares with the tests as they ran before. Fixed once
+ * all are stored, so a retry compares the same executions.
  */
-export async function previousCompletedExecution(db: Kysely<Tables>, execution: ExecutionRow): Promise<ExecutionRow | undefined> {
+export async function previousCompletedExecutions(db: Kysely<Tables>, execution: ExecutionRow, runWorkflowId: string): Promise<ExecutionRow[]> {
+  const identity = runWorkflowId.startsWith('spec:') && runWorkflowId.includes('@') ? runWorkflowId.slice(0, runWorkflowId.lastIndexOf('@') + 1) : undefined;
   return db
     .selectFrom('executions')
-    .selectAll()
-    .where('runId', '=', execution.runId)
-    .where('status', '=', 'completed')
-    .where('id', '!=', execution.id)
-    .where('createdAt', '<', execution.createdAt)
-    .where(sql<string>`target->>'baseUrl'`, '=', execution.target.baseUrl)
-    .orderBy('createdAt', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+    .innerJoin('runs', 'runs.id', 'executions.runId')
+    .selectAll('executions')
+    .where((eb) => (identity ? eb('runs.workflowId', 'like', `${escapeLike(identity)}%`) : eb('executions.runId', '=', execution.runId)))
+    .where('executions.status', '=', 'completed')
+    .where('executions.id', '!=', execution.id)
+    .where('executions.createdAt', '<', execution.createdAt)
+    .where(sql<string>`executions.target->>'baseUrl'`, '=', execution.target.baseUrl)
+    .orderBy('executions.createdAt', 'desc')
+    .limit(HISTORY_DEPTH)
+    .execute();
 }

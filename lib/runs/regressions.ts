@@ -8,9 +8,9 @@
 import type { Kysely } from 'kysely';
 import type { ExecutionRow, Tables } from '../../schema/tables';
 import { getExecution } from '../db/executions';
-import { type listRegressions, markRegressionsReported, previousCompletedExecution, saveRegressions } from '../db/regressions';
+import { type listRegressions, markRegressionsReported, previousCompletedExecutions, saveRegressions } from '../db/regressions';
 import { getRun } from '../db/runs';
-import { findRegressions, type Regression } from '../execution/regressions';
+import { findRegressions, type FoundRegression, type Regression } from '../execution/regressions';
 import type { RepoHost } from '../repohost/types';
 import { subjectTitle } from '../core/subject';
 import type { RunLinks } from './links';
@@ -21,7 +21,7 @@ const FAILURE_CHARS = 300;
 
 export interface RegressionOutcome {
   executionId: string;
-  /** The execution the outcomes were compared with; absent when there was none to compare with. */
+  /** The execution before this one (a regression's test may have last run in an earlier one); absent when there was none to compare with. */
   previousExecutionId?: string;
   regressions: Regression[];
   comment?: { url: string };
@@ -40,15 +40,15 @@ function quoted(failure: string | undefined): string {
   return `: ${line.length > FAILURE_CHARS ? `${line.slice(0, FAILURE_CHARS)}…` : line.trim()}`;
 }
 
-function reportBody(execution: ExecutionRow, previous: ExecutionRow, regressions: Regression[], links: RunLinks | undefined, marker: string): string {
+function reportBody(execution: ExecutionRow, regressions: FoundRegression[], links: RunLinks | undefined, marker: string): string {
   const where = links ? `${links.api(execution.runId)}/executions/${encodeURIComponent(execution.id)}` : `execution ${execution.id} of run ${execution.runId}`;
   const count = regressions.length === 1 ? '1 test' : `${regressions.length} tests`;
   return [
     `### Regressions against ${execution.target.baseUrl}`,
     '',
-    `${count} passed in the previous execution (${previous.id}) and fail${regressions.length === 1 ? 's' : ''} now:`,
+    `${count} passed the last time ${regressions.length === 1 ? 'it' : 'they'} ran and fail${regressions.length === 1 ? 's' : ''} now:`,
     '',
-    ...regressions.map((r) => `- **${r.fullName}** in \`${r.file}\`${quoted(r.failure)}`),
+    ...regressions.map((r) => `- **${r.fullName}** in \`${r.file}\` (passed in execution ${r.previousExecutionId})${quoted(r.failure)}`),
     '',
     `Execution: ${where}`,
     '',
@@ -60,16 +60,17 @@ function reportBody(execution: ExecutionRow, previous: ExecutionRow, regressions
 export async function reportRegressions(deps: RegressionDeps, executionId: string): Promise<RegressionOutcome> {
   const execution = await getExecution(deps.db, executionId);
   if (!execution || execution.status !== 'completed' || !execution.report) return { executionId, regressions: [] };
-  const previous = await previousCompletedExecution(deps.db, execution);
-  if (!previous?.report) return { executionId, regressions: [] };
-  const found = findRegressions(previous.report, execution.report);
-  await saveRegressions(deps.db, found.map((r) => ({ ...r, executionId, runId: execution.runId, previousExecutionId: previous.id })));
-  const outcome: RegressionOutcome = { executionId, previousExecutionId: previous.id, regressions: found };
+  const run = await getRun(deps.db, execution.runId);
+  const history = (await previousCompletedExecutions(deps.db, execution, run?.workflowId ?? ''))
+    .flatMap((e) => (e.report ? [{ id: e.id, report: e.report }] : []));
+  if (!history.length) return { executionId, regressions: [] };
+  const found = findRegressions(history, execution.report);
+  await saveRegressions(deps.db, found.map((r) => ({ ...r, executionId, runId: execution.runId })));
+  const outcome: RegressionOutcome = { executionId, previousExecutionId: history[0].id, regressions: found.map(({ previousExecutionId: _, ...r }) => r) };
   if (found.length === 0) return outcome;
 
-  const run = await getRun(deps.db, execution.runId);
   const marker = regressionMarker(executionId);
-  const body = reportBody(execution, previous, found, deps.links, marker);
+  const body = reportBody(execution, found, deps.links, marker);
   const subject = run?.subject;
   if (subject?.kind === 'issue') {
     const comment = await deps.repoHost.upsertIssueComment({ repository: subject.repository, issueNumber: subject.number, marker, body });

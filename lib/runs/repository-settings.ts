@@ -4,13 +4,17 @@
  * the run: the run goes on with the defaults, an issue gets one comment naming each bad key, and a
  * spec run's pull request lists them.
  */
-import { loadRepositoryConfig, renderRepositoryConfigProblems } from '../config/repository-config';
-import type { DeliverySettings, Subject } from '../core/contract';
+import { loadRepositoryConfig, renderRepositoryConfigProblems, type RepositoryConfig } from '../config/repository-config';
+import type { ConfiguredSchedule, DeliverySettings, Subject } from '../core/contract';
 import { DEFAULT_BRANCH_PREFIX, DEFAULT_OUTPUT_ROOT } from '../core/subject';
 import type { RepoHost } from '../repohost/types';
 
 /** The hidden marker of the one comment about the repository's configuration on an issue. */
 export const CONFIG_PROBLEMS_MARKER = '<!-- testloom:repository-config -->';
+
+function configuredSchedule(schedule: NonNullable<RepositoryConfig['schedule']>, target: RepositoryConfig['target']): ConfiguredSchedule {
+  return { ...('cron' in schedule ? { cron: schedule.cron } : { interval: schedule.interval }), ...(target ? { target } : {}) };
+}
 
 /** `policy`: the operator's execution policy, which the file's target is checked against. */
 export async function applyRepositoryConfig(
@@ -37,6 +41,7 @@ export async function applyRepositoryConfig(
     ...(Object.keys(thresholds).length ? { thresholds } : {}),
     ...(config.pullRequestComments ? {} : { comments: false }),
     ...(config.labels.pullRequest.length ? { reviewLabels: config.labels.pullRequest } : {}),
+    ...(config.schedule && subject.kind === 'spec' ? { schedule: configuredSchedule(config.schedule, config.target) } : {}),
   };
   const withDelivery = Object.keys(delivery).length ? { ...subject, delivery } : subject;
   if (withDelivery.kind === 'spec' && withDelivery.ciWorkflow && !config.ciWorkflow) return { ...withDelivery, ciWorkflow: false };

@@ -1,41 +1,49 @@
 /**
- * Schedules that re-execute a run's delivered suite: a Temporal Schedule per run (its id derived
- * from the run's workflow id, so asking twice finds the first) whose action starts the executeRun
- * workflow against the target checked when it was created. Overlapping firings are skipped.
+ * Schedules that re-execute a delivered suite: a Temporal Schedule per spec identity (repository
+ * and name; other runs: per run), so asking twice finds the first, and a later revision's run takes
+ * the schedule over. Its action starts the executeRun workflow against the target checked when it
+ * was created. Overlapping firings are skipped.
  */
-import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleSummary } from '@temporalio/client';
+import {
+  ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription,
+} from '@temporalio/client';
 import type { Kysely } from 'kysely';
-import type { Tables } from '../../schema/tables';
+import type { RunRow, Tables } from '../../schema/tables';
 import type { Config } from '../config';
+import type { ConfiguredSchedule, ExecuteRunInput, ExecutionRequest } from '../core/contract';
+import type { ScheduleOutcome } from '../core/run-details';
 import { REPOSITORY_ATTRIBUTE } from '../core/search-attributes';
 import type { TargetConfig } from '../core/target';
 import { WORKFLOW } from '../core/workflows';
+import { getRun } from '../db/runs';
 import { scheduledStart } from '../temporal/workflows';
-import { executableRun, executionSettings } from './execute';
+import { executableRun, executionSettings, RunNotExecutableError, type PrioritisedExecution } from './execute';
 import { checkCron, InvalidScheduleError, parseInterval } from './schedule-spec';
 
 export { InvalidScheduleError } from './schedule-spec';
 
 const SCHEDULE_PREFIX = 'execute-schedule:';
+const SCHEDULED_PREFIX = 'scheduled-execute:';
 
-export interface ScheduleRequest {
+export interface ScheduleRequest extends PrioritisedExecution {
   cron?: string;
   interval?: string;
   target?: TargetConfig;
 }
 
-/** What a schedule holds in its memo: the run it executes and what was asked, as given. */
+/** What a schedule's memo holds (fixed when it is created): its timing as given. Older schedules also hold the run. */
 interface ScheduleMemo {
-  runId: string;
-  runWorkflowId: string;
   repository: string;
   cron?: string;
   interval?: string;
-  target: TargetConfig;
 }
 
-export interface ScheduleView extends ScheduleMemo {
+export interface ScheduleView extends ScheduleMemo, PrioritisedExecution {
   id: string;
+  /** The run whose suite it executes now: a later revision of the same spec takes it over. */
+  runId: string;
+  runWorkflowId: string;
+  target: TargetConfig;
   paused: boolean;
   note?: string;
   nextActionTimes: string[];
@@ -49,9 +57,9 @@ export class UnknownScheduleError extends Error {
   }
 }
 
-/** The run's schedule exists with another run, timing or target. */
+/** The schedule exists with another timing or target, or executes a later revision than the run asked for. */
 export class ScheduleConflictError extends Error {
-  constructor(readonly scheduleId: string, readonly differences: { field: string; existing: string; requested: string }[]) {
+  constructor(readonly scheduleId: string, readonly differences: Difference[]) {
     super(`schedule ${scheduleId} already exists with another ${differences.map((d) => d.field).join(', ')}: delete it first to change it`);
     this.name = 'ScheduleConflictError';
   }
@@ -59,9 +67,10 @@ export class ScheduleConflictError extends Error {
 
 type Deps = { db: Kysely<Tables>; client: Client; config: Config };
 
-export const scheduleIdOf = (runWorkflowId: string) => `${SCHEDULE_PREFIX}${runWorkflowId}`;
+/** A spec run's workflow id is `spec:<repository>:<name>@<content hash>`: its schedule is the identity's. */
+export const scheduleIdOf = (runWorkflowId: string) => `${SCHEDULE_PREFIX}${runWorkflowId.startsWith('spec:') ? runWorkflowId.replace(/@[^@]*$/, '') : runWorkflowId}`;
 /** Temporal appends each firing's time to this, so scheduled executions never share an id with requested ones (`execute:…`). */
-const scheduledWorkflowId = (runWorkflowId: string) => `scheduled-execute:${runWorkflowId}`;
+const scheduledWorkflowId = (runWorkflowId: string) => `${SCHEDULED_PREFIX}${runWorkflowId}`;
 
 function timing(request: ScheduleRequest): { cron: string } | { interval: string; ms: number } {
   if (request.cron !== undefined && request.interval !== undefined) throw new InvalidScheduleError('cron', 'cannot be combined with interval: give one of them');
@@ -70,19 +79,25 @@ function timing(request: ScheduleRequest): { cron: string } | { interval: string
   throw new InvalidScheduleError('cron', 'is required (or interval instead)');
 }
 
-function memoOf(summary: { memo?: Record<string, unknown> }): ScheduleMemo | undefined {
-  const memo = summary.memo as Partial<ScheduleMemo> | undefined;
-  return memo?.runId && memo.target ? (memo as ScheduleMemo) : undefined;
-}
-
-function view(id: string, memo: ScheduleMemo, summary: Pick<ScheduleSummary, 'state' | 'info'>): ScheduleView {
+function view(id: string, description: ScheduleDescription): ScheduleView | undefined {
+  const memo = description.memo as Partial<ScheduleMemo> | undefined;
+  const { action } = description;
+  const input = action.type === 'startWorkflow' ? (action.args?.[0] as ExecuteRunInput | undefined) : undefined;
+  if (!memo?.repository || !input?.runId || !action.workflowId.startsWith(SCHEDULED_PREFIX)) return undefined;
+  const { failFast, budget } = input.request;
   return {
     id,
-    ...memo,
-    paused: summary.state.paused,
-    ...(summary.state.note ? { note: summary.state.note } : {}),
-    nextActionTimes: summary.info.nextActionTimes.map((t) => t.toISOString()),
-    recentExecutions: summary.info.recentActions.map((a) => ({
+    runId: input.runId,
+    runWorkflowId: action.workflowId.slice(SCHEDULED_PREFIX.length),
+    repository: memo.repository,
+    ...(memo.cron !== undefined ? { cron: memo.cron } : { interval: memo.interval }),
+    target: input.request.target,
+    ...(failFast ? { failFast } : {}),
+    ...(budget !== undefined ? { budget } : {}),
+    paused: description.state.paused,
+    ...(description.state.note ? { note: description.state.note } : {}),
+    nextActionTimes: description.info.nextActionTimes.map((t) => t.toISOString()),
+    recentExecutions: description.info.recentActions.map((a) => ({
       scheduledAt: a.scheduledAt.toISOString(),
       workflowId: a.action.workflow.workflowId,
       executionId: a.action.workflow.firstExecutionRunId,
@@ -90,37 +105,52 @@ function view(id: string, memo: ScheduleMemo, summary: Pick<ScheduleSummary, 'st
   };
 }
 
-function differences(existing: ScheduleMemo, requested: ScheduleMemo) {
+type Difference = { field: string; existing: string; requested: string };
+
+function differences(existing: ScheduleView, requested: Pick<ScheduleView, 'cron' | 'interval' | 'target' | 'failFast' | 'budget'>): Difference[] {
   const show = (value: unknown) => (value === undefined ? 'unset' : typeof value === 'string' ? value : JSON.stringify(value));
-  return (['runId', 'cron', 'interval', 'target'] as const)
+  return (['cron', 'interval', 'target', 'failFast', 'budget'] as const)
     .filter((field) => JSON.stringify(existing[field]) !== JSON.stringify(requested[field]))
     .map((field) => ({ field, existing: show(existing[field]), requested: show(requested[field]) }));
 }
 
-/** Creates the run's schedule, or finds it (`existing`) when it was created with the same request. */
-export async function createSchedule(deps: Deps, runId: string, request: ScheduleRequest): Promise<{ schedule: ScheduleView; existing: boolean }> {
-  const when = timing(request);
-  const { run, request: execution } = await executableRun(deps, runId, request.target);
-  const id = scheduleIdOf(run.workflowId);
-  const memo: ScheduleMemo = {
-    runId: run.id, runWorkflowId: run.workflowId, repository: run.repository, ...('cron' in when ? { cron: when.cron } : { interval: when.interval }), target: execution.target,
-  };
-  const found = await describeSchedule(deps, id).catch((err: unknown) => {
+/** The executeRun input a schedule's action starts for `run`. */
+function scheduledInput(config: Config, run: RunRow, request: ExecutionRequest, cut: PrioritisedExecution): ExecuteRunInput {
+  const withCut: ExecutionRequest = { ...request, ...(cut.failFast ? { failFast: true } : {}), ...(cut.budget !== undefined ? { budget: cut.budget } : {}) };
+  return { runId: run.id, request: withCut, settings: executionSettings(config), kind: 'schedule' };
+}
+
+async function findSchedule(deps: Pick<Deps, 'client'>, id: string): Promise<ScheduleView | undefined> {
+  return describeSchedule(deps, id).catch((err: unknown) => {
     if (err instanceof UnknownScheduleError) return undefined;
     throw err;
   });
-  if (found) {
-    const changed = differences(found, memo);
-    if (changed.length) throw new ScheduleConflictError(id, changed);
-    return { schedule: found, existing: true };
-  }
+}
+
+/** Points the schedule at `run`, a later revision of the spec it executed: same timing, target and cut. */
+async function retarget(deps: Deps, id: string, run: RunRow): Promise<ScheduleView> {
+  await deps.client.schedule.getHandle(id).update((current) => {
+    if (current.action.type !== 'startWorkflow') return current;
+    const input = current.action.args?.[0] as ExecuteRunInput;
+    return { ...current, action: { ...current.action, workflowId: scheduledWorkflowId(run.workflowId), args: [{ ...input, runId: run.id }] } };
+  });
+  return describeSchedule(deps, id);
+}
+
+/** True when `run` started after the run the schedule executes (or that run is gone). */
+async function isLaterRevision(deps: Pick<Deps, 'db'>, run: RunRow, scheduled: ScheduleView): Promise<boolean> {
+  if (scheduled.runId === run.id) return false;
+  const current = await getRun(deps.db, scheduled.runId);
+  return !current || current.createdAt < run.createdAt;
+}
+
+async function create(deps: Deps, id: string, run: RunRow, memo: ScheduleMemo, input: ExecuteRunInput): Promise<void> {
+  const when = timing(memo);
   await deps.client.schedule.create({
     scheduleId: id,
     spec: 'cron' in when ? { cronExpressions: [when.cron] } : { intervals: [{ every: when.ms }] },
     action: scheduledStart(WORKFLOW.executeRun, {
-      workflowId: scheduledWorkflowId(run.workflowId),
-      taskQueue: deps.config.temporal.taskQueues.io,
-      args: [{ runId: run.id, request: execution, settings: executionSettings(deps.config), kind: 'schedule' }],
+      workflowId: scheduledWorkflowId(run.workflowId), taskQueue: deps.config.temporal.taskQueues.io, args: [input],
     }),
     policies: { overlap: ScheduleOverlapPolicy.SKIP },
     memo: { ...memo },
@@ -129,16 +159,78 @@ export async function createSchedule(deps: Deps, runId: string, request: Schedul
     // Another request created it meanwhile: the next describe finds it.
     if ((err as Error).name !== 'ScheduleAlreadyRunning') throw err;
   });
+}
+
+/**
+ * Creates the run's schedule, or finds it (`existing`) when it was created with the same request;
+ * a schedule of an earlier revision of the same spec is taken over by this run.
+ */
+export async function createSchedule(deps: Deps, runId: string, request: ScheduleRequest): Promise<{ schedule: ScheduleView; existing: boolean }> {
+  const when = timing(request);
+  const { run, request: execution } = await executableRun(deps, runId, request.target);
+  const id = scheduleIdOf(run.workflowId);
+  const memo: ScheduleMemo = { repository: run.repository, ...('cron' in when ? { cron: when.cron } : { interval: when.interval }) };
+  const input = scheduledInput(deps.config, run, execution, request);
+  const found = await findSchedule(deps, id);
+  if (found) {
+    const changed = differences(found, { ...memo, target: execution.target, failFast: input.request.failFast, budget: input.request.budget });
+    if (found.runId !== run.id && !(await isLaterRevision(deps, run, found))) {
+      changed.push({ field: 'runId', existing: found.runId, requested: run.id });
+    }
+    if (changed.length) throw new ScheduleConflictError(id, changed);
+    return { schedule: found.runId === run.id ? found : await retarget(deps, id, run), existing: true };
+  }
+  await create(deps, id, run, memo, input);
   return { schedule: await describeSchedule(deps, id), existing: false };
+}
+
+/**
+ * After a run is delivered: a schedule of an earlier revision of its spec now executes this run,
+ * and a schedule the repository's `.testloom.yml` asks for exists with its timing (a changed timing
+ * replaces it). Running it twice changes nothing more.
+ */
+export async function followDeliveredRun(deps: Deps, runId: string, configured?: ConfiguredSchedule): Promise<ScheduleOutcome> {
+  const run = await getRun(deps.db, runId);
+  if (!run || !run.workflowId.startsWith('spec:') || !run.details.generation?.executable) return { status: 'none' };
+  const id = scheduleIdOf(run.workflowId);
+  let wanted: { memo: ScheduleMemo; input: ExecuteRunInput } | undefined;
+  if (configured) {
+    try {
+      const { request } = await executableRun(deps, runId, configured.target);
+      const memo = { repository: run.repository, ...(configured.cron !== undefined ? { cron: configured.cron } : { interval: configured.interval }) };
+      wanted = { memo, input: scheduledInput(deps.config, run, request, {}) };
+    } catch (err) {
+      if (err instanceof RunNotExecutableError) return { status: 'skipped', reason: err.message };
+      throw err;
+    }
+  }
+  const found = await findSchedule(deps, id);
+  if (found && (!wanted || differences(found, { ...wanted.memo, target: wanted.input.request.target }).length === 0)) {
+    if (!(await isLaterRevision(deps, run, found))) return { status: 'unchanged', scheduleId: id };
+    await retarget(deps, id, run);
+    return { status: 'retargeted', scheduleId: id };
+  }
+  if (!wanted) return { status: 'none' };
+  if (found) await deps.client.schedule.getHandle(id).delete(); // .testloom.yml changed its timing or target
+  await create(deps, id, run, wanted.memo, wanted.input);
+  return { status: found ? 'replaced' : 'created', scheduleId: id };
+}
+
+/** What the stage activities may do with schedules: bound to the config, given the worker's client. */
+export interface SuiteSchedules {
+  followDeliveredRun(client: Client, runId: string, configured?: ConfiguredSchedule): Promise<ScheduleOutcome>;
+}
+
+export function suiteSchedules(db: Kysely<Tables>, config: Config): SuiteSchedules {
+  return { followDeliveredRun: (client, runId, configured) => followDeliveredRun({ db, client, config }, runId, configured) };
 }
 
 export async function describeSchedule(deps: Pick<Deps, 'client'>, id: string): Promise<ScheduleView> {
   if (!id.startsWith(SCHEDULE_PREFIX)) throw new UnknownScheduleError(id);
   try {
-    const description = await deps.client.schedule.getHandle(id).describe();
-    const memo = memoOf(description);
-    if (!memo) throw new UnknownScheduleError(id);
-    return view(id, memo, description);
+    const described = view(id, await deps.client.schedule.getHandle(id).describe());
+    if (!described) throw new UnknownScheduleError(id);
+    return described;
   } catch (err) {
     if (err instanceof ScheduleNotFoundError) throw new UnknownScheduleError(id);
     throw err;
@@ -147,12 +239,13 @@ export async function describeSchedule(deps: Pick<Deps, 'client'>, id: string): 
 
 /** testloom's schedules in the namespace (Temporal lists them from its visibility store: a new one may take a moment to appear). */
 export async function listSchedules(deps: Pick<Deps, 'client'>): Promise<ScheduleView[]> {
-  const schedules: ScheduleView[] = [];
+  const ids: string[] = [];
   for await (const summary of deps.client.schedule.list()) {
-    const memo = memoOf(summary);
-    if (summary.scheduleId.startsWith(SCHEDULE_PREFIX) && memo) schedules.push(view(summary.scheduleId, memo, summary));
+    if (summary.scheduleId.startsWith(SCHEDULE_PREFIX)) ids.push(summary.scheduleId);
   }
-  return schedules.sort((a, b) => a.id.localeCompare(b.id));
+  // A summary does not hold the action's input (which run, which target): each is described.
+  const schedules = await Promise.all(ids.map((id) => findSchedule(deps, id)));
+  return schedules.filter((s): s is ScheduleView => s !== undefined).sort((a, b) => a.id.localeCompare(b.id));
 }
 
 async function withSchedule(deps: Pick<Deps, 'client'>, id: string, change: (handle: ReturnType<Client['schedule']['getHandle']>) => Promise<void>): Promise<void> {

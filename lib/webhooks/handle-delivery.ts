@@ -81,23 +81,26 @@ function dispatch(deps: WebhookDeps, event: string, payload: Partial<IssuesPaylo
   return onComment(deps, payload as CommentPayload);
 }
 
+const LABEL_ACTIONS = new Set(['opened', 'reopened', 'labeled', 'unlabeled']);
+
 async function onIssue(deps: WebhookDeps, payload: IssuesPayload): Promise<DeliveryResult> {
   const ref = issueRefOf(payload);
-  const label = await triggerLabelOf(deps, ref.repository);
   await rememberIssue(deps, ref, payload.issue);
-  const hasLabel = labelsOf(payload.issue).includes(label);
+  if (!LABEL_ACTIONS.has(payload.action)) {
+    return payload.action === 'closed' ? cancel(deps, ref, `issue closed by ${payload.sender.login}`) : ignored(`issues.${payload.action} is not handled`);
+  }
+  // Only the actions the trigger label decides read it (the repository's .testloom.yml may name it).
+  const label = await triggerLabelOf(deps, ref.repository);
   switch (payload.action) {
     case 'opened':
     case 'reopened':
-      return hasLabel ? start(deps, ref) : ignored(`issue ${formatIssueRef(ref)} does not carry the label "${label}"`);
+      return labelsOf(payload.issue).includes(label) ? start(deps, ref) : ignored(`issue ${formatIssueRef(ref)} does not carry the label "${label}"`);
     case 'labeled':
       if (payload.label?.name !== label) return ignored(`label "${payload.label?.name}" is not the trigger label "${label}"`);
       return start(deps, ref);
     case 'unlabeled':
       if (payload.label?.name !== label) return ignored(`label "${payload.label?.name}" is not the trigger label "${label}"`);
       return cancel(deps, ref, `label "${label}" removed by ${payload.sender.login}`);
-    case 'closed':
-      return cancel(deps, ref, `issue closed by ${payload.sender.login}`);
     default:
       return ignored(`issues.${payload.action} is not handled`);
   }

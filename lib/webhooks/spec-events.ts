@@ -97,6 +97,9 @@ function checkPullRequestPayload(payload: Record<string, unknown>): void {
 /** The hidden marker of the one impact comment per spec file on a pull request. */
 const impactMarker = (path: string) => `<!-- testloom:spec-impact=${encodeURIComponent(path)} -->`;
 
+/** What a spec the pull request adds is compared with: every operation in it is added. */
+const NO_OPERATIONS = { openapi: '3.0.3', info: { title: '', version: '' }, paths: {} };
+
 async function dereferenced(text: string): Promise<object | undefined> {
   try {
     return await dereferenceSpec(parseSpecDocument(text).document);
@@ -111,7 +114,7 @@ async function impactComment(deps: WebhookDeps, repository: string, path: string
   const afterApi = await dereferenced(after);
   if (!afterApi) return `${marker}\ntestloom: \`${path}\` in this pull request is not a valid OpenAPI document, so its tests could not be regenerated.\n`;
   const beforeApi = before === undefined ? {} : await dereferenced(before);
-  const changes = diffRevisions(beforeApi && 'paths' in beforeApi ? beforeApi : { openapi: '3.0.3', info: { title: '', version: '' }, paths: {} }, afterApi);
+  const changes = diffRevisions(beforeApi && 'paths' in beforeApi ? beforeApi : NO_OPERATIONS, afterApi);
   const delivered = await deliveredRevision(deps.db, { repository, name: path });
   const cases = delivered ? await listStoredTestCases(deps.db, delivered.runId) : [];
   const touched = new Set([...changes.changed, ...changes.removed].map((change) => change.operationId));

@@ -25,7 +25,7 @@ const SUBJECT: IssueSubject = {
   kind: 'issue', repository: REPOSITORY, number: 7, title: 'Paging the item list', body: '', labels: ['generate-tests'], author: 'alice', url: 'local://acme/shop/issues/7', acceptanceCriteria: [], slug: 'issue-7',
 };
 
-type Outcome = 'stable-pass' | 'stable-fail' | 'flaky';
+type Outcome = 'stable-pass' | 'stable-fail' | 'flaky' | 'skipped';
 const SUMMARY = { status: 'executed', baseUrl: BASE_URL, runs: 3, tests: 3, passed: 0, healed: [], flaky: [], dropped: [], apiDefects: [], blocked: [], withheldFiles: [] } as ExecutionSummary;
 
 describe.each(['pglite', 'postgres'] as const)('regressions on %s', (kind) => {
@@ -35,9 +35,9 @@ describe.each(['pglite', 'postgres'] as const)('regressions on %s', (kind) => {
   let host: LocalGitHost;
   const runId = `run-${kind}`;
 
-  async function execution(id: string, tests: Record<string, Outcome>, options: { kind?: ExecutionKind; baseUrl?: string } = {}) {
+  async function execution(id: string, tests: Record<string, Outcome>, options: { kind?: ExecutionKind; baseUrl?: string; run?: string } = {}) {
     const target = { baseUrl: options.baseUrl ?? BASE_URL };
-    await startExecution(database.db, { id, runId, workflowId: `wf-${id}`, kind: options.kind ?? 'schedule', target });
+    await startExecution(database.db, { id, runId: options.run ?? runId, workflowId: `wf-${id}`, kind: options.kind ?? 'schedule', target });
     const report = { tests: Object.entries(tests).map(([fullName, stability]) => ({ file: FILE, fullName, stability, outcomes: [], ...(stability === 'stable-fail' ? { failureMessage: `${fullName}: expected 200, got 500\n  at items.test.ts:12` } : {}) })) };
     await finishExecution(database.db, id, { status: 'completed', summary: { ...SUMMARY, baseUrl: target.baseUrl }, report });
   }
@@ -80,7 +80,7 @@ describe.each(['pglite', 'postgres'] as const)('regressions on %s', (kind) => {
     expect(comments).toHaveLength(1);
     expect(comments[0].marker).toBe(regressionMarker('exec-2'));
     expect(comments[0].body).toContain(`### Regressions against ${BASE_URL}`);
-    expect(comments[0].body).toContain(`- **pages by one** in \`${FILE}\`: pages by one: expected 200, got 500`);
+    expect(comments[0].body).toContain(`- **pages by one** in \`${FILE}\` (passed in execution ${runId}): pages by one: expected 200, got 500`);
     expect(comments[0].body).not.toContain('at items.test.ts:12');
     const issue = await getLocalIssue(database.db, REPOSITORY, 8);
     expect(issue).toMatchObject({ title: `Regression: 1 test of #7 ${SUBJECT.title} fails against ${BASE_URL}`, labels: ['testloom-regression'], author: 'testloom', state: 'open' });
@@ -110,5 +110,28 @@ describe.each(['pglite', 'postgres'] as const)('regressions on %s', (kind) => {
     expect(outcome.comment).toBeDefined();
     expect(await listLocalIssueComments(database.db, REPOSITORY, 7)).toHaveLength(2);
     expect(await getLocalIssue(database.db, REPOSITORY, 9)).toBeUndefined();
+  });
+
+  it('compares a test with the last execution that ran it: one that skipped it (a budget) or an earlier revision of the spec', async () => {
+    const deps = { db: database.db, repoHost: host };
+    const specRun = (id: string, hash: string) => upsertRun(database.db, {
+      id, workflowId: `spec:${REPOSITORY}:api/openapi.yaml@${hash}`, trigger: 'spec', repository: REPOSITORY, status: 'completed',
+    });
+    await specRun(`v1-${kind}`, 'aaa');
+    await specRun(`v2-${kind}`, 'bbb');
+    // Another spec of the same repository, whose name only looks alike (`_` is a LIKE wildcard): never compared with.
+    await upsertRun(database.db, { id: `other-${kind}`, workflowId: `spec:${REPOSITORY}:api_openapi.yaml@ccc`, trigger: 'spec', repository: REPOSITORY, status: 'completed' });
+    const spec = { baseUrl: 'http://127.0.0.1:11/v1' };
+    await execution('s-1', { 'lists items': 'stable-pass', 'pages by one': 'stable-pass' }, { ...spec, run: `v1-${kind}` });
+    await execution('s-other', { 'lists items': 'stable-fail', 'pages by one': 'stable-fail' }, { ...spec, run: `other-${kind}` });
+    // The next revision's first execution ran with a budget: 'pages by one' was not run.
+    await execution('s-2', { 'lists items': 'stable-pass', 'pages by one': 'skipped' }, { ...spec, run: `v2-${kind}` });
+    expect((await reportRegressions(deps, 's-2')).regressions).toEqual([]);
+    await execution('s-3', { 'lists items': 'stable-fail', 'pages by one': 'stable-fail' }, { ...spec, run: `v2-${kind}` });
+    const outcome = await reportRegressions(deps, 's-3');
+    expect(outcome.previousExecutionId).toBe('s-2');
+    expect(outcome.regressions.map((r) => r.fullName)).toEqual(['lists items', 'pages by one']);
+    const stored = await listRegressions(database.db, { executionId: 's-3' });
+    expect(stored.map((r) => [r.fullName, r.previousExecutionId]).sort()).toEqual([['lists items', 's-2'], ['pages by one', 's-1']]);
   });
 });

@@ -7,12 +7,15 @@
  * execution, still failing, reports nothing new.
  */
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Context } from '@temporalio/activity';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { ExecutionSummary } from '../../lib/core/contract';
 import { getLocalIssue } from '../../lib/db/local-issues';
 import { regressionMarker } from '../../lib/runs/regressions';
+import { suiteSchedules } from '../../lib/runs/schedules';
 import { apiRequest, createHarness, waitForRunEnd, type Harness } from '../support/harness';
 import { uniqueRepository } from '../support/retrieval';
 import { INVENTORY_SPEC, startInventoryApi, type InventoryFaults, type InventoryServer } from '../execution/support/inventory-api';
@@ -96,7 +99,7 @@ describe('a schedule re-executing a delivered suite', () => {
     // Created once; the same request again finds it; another timing is a conflict.
     const created = await apiRequest(harness, 'POST', schedulePath, { interval: '6h', target });
     expect(created.status).toBe(201);
-    const id = `execute-schedule:${run.workflowId}`;
+    const id = `execute-schedule:${run.workflowId.replace(/@[^@]*$/, '')}`; // one schedule per spec identity
     expect(created.body).toMatchObject({ id, runId: run.id, runWorkflowId: run.workflowId, repository, interval: '6h', target, paused: false, existing: false, recentExecutions: [] });
     expect(created.headers.get('location')).toBe(`/api/v1/schedules/${encodeURIComponent(id)}`);
     const again = await apiRequest(harness, 'POST', `/api/v1/runs/${encodeURIComponent(run.workflowId)}/schedule`, { interval: '6h', target });
@@ -132,6 +135,11 @@ describe('a schedule re-executing a delivered suite', () => {
     faults.serverErrorForLimit = 1;
     const second = await fire(id);
     expect(second.summary.passed).toBe(21);
+    if (process.env.RECORD_HISTORY) {
+      // `npm run record-history`: an executeRun that reported a regression (its first report attempt failed) for the replay test.
+      const history = await harness.client.workflow.getHandle(second.workflowId, second.executionId).fetchHistory();
+      fs.writeFileSync(path.resolve(__dirname, '../fixtures/histories/execute-run-with-regression.json'), historyToJSON(history));
+    }
     const regressions = (await apiRequest(harness, 'GET', `/api/v1/runs/${run.id}/regressions`)).body.regressions;
     expect(regressions).toEqual([{
       executionId: second.executionId, runId: run.id, file: expect.stringMatching(/^tests\/testloom\/inventory\/.+\.test\.ts$/), fullName: BROKEN_TEST,
@@ -170,5 +178,66 @@ describe('a schedule re-executing a delivered suite', () => {
     expect((await apiRequest(harness, 'DELETE', self)).status).toBe(404);
     expect((await apiRequest(harness, 'POST', `${self}/pause`)).status).toBe(404);
     expect((await apiRequest(harness, 'GET', `/api/v1/runs/${run.id}/executions`)).body.executions).toHaveLength(3);
+  });
+
+  it('follows the spec: a .testloom.yml schedule is made when the suite is delivered, and each later revision takes it over', async () => {
+    delete faults.serverErrorForLimit;
+    const repository = uniqueRepository('schedule-config');
+    await harness.repoHost.ensureRepository(repository);
+    const configFile = (interval: string) => `version: 1\nschedule:\n  interval: ${interval}\ntarget:\n  baseUrl: ${api.baseUrl}\n  allowedMethods: [POST, DELETE]\n`;
+    await harness.repoHost.commitFiles({
+      repository, branch: 'main', ownedDirs: [], message: 'Configure testloom', date: new Date(),
+      files: [{ path: '.testloom.yml', content: configFile('12h') }],
+    });
+    const deliver = async (version: string) => {
+      const spec = JSON.parse(SPEC);
+      spec.info.version = version;
+      const started = await apiRequest(harness, 'POST', '/api/v1/runs', { spec: { content: JSON.stringify(spec) }, repository, name: 'inventory' });
+      const run = await waitForRunEnd(harness, started.body.runId, 240_000);
+      expect(run.status).toBe('completed');
+      return run;
+    };
+    const id = `execute-schedule:spec:${repository}:inventory`;
+
+    // v1 delivered: finalize made the schedule .testloom.yml asks for, against its target.
+    const v1 = await deliver('1.0.0');
+    expect(v1.details.schedule).toEqual({ status: 'created', scheduleId: id });
+    const self = `/api/v1/schedules/${encodeURIComponent(id)}`;
+    expect((await apiRequest(harness, 'GET', self)).body).toMatchObject({ id, runId: v1.id, runWorkflowId: v1.workflowId, repository, interval: '12h', target: { baseUrl: api.baseUrl } });
+
+    // v2 delivered: the same schedule now executes v2's suite, same timing and target.
+    const v2 = await deliver('1.0.1');
+    expect(v2.workflowId).not.toBe(v1.workflowId);
+    expect(v2.details.schedule).toEqual({ status: 'retargeted', scheduleId: id });
+    expect((await apiRequest(harness, 'GET', self)).body).toMatchObject({ id, runId: v2.id, runWorkflowId: v2.workflowId, interval: '12h' });
+    const fired = await fire(id);
+    expect(fired.workflowId.startsWith(`scheduled-execute:${v2.workflowId}-`)).toBe(true);
+    expect(fired.summary).toMatchObject({ status: 'executed', tests: 22, passed: 22 });
+    const executions = (await apiRequest(harness, 'GET', `/api/v1/runs/${v2.id}/executions`)).body.executions;
+    expect(executions.filter((e: { kind: string }) => e.kind === 'schedule').map((e: { id: string }) => e.id)).toEqual([fired.executionId]);
+
+    // Asking again (a retried finalize) changes nothing; the older revision cannot take the schedule back.
+    const schedules = suiteSchedules(harness.database.db, harness.config);
+    const configured = { interval: '12h', target: { baseUrl: api.baseUrl, allowedMethods: ['POST', 'DELETE'] } };
+    expect(await schedules.followDeliveredRun(harness.client, v2.id, configured)).toEqual({ status: 'unchanged', scheduleId: id });
+    expect(await schedules.followDeliveredRun(harness.client, v1.id, configured)).toEqual({ status: 'unchanged', scheduleId: id });
+    const back = await apiRequest(harness, 'POST', `/api/v1/runs/${v1.id}/schedule`, { interval: '12h', target: configured.target });
+    expect(back.status).toBe(409);
+    expect(back.body.error.details.map((d: { field: string }) => d.field)).toEqual(['runId']);
+
+    // A changed timing in .testloom.yml replaces the schedule; fail-fast and a budget are refused as a conflict through the API.
+    expect(await schedules.followDeliveredRun(harness.client, v2.id, { ...configured, interval: '6h' })).toEqual({ status: 'replaced', scheduleId: id });
+    expect((await apiRequest(harness, 'GET', self)).body).toMatchObject({ runId: v2.id, interval: '6h', recentExecutions: [] });
+    const cut = await apiRequest(harness, 'POST', `/api/v1/runs/${v2.id}/schedule`, { interval: '6h', target: configured.target, failFast: true, budget: 5 });
+    expect(cut.status).toBe(409);
+    expect(cut.body.error.details.map((d: { field: string }) => d.field)).toEqual(['failFast', 'budget']);
+    expect((await apiRequest(harness, 'DELETE', self)).status).toBe(204);
+    const withCut = await apiRequest(harness, 'POST', `/api/v1/runs/${v2.id}/schedule`, { interval: '6h', target: configured.target, failFast: true, budget: 5 });
+    expect(withCut.status).toBe(201);
+    expect(withCut.body).toMatchObject({ id, runId: v2.id, failFast: true, budget: 5 });
+    const described = await harness.client.schedule.getHandle(id).describe();
+    const action = described.action as unknown as { args: [{ request: { failFast?: boolean; budget?: number } }] };
+    expect(action.args[0].request).toMatchObject({ failFast: true, budget: 5 });
+    await harness.client.schedule.getHandle(id).delete();
   });
 });
