@@ -13,7 +13,7 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
   });
 }
 
-const SUPERVISOR = path.join(__dirname, 'service-supervisor.js');
+const SUPERVISOR = path.join(__dirname, 'service-supervisor.sh');
 /** Services started by this process and not yet exited. */
 const services = new Set<ChildProcess>();
 let refusing = false;
@@ -38,7 +38,7 @@ export async function stopChild(child: ChildProcess, graceMs = 3_000): Promise<v
 
 /**
  * Starts a server process whose stdout and stderr are appended to `logFile` (or discarded),
- * through lib/process/service-supervisor.js, so it cannot outlive this process.
+ * through lib/process/service-supervisor.sh, so it cannot outlive this process.
  */
 export function spawnService(command: string, args: string[], logFile?: string): ChildProcess {
   if (refusing) throw new Error(`not starting ${path.basename(command)}: testloom is stopping`);
@@ -49,7 +49,7 @@ export function spawnService(command: string, args: string[], logFile?: string):
   }
   // Its own process group: a Ctrl-C in the terminal reaches testloom only, which stops the
   // services in order; stdin is the pipe whose end tells the supervisor that testloom is gone.
-  const child = spawn(process.execPath, [SUPERVISOR, command, ...args], { stdio: ['pipe', output, output], detached: true });
+  const child = spawn('/bin/sh', [SUPERVISOR, command, ...args], { stdio: ['pipe', output, output], detached: true });
   if (typeof output === 'number') fs.closeSync(output);
   child.stdin!.on('error', () => undefined);
   services.add(child);

@@ -54,7 +54,7 @@ export interface SignalStop {
 /**
  * The last resort when the main thread itself is stuck in synchronous work (so no timer of its own
  * fires): a thread with its own event loop SIGKILLs the process. The servers it started go too, as
- * their supervisors see their pipe close (service-supervisor.js).
+ * their supervisors see their pipe close (service-supervisor.sh).
  */
 function killIfStuck(afterMs: number): void {
   const watchdog = new Worker(`setTimeout(() => process.kill(${process.pid}, 'SIGKILL'), ${afterMs});`, { eval: true });

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import ts from 'typescript';
+import type * as TS from 'typescript';
+import { ts } from './typescript';
 import type { Artifact } from '../../core/run';
 import type { QualityGate } from '../types';
 import type { GateFailure } from '../shared/gate';
@@ -11,7 +12,7 @@ const VIRTUAL_ROOT = path.join(path.parse(process.cwd()).root, 'testloom-virtual
  * while testloom runs: parsed once, shared by every later check of the process (check-process.ts
  * keeps that process warm).
  */
-const LIBRARY_FILES = new Map<string, ts.SourceFile>();
+const LIBRARY_FILES = new Map<string, TS.SourceFile>();
 /** `jest` and `node` types come from testloom's own dependencies. */
 const TYPE_ROOTS = [path.resolve(__dirname, '../../../node_modules/@types')];
 
@@ -20,7 +21,7 @@ const DEFAULT_OPTIONS = {
   isolatedModules: true, skipLibCheck: true, noEmit: true, types: ['jest', 'node'],
 };
 
-function compilerOptions(artifacts: Artifact[], tsFiles: Artifact[]): { options: ts.CompilerOptions; errors: string[] } {
+function compilerOptions(artifacts: Artifact[], tsFiles: Artifact[]): { options: TS.CompilerOptions; errors: string[] } {
   const tsconfig = artifacts.find((a) => path.posix.basename(a.path) === 'tsconfig.json' && tsFiles.some((f) => f.path.startsWith(path.posix.dirname(a.path))));
   let raw: unknown = DEFAULT_OPTIONS;
   if (tsconfig) {
@@ -89,9 +90,9 @@ const ASSERTION_CALL = /^(expect|assert)/;
 export function countTypeScriptAssertions(file: string, content: string): number {
   const source = ts.createSourceFile(file, content, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   let count = 0;
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     if (ts.isCallExpression(node)) {
-      let callee: ts.Expression = node.expression;
+      let callee: TS.Expression = node.expression;
       while (ts.isCallExpression(callee) || ts.isPropertyAccessExpression(callee)) {
         if (ts.isPropertyAccessExpression(callee) && ASSERTION_CALL.test(callee.name.text)) break;
         callee = callee.expression;

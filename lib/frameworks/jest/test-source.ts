@@ -3,7 +3,8 @@
  * was run several times against a live API, flaky and unrepairable tests are removed before commit,
  * and a model-repaired test replaces the original one.
  */
-import ts from 'typescript';
+import type * as TS from 'typescript';
+import { ts } from './typescript';
 import { runsOf } from '../shared/consecutive';
 
 export interface TestInSource {
@@ -23,17 +24,17 @@ interface Edit {
 /** A `test(...)`/`it(...)` or `describe(...)` call statement, in any of its forms (`.only`, `.each(...)(...)`…). */
 interface JestCall {
   kind: 'test' | 'describe';
-  statement: ts.ExpressionStatement;
+  statement: TS.ExpressionStatement;
   /** Unset when the name Jest gives it cannot be known here: a title that is not a literal, or a `.each` form. */
   title?: string;
   /** A describe's callback body. */
-  body?: ts.Block;
+  body?: TS.Block;
 }
 
 interface FoundTest {
   fullName: string;
   title: string;
-  statement: ts.ExpressionStatement;
+  statement: TS.ExpressionStatement;
 }
 
 const TEST_FUNCTIONS = new Set(['test', 'it']);
@@ -41,17 +42,17 @@ const DESCRIBE_FUNCTIONS = new Set(['describe']);
 const TEST_MODIFIERS = new Set(['only', 'skip', 'concurrent']);
 const DESCRIBE_MODIFIERS = new Set(['only', 'skip']);
 
-function parse(source: string): ts.SourceFile {
+function parse(source: string): TS.SourceFile {
   return ts.createSourceFile('test-source.ts', source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
 }
 
-function literalText(node: ts.Node | undefined): string | undefined {
+function literalText(node: TS.Node | undefined): string | undefined {
   return node && (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) ? node.text : undefined;
 }
 
 /** `test`, `it`, `describe` under the call: `test`, `test.only`, `test.each(table)`, ``describe.each`…` `` all lead to an identifier. */
-function rootIdentifier(callee: ts.Expression): string | undefined {
-  let node: ts.Expression = callee;
+function rootIdentifier(callee: TS.Expression): string | undefined {
+  let node: TS.Expression = callee;
   while (ts.isPropertyAccessExpression(node) || ts.isCallExpression(node) || ts.isTaggedTemplateExpression(node)) {
     node = ts.isTaggedTemplateExpression(node) ? node.tag : node.expression;
   }
@@ -59,19 +60,19 @@ function rootIdentifier(callee: ts.Expression): string | undefined {
 }
 
 /** Only these forms are named by their literal title alone: `fn` or `fn.modifier`. */
-function isPlainForm(callee: ts.Expression, functions: Set<string>, modifiers: Set<string>): boolean {
+function isPlainForm(callee: TS.Expression, functions: Set<string>, modifiers: Set<string>): boolean {
   if (ts.isIdentifier(callee)) return functions.has(callee.text);
   return ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && functions.has(callee.expression.text)
     && modifiers.has(callee.name.text);
 }
 
-function callbackBody(call: ts.CallExpression): ts.Block | undefined {
+function callbackBody(call: TS.CallExpression): TS.Block | undefined {
   const callback = call.arguments[1];
   if (!callback || !(ts.isArrowFunction(callback) || ts.isFunctionExpression(callback))) return undefined;
   return ts.isBlock(callback.body) ? callback.body : undefined;
 }
 
-function jestCallOf(statement: ts.Statement): JestCall | undefined {
+function jestCallOf(statement: TS.Statement): JestCall | undefined {
   if (!ts.isExpressionStatement(statement) || !ts.isCallExpression(statement.expression)) return undefined;
   const call = statement.expression;
   const root = rootIdentifier(call.expression);
@@ -91,7 +92,7 @@ function titlePath(ancestors: string[] | undefined, call: JestCall): string[] | 
   return ancestors && call.title !== undefined ? [...ancestors, call.title] : undefined;
 }
 
-function findTests(statements: readonly ts.Statement[], ancestors: string[] = []): FoundTest[] {
+function findTests(statements: readonly TS.Statement[], ancestors: string[] = []): FoundTest[] {
   return statements.flatMap((statement) => {
     const call = jestCallOf(statement);
     const path = call && titlePath(ancestors, call);
@@ -122,7 +123,7 @@ function lineBreaksLength(text: string, pos: number): number {
   return length;
 }
 
-function removalStart(text: string, statements: ts.NodeArray<ts.Statement>, index: number): number {
+function removalStart(text: string, statements: TS.NodeArray<TS.Statement>, index: number): number {
   // At the start of the file there is no code before for a comment to trail.
   if (index === 0) return statements.pos === 0 ? 0 : afterTrailingComments(text, statements.pos);
   return afterTrailingComments(text, statements[index - 1].getEnd());
@@ -133,7 +134,7 @@ function removalStart(text: string, statements: ts.NodeArray<ts.Statement>, inde
  * statement follows, that statement takes over the removed one's line breaks, so no blank line is
  * left under the `{` (or at the top of the file).
  */
-function removalEdit(text: string, statements: ts.NodeArray<ts.Statement>, first: number, last: number): Edit {
+function removalEdit(text: string, statements: TS.NodeArray<TS.Statement>, first: number, last: number): Edit {
   const start = removalStart(text, statements, first);
   const end = afterTrailingComments(text, statements[last].getEnd());
   if (first > 0 || last === statements.length - 1) return { start, end, text: '' };
@@ -147,7 +148,7 @@ interface RemovalPlan {
   remaining: number;
 }
 
-function planRemoval(text: string, statements: ts.NodeArray<ts.Statement>, ancestors: string[] | undefined, names: Set<string>): RemovalPlan {
+function planRemoval(text: string, statements: TS.NodeArray<TS.Statement>, ancestors: string[] | undefined, names: Set<string>): RemovalPlan {
   const plan: RemovalPlan = { edits: [], removed: [], remaining: 0 };
   const removedIndices: number[] = [];
   statements.forEach((statement, index) => {
@@ -196,18 +197,18 @@ export function removeTests(source: string, fullNames: Iterable<string>): { sour
 }
 
 interface ParsedTest {
-  sourceFile: ts.SourceFile;
-  statement: ts.ExpressionStatement;
+  sourceFile: TS.SourceFile;
+  statement: TS.ExpressionStatement;
   title: string;
 }
 
 /** The parser's own diagnostics: an internal field of the source file, so no program needs building; transpileModule reports the same ones publicly. */
-function syntaxErrors(sourceFile: ts.SourceFile): readonly ts.Diagnostic[] {
-  const { parseDiagnostics } = sourceFile as { parseDiagnostics?: readonly ts.Diagnostic[] };
+function syntaxErrors(sourceFile: TS.SourceFile): readonly TS.Diagnostic[] {
+  const { parseDiagnostics } = sourceFile as { parseDiagnostics?: readonly TS.Diagnostic[] };
   return parseDiagnostics ?? ts.transpileModule(sourceFile.text, { fileName: sourceFile.fileName, reportDiagnostics: true }).diagnostics ?? [];
 }
 
-function describeSyntaxError(sourceFile: ts.SourceFile, diagnostic: ts.Diagnostic): string {
+function describeSyntaxError(sourceFile: TS.SourceFile, diagnostic: TS.Diagnostic): string {
   const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
   if (diagnostic.start === undefined) return `syntax error: ${message}`;
   const { line, character } = sourceFile.getLineAndCharacterOfPosition(diagnostic.start);
@@ -258,9 +259,9 @@ function lineStartOf(text: string, pos: number): number {
 }
 
 /** Ranges of string and template literal text, whose line starts are content and must not be re-indented. */
-function literalRanges(sourceFile: ts.SourceFile): [number, number][] {
+function literalRanges(sourceFile: TS.SourceFile): [number, number][] {
   const ranges: [number, number][] = [];
-  const visit = (node: ts.Node): void => {
+  const visit = (node: TS.Node): void => {
     const isStringText = ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)
       || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node);
     if (isStringText) {
