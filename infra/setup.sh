@@ -2,7 +2,8 @@
 # One-time (and idempotent) set-up of everything testloom and its tests need on this machine:
 # node packages, the Temporal CLI, pytest and requests in the project venv (to execute generated
 # pytest suites), the embedding weights and a small GGUF model for the llama.cpp provider. Safe to
-# run again; it skips what is already in place.
+# run again; it skips what is already in place. Last, the Compose CLI and hadolint that test/deploy
+# checks the deployment files with.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,3 +18,4 @@ fi
 node_modules/.bin/tsx infra/provision-temporal.ts
 node_modules/.bin/tsx infra/provision-python.ts
 node_modules/.bin/tsx infra/provision-models.ts
+node_modules/.bin/tsx infra/provision-deploy-tools.ts
