@@ -17,6 +17,8 @@ const LAYERS = [
   ['lib/services.ts'],
   ['activities', 'workflows'],
   ['workers'],
+  // The MCP server: talks to testloom through its HTTP API only; api/ mounts it at /mcp, cli/ serves it over stdio.
+  ['mcp'],
   ['api'],
   ['infra', 'cli', 'bench'],
 ];

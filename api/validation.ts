@@ -198,6 +198,7 @@ const scheduleRun = operationValidators('scheduleRun');
 const planRun = operationValidators('planRun');
 const listFailures = operationValidators('listFailures');
 const specChanged = operationValidators('receiveSpecChangedWebhook');
+const similarTests = operationValidators('findSimilarTests');
 
 export const parseStartRunBody = (value: unknown) => startRun.body<StartRunBody>(value);
 /** The query string of `POST /api/v1/runs` (a raw spec upload names its repository here). */
@@ -214,5 +215,14 @@ export const parseSpecChangedBody = (value: unknown) => specChanged.body<SpecCha
 export const parseListFailuresQuery = (value: unknown) => listFailures.query<{ repository?: string }>(value);
 export const parseCancelRunBody = (value: unknown) => cancelRun.body<{ reason?: string }>(value ?? {});
 export const parseExecuteRunBody = (value: unknown) => executeRun.body<{ target?: TargetConfig; failFast?: boolean; budget?: number }>(value ?? {});
-export const parseScheduleRunBody = (value: unknown) => scheduleRun.body<{ cron?: string; interval?: string; target?: TargetConfig }>(value ?? {});
+type ScheduleRunBody = { cron?: string; interval?: string; target?: TargetConfig; failFast?: boolean; budget?: number };
+export const parseScheduleRunBody = (value: unknown) => scheduleRun.body<ScheduleRunBody>(value ?? {});
 export const parsePlanBody = (value: unknown) => planRun.body<PlanBody>(value);
+export interface SimilarTestsBody {
+  query: string;
+  repository?: string;
+  limit?: number;
+  minScore?: number;
+}
+
+export const parseSimilarTestsBody = (value: unknown) => similarTests.body<SimilarTestsBody>(value ?? {});

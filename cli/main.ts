@@ -15,6 +15,8 @@ import { planCommand, printPlan } from './plan-command';
 import { buildRunRequest } from './run-request';
 import { addTargetOptions, followExecution, printExecution, targetFromOptions, type ExecutionView, type TargetOptions } from './execution';
 import { addScheduleCommand } from './schedule-command';
+import { addMcpCommand } from './mcp-command';
+import { addProcessCommands } from './process-commands';
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -179,6 +181,8 @@ addTargetOptions(program
   });
 
 addScheduleCommand(program, print);
+addMcpCommand(program, startEmbeddedStack);
+addProcessCommands(program, print);
 
 program
   .command('retry <run>')

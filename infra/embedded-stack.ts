@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { NativeConnection } from '@temporalio/worker';
 import { listen, type RunningServer } from '../api/server';
 import { PROJECT_ROOT, type Config } from '../lib/config';
 import { ensureChromaServer } from '../lib/retrieval/chroma-server';
@@ -7,6 +6,7 @@ import { createRetriever } from '../lib/retrieval/from-config';
 import { createServices } from '../lib/services';
 import { requireTemporalCli } from '../lib/temporal/cli';
 import { connectClient } from '../lib/temporal/client';
+import { connectNativeTemporal } from '../lib/temporal/connection';
 import { ensureDevServer } from '../lib/temporal/dev-server';
 import { startTracing } from '../lib/observability/tracing';
 import { Cleanups } from '../lib/process/shutdown';
@@ -83,7 +83,7 @@ export async function startEmbeddedStack(config: Config, log: (line: string) => 
     const services = await createServices(config, { retrieval });
     cleanups.add('database', () => services.close());
 
-    const connection = await NativeConnection.connect({ address: config.temporal.address });
+    const connection = await connectNativeTemporal(config.temporal);
     cleanups.add('worker connection', () => connection.close(), 1_000);
     log('preparing the workflow bundle and starting the worker');
     const worker = await createWorker({
@@ -100,7 +100,8 @@ export async function startEmbeddedStack(config: Config, log: (line: string) => 
 
     const client = await connectClient(config);
     cleanups.add('client connection', () => client.connection.close(), 1_000);
-    const api: RunningServer = await listen({ db: services.db, client, config, repoHost: services.repoHost }, config.api.host, config.api.port);
+    const deps = { db: services.db, client, config, repoHost: services.repoHost, retrieval: services.retrieval };
+    const api: RunningServer = await listen(deps, config.api.host, config.api.port);
     cleanups.add('HTTP API', () => api.close(), 2_000);
     for (const notice of api.notices) log(notice);
 

@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Tables } from '../schema/tables';
 import type { Config } from './config';
 import type { GenerationLimits } from './core/limits';
-import { openDatabase, type Database } from './db/open';
+import { openDatabase, type Database, type MigrationMode } from './db/open';
 import { createModelAccess, type ModelAccess } from './llm/from-config';
 import { unloadLlamaModels } from './llm/llama-cpp';
 import { createRepoHost } from './repohost/from-config';
@@ -14,6 +14,7 @@ import type { RepoHost } from './repohost/types';
 import { createRetriever } from './retrieval/from-config';
 import type { CaseRetriever } from './retrieval/retriever';
 import { runLinks, type RunLinks } from './runs/links';
+import { suiteSchedules, type SuiteSchedules } from './runs/schedules';
 
 /** What the stage activities touch; tests may wrap or fault any part. */
 export interface StageServices {
@@ -31,6 +32,8 @@ export interface StageServices {
   regressionIssues?: boolean;
   /** The operator's execution policy, which a repository's `.testloom.yml` target is checked against; absent: it may name none. */
   executionPolicy?: { hosts: string[]; variables: string[] };
+  /** Schedules re-executing delivered suites, which finalize hands to a spec's newest run; absent: untouched. */
+  schedules?: SuiteSchedules;
 }
 
 export interface Services extends StageServices {
@@ -46,11 +49,15 @@ export interface ServiceOptions {
    * it opens anything.
    */
   retrieval?: CaseRetriever;
+  /** `verify`: the schema must already be migrated (`testloom migrate`); default `apply`. */
+  migrations?: MigrationMode;
 }
 
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const retrieval = options.retrieval ?? (await createRetriever(config.retrieval));
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl, dataDir: config.dataDir, pool: config.databasePool, migrations: options.migrations ?? 'apply',
+  });
   try {
     return {
       database,
@@ -62,6 +69,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
       limits: config.generation.limits,
       executionPolicy: { hosts: config.execution.hosts, variables: config.execution.variables },
       regressionIssues: config.execution.regressionIssues,
+      schedules: suiteSchedules(database.db, config),
       async close() {
         await database.close();
         await unloadLlamaModels();

@@ -21,6 +21,8 @@ export interface WorkerSetup {
   /** A pre-built workflow bundle; without it, the one kept in the data directory (built first when stale). */
   workflowBundle?: WorkerOptions['workflowBundle'];
   identity?: string;
+  /** The task queues to poll; default all three. */
+  queues?: readonly QueueKind[];
   /**
    * How long a workflow task waits for this worker's cache before any worker takes it (the SDK's
    * default: 10 s). Tests that SIGKILL a worker shorten it so the next worker takes over at once.
@@ -30,50 +32,62 @@ export interface WorkerSetup {
   stickyQueueScheduleToStartTimeout?: number | string;
 }
 
+/** The task queues a worker process can poll (temporal.yaml `taskQueues`); `testloom up` polls all three. */
+export const QUEUE_KINDS = ['io', 'llm', 'execute'] as const;
+export type QueueKind = (typeof QUEUE_KINDS)[number];
+
 /**
- * The two Temporal workers of one testloom worker process: the I/O task queue runs the workflow
- * and every stage activity; the model task queue runs the stages that call language models
- * (generate, and execute, which repairs tests and runs suites against APIs), with its own, small concurrency, which is what rate-limits model calls.
+ * The Temporal workers of one testloom worker process, one per task queue it polls: `io` runs the
+ * workflows and the I/O stages; `llm` the stage that calls language models (generate), with its
+ * own, small concurrency, which is what rate-limits model calls; `execute` the suites run against
+ * APIs (the execute stage and later executions), so two slow suites never hold up generation.
+ * Every worker registers every activity: the workflow's choice of task queue routes each stage.
  */
 export class TestloomWorker {
-  constructor(
-    readonly io: Worker,
-    readonly llm: Worker,
-  ) {}
+  readonly workers: Worker[];
 
-  /** Runs both until shutdown; when one fails, the other is shut down too and the error is thrown. */
+  constructor(readonly byQueue: Partial<Record<QueueKind, Worker>>) {
+    this.workers = QUEUE_KINDS.flatMap((kind) => byQueue[kind] ?? []);
+  }
+
+  /** Runs all until shutdown; when one fails, the others are shut down too and the error is thrown. */
   async run(): Promise<void> {
-    const stopOther = (other: Worker) => (err: unknown) => {
-      if (other.getState() === 'RUNNING') other.shutdown();
+    const stopOthers = (failed: Worker) => (err: unknown) => {
+      for (const other of this.workers) if (other !== failed && other.getState() === 'RUNNING') other.shutdown();
       throw err;
     };
-    await Promise.all([this.io.run().catch(stopOther(this.llm)), this.llm.run().catch(stopOther(this.io))]);
+    await Promise.all(this.workers.map((worker) => worker.run().catch(stopOthers(worker))));
   }
 
   getState(): ReturnType<Worker['getState']> {
-    return this.io.getState();
+    return this.workers[0].getState();
   }
 
   shutdown(): void {
-    for (const worker of [this.io, this.llm]) if (worker.getState() === 'RUNNING') worker.shutdown();
+    for (const worker of this.workers) if (worker.getState() === 'RUNNING') worker.shutdown();
   }
 }
 
 export async function createWorker(setup: WorkerSetup): Promise<TestloomWorker> {
   const { config } = setup;
+  const queues = setup.queues ?? QUEUE_KINDS;
+  if (!queues.length) throw new Error('a worker must poll at least one task queue (io, llm, execute)');
   const activities = setup.activities ?? createActivities(setup.deps);
-  const io = await createIoWorker(setup, activities);
-  const llm = await Worker.create({
+  const activityWorker = (kind: 'llm' | 'execute', maxConcurrent: number) => Worker.create({
     connection: setup.connection,
     namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueues.llm,
+    taskQueue: config.temporal.taskQueues[kind],
     interceptors: workerInterceptors(),
     activities,
-    maxConcurrentActivityTaskExecutions: config.temporal.worker.llmMaxConcurrentActivityTaskExecutions,
+    maxConcurrentActivityTaskExecutions: maxConcurrent,
     ...SHUTDOWN_TIMES,
-    ...(setup.identity ? { identity: `${setup.identity}-llm` } : {}),
+    ...(setup.identity ? { identity: `${setup.identity}-${kind}` } : {}),
   });
-  return new TestloomWorker(io, llm);
+  const byQueue: Partial<Record<QueueKind, Worker>> = {};
+  if (queues.includes('io')) byQueue.io = await createIoWorker(setup, activities);
+  if (queues.includes('llm')) byQueue.llm = await activityWorker('llm', config.temporal.worker.llmMaxConcurrentActivityTaskExecutions);
+  if (queues.includes('execute')) byQueue.execute = await activityWorker('execute', config.temporal.worker.executeMaxConcurrentActivityTaskExecutions);
+  return new TestloomWorker(byQueue);
 }
 
 async function createIoWorker(setup: WorkerSetup, activities: ReturnType<typeof createActivities>): Promise<Worker> {

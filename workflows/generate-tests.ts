@@ -65,8 +65,13 @@ export async function generateTests(input: GenerateTestsInput): Promise<RunResul
   };
   let feedbackUsed = 0; // how much of state.feedback the generation took into account
   // Generation calls language models, so it runs on their task queue (rate-limited by that
-  // worker's concurrency); runs started before that queue existed keep theirs.
-  const taskQueueOf = (stage: StageName) => ((stage === 'generate' || stage === 'execute') && input.settings.llmTaskQueue) || input.settings.taskQueue;
+  // worker's concurrency); execution runs suites, on its own queue. Runs started before those
+  // queues existed keep theirs; histories in which execute ran on the model queue (before the
+  // `execute-task-queue` patch) replay with it.
+  const taskQueueOf = (stage: StageName) => {
+    if (stage === 'execute' && input.settings.executeTaskQueue && patched('execute-task-queue')) return input.settings.executeTaskQueue;
+    return ((stage === 'generate' || stage === 'execute') && input.settings.llmTaskQueue) || input.settings.taskQueue;
+  };
   const stageActivities = (stage: StageName) =>
     proxyActivities<Activities>(activityOptions(taskQueueOf(stage), input.settings.stages[stage]));
   const bookkeeping = proxyActivities<Activities>(activityOptions(input.settings.taskQueue, input.settings.stages.finalize));

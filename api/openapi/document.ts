@@ -335,6 +335,49 @@ export const openApiDocument: OpenApiDocument = {
         },
       },
     },
+    '/api/v1/runs/{id}/files/{path}': {
+      parameters: [
+        { $ref: '#/components/parameters/RunId' },
+        {
+          name: 'path', in: 'path', required: true,
+          description: 'The file\'s path in the repository as the run lists it under `artifacts` (e.g. `tests/api/petstore/pets.test.ts`), percent-encoded (`/` as `%2F`; plain slashes are accepted too)',
+          schema: { type: 'string', minLength: 1 },
+        },
+      ],
+      get: {
+        operationId: 'getRunFile',
+        tags: ['runs'],
+        summary: 'One file a run generated, with its content: as the commit delivers it, and as generated when the execute stage edited it',
+        description: 'Read from the database, never from a filesystem: the path is compared with the run\'s stored file paths as text.',
+        responses: {
+          '200': { description: 'The file', content: json(ref('RunFile')) },
+          '400': response('BadRequest'),
+          '404': { description: 'No such run, or the run has no file at this path (`not_found`, naming the path)', content: json(ref('Error')) },
+          ...standardErrors,
+        },
+      },
+    },
+    '/api/v1/similar-tests': {
+      post: {
+        operationId: 'findSimilarTests',
+        tags: ['runs'],
+        summary: 'The stored test cases of a repository most similar to a text, best first (the retrieval a run does before generating)',
+        description: [
+          'Searches the vector index of test cases (those of finished runs, and those `testloom index` read from a checkout) by',
+          'embedding `query` in-process. 503 `retrieval_unavailable` when retrieval is switched off (`TESTLOOM_RETRIEVAL=off`) or',
+          'the vector store does not answer.',
+        ].join('\n'),
+        requestBody: { required: true, content: json(ref('SimilarTestsRequest')) },
+        responses: {
+          '200': { description: 'The most similar test cases, best first (none when the repository has none indexed)', content: json(ref('SimilarTests')) },
+          '400': response('BadRequest'),
+          '413': response('PayloadTooLarge'),
+          '415': response('UnsupportedMediaType'),
+          '503': { description: 'No retrieval on this server, or the vector store does not answer (`retrieval_unavailable`)', content: json(ref('Error')) },
+          ...standardErrors,
+        },
+      },
+    },
     '/api/v1/runs/{id}/schedule': {
       parameters: [{ $ref: '#/components/parameters/RunId' }],
       post: {
@@ -346,7 +389,9 @@ export const openApiDocument: OpenApiDocument = {
           'against the target, checked now as that operation checks it (default: the repository\'s configured one), by `cron` or',
           'every `interval` (at most every 15 minutes); a firing while the last execution still runs is skipped. Each execution is',
           'stored; tests that passed in the previous execution and fail now are regressions (`GET /api/v1/runs/{id}/regressions`).',
-          'One schedule per run: the same request again finds it (200); another timing or target is a conflict (409).',
+          'One schedule per spec (repository and name; per run for issue runs): the same request again finds it (200), a later',
+          'revision\'s run takes it over (200, same timing and target), another timing, target or cut is a conflict (409).',
+          'Each later delivered revision of the spec takes the schedule over by itself, and a `.testloom.yml` `schedule` creates one.',
         ].join('\n'),
         requestBody: { required: true, content: json(ref('ScheduleRunRequest')) },
         responses: {
@@ -690,6 +735,58 @@ export const openApiDocument: OpenApiDocument = {
           finishedAt: { type: ['string', 'null'], format: 'date-time' },
         },
       },
+      RunFile: {
+        type: 'object',
+        required: ['runId', 'path', 'kind', 'sha256', 'delivery', 'content'],
+        properties: {
+          runId: { type: 'string' },
+          path: { type: 'string' },
+          kind: { type: 'string', enum: ['test', 'helper', 'doc'] },
+          sha256: { type: 'string', description: 'Of the content as generated' },
+          delivery: {
+            type: 'object', required: ['status'],
+            properties: { status: { type: 'string', enum: ['as generated', 'edited', 'withheld'] }, reason: { type: 'string', description: 'Why it was withheld' } },
+          },
+          content: { type: 'string', description: 'As the commit delivers it (edited or as generated); a withheld file\'s content as generated' },
+          generatedContent: { type: 'string', description: 'Only for an edited file: its content as generated' },
+        },
+      },
+      SimilarTestsRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['query'],
+        properties: {
+          query: { type: 'string', minLength: 1, maxLength: 2000, allOf: [storableText], description: 'What to find tests like: an operation (`POST /pets creates a pet`), an issue\'s text, a test\'s title' },
+          repository: { ...ref('Repository'), description: 'Whose tests to search; default `TESTLOOM_DEFAULT_REPOSITORY`' },
+          limit: { type: 'integer', minimum: 1, maximum: 50, description: 'At most this many tests (default 5)', 'x-error-message': 'must be a whole number from 1 to 50' },
+          minScore: { type: 'number', minimum: 0, maximum: 1, description: 'Lowest cosine similarity (0-1) a test must reach; default `TESTLOOM_RETRIEVAL_MIN_SCORE`' },
+        },
+      },
+      SimilarTests: {
+        type: 'object',
+        required: ['repository', 'tests'],
+        properties: {
+          repository: { type: 'string' },
+          tests: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['id', 'title', 'kind', 'origin', 'subject', 'path', 'score', 'text'],
+              properties: {
+                id: { type: 'string' },
+                title: { type: 'string' },
+                kind: { type: 'string', description: 'The case kind, e.g. `happy-path`, `required-field`' },
+                origin: { type: 'string', enum: ['spec', 'issue', 'seed'], description: 'A spec run, an issue run, or a checkout\'s existing tests (`testloom index`)' },
+                subject: { type: 'string', description: 'Spec id, issue reference or, for indexed tests, the file read' },
+                path: { type: 'string', description: 'File holding the test, relative to the repository root' },
+                runId: { type: 'string', description: 'The run that generated it' },
+                score: { type: 'number', description: 'Cosine similarity to the query (1: the same direction)' },
+                text: { type: 'string', description: 'The text that was embedded' },
+              },
+            },
+          },
+        },
+      },
       ScheduleRunRequest: {
         type: 'object',
         additionalProperties: false,
@@ -700,15 +797,19 @@ export const openApiDocument: OpenApiDocument = {
             'x-error-message': 'must be a duration such as 30m, 6h, 1d or 1h30m',
           },
           target: { ...ref('Target'), description: 'The API each execution runs against; default the repository\'s configured target' },
+          failFast: { type: 'boolean', description: 'Each execution stops at the first failing test, tests ordered most-likely-to-fail first (as `POST /api/v1/runs/{id}/execute`)' },
+          budget: { type: 'integer', minimum: 1, maximum: 100000, description: 'Each execution runs only this many tests, the top of that order' },
         },
       },
       Schedule: {
         type: 'object',
         required: ['id', 'runId', 'runWorkflowId', 'repository', 'target', 'paused', 'nextActionTimes', 'recentExecutions'],
         properties: {
-          id: { type: 'string', description: '`execute-schedule:<the run\'s workflow id>`' },
-          runId: { type: 'string' },
+          id: { type: 'string', description: '`execute-schedule:spec:<repository>:<spec name>` for a spec run (one per spec identity), `execute-schedule:<the run\'s workflow id>` for others' },
+          runId: { type: 'string', description: 'The run whose suite it executes: a later delivered revision of the same spec takes the schedule over' },
           runWorkflowId: { type: 'string' },
+          failFast: { type: 'boolean' },
+          budget: { type: 'integer' },
           repository: { type: 'string' },
           cron: { type: 'string' },
           interval: { type: 'string' },

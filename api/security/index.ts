@@ -1,7 +1,7 @@
 /**
  * HTTP hardening of the API: security headers, CORS, rate limits, bearer API keys, body limits and
- * secret redaction. app.ts applies it in three places: `applySecurity` for every request,
- * `v1Guard` in front of /api/v1, `redactingLog` around the error log.
+ * secret redaction. app.ts applies it in four places: `applySecurity` for every request,
+ * `v1Guard` in front of /api/v1, `mcpGuard` in front of /mcp, `redactingLog` around the error log.
  */
 import cors from 'cors';
 import express, { Router, type Express } from 'express';
@@ -13,7 +13,11 @@ import { bearerAuth } from './auth';
 import { rateLimits } from './rate-limit';
 import { redactJsonResponses, secretsOf } from './redact';
 
+type RateLimits = ReturnType<typeof rateLimits>;
+
 export { redactingLog, secretsOf } from './redact';
+export { rateLimits } from './rate-limit';
+export { createRelayToken, RELAY_HEADER } from './relay';
 
 /** The JSON envelope may add this much around an embedded spec; the spec's own limit is checked after. */
 const ENVELOPE_BYTES = 64 * 1024;
@@ -46,14 +50,24 @@ export function applySecurity(app: Express, config: Config): void {
  * content types, then the bodies within their limits — a spec run's (or plan's) body up to
  * TESTLOOM_MAX_SPEC_BYTES (plus the JSON envelope), every other JSON body up to 64 KiB.
  */
-export function v1Guard(config: Config): Router {
+export function v1Guard(config: Config, limits: RateLimits = rateLimits(config.api.rateLimitPerMinute)): Router {
   const router = Router();
-  const limits = rateLimits(config.api.rateLimitPerMinute);
   router.use(limits.perIp, bearerAuth(config.api.apiKeys), limits.perKey, requireDocumentedMediaType());
   router.post(['/runs', '/plans'],
     express.json({ limit: config.api.maxSpecBytes + ENVELOPE_BYTES }),
     express.text({ type: RAW_SPEC_TYPES, limit: config.api.maxSpecBytes }));
   router.use(express.json({ limit: SMALL_JSON_LIMIT_BYTES }));
+  return router;
+}
+
+/**
+ * In front of /mcp: the same rate limits (`limits`: the budgets /api/v1 counts in too) and API keys
+ * as /api/v1, then JSON-RPC bodies up to a spec's limit (a `generate_tests` call may embed a spec).
+ */
+export function mcpGuard(config: Config, limits: RateLimits): Router {
+  const router = Router();
+  router.use(limits.perIp, bearerAuth(config.api.apiKeys), limits.perKey);
+  router.use(express.json({ limit: config.api.maxSpecBytes + ENVELOPE_BYTES }));
   return router;
 }
 

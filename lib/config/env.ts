@@ -165,6 +165,14 @@ const duration: Parser<number> = (raw, name) => {
   return Number(match[1]) * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms'];
 };
 
+/** Milliseconds: a whole number (taken as ms) or a duration such as 500ms, 5s, 2m. */
+const millis: Parser<number> = (raw, name) => {
+  if (/^[0-9]+$/.test(raw) && Number(raw) >= 1) return Number(raw);
+  const match = /^([0-9]+)(ms|s|m|h)$/.exec(raw);
+  if (!match || Number(match[1]) < 1) throw new ConfigError(`${name}=${raw}: must be milliseconds or a duration such as 500ms, 5s or 2m`);
+  return Number(match[1]) * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[match[2] as 'ms'];
+};
+
 function setting<T>(name: string, description: string, parse: Parser<T>, fallback: () => T): Setting<T> {
   return { name, description, parse, fallback };
 }
@@ -175,6 +183,9 @@ const dataDirFallback = () => path.join(PROJECT_ROOT, '.data');
 export const ENV_SETTINGS = {
   dataDir: setting('TESTLOOM_DATA_DIR', 'Directory for PGlite, the dev server database and local repositories', text, dataDirFallback),
   databaseUrl: setting<string | undefined>('DATABASE_URL', 'Postgres connection URL; unset means PGlite in the data directory', postgresUrl, () => undefined),
+  dbPoolMax: setting<number | undefined>('TESTLOOM_DB_POOL_MAX', 'Most Postgres connections one process opens (default 10)', positiveInt, () => undefined),
+  dbConnectionTimeout: setting<number | undefined>('TESTLOOM_DB_CONNECTION_TIMEOUT', 'How long taking a Postgres connection may take (ms, or a duration such as 5s); unset means no limit', millis, () => undefined),
+  dbStatementTimeout: setting<number | undefined>('TESTLOOM_DB_STATEMENT_TIMEOUT', 'Postgres cancels a statement running longer than this (ms, or a duration such as 30s); unset means no limit', millis, () => undefined),
   apiHost: setting('TESTLOOM_API_HOST', 'Interface the HTTP API binds to', text, () => '127.0.0.1'),
   apiPort: setting('TESTLOOM_API_PORT', 'Port of the HTTP API', port, () => 3000),
   apiUrl: setting('TESTLOOM_API_URL', 'Where the CLI finds the HTTP API', url, () => 'http://127.0.0.1:3000'),
@@ -184,6 +195,13 @@ export const ENV_SETTINGS = {
   temporalConfig: setting('TESTLOOM_TEMPORAL_CONFIG', 'Path of the Temporal settings file', text, () => path.join(PROJECT_ROOT, 'temporal.yaml')),
   temporalAddress: setting<string | undefined>('TEMPORAL_ADDRESS', 'Temporal frontend host:port (overrides temporal.yaml)', address, () => undefined),
   temporalNamespace: setting<string | undefined>('TEMPORAL_NAMESPACE', 'Temporal namespace (overrides temporal.yaml)', text, () => undefined),
+  temporalTls: setting('TEMPORAL_TLS', 'Connect to Temporal over TLS (server certificate checked against the system CAs or TEMPORAL_TLS_CA); implied by TEMPORAL_TLS_CERT and TEMPORAL_API_KEY', flag, () => false),
+  temporalTlsCert: setting<string | undefined>('TEMPORAL_TLS_CERT', 'Client certificate (PEM file) for mTLS to Temporal; with TEMPORAL_TLS_KEY', text, () => undefined),
+  temporalTlsKey: setting<string | undefined>('TEMPORAL_TLS_KEY', 'Private key (PEM file) of the TEMPORAL_TLS_CERT client certificate', text, () => undefined),
+  temporalTlsCa: setting<string | undefined>('TEMPORAL_TLS_CA', 'CA certificate (PEM file) the Temporal server\'s certificate is checked against; unset means the system CAs', text, () => undefined),
+  temporalTlsServerName: setting<string | undefined>('TEMPORAL_TLS_SERVER_NAME', 'Server name (SNI) expected in the Temporal server\'s certificate, when it differs from the host of TEMPORAL_ADDRESS', text, () => undefined),
+  temporalApiKey: setting<string | undefined>('TEMPORAL_API_KEY', 'API key for Temporal Cloud (or a server that takes one); implies TLS', text, () => undefined),
+  temporalUiUrl: setting<string | undefined>('TESTLOOM_TEMPORAL_UI_URL', 'Base URL of the Temporal Web UI that links point to (e.g. https://cloud.temporal.io); default: the embedded dev server\'s UI', url, () => undefined),
   temporalCliPath: setting<string | undefined>('TEMPORAL_CLI_PATH', 'Path of the temporal CLI binary used for the embedded dev server', text, () => undefined),
   temporalUiPort: setting<number | undefined>('TEMPORAL_UI_PORT', 'Web UI port of the embedded dev server (default: frontend port + 1000)', port, () => undefined),
   reposDir: setting<string | undefined>('TESTLOOM_REPOS_DIR', 'Where the local git host keeps repositories (default: <data dir>/repos)', text, () => undefined),

@@ -3,6 +3,7 @@ import { readEnv, type LogLevelName, type ProviderKind } from './env';
 import { ConfigError } from './errors';
 import { githubSettings, type GitHubSettings } from './github';
 import { loadTemporalConfig, type TemporalSettings } from './temporal-config';
+import { temporalConnectionSettings, type TemporalConnectionSettings } from './temporal-connection';
 import { loadTargetsFile } from './targets';
 import type { TargetConfig } from '../core/target';
 import type { GenerationLimits } from '../core/limits';
@@ -13,10 +14,13 @@ export { PROJECT_ROOT, ENV_SETTINGS } from './env';
 export type { ProviderKind } from './env';
 export type { GitHubAuth, GitHubSettings } from './github';
 export type { StageSettings, StageSettingsMap, TemporalSettings } from './temporal-config';
+export type { TemporalConnectionSettings } from './temporal-connection';
 
 export interface Config {
   dataDir: string;
   databaseUrl?: string;
+  /** Postgres pool size and timeouts (TESTLOOM_DB_*); unset fields: pg's defaults. */
+  databasePool: { max?: number; connectionTimeoutMs?: number; statementTimeoutMs?: number };
   api: {
     host: string;
     port: number;
@@ -39,7 +43,8 @@ export interface Config {
   };
   github: GitHubSettings;
   logLevel: LogLevelName;
-  temporal: TemporalSettings & { cliPath?: string; uiPort: number };
+  /** `connection`: TLS and API key (lib/temporal/connection.ts); `uiUrl`: TESTLOOM_TEMPORAL_UI_URL, the Web UI links point to. */
+  temporal: TemporalSettings & { cliPath?: string; uiPort: number; uiUrl?: string; connection: TemporalConnectionSettings };
   /** `host`: where runs deliver (TESTLOOM_REPO_HOST). */
   repos: { root: string; defaultRepository: string; host: 'local' | 'github' };
   retrieval: RetrievalSettings;
@@ -130,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     dataDir,
     databaseUrl: values.databaseUrl,
+    databasePool: { max: values.dbPoolMax, connectionTimeoutMs: values.dbConnectionTimeout, statementTimeoutMs: values.dbStatementTimeout },
     api: {
       host: values.apiHost,
       port: values.apiPort,
@@ -152,6 +158,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       namespace: values.temporalNamespace ?? temporal.namespace,
       cliPath: values.temporalCliPath,
       uiPort: values.temporalUiPort ?? frontendPort + 1000,
+      ...(values.temporalUiUrl ? { uiUrl: values.temporalUiUrl.replace(/\/+$/, '') } : {}),
+      connection: temporalConnectionSettings(values),
     },
     repos: {
       root: path.resolve(values.reposDir ?? path.join(dataDir, 'repos')),

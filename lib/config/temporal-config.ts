@@ -11,11 +11,13 @@ import { ConfigError } from './errors';
 export interface TemporalSettings {
   address: string;
   namespace: string;
-  taskQueues: { io: string; llm: string };
+  /** `execute`: the suites run against APIs (absent in older temporal.yaml files: `<io>-execute`). */
+  taskQueues: { io: string; llm: string; execute: string };
   worker: {
     maxConcurrentActivityTaskExecutions: number;
     maxConcurrentWorkflowTaskExecutions: number;
     llmMaxConcurrentActivityTaskExecutions: number;
+    executeMaxConcurrentActivityTaskExecutions: number;
   };
   searchAttributes: Record<string, 'Keyword'>;
   stages: StageSettingsMap;
@@ -50,7 +52,7 @@ const schema = {
       type: 'object',
       additionalProperties: false,
       required: ['io', 'llm'],
-      properties: { io: { type: 'string', minLength: 1 }, llm: { type: 'string', minLength: 1 } },
+      properties: { io: { type: 'string', minLength: 1 }, llm: { type: 'string', minLength: 1 }, execute: { type: 'string', minLength: 1 } },
     },
     worker: {
       type: 'object',
@@ -59,6 +61,7 @@ const schema = {
         maxConcurrentActivityTaskExecutions: positiveInt,
         maxConcurrentWorkflowTaskExecutions: positiveInt,
         llmMaxConcurrentActivityTaskExecutions: positiveInt,
+        executeMaxConcurrentActivityTaskExecutions: positiveInt,
       },
     },
     searchAttributes: {
@@ -88,7 +91,7 @@ type StageOverride = Partial<Omit<StageSettings, 'retry'>> & { retry?: Partial<R
 interface TemporalFile {
   address: string;
   namespace: string;
-  taskQueues: { io: string; llm: string };
+  taskQueues: { io: string; llm: string; execute?: string };
   worker?: Partial<TemporalSettings['worker']>;
   searchAttributes?: Record<string, 'Keyword'>;
   defaults: StageSettings;
@@ -139,11 +142,12 @@ export function parseTemporalConfig(text: string, source = 'temporal.yaml'): Tem
   return {
     address: doc.address,
     namespace: doc.namespace,
-    taskQueues: doc.taskQueues,
+    taskQueues: { ...doc.taskQueues, execute: doc.taskQueues.execute ?? `${doc.taskQueues.io}-execute` },
     worker: {
       maxConcurrentActivityTaskExecutions: doc.worker?.maxConcurrentActivityTaskExecutions ?? 20,
       maxConcurrentWorkflowTaskExecutions: doc.worker?.maxConcurrentWorkflowTaskExecutions ?? 40,
       llmMaxConcurrentActivityTaskExecutions: doc.worker?.llmMaxConcurrentActivityTaskExecutions ?? 2,
+      executeMaxConcurrentActivityTaskExecutions: doc.worker?.executeMaxConcurrentActivityTaskExecutions ?? 2,
     },
     searchAttributes: doc.searchAttributes ?? {},
     stages,

@@ -29,6 +29,12 @@ export async function listArtifacts(db: Kysely<Tables>, runId: string): Promise<
   return db.selectFrom('artifacts').selectAll().where('runId', '=', runId).orderBy('path').execute();
 }
 
+/** One stored file of a run by its exact path (compared as stored text, never resolved on a filesystem). */
+export async function getArtifact(db: Kysely<Tables>, runId: string, path: string): Promise<ArtifactRow | undefined> {
+  if (path.includes('\0')) return undefined; // Postgres text cannot hold NUL: no file has such a path
+  return db.selectFrom('artifacts').selectAll().where('runId', '=', runId).where('path', '=', path).executeTakeFirst();
+}
+
 /** What validation decided for one file: delivered with other content, or withheld with the reason. */
 export interface DeliveryDecision {
   path: string;

@@ -4,10 +4,9 @@ import { basename, dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { CamelCasePlugin, Kysely, PostgresDialect, type Dialect } from 'kysely';
-import { Migrator } from 'kysely/migration';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
-import { migrations } from '../../schema/migrations';
+import { migrateToLatest, verifyMigrated, type MigrationMode } from './migrate';
 import { guardAgainstPanics } from './pglite-guard';
 import type { Tables } from '../../schema/tables';
 
@@ -21,14 +20,28 @@ export interface OpenDatabaseOptions {
   /** Postgres connection string; when absent, an embedded PGlite database in `<dataDir>/pglite` is used. */
   databaseUrl?: string;
   dataDir: string;
+  /** Default `apply`: pending migrations are applied before the database is returned (see ./migrate.ts). */
+  migrations?: MigrationMode;
+  /** Postgres only: the pg pool's size and timeouts; absent: pg's defaults (10 connections, no timeouts). */
+  pool?: PoolSettings;
 }
+
+export interface PoolSettings {
+  max?: number;
+  /** How long taking a connection (opening one, or waiting for a free one) may take. */
+  connectionTimeoutMs?: number;
+  /** Postgres's statement_timeout for every connection: a statement running longer is cancelled. */
+  statementTimeoutMs?: number;
+}
+
+export { migrateToLatest, pendingMigrations, MIGRATION_LOCK_KEY, type MigrationMode } from './migrate';
 
 const INT8_OID = 20;
 
-/** Opens Postgres (pg pool) or PGlite and applies all migrations before returning. */
+/** Opens Postgres (pg pool) or PGlite and applies all migrations (or checks they are applied) before returning. */
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
   const kind = opts.databaseUrl ? 'postgres' : 'pglite';
-  const dialect = opts.databaseUrl ? postgresDialect(opts.databaseUrl) : await pgliteDialect(opts.dataDir);
+  const dialect = opts.databaseUrl ? postgresDialect(opts.databaseUrl, opts.pool) : await pgliteDialect(opts.dataDir);
   const db = new Kysely<Tables>({
     dialect,
     // Nested keys must stay as written: they are JSON documents, not columns.
@@ -38,7 +51,8 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= db.destroy());
   try {
-    await migrateToLatest(db);
+    if (opts.migrations === 'verify') await verifyMigrated(db);
+    else if (opts.migrations !== 'none') await migrateToLatest(db, kind);
   } catch (err) {
     await close();
     throw err;
@@ -46,9 +60,12 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
   return { db, dialect: kind, close };
 }
 
-function postgresDialect(connectionString: string): Dialect {
+function postgresDialect(connectionString: string, settings: PoolSettings = {}): Dialect {
   const pool = new pg.Pool({
     connectionString,
+    ...(settings.max ? { max: settings.max } : {}),
+    ...(settings.connectionTimeoutMs ? { connectionTimeoutMillis: settings.connectionTimeoutMs } : {}),
+    ...(settings.statementTimeoutMs ? { statement_timeout: settings.statementTimeoutMs } : {}),
     // Identity ids and counts are int8; return them as numbers like PGlite does (ids stay far below 2^53).
     types: { getTypeParser: int8AsNumber as typeof pg.types.getTypeParser },
   });
@@ -118,23 +135,4 @@ function isRunning(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-/** Applies pending migrations; returns the names applied now (empty when already up to date). */
-export async function migrateToLatest<DB>(db: Kysely<DB>): Promise<string[]> {
-  const migrator = new Migrator({
-    db: db.withoutPlugins(),
-    provider: { getMigrations: () => Promise.resolve(migrations) },
-  });
-  const { error, results = [] } = await migrator.migrateToLatest();
-  if (error) {
-    const failed = results.find((r) => r.status === 'Error')?.migrationName;
-    throw new Error(`database migration ${failed ? `"${failed}" ` : ''}failed: ${messageOf(error)}`, { cause: error });
-  }
-  return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
-}
-
-/** What a migration threw, for the message: kysely passes on whatever that was, usually an Error. */
-function messageOf(thrown: unknown): string {
-  return thrown instanceof Error ? thrown.message : String(thrown);
 }

@@ -8,7 +8,7 @@ export interface IndexedCase extends CaseDocument {
 }
 
 /** The vector store cannot be reached. Retrying later may help; the message names the server. */
-class VectorStoreUnavailableError extends Error {
+export class VectorStoreUnavailableError extends Error {
   constructor(url: string, cause: unknown) {
     super(`Chroma at ${url} does not answer (${cause instanceof ChromaConnectionError ? 'connection failed' : (cause as Error).message})`);
     this.name = 'VectorStoreUnavailableError';

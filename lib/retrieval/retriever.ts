@@ -16,11 +16,11 @@ export class CaseRetriever {
     readonly settings: RetrieverSettings,
   ) {}
 
-  /** The most similar stored cases of `repository` for any of `queries`, best first. */
-  async findSimilar(repository: string, queries: string[]): Promise<SimilarCase[]> {
+  /** The most similar stored cases of `repository` for any of `queries`, best first (`settings`: other than the configured top-k and minimum score). */
+  async findSimilar(repository: string, queries: string[], settings: RetrieverSettings = this.settings): Promise<SimilarCase[]> {
     if (queries.length === 0) return [];
     const embeddings = await this.embedder.embed(queries);
-    return this.store.query(repository, embeddings, this.settings);
+    return this.store.query(repository, embeddings, settings);
   }
 
   /** Embeds and upserts the documents; returns how many were written. */

@@ -57,7 +57,7 @@ export async function executableRun(deps: Pick<Deps, 'db' | 'config'>, id: strin
 
 /** The `settings` of an executeRun input: the execute stage's, from temporal.yaml. */
 export function executionSettings(config: Config): ExecuteRunInput['settings'] {
-  return { taskQueue: config.temporal.taskQueues.llm, stage: config.temporal.stages.execute };
+  return { taskQueue: config.temporal.taskQueues.execute, stage: config.temporal.stages.execute };
 }
 
 /** Starts a later execution of a run's generated suite against `target` (or the repository's configured one). */

@@ -127,7 +127,7 @@ export async function startSpecRun(
     ciWorkflow: config.generation.ciWorkflow,
     framework: request.framework ?? fromRepository?.framework ?? config.generation.framework,
     ...(execution ? { execution } : {}),
-    settings: { taskQueue: config.temporal.taskQueues.io, llmTaskQueue: config.temporal.taskQueues.llm, stages: config.temporal.stages },
+    settings: runSettings(config),
   };
   const started = await startRun(deps, {
     workflowId: specWorkflowId(repository, name, spec.id),
@@ -142,6 +142,12 @@ export async function startSpecRun(
   return started;
 }
 
+/** The task queues and stage settings a run keeps for its whole life (replayed as recorded). */
+function runSettings(config: Config): GenerateTestsInput['settings'] {
+  const { io, llm, execute } = config.temporal.taskQueues;
+  return { taskQueue: io, llmTaskQueue: llm, executeTaskQueue: execute, stages: config.temporal.stages };
+}
+
 async function issueInput(deps: StartDeps, issue: IssueRef): Promise<GenerateTestsInput> {
   const { config } = deps;
   const fromRepository = await repositoryConfig(deps, issue.repository);
@@ -152,7 +158,7 @@ async function issueInput(deps: StartDeps, issue: IssueRef): Promise<GenerateTes
     issue: { number: issue.number, specPaths: fromRepository?.specs.length ? fromRepository.specs.map((spec) => spec.path) : config.generation.issueSpecPaths },
     framework: fromRepository?.framework ?? config.generation.framework,
     ...(execution ? { execution } : {}),
-    settings: { taskQueue: config.temporal.taskQueues.io, llmTaskQueue: config.temporal.taskQueues.llm, stages: config.temporal.stages },
+    settings: runSettings(config),
   };
 }
 

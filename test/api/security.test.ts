@@ -279,9 +279,11 @@ describe('HTTP API hardening over real sockets (PGlite)', () => {
       await expect(SwaggerParser.validate(structuredClone(document))).resolves.toBeDefined();
       expect(Object.keys(document.paths).sort()).toEqual([
         '/api/health', '/api/openapi.json', '/api/v1/failures', '/api/v1/plans', '/api/v1/runs', '/api/v1/runs/{id}', '/api/v1/runs/{id}/cancel',
-        '/api/v1/runs/{id}/execute', '/api/v1/runs/{id}/executions', '/api/v1/runs/{id}/executions/{executionId}', '/api/v1/runs/{id}/regressions',
+        '/api/v1/runs/{id}/execute', '/api/v1/runs/{id}/executions', '/api/v1/runs/{id}/executions/{executionId}', '/api/v1/runs/{id}/files/{path}',
+        '/api/v1/runs/{id}/regressions',
         '/api/v1/runs/{id}/retry', '/api/v1/runs/{id}/schedule', '/api/v1/schedules', '/api/v1/schedules/{scheduleId}',
-        '/api/v1/schedules/{scheduleId}/pause', '/api/v1/schedules/{scheduleId}/resume', '/api/webhooks/github', '/api/webhooks/spec-changed', '/metrics',
+        '/api/v1/schedules/{scheduleId}/pause', '/api/v1/schedules/{scheduleId}/resume', '/api/v1/similar-tests', '/api/webhooks/github',
+        '/api/webhooks/spec-changed', '/metrics',
       ]);
       const operationIds: string[] = [];
       for (const [path, item] of Object.entries<any>(document.paths)) {

@@ -102,7 +102,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness<Re
     ...loaded,
     temporal: {
       ...loaded.temporal,
-      taskQueues: { io: taskQueue, llm: `${taskQueue}-llm` },
+      taskQueues: { io: taskQueue, llm: `${taskQueue}-llm`, execute: `${taskQueue}-execute` },
       stages: options.fastRetries ? fastStageSettings(loaded.temporal.stages) : loaded.temporal.stages,
     },
   };
@@ -111,7 +111,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness<Re
   const { database, repoHost, retrieval } = services;
   const connection = await Connection.connect({ address });
   const client = createClient(connection, config.temporal.namespace); // with the OpenTelemetry interceptor, like the API's
-  const api = await listen({ db: database.db, client, config, repoHost }, '127.0.0.1', 0);
+  const api = await listen({ db: database.db, client, config, repoHost, retrieval }, '127.0.0.1', 0);
   const workers: RunningWorker[] = [];
 
   return {

@@ -22,7 +22,7 @@ const pause = (point: string) => {
 
 async function main(): Promise<void> {
   const loaded = loadConfig();
-  const config = { ...loaded, temporal: { ...loaded.temporal, taskQueues: { io: process.env.TESTLOOM_TEST_TASK_QUEUE!, llm: `${process.env.TESTLOOM_TEST_TASK_QUEUE!}-llm` } } };
+  const config = { ...loaded, temporal: { ...loaded.temporal, taskQueues: { io: process.env.TESTLOOM_TEST_TASK_QUEUE!, llm: `${process.env.TESTLOOM_TEST_TASK_QUEUE!}-llm`, execute: `${process.env.TESTLOOM_TEST_TASK_QUEUE!}-execute` } } };
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const realHost = createRepoHost(config, database.db); // GitHub when the test hands it GITHUB_API_URL/GITHUB_TOKEN
   const repoHost: RepoHost = {

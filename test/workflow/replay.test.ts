@@ -11,11 +11,13 @@ const load = (file: string) => historyFromJSON(JSON.parse(fs.readFileSync(path.j
  * Replays recorded petstore runs against the current workflow code: a non-deterministic change to
  * workflows/ fails here. spec-run.json is refreshed by `npm run record-history`; older histories
  * stay, so runs started by an earlier release (before finalize indexed cases, `patched`) still
- * replay. spec-run-with-execution.json is a run with a target (execute stage); execute-run-with-regression.json
+ * replay. spec-run-with-execution.json is a run with a target (execute stage, on the model queue: from before
+ * the execute task queue; spec-run-execute-queue.json is one on that queue, recorded with RECORD_HISTORY=1 by
+ * test/cli/separate-processes.test.ts); execute-run-with-regression.json
  * a scheduled execution whose regression report failed once and was retried.
  */
 describe('workflow determinism', () => {
-  it.each(['spec-run.json', 'spec-run-before-indexing.json', 'spec-run-with-execution.json', 'execute-run-with-regression.json'])('replays the recorded history %s without divergence', async (file) => {
+  it.each(['spec-run.json', 'spec-run-before-indexing.json', 'spec-run-with-execution.json', 'execute-run-with-regression.json', 'spec-run-execute-queue.json'])('replays the recorded history %s without divergence', async (file) => {
     const history = load(file);
     expect(history.events!.length).toBeGreaterThan(10);
     await expect(Worker.runReplayHistory(bundle(), history, file)).resolves.toBeUndefined();

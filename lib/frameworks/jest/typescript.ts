@@ -9,4 +9,4 @@ let compiler: typeof TS | undefined;
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
 const load = (): typeof TS => (compiler ??= require('typescript') as typeof TS);
 
-export const ts = new Proxy({} as typeof TS, { get: (_target, key) => Reflect.get(load(), key) });
+export const ts = new Proxy({} as typeof TS, { get: (_target, key): unknown => Reflect.get(load(), key) });
