@@ -14,6 +14,7 @@ import { loadTemporalConfig } from '../lib/config/temporal-config';
 import { freePort } from '../lib/net/free-port';
 import { requireTemporalCli } from '../lib/temporal/cli';
 import { ensureDevServer } from '../lib/temporal/dev-server';
+import { workflowBundle } from '../workers/workflow-bundle';
 import { createTestPostgres } from '../test/support/databases';
 import { fetchJson, startFleet } from '../test/support/fleet';
 
@@ -36,7 +37,7 @@ async function measure(ioWorkers: number, runs: number, dir: string, temporalAdd
     const ids = await Promise.all(Array.from({ length: runs }, async (_, i) => {
       const { status, body } = await fetchJson<{ runId: string }>(`${api}/api/v1/runs`, {
         method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ spec: { path: PETSTORE }, repository: `bench/r${i}` }),
+        body: JSON.stringify({ spec: { path: PETSTORE }, repository: `bench/io${ioWorkers}-r${i}` }),
       });
       if (status !== 202) throw new Error(`starting run ${i} answered ${status}: ${JSON.stringify(body)}`);
       return body.runId;
@@ -66,6 +67,8 @@ async function main(): Promise<void> {
     cliPath: cli.path, address: `127.0.0.1:${port}`, namespace: 'default', uiPort: port + 1000, headless: true,
     logFile: path.join(dir, 'temporal.log'), searchAttributes: loadTemporalConfig(path.join(PROJECT_ROOT, 'temporal.yaml')).searchAttributes,
   });
+  // Bundled once here: each fleet's data directory gets a copy (bundling twice in one process crashes it).
+  process.env.TESTLOOM_TEST_WORKFLOW_BUNDLE ??= (await workflowBundle(path.join(dir, 'workflow-cache'))).codePath;
   try {
     console.log(`${runs} spec runs (petstore, deterministic suite, local repository host), ${os.cpus().length} cores`);
     for (const ioWorkers of [1, 2]) {
