@@ -10,13 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { PROJECT_ROOT } from '../lib/config';
-import { loadTemporalConfig } from '../lib/config/temporal-config';
-import { freePort } from '../lib/net/free-port';
-import { requireTemporalCli } from '../lib/temporal/cli';
-import { ensureDevServer } from '../lib/temporal/dev-server';
 import { workflowBundle } from '../workers/workflow-bundle';
 import { createTestPostgres } from '../test/support/databases';
-import { fetchJson, startFleet } from '../test/support/fleet';
+import { fetchJson, startFleet, startFleetTemporal } from '../test/support/fleet';
 
 const PETSTORE = path.join(PROJECT_ROOT, 'examples', 'petstore.yaml');
 
@@ -61,12 +57,7 @@ async function measure(ioWorkers: number, runs: number, dir: string, temporalAdd
 async function main(): Promise<void> {
   const runs = Number(process.argv[2] ?? 60);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'testloom-bench-fleet-'));
-  const cli = requireTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH || undefined, projectRoot: PROJECT_ROOT });
-  const port = await freePort();
-  const server = await ensureDevServer({
-    cliPath: cli.path, address: `127.0.0.1:${port}`, namespace: 'default', uiPort: port + 1000, headless: true,
-    logFile: path.join(dir, 'temporal.log'), searchAttributes: loadTemporalConfig(path.join(PROJECT_ROOT, 'temporal.yaml')).searchAttributes,
-  });
+  const server = await startFleetTemporal(dir);
   // Bundled once here: each fleet's data directory gets a copy (bundling twice in one process crashes it).
   process.env.TESTLOOM_TEST_WORKFLOW_BUNDLE ??= (await workflowBundle(path.join(dir, 'workflow-cache'))).codePath;
   try {

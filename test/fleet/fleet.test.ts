@@ -17,7 +17,8 @@ import { git } from '../../lib/repohost/git';
 import { LocalGitHost } from '../../lib/repohost/local-git';
 import { startPetstoreServer, type PetstoreServer } from '../fixtures/petstore-server';
 import { createTestPostgres, type TestPostgres } from '../support/databases';
-import { fetchJson, startFleet, type Fleet } from '../support/fleet';
+import { fetchJson, startFleet, startFleetTemporal, type Fleet } from '../support/fleet';
+import type { DevServer } from '../../lib/temporal/dev-server';
 import { PETSTORE, SPEC_ROOTS } from '../support/harness';
 
 const RUNS = 100;
@@ -30,14 +31,15 @@ describe('a fleet of API and worker processes', () => {
   let postgres: TestPostgres;
   let target: PetstoreServer;
   let fleet: Fleet;
+  let temporal: DevServer;
   let database: Database | undefined;
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'testloom-fleet-'));
-    [postgres, target] = await Promise.all([createTestPostgres(), startPetstoreServer()]);
+    [postgres, target, temporal] = await Promise.all([createTestPostgres(), startPetstoreServer(), startFleetTemporal(dir)]);
     fleet = await startFleet({
       dir,
-      temporalAddress: process.env.TESTLOOM_TEST_TEMPORAL_ADDRESS!,
+      temporalAddress: temporal.address,
       databaseUrl: postgres.url,
       queue: `testloom-fleet-${randomBytes(4).toString('hex')}`,
       apis: 2,
@@ -48,6 +50,7 @@ describe('a fleet of API and worker processes', () => {
 
   afterAll(async () => {
     await fleet?.stop();
+    await temporal?.stop();
     await database?.close();
     await target?.close();
     await postgres?.drop();

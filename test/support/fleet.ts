@@ -6,7 +6,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { PROJECT_ROOT } from '../../lib/config';
+import { loadTemporalConfig } from '../../lib/config/temporal-config';
 import { freePort } from '../../lib/net/free-port';
+import { requireTemporalCli } from '../../lib/temporal/cli';
+import { ensureDevServer, type DevServer } from '../../lib/temporal/dev-server';
 import { workflowBundle } from '../../workers/workflow-bundle';
 import type { QueueKind } from '../../workers/worker';
 import { seedWorkflowBundle } from './databases';
@@ -37,6 +41,23 @@ export interface Fleet {
   /** Starts one more worker process and waits until it polls. */
   addWorker(queues: QueueKind[]): Promise<TestloomProcess>;
   stop(): Promise<void>;
+}
+
+/**
+ * A Temporal dev server of the fleet's own: a hundred runs on the test run's shared server would
+ * slow every other test file's calls to it.
+ */
+export async function startFleetTemporal(dir: string): Promise<DevServer> {
+  const port = await freePort();
+  return ensureDevServer({
+    cliPath: requireTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH || undefined, projectRoot: PROJECT_ROOT }).path,
+    address: `127.0.0.1:${port}`,
+    namespace: 'default',
+    uiPort: await freePort(),
+    headless: true,
+    logFile: path.join(dir, 'temporal.log'),
+    searchAttributes: loadTemporalConfig(path.join(PROJECT_ROOT, 'temporal.yaml')).searchAttributes,
+  });
 }
 
 /** Short heartbeats and retries: a SIGKILLed worker's stage is retried within seconds. */
