@@ -16,7 +16,11 @@ trap 'kill -TERM "$service" 2>/dev/null' TERM INT
   trap - TERM INT
   while read -r _; do :; done
   kill -TERM "$service" 2>/dev/null
-  sleep 3
+  # Up to 3 s for the server to go, looking every 0.1 s: once it has, nothing of ours is left behind.
+  for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30; do
+    kill -0 "$service" 2>/dev/null || exit 0
+    sleep 0.1
+  done
   kill -KILL -$$ 2>/dev/null
 ) <&3 &
 watcher=$!
