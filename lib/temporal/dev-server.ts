@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { spawnService, stopChild, tailOf } from '../process/child';
+import { ensureSearchAttributes } from './search-attributes';
 
 export interface DevServerOptions {
   cliPath: string;
@@ -26,8 +26,6 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-const KEYWORD = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
-
 async function tryConnect(address: string, timeoutMs: number): Promise<Connection | undefined> {
   try {
     const connection = await Connection.connect({ address, connectTimeout: timeoutMs });
@@ -38,23 +36,12 @@ async function tryConnect(address: string, timeoutMs: number): Promise<Connectio
   }
 }
 
-/** Adds the custom search attributes a namespace lacks; existing ones are left alone. */
-async function registerSearchAttributes(connection: Connection, namespace: string, names: string[]): Promise<void> {
-  const existing = await connection.operatorService.listSearchAttributes({ namespace });
-  const missing = names.filter((name) => !(name in (existing.customAttributes ?? {})));
-  if (!missing.length) return;
-  await connection.operatorService.addSearchAttributes({
-    namespace,
-    searchAttributes: Object.fromEntries(missing.map((name) => [name, KEYWORD])),
-  });
-}
-
 /** Reuses a Temporal server at `address` if one answers; otherwise starts `temporal server start-dev`. */
 export async function ensureDevServer(opts: DevServerOptions): Promise<DevServer> {
   const names = Object.keys(opts.searchAttributes);
   const running = await tryConnect(opts.address, 1_000);
   if (running) {
-    await registerSearchAttributes(running, opts.namespace, names);
+    await ensureSearchAttributes(running.operatorService, opts.namespace, opts.searchAttributes);
     await running.close();
     return { address: opts.address, reused: true, stop: () => Promise.resolve() };
   }
@@ -80,7 +67,7 @@ export async function ensureDevServer(opts: DevServerOptions): Promise<DevServer
     const connection = await tryConnect(opts.address, 1_000);
     if (connection) {
       // A reopened SQLite database keeps attributes registered earlier; make sure all are there.
-      await registerSearchAttributes(connection, opts.namespace, names);
+      await ensureSearchAttributes(connection.operatorService, opts.namespace, opts.searchAttributes);
       await connection.close();
       const uiUrl = opts.headless ? undefined : `http://${ip === '0.0.0.0' ? '127.0.0.1' : ip}:${opts.uiPort}`;
       return { address: opts.address, reused: false, uiUrl, stop };
