@@ -1,14 +1,14 @@
 import type { Config } from '../lib/config';
+import { ApiError, TestloomApi } from '../lib/net/testloom-api';
 
-/** What the API answers with a 4xx or 5xx: `{ error: { code, message, details } }` (api/errors.ts). */
-interface ErrorAnswer {
-  error?: { message?: string };
-}
-
-/** A small client of testloom's own HTTP API, for the CLI. */
+/** The CLI's client of testloom's own HTTP API: its key from the config, errors as one printable line. */
 export class ApiClient {
+  private readonly api: TestloomApi;
+
   /** `apiKey` is sent as `Authorization: Bearer <key>` when set. */
-  constructor(readonly baseUrl: string, private readonly apiKey?: string) {}
+  constructor(readonly baseUrl: string, private readonly apiKey?: string) {
+    this.api = new TestloomApi(baseUrl, { apiKey, timeoutMs: 30_000 });
+  }
 
   /**
    * A client for `baseUrl` (default TESTLOOM_API_URL) sending TESTLOOM_API_KEY, or else the first of
@@ -19,23 +19,13 @@ export class ApiClient {
   }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const response = await fetch(new URL(path, this.baseUrl), {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(30_000),
-    });
-    const text = await response.text();
-    const parsed: unknown = text ? JSON.parse(text) : undefined;
-    if (response.status >= 400) {
-      const message = (parsed as ErrorAnswer | undefined)?.error?.message ?? `HTTP ${response.status}`;
-      const hint = response.status === 401 ? (this.apiKey ? ' (check TESTLOOM_API_KEY)' : ' (set TESTLOOM_API_KEY)') : '';
-      throw new Error(`${method} ${path}: ${message}${hint}`);
+    try {
+      return await this.api.send<T>(method, path, body);
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      const hint = err.status === 401 ? (this.apiKey ? ' (check TESTLOOM_API_KEY)' : ' (set TESTLOOM_API_KEY)') : '';
+      throw new Error(`${method} ${path}: ${err.message}${hint}`, { cause: err });
     }
-    return { status: response.status, body: parsed as T };
   }
 
   async isUp(): Promise<boolean> {

@@ -4,7 +4,7 @@ import type { EmbeddedStack } from '../infra/embedded-stack';
 import { loadConfig, type Config } from '../lib/config';
 import { configureLogging } from '../lib/observability/logger';
 import { Cleanups, exitOnSignals } from '../lib/process/shutdown';
-import { TestloomApi } from '../mcp/api';
+import { TestloomApi } from '../lib/net/testloom-api';
 import { reserveStdout, serveStdio } from '../mcp/stdio';
 import { ApiClient } from './http';
 

@@ -6,7 +6,7 @@
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { ENDED_RUN_STATUSES, STAGES } from '../lib/core/run';
-import { runPath, type TestloomApi } from './api';
+import { runPath, type TestloomApi } from '../lib/net/testloom-api';
 import type { ApiExecution, ApiRun } from './views';
 
 export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;

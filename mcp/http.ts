@@ -8,7 +8,7 @@
 import type { Request } from 'express';
 import { Router } from 'express';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { TestloomApi } from './api';
+import { TestloomApi } from '../lib/net/testloom-api';
 import { createMcpServer } from './server';
 
 export interface McpRouterOptions {

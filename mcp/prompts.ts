@@ -2,7 +2,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { GetPromptResult, PromptMessage } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
-import { runPath, type TestloomApi } from './api';
+import { runPath, type TestloomApi } from '../lib/net/testloom-api';
 import { readRunFile, mimeTypeOf } from './resources';
 import { readFindings } from './tools/execution';
 import { condenseRun, fileUri, testCaseDocument, testCasesUri, type ApiRun } from './views';

@@ -4,7 +4,7 @@
  */
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ReadResourceResult, Resource } from '@modelcontextprotocol/sdk/types.js';
-import { runPath, type TestloomApi } from './api';
+import { runPath, type TestloomApi } from '../lib/net/testloom-api';
 import { condenseRun, fileUri, runUri, testCaseDocument, testCasesUri, type ApiRun, type ApiRunFile, type ApiRunSummary } from './views';
 
 /** How many recent runs resources/list shows, and of how many finished ones it lists the files. */

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { PROJECT_ROOT } from '../lib/config';
-import type { TestloomApi } from './api';
+import type { TestloomApi } from '../lib/net/testloom-api';
 import { registerPrompts } from './prompts';
 import { registerResources } from './resources';
 import { registerExecutionTools } from './tools/execution';

@@ -4,7 +4,7 @@
  */
 import { Writable, type Readable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import type { TestloomApi } from './api';
+import type { TestloomApi } from '../lib/net/testloom-api';
 import { createMcpServer } from './server';
 
 /** Serves until the client closes standard input (or the transport closes); resolves then. */

@@ -1,6 +1,7 @@
 /**
- * The MCP server's only way to testloom: its HTTP API, as any client uses it. A 4xx or 5xx becomes an
- * ApiError carrying the API's own message, which the tools hand to the agent as a tool error.
+ * A client of testloom's own HTTP API, as any client uses it: the CLI and the MCP server (whose only
+ * way to testloom it is). A 4xx or 5xx becomes an ApiError carrying the API's own message, which the
+ * MCP tools hand to the agent as a tool error and the CLI prints.
  */
 
 /** The API's error envelope: `{ error: { code, message, details } }` (api/errors.ts). */
@@ -27,12 +28,19 @@ export interface TestloomApiOptions {
   apiKey?: string;
   /** Headers sent with every request besides the key (the in-server endpoint's relay header). */
   headers?: Record<string, string>;
+  /** How long one request may take; default 60 s. */
+  timeoutMs?: number;
 }
 
 export class TestloomApi {
   constructor(readonly baseUrl: string, private readonly options: TestloomApiOptions = {}) {}
 
-  async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return (await this.send<T>(method, path, body)).body;
+  }
+
+  /** The answer's status too (201 created or 200 found, for instance). */
+  async send<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
     let response: Response;
     try {
       response = await fetch(new URL(path, this.baseUrl), {
@@ -43,7 +51,7 @@ export class TestloomApi {
           ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? REQUEST_TIMEOUT_MS),
       });
     } catch (err) {
       throw new ApiError(503, 'api_unreachable', `the testloom API at ${this.baseUrl} does not answer: ${(err as Error).message}`);
@@ -59,7 +67,7 @@ export class TestloomApi {
       const error = (parsed as ErrorEnvelope | undefined)?.error;
       throw new ApiError(response.status, error?.code ?? 'http_error', error?.message ?? `${method} ${path}: HTTP ${response.status}`, error?.details ?? []);
     }
-    return parsed as T;
+    return { status: response.status, body: parsed as T };
   }
 
   get<T>(path: string): Promise<T> {

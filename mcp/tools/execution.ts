@@ -1,7 +1,7 @@
 /** Tools over executions: run a delivered suite against an API again, and read what an execution found. */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
-import { runPath, type TestloomApi } from '../api';
+import { runPath, type TestloomApi } from '../../lib/net/testloom-api';
 import { followExecution } from '../follow';
 import { executionCountsSchema, runIdArgument, targetArgument, waitArguments } from '../schemas';
 import { executionCounts, type ApiExecution, type ApiFinding, type ApiRun } from '../views';

@@ -1,6 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type * as z from 'zod';
-import { ApiError } from '../api';
+import { ApiError } from '../../lib/net/testloom-api';
 
 /** A request the tool's schema allows but that asks for something impossible: the message names the field. */
 export class ArgumentError extends Error {

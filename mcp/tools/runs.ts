@@ -3,7 +3,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
 import { FRAMEWORKS } from '../../lib/core/frameworks';
 import { RUN_STATUSES, TRIGGERS } from '../../lib/core/run';
-import { runPath, type TestloomApi } from '../api';
+import { runPath, type TestloomApi } from '../../lib/net/testloom-api';
 import { followRun } from '../follow';
 import { runIdArgument, runSchema, runSummaryShape, targetArgument, waitArguments } from '../schemas';
 import { condenseRun, condenseSummary, type ApiRun, type ApiRunSummary } from '../views';

@@ -1,7 +1,7 @@
 /** Retrieval: the existing tests most like a text, from the index runs and `testloom index` fill. */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
-import type { TestloomApi } from '../api';
+import type { TestloomApi } from '../../lib/net/testloom-api';
 import { answer, guarded } from './result';
 
 const similarTest = z.object({
