@@ -24,11 +24,3 @@ export function git(cwd: string, args: string[], opts: GitOptions = {}): Promise
     if (opts.input !== undefined) child.stdin!.end(opts.input);
   });
 }
-
-export async function revParse(cwd: string, ref: string): Promise<string | undefined> {
-  try {
-    return await git(cwd, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
-  } catch {
-    return undefined;
-  }
-}

@@ -1,7 +1,8 @@
 /**
- * Commits of the local git host, built in one pass (every blob by one git process, the index by
- * one more): files arrive byte for byte whatever their path, files the run no longer makes go, and
- * the same files again are the same commit.
+ * Commits of the local git host, built in this process (lib/repohost/git-store.ts) and checked
+ * with the git CLI: files arrive byte for byte whatever their path, files the run no longer makes
+ * go, the same files again are the same commit, the objects pass `git fsck`, and a branch update
+ * is compare-and-swap under git's own lock file.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,6 +10,7 @@ import path from 'node:path';
 import type { Kysely } from 'kysely';
 import { git } from '../../lib/repohost/git';
 import { LocalGitHost } from '../../lib/repohost/local-git';
+import { diffCommits, mergeBase, RefUpdateError, updateBranch } from '../../lib/repohost/git-store';
 import type { CommitRequest } from '../../lib/repohost/types';
 import type { Tables } from '../../schema/tables';
 
@@ -73,4 +75,68 @@ test('repositories under a directory that is itself a git checkout are their own
   } finally {
     fs.rmSync(outer, { recursive: true, force: true });
   }
+});
+
+test('trees with names git sorts specially pass git fsck, and git itself reads the same tree back', async () => {
+  const names = ['a.b', 'a/b', 'a-b', 'a0', 'a/c/d', 'ab', 'A', 'z'].map((name) => `tests/testloom/sorted/${name}`);
+  const files = names.map((file) => ({ path: file, content: `${file}\n` }));
+  const result = await host.commitFiles({ ...request(files, 'testloom/sorted'), ownedDirs: ['tests/testloom/sorted'] });
+  const repo = host.repositoryPath('acme/shop');
+  await git(repo, ['fsck', '--strict', '--no-dangling']);
+  // git rebuilds the tree from the commit's listing: the same id only if every tree is in git's order.
+  const listing = await git(repo, ['ls-tree', '-r', '-z', '--full-tree', result.commitSha], { raw: true });
+  const index = path.join(root, 'sorted-index');
+  await git(repo, ['update-index', '-z', '--add', '--index-info'], { env: { GIT_INDEX_FILE: index }, input: listing });
+  expect(await git(repo, ['write-tree'], { env: { GIT_INDEX_FILE: index } })).toBe(await git(repo, ['rev-parse', `${result.commitSha}^{tree}`]));
+});
+
+test('a branch moved by someone else since it was read is not overwritten; a lock held by a live update is respected, a stale one taken over', async () => {
+  const repo = host.repositoryPath('acme/shop');
+  const first = await host.commitFiles(request([{ ...FILES[0], content: 'one\n' }], 'testloom/cas'));
+  const second = await host.commitFiles(request([{ ...FILES[0], content: 'two\n' }], 'testloom/cas'));
+  // The git CLI moves it back behind our back: an update expecting `second` must fail.
+  await git(repo, ['update-ref', 'refs/heads/testloom/cas', first.commitSha, second.commitSha]);
+  await expect(updateBranch(repo, 'testloom/cas', second.commitSha, second.commitSha)).rejects.toThrow(RefUpdateError);
+  expect(await git(repo, ['rev-parse', 'refs/heads/testloom/cas'])).toBe(first.commitSha);
+
+  const lock = path.join(repo, '.git', 'refs', 'heads', 'testloom', 'cas.lock');
+  fs.writeFileSync(lock, '');
+  await expect(updateBranch(repo, 'testloom/cas', second.commitSha, first.commitSha)).rejects.toThrow(/locked by another update/);
+  const minuteAgo = new Date(Date.now() - 60_000);
+  fs.utimesSync(lock, minuteAgo, minuteAgo);
+  await updateBranch(repo, 'testloom/cas', second.commitSha, first.commitSha);
+  expect(await git(repo, ['rev-parse', 'refs/heads/testloom/cas'])).toBe(second.commitSha);
+  expect(fs.existsSync(lock)).toBe(false);
+  // git's own update-ref honours the same lock protocol afterwards.
+  await git(repo, ['update-ref', 'refs/heads/testloom/cas', first.commitSha, second.commitSha]);
+});
+
+test('a branch packed by git gc is read and moved like a loose one; files are read from packed objects', async () => {
+  const repo = host.repositoryPath('acme/shop');
+  const before = await host.commitFiles(request([{ ...FILES[0], content: 'packed\n' }], 'testloom/packed'));
+  await git(repo, ['gc', '--quiet', '--prune=now']);
+  expect(fs.existsSync(path.join(repo, '.git', 'refs', 'heads', 'testloom', 'packed'))).toBe(false);
+  expect(await host.readFiles('acme/shop', FILES[0].path, before.commitSha)).toEqual([{ path: FILES[0].path, content: 'packed\n' }]);
+  const after = await host.commitFiles(request([{ ...FILES[0], content: 'after gc\n' }], 'testloom/packed'));
+  expect(await git(repo, ['rev-parse', `${after.commitSha}^`])).toBe(before.commitSha);
+  expect(await show(after.commitSha, FILES[0].path)).toBe('after gc\n');
+});
+
+test('a review holds the diff git shows for base...head: new, changed and deleted files', async () => {
+  const repo = host.repositoryPath('acme/shop');
+  const long = Array.from({ length: 12 }, (_, i) => `line ${i}`).join('\n');
+  const first = await host.commitFiles(request([
+    { path: 'tests/testloom/shop/kept.txt', content: `${long}\n` },
+    { path: 'tests/testloom/shop/gone.txt', content: 'bye\n' },
+  ], 'testloom/review'));
+  const second = await host.commitFiles(request([
+    { path: 'tests/testloom/shop/kept.txt', content: `${long.replace('line 6', 'line six')}\n` },
+    { path: 'tests/testloom/shop/new.txt', content: 'no final newline' },
+  ], 'testloom/review'));
+  const main = await git(repo, ['rev-parse', 'main']);
+  const ours = await diffCommits(repo, await mergeBase(repo, main, second.commitSha), second.commitSha);
+  // git writes the nearest line above a hunk after its header (a guess at the function): the only difference allowed.
+  const withoutFunctionContext = (diff: string) => diff.replace(/^(@@ [^@]+ @@).*$/gm, '$1');
+  expect(ours).toBe(withoutFunctionContext(await git(repo, ['diff', '--no-color', '--no-ext-diff', `main...${second.commitSha}`])));
+  expect(await diffCommits(repo, first.commitSha, second.commitSha)).toBe(withoutFunctionContext(await git(repo, ['diff', '--no-color', first.commitSha, second.commitSha])));
 });

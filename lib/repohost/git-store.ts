@@ -1,0 +1,208 @@
+/**
+ * Git objects and refs read and written inside this process (isomorphic-git), for the local
+ * repository host. Starting a git process costs the parent a fork of itself, tens of milliseconds
+ * of CPU for a process of testloom's size; a run used to start about twenty. Objects are written
+ * to a temporary name and renamed, so a process killed mid-write never leaves a truncated object
+ * that a retry would take for a finished one; branch updates take git's own lock file, so they
+ * stay compare-and-swap against this process, other testloom processes and the git CLI alike.
+ */
+import nodeFs from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import git from 'isomorphic-git';
+import { EMPTY_OID } from './git';
+
+export interface TreeEntry {
+  mode: string;
+  path: string;
+  oid: string;
+  type: 'blob' | 'tree' | 'commit';
+}
+
+export interface Signature {
+  name: string;
+  email: string;
+  date: Date;
+}
+
+let partialSequence = 0;
+
+/** node:fs whose writeFile never leaves half a file under its final name. */
+const atomicFs = {
+  ...nodeFs,
+  promises: {
+    ...fs,
+    async writeFile(file: string, data: Uint8Array | string, options?: nodeFs.WriteFileOptions): Promise<void> {
+      const partial = `${file}.${process.pid}.${++partialSequence}.partial`;
+      try {
+        await fs.writeFile(partial, data, options);
+        await fs.rename(partial, file);
+      } catch (err) {
+        await fs.rm(partial, { force: true });
+        throw err;
+      }
+    },
+  },
+};
+
+const gitdir = (repoDir: string) => path.join(repoDir, '.git');
+const options = (repoDir: string) => ({ fs: atomicFs, gitdir: gitdir(repoDir) });
+
+/** Whether `repoDir` holds a repository of its own (git would otherwise answer for one around it). */
+export function isRepository(repoDir: string): Promise<boolean> {
+  return fs.access(path.join(gitdir(repoDir), 'HEAD')).then(() => true, () => false);
+}
+
+/** Where a branch points, or undefined when it (or the repository) does not exist. */
+export async function branchHead(repoDir: string, branch: string): Promise<string | undefined> {
+  try {
+    return await git.resolveRef({ ...options(repoDir), ref: `refs/heads/${branch}` });
+  } catch (err) {
+    if (err instanceof git.Errors.NotFoundError) return undefined;
+    throw err;
+  }
+}
+
+/** Whether `oid` names a commit in the repository. */
+export async function commitTree(repoDir: string, oid: string): Promise<string> {
+  return (await git.readCommit({ ...options(repoDir), oid })).commit.tree;
+}
+
+/** Every entry below `tree` (a tree or commit), paths relative to the root, subtrees descended into. */
+export async function listTree(repoDir: string, tree: string, prefix = ''): Promise<TreeEntry[]> {
+  const { tree: entries } = await git.readTree({ ...options(repoDir), oid: tree });
+  const all: TreeEntry[] = [];
+  for (const entry of entries) {
+    const entryPath = prefix ? `${prefix}/${entry.path}` : entry.path;
+    if (entry.type === 'tree') all.push(...(await listTree(repoDir, entry.oid, entryPath)));
+    else all.push({ mode: entry.mode, path: entryPath, oid: entry.oid, type: entry.type });
+  }
+  return all;
+}
+
+/** The entries at `target` (a file, or a folder and everything below it) in `tree`; none when it is absent. */
+export async function listPath(repoDir: string, tree: string, target: string): Promise<TreeEntry[]> {
+  const parts = target.split('/').filter(Boolean);
+  let oid = tree;
+  for (const [i, part] of parts.entries()) {
+    const { tree: entries } = await git.readTree({ ...options(repoDir), oid });
+    const entry = entries.find((e) => e.path === part);
+    if (!entry) return [];
+    const entryPath = parts.slice(0, i + 1).join('/');
+    if (entry.type !== 'tree') return i === parts.length - 1 ? [{ mode: entry.mode, path: entryPath, oid: entry.oid, type: entry.type }] : [];
+    oid = entry.oid;
+  }
+  return listTree(repoDir, oid, parts.join('/'));
+}
+
+export async function readBlob(repoDir: string, oid: string): Promise<string> {
+  return Buffer.from((await git.readBlob({ ...options(repoDir), oid })).blob).toString('utf8');
+}
+
+export function writeBlob(repoDir: string, content: string): Promise<string> {
+  return git.writeBlob({ ...options(repoDir), blob: Buffer.from(content, 'utf8') });
+}
+
+/** Writes the trees for a flat list of file entries (paths with slashes) and returns the root tree's id. */
+export async function writeTree(repoDir: string, entries: TreeEntry[]): Promise<string> {
+  const files: TreeEntry[] = [];
+  const folders = new Map<string, TreeEntry[]>();
+  for (const entry of entries) {
+    const slash = entry.path.indexOf('/');
+    if (slash < 0) {
+      files.push(entry);
+      continue;
+    }
+    const folder = entry.path.slice(0, slash);
+    folders.set(folder, [...(folders.get(folder) ?? []), { ...entry, path: entry.path.slice(slash + 1) }]);
+  }
+  const subtrees = await Promise.all([...folders].map(async ([folder, inside]) => ({
+    mode: '040000', path: folder, oid: await writeTree(repoDir, inside), type: 'tree' as const,
+  })));
+  // isomorphic-git sorts the entries in git's tree order.
+  return git.writeTree({ ...options(repoDir), tree: [...files, ...subtrees] });
+}
+
+/** A commit object; the same inputs always give the same id. */
+export function writeCommit(repoDir: string, commit: { tree: string; parents: string[]; message: string; signature: Signature }): Promise<string> {
+  const who = { name: commit.signature.name, email: commit.signature.email, timestamp: Math.floor(commit.signature.date.getTime() / 1000), timezoneOffset: 0 };
+  return git.writeCommit({ ...options(repoDir), commit: { tree: commit.tree, parent: commit.parents, message: commit.message, author: who, committer: who } });
+}
+
+export class RefUpdateError extends Error {}
+
+/** A live update holds a ref's lock for milliseconds; one older than this was left by a killed process. */
+const STALE_LOCK_MS = 30_000;
+
+async function takeLock(lock: string, branch: string): Promise<fs.FileHandle> {
+  try {
+    return await fs.open(lock, 'wx');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const age = await fs.stat(lock).then((stat) => Date.now() - stat.mtimeMs, () => 0);
+    if (age < STALE_LOCK_MS) throw new RefUpdateError(`refs/heads/${branch} is locked by another update (${lock})`, { cause: err });
+    await fs.rm(lock, { force: true });
+    return fs.open(lock, 'wx');
+  }
+}
+
+/**
+ * Points `refs/heads/<branch>` at `oid` if it still points at `expected` (EMPTY_OID: if it does not
+ * exist yet), under git's own lock file `<ref>.lock`, as `git update-ref <ref> <new> <old>` does.
+ */
+export async function updateBranch(repoDir: string, branch: string, oid: string, expected: string): Promise<void> {
+  const ref = path.join(gitdir(repoDir), 'refs', 'heads', ...branch.split('/'));
+  const lock = `${ref}.lock`;
+  await fs.mkdir(path.dirname(ref), { recursive: true });
+  const handle = await takeLock(lock, branch);
+  let renamed = false;
+  try {
+    const current = (await branchHead(repoDir, branch)) ?? EMPTY_OID;
+    if (current !== expected) throw new RefUpdateError(`refs/heads/${branch} is at ${current}, expected ${expected}`);
+    await handle.writeFile(`${oid}\n`);
+    await handle.sync();
+    await handle.close();
+    await fs.rename(lock, ref);
+    renamed = true;
+  } finally {
+    if (!renamed) {
+      await handle.close().catch(() => undefined);
+      await fs.rm(lock, { force: true });
+    }
+  }
+}
+
+/** The newest common ancestor of two commits, as `git merge-base` finds it; undefined when they share none. */
+export async function mergeBase(repoDir: string, a: string, b: string): Promise<string | undefined> {
+  const [base] = (await git.findMergeBase({ ...options(repoDir), oids: [a, b] })) as string[];
+  return base;
+}
+
+/**
+ * What `git diff <base> <head>` shows: a git-style unified diff (three lines of context) of every
+ * file that differs between the two commits' trees (no base: every file of head is new), in path order.
+ */
+export async function diffCommits(repoDir: string, base: string | undefined, head: string): Promise<string> {
+  const files = async (commit: string | undefined) => new Map((commit ? await listTree(repoDir, commit) : []).map((entry) => [entry.path, entry]));
+  const [before, after] = await Promise.all([files(base), files(head)]);
+  const paths = [...new Set([...before.keys(), ...after.keys()])].sort();
+  const parts: string[] = [];
+  for (const file of paths) {
+    const [old, now] = [before.get(file), after.get(file)];
+    if (old?.oid === now?.oid && old?.mode === now?.mode) continue;
+    const text = (entry?: TreeEntry) => (entry?.type === 'blob' ? readBlob(repoDir, entry.oid) : Promise.resolve(''));
+    const [oldText, newText] = await Promise.all([text(old), text(now)]);
+    const header = [`diff --git a/${file} b/${file}`];
+    if (!old) header.push(`new file mode ${now!.mode}`);
+    if (!now) header.push(`deleted file mode ${old!.mode}`);
+    if (old && now && old.mode !== now.mode) header.push(`old mode ${old.mode}`, `new mode ${now.mode}`);
+    const shortId = (entry?: TreeEntry) => (entry?.oid ?? EMPTY_OID).slice(0, 7);
+    header.push(`index ${shortId(old)}..${shortId(now)}${old && now && old.mode === now.mode ? ` ${now.mode}` : ''}`);
+    const patch = createTwoFilesPatch(old ? `a/${file}` : '/dev/null', now ? `b/${file}` : '/dev/null', oldText, newText, undefined, undefined, { context: 3 });
+    // jsdiff starts with a separator line git does not write, and writes a count of one that git leaves out.
+    const hunks = patch.slice(patch.indexOf('\n') + 1).replace(/^@@ -(\d+(?:,\d+)?) \+(\d+(?:,\d+)?) @@$/gm, (_, from: string, to: string) => `@@ -${from.replace(/,1$/, '')} +${to.replace(/,1$/, '')} @@`);
+    parts.push(`${header.join('\n')}\n${hunks}`);
+  }
+  return parts.join('').trimEnd();
+}
