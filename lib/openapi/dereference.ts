@@ -1,6 +1,7 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import type { OpenAPI } from 'openapi-types';
 import { externalRefs } from './intake/ref-fence';
+import { validateSpecSchema } from './schema-validation';
 
 export class SpecValidationError extends Error {
   constructor(message: string) {
@@ -20,18 +21,29 @@ function refuseExternal(document: Record<string, unknown>): void {
 }
 
 /**
+ * Validated against the OpenAPI / Swagger schema (and, for Swagger 2.0, SwaggerParser's rules beyond
+ * it) with every internal $ref resolved except those that close a cycle, which stay `$ref`s.
+ */
+async function validateAcyclic(document: Record<string, unknown>): Promise<OpenAPI.Document> {
+  refuseExternal(document);
+  const acyclicOptions = { ...INTERNAL_ONLY, dereference: { circular: 'ignore' as const } };
+  try {
+    const acyclic = await SwaggerParser.dereference(structuredClone(document) as unknown as OpenAPI.Document, acyclicOptions);
+    validateSpecSchema(acyclic);
+    if ('swagger' in acyclic) await SwaggerParser.validate(acyclic, { ...acyclicOptions, validate: { schema: false, spec: true } });
+    return acyclic;
+  } catch (err) {
+    throw new SpecValidationError(`invalid OpenAPI document: ${(err as Error).message}`);
+  }
+}
+
+/**
  * Validates against the OpenAPI / Swagger schema and resolves every internal $ref. Nothing outside
  * the document is ever read: the API stores specs with internal refs only (path specs bundled), and
  * an external ref in a document stored earlier, or in a repository's spec, is refused here.
  */
 export async function dereferenceSpec(document: Record<string, unknown>): Promise<OpenAPI.Document> {
-  refuseExternal(document);
-  const copy = structuredClone(document) as unknown as OpenAPI.Document;
-  try {
-    return await SwaggerParser.validate(copy, INTERNAL_ONLY);
-  } catch (err) {
-    throw new SpecValidationError(`invalid OpenAPI document: ${(err as Error).message}`);
-  }
+  return SwaggerParser.dereference(await validateAcyclic(document), INTERNAL_ONLY);
 }
 
 /**
@@ -40,14 +52,7 @@ export async function dereferenceSpec(document: Record<string, unknown>): Promis
  * document with its cycles linked, as dereferenceSpec returns it.
  */
 export async function normalizeSpec(document: Record<string, unknown>): Promise<{ api: OpenAPI.Document; normalized: string }> {
-  refuseExternal(document);
-  let acyclic: OpenAPI.Document;
-  try {
-    acyclic = await SwaggerParser.validate(structuredClone(document) as unknown as OpenAPI.Document, { ...INTERNAL_ONLY, dereference: { circular: 'ignore' } });
-  } catch (err) {
-    throw new SpecValidationError(`invalid OpenAPI document: ${(err as Error).message}`);
-  }
-  const normalized = JSON.stringify(acyclic);
+  const normalized = JSON.stringify(await validateAcyclic(document));
   return { api: await readNormalizedSpec(normalized), normalized };
 }
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { dereferenceSpec, normalizeSpec, readNormalizedSpec } from '../../lib/openapi/dereference';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { dereferenceSpec, normalizeSpec, readNormalizedSpec, SpecValidationError } from '../../lib/openapi/dereference';
 import { parseSpecDocument } from '../../lib/openapi/intake/document';
 import { listOperations } from '../../lib/openapi';
 import { SPECS } from '../generation/spec-fixtures';
@@ -62,5 +63,29 @@ describe('the spec normalised once at receive', () => {
     const node = api.components.schemas.Node;
     expect(node.properties.children.items).toBe(node);
     expect(node.properties.owner.properties.manages).toBe(node);
+  });
+});
+
+/** Each version's schema broken in one place, and a Swagger 2.0 document that breaks a rule beyond its schema. */
+const INVALID: [string, string][] = [
+  ['3.0 with a bad parameter', 'openapi: 3.0.3\ninfo: {title: T, version: "1"}\npaths:\n  /a:\n    get:\n      parameters: [{name: x, in: nowhere}]\n      responses: {"200": {description: ok}}\n'],
+  ['3.0 with no responses', 'openapi: 3.0.3\ninfo: {title: T, version: "1"}\npaths:\n  /a:\n    get: {summary: x}\n'],
+  ['3.1 with a bad info', 'openapi: 3.1.0\ninfo: {title: 5}\npaths: {}\n'],
+  ['2.0 with a bad type', 'swagger: "2.0"\ninfo: {title: T, version: "1"}\npaths:\n  /a:\n    get:\n      parameters: [{name: x, in: query, type: nothing}]\n      responses: {"200": {description: ok}}\n'],
+  ['2.0 with a path parameter it does not declare', 'swagger: "2.0"\ninfo: {title: T, version: "1"}\npaths:\n  /a/{id}:\n    get:\n      responses: {"200": {description: ok}}\n'],
+];
+
+describe('validation, compiled once per process', () => {
+  it.each(INVALID)('%s: refused with the message SwaggerParser gives', async (_name, text) => {
+    const { document } = parseSpecDocument(text);
+    const theirs = await SwaggerParser.validate(structuredClone(document) as never).then(() => 'accepted', (err: Error) => err.message);
+    expect(theirs).not.toBe('accepted');
+    await expect(dereferenceSpec(document)).rejects.toThrow(new SpecValidationError(`invalid OpenAPI document: ${theirs}`));
+    await expect(normalizeSpec(document)).rejects.toThrow(`invalid OpenAPI document: ${theirs}`);
+  });
+
+  it.each(documents)('%s: accepted as SwaggerParser accepts it, to the same document', async (_name, text) => {
+    const { document } = parseSpecDocument(text);
+    expect(await dereferenceSpec(document)).toEqual(await SwaggerParser.validate(structuredClone(document) as never));
   });
 });
