@@ -33,6 +33,7 @@ module.exports = {
   // spent waiting (on a heartbeat timeout after a SIGKILL, on child processes, on servers starting),
   // which a third file fills. Lower it (--maxWorkers=2) if a timing limit a test asserts is missed.
   maxWorkers: 3,
+  testSequencer: '<rootDir>/test/support/sequencer.js',
   projects: [
     {
       ...shared,
