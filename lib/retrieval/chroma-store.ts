@@ -39,15 +39,29 @@ export class ChromaCaseStore {
     await this.reachable(() => this.client.heartbeat());
   }
 
-  async upsert(repository: string, cases: IndexedCase[]): Promise<void> {
+  /** Writes the cases with their vectors; `embeddingModel` (the model that computed them) is kept with each. */
+  async upsert(repository: string, cases: IndexedCase[], embeddingModel: string): Promise<void> {
     if (cases.length === 0) return;
     const collection = await this.collection(repository);
     await this.reachable(() => collection.upsert({
       ids: cases.map((c) => c.id),
       embeddings: cases.map((c) => c.embedding),
       documents: cases.map((c) => c.text),
-      metadatas: cases.map((c) => toMetadata(c)),
+      metadatas: cases.map((c) => ({ ...toMetadata(c), embeddingModel })),
     }));
+  }
+
+  /** The text and vector stored under each of `ids` that `embeddingModel` computed; others are absent. */
+  async storedVectors(repository: string, ids: string[], embeddingModel: string): Promise<Map<string, { text: string; embedding: number[] }>> {
+    const stored = new Map<string, { text: string; embedding: number[] }>();
+    if (ids.length === 0) return stored;
+    const collection = await this.collection(repository);
+    const found = await this.reachable(() => collection.get({ ids, include: ['documents', 'embeddings', 'metadatas'] }));
+    found.ids.forEach((id, i) => {
+      const [text, embedding] = [found.documents[i], found.embeddings[i]];
+      if (found.metadatas[i]?.embeddingModel === embeddingModel && typeof text === 'string' && embedding) stored.set(id, { text, embedding: [...embedding] });
+    });
+    return stored;
   }
 
   /**
