@@ -15,6 +15,8 @@ export const REDACTED = '[redacted]';
 const MIN_EXACT_LENGTH = 12;
 /** `scheme://user:password@host`: the password is dropped from any URL, known secret or not. */
 const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:@/]*:)[^\s@/]+@/gi;
+/** The same pattern for a yes/no question (a global RegExp's test() is stateful). */
+const HAS_URL_PASSWORD = new RegExp(URL_PASSWORD.source, 'i');
 
 export function secretsOf(config: Pick<Config, 'api' | 'github' | 'databaseUrl'> & Partial<Pick<Config, 'llm'>>): string[] {
   const secrets = [...config.api.apiKeys, config.api.apiKey, config.github.webhookSecret, config.api.specWebhookSecret, config.llm?.openai?.apiKey];
@@ -87,9 +89,28 @@ export function redactingLog(log: (err: unknown) => void, secrets: readonly stri
  * route (or a dependency's error message, e.g. a health check's reason) built it.
  */
 export function redactJsonResponses(secrets: readonly string[]): RequestHandler {
+  // Each secret also as it reads inside JSON text (quotes, backslashes and control characters escaped).
+  const inJson = [...new Set(secrets.flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]))];
   return (_req, res, next) => {
     const json = res.json.bind(res);
-    res.json = (body: unknown) => json(redactValue(body, secrets));
+    res.json = (body: unknown) => json(mayCarrySecret(body, inJson) ? redactValue(body, secrets) : body);
     next();
   };
+}
+
+/**
+ * Whether the JSON form of `body` holds a secret or a URL with a password: one serialisation and
+ * a scan, where copying a large body (the 55 KB OpenAPI document, a run's details) string by
+ * string cost more than the request. JSON escaping only lengthens text, so the scan can only
+ * answer yes more often than the copy would change something; a body it cannot serialise is copied.
+ */
+function mayCarrySecret(body: unknown, secretsInJson: readonly string[]): boolean {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(body);
+  } catch {
+    return true;
+  }
+  if (text === undefined) return true;
+  return HAS_URL_PASSWORD.test(text) || secretsInJson.some((secret) => text.includes(secret));
 }
