@@ -64,7 +64,18 @@ export async function branchHead(repoDir: string, branch: string): Promise<strin
   }
 }
 
-/** Whether `oid` names a commit in the repository. */
+/** Whether `oid` names a commit this repository holds. */
+export async function hasCommit(repoDir: string, oid: string): Promise<boolean> {
+  try {
+    await git.readCommit({ ...options(repoDir), oid });
+    return true;
+  } catch (err) {
+    if (err instanceof git.Errors.NotFoundError || err instanceof git.Errors.ObjectTypeError) return false;
+    throw err;
+  }
+}
+
+/** The tree of a commit. */
 export async function commitTree(repoDir: string, oid: string): Promise<string> {
   return (await git.readCommit({ ...options(repoDir), oid })).commit.tree;
 }

@@ -5,7 +5,7 @@ import type { Tables } from '../../schema/tables';
 import { createLocalIssueOnce, getCollaboratorPermission, getLocalIssue, upsertLocalIssueComment } from '../db/local-issues';
 import { upsertReview } from '../db/reviews';
 import { EMPTY_OID, git } from './git';
-import { branchHead, commitTree, diffCommits, isRepository, listPath, listTree, mergeBase, readBlob, updateBranch, writeBlob, writeCommit, writeTree, type TreeEntry } from './git-store';
+import { branchHead, commitTree, hasCommit, diffCommits, isRepository, listPath, listTree, mergeBase, readBlob, updateBranch, writeBlob, writeCommit, writeTree, type TreeEntry } from './git-store';
 import { UnknownIssueError, type FileToCommit, type CommitRequest, type CommitResult, type Issue, type IssueCommentRequest, type IssueCommentResult, type NewIssueRequest, type NewIssueResult, type RepoHost, type RepositoryPermission, type ReviewRequest, type ReviewResult } from './types';
 
 const BASE_BRANCH = 'main';
@@ -68,7 +68,8 @@ export class LocalGitHost implements RepoHost {
     if (commit !== undefined && !/^[0-9a-f]{40}$/.test(commit)) throw new Error(`not a commit sha: ${JSON.stringify(commit)}`);
     if (!(await isRepository(repoDir))) return [];
     const head = commit ?? (await branchHead(repoDir, BASE_BRANCH));
-    if (!head) return [];
+    // A commit the repository does not hold (a webhook naming one pushed elsewhere) has no files here.
+    if (!head || (commit !== undefined && !(await hasCommit(repoDir, commit)))) return [];
     const blobs = (await listPath(repoDir, head, dir)).filter((entry) => entry.type === 'blob');
     return Promise.all(blobs.map(async ({ oid, path: file }) => ({ path: file, content: await readBlob(repoDir, oid) })));
   }

@@ -140,3 +140,14 @@ test('a review holds the diff git shows for base...head: new, changed and delete
   expect(ours).toBe(withoutFunctionContext(await git(repo, ['diff', '--no-color', '--no-ext-diff', `main...${second.commitSha}`])));
   expect(await diffCommits(repo, first.commitSha, second.commitSha)).toBe(withoutFunctionContext(await git(repo, ['diff', '--no-color', first.commitSha, second.commitSha])));
 });
+
+test('files at a commit the repository does not hold, or at a path outside the tree, are none', async () => {
+  const result = await host.commitFiles(request(FILES, 'testloom/reads'));
+  expect(await host.readFiles('acme/shop', 'tests/testloom/shop', 'f'.repeat(40))).toEqual([]);
+  const blob = await git(host.repositoryPath('acme/shop'), ['rev-parse', `${result.commitSha}:README.md`]);
+  expect(await host.readFiles('acme/shop', 'README.md', blob)).toEqual([]);
+  expect(await host.readFiles('acme/shop', '../README.md', result.commitSha)).toEqual([]);
+  expect(await host.readFiles('acme/shop', 'tests/testloom/shop/../../../README.md', result.commitSha)).toEqual([]);
+  expect((await host.readFiles('acme/shop', 'tests/testloom/shop/', result.commitSha)).map((f) => f.path).sort()).toEqual(FILES.map((f) => f.path).sort());
+  expect(await host.readFiles('acme/unknown', 'README.md')).toEqual([]);
+});
