@@ -7,6 +7,7 @@ import type { Tables } from '../schema/tables';
 import type { Config } from './config';
 import type { GenerationLimits } from './core/limits';
 import { openDatabase, type Database, type MigrationMode } from './db/open';
+import { holdCheckerProcess } from './generation/gates/check-process';
 import { createModelAccess, type ModelAccess } from './llm/from-config';
 import { unloadLlamaModels } from './llm/llama-cpp';
 import { createRepoHost } from './repohost/from-config';
@@ -38,7 +39,7 @@ export interface StageServices {
 
 export interface Services extends StageServices {
   database: Database;
-  /** Closes the database and frees an in-process model; the caller closes its Temporal connections. */
+  /** Closes the database, frees an in-process model and stops the quality gates' checker; the caller closes its Temporal connections. */
   close(): Promise<void>;
 }
 
@@ -58,6 +59,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const database = await openDatabase({
     databaseUrl: config.databaseUrl, dataDir: config.dataDir, pool: config.databasePool, migrations: options.migrations ?? 'apply',
   });
+  const releaseChecker = holdCheckerProcess();
   try {
     return {
       database,
@@ -71,11 +73,13 @@ export async function createServices(config: Config, options: ServiceOptions = {
       regressionIssues: config.execution.regressionIssues,
       schedules: suiteSchedules(database.db, config),
       async close() {
+        releaseChecker();
         await database.close();
         await unloadLlamaModels();
       },
     };
   } catch (err) {
+    releaseChecker();
     await database.close();
     throw err;
   }

@@ -3,8 +3,9 @@
  * answered with their own result; a check over its time limit, or cancelled, fails with the reason
  * and the next check is answered by a new child.
  */
+import { readFileSync } from 'node:fs';
 import { generateSpecSuite } from '../../lib/generation';
-import { checkSuiteInChildProcess } from '../../lib/generation/gates/check-process';
+import { checkSuiteInChildProcess, holdCheckerProcess, stopCheckerProcess } from '../../lib/generation/gates/check-process';
 import type { Artifact } from '../../lib/core/run';
 import { loadSpec } from './spec-fixtures';
 
@@ -44,6 +45,43 @@ test('a cancelled check fails at once, queued or running; the others are answere
   await expect(first).rejects.toThrow(/cancelled/);
   await expect(second).rejects.toThrow(/cancelled/);
   expect((await third).failed.map((failure) => failure.path)).toEqual([broken.path]);
+}, 60_000);
+
+/** The checker children of this process, from /proc. */
+function checkerChildren(): number[] {
+  const children = (readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)).map(Number);
+  return children.filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('check-process-main');
+    } catch {
+      return false; // ended meanwhile
+    }
+  });
+}
+
+test('stopping the checker (its services closing) ends its child and fails what waits; the next check starts a new one', async () => {
+  await checkSuiteInChildProcess(suite);
+  expect(checkerChildren()).toHaveLength(1);
+  const running = checkSuiteInChildProcess(suite);
+  const queued = checkSuiteInChildProcess(suite);
+  stopCheckerProcess();
+  await expect(queued).rejects.toThrow(/the checker was stopped/);
+  await expect(running).rejects.toThrow(/quality gates failed to run/);
+  for (let waited = 0; checkerChildren().length > 0 && waited < 5_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(checkerChildren()).toEqual([]);
+  await expect(checkSuiteInChildProcess(suite)).resolves.toEqual({ passed: suite, failed: [] });
+  stopCheckerProcess();
+}, 60_000);
+
+test('the child ends when the last set of services holding it closes, not before', async () => {
+  const [first, second] = [holdCheckerProcess(), holdCheckerProcess()];
+  await checkSuiteInChildProcess(suite);
+  first();
+  first(); // a second close of the same services counts once
+  expect(checkerChildren()).toHaveLength(1);
+  second();
+  for (let waited = 0; checkerChildren().length > 0 && waited < 5_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(checkerChildren()).toEqual([]);
 }, 60_000);
 
 test('an idle child does not keep its parent process from exiting', async () => {

@@ -126,6 +126,13 @@ class WarmChecker {
   private stop(): void {
     if (!this.running && !this.queue.length) this.child?.kill('SIGTERM');
   }
+
+  /** Ends the child now; a check still waiting or running fails. */
+  close(): void {
+    clearTimeout(this.idle);
+    for (const check of this.queue.splice(0)) check.reject(new Error('quality gates: the checker was stopped'));
+    this.child?.kill('SIGTERM');
+  }
 }
 
 /** An idle child, its pipes included, must not keep this process from exiting (a CLI run, a benchmark). */
@@ -137,6 +144,29 @@ function keepsProcessAlive(child: ChildProcessWithoutNullStreams, alive: boolean
 }
 
 let checker: WarmChecker | undefined;
+
+/** Stops this process's checker child; a later check starts a new one. */
+export function stopCheckerProcess(): void {
+  checker?.close();
+  checker = undefined;
+}
+
+let holders = 0;
+
+/**
+ * Marks the checker as in use by a set of services (one per worker or API process, several in a
+ * test file); the returned release stops the child when the last holder lets go, instead of leaving
+ * it idle for IDLE_MS after its services closed.
+ */
+export function holdCheckerProcess(): () => void {
+  holders++;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    if (--holders === 0) stopCheckerProcess();
+  };
+}
 
 export function checkSuiteInChildProcess(artifacts: Artifact[], options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<GateResult> {
   checker ??= new WarmChecker();
