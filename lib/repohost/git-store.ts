@@ -54,10 +54,24 @@ export function isRepository(repoDir: string): Promise<boolean> {
   return fs.access(path.join(gitdir(repoDir), 'HEAD')).then(() => true, () => false);
 }
 
+/**
+ * `branch` if git itself would accept it as a branch name (git check-ref-format): the name becomes a
+ * path under .git/refs/heads, so `..`, an empty or hidden component, or a control character would
+ * let it name another file.
+ */
+function checkedBranch(branch: string): string {
+  const components = branch.split('/');
+  const refused = components.some((part) => part === '' || part.startsWith('.') || part.endsWith('.lock'))
+    || /\.\.|@\{|[ ~^:?*[\\]|\.$/.test(branch) || branch === '@'
+    || [...branch].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f);
+  if (refused) throw new Error(`not a valid branch name: ${JSON.stringify(branch)}`);
+  return branch;
+}
+
 /** Where a branch points, or undefined when it (or the repository) does not exist. */
 export async function branchHead(repoDir: string, branch: string): Promise<string | undefined> {
   try {
-    return await git.resolveRef({ ...options(repoDir), ref: `refs/heads/${branch}` });
+    return await git.resolveRef({ ...options(repoDir), ref: `refs/heads/${checkedBranch(branch)}` });
   } catch (err) {
     if (err instanceof git.Errors.NotFoundError) return undefined;
     throw err;
@@ -163,7 +177,7 @@ async function takeLock(lock: string, branch: string): Promise<fs.FileHandle> {
  * exist yet), under git's own lock file `<ref>.lock`, as `git update-ref <ref> <new> <old>` does.
  */
 export async function updateBranch(repoDir: string, branch: string, oid: string, expected: string): Promise<void> {
-  const ref = path.join(gitdir(repoDir), 'refs', 'heads', ...branch.split('/'));
+  const ref = path.join(gitdir(repoDir), 'refs', 'heads', ...checkedBranch(branch).split('/'));
   const lock = `${ref}.lock`;
   await fs.mkdir(path.dirname(ref), { recursive: true });
   const handle = await takeLock(lock, branch);
@@ -198,17 +212,17 @@ export async function diffCommits(repoDir: string, base: string | undefined, hea
   const files = async (commit: string | undefined) => new Map((commit ? await listTree(repoDir, commit) : []).map((entry) => [entry.path, entry]));
   const [before, after] = await Promise.all([files(base), files(head)]);
   const paths = [...new Set([...before.keys(), ...after.keys()])].sort();
+  const text = (entry?: TreeEntry) => (entry?.type === 'blob' ? readBlob(repoDir, entry.oid) : Promise.resolve(''));
+  const shortId = (entry?: TreeEntry) => (entry?.oid ?? EMPTY_OID).slice(0, 7);
   const parts: string[] = [];
   for (const file of paths) {
     const [old, now] = [before.get(file), after.get(file)];
     if (old?.oid === now?.oid && old?.mode === now?.mode) continue;
-    const text = (entry?: TreeEntry) => (entry?.type === 'blob' ? readBlob(repoDir, entry.oid) : Promise.resolve(''));
     const [oldText, newText] = await Promise.all([text(old), text(now)]);
     const header = [`diff --git a/${file} b/${file}`];
     if (!old) header.push(`new file mode ${now!.mode}`);
     if (!now) header.push(`deleted file mode ${old!.mode}`);
     if (old && now && old.mode !== now.mode) header.push(`old mode ${old.mode}`, `new mode ${now.mode}`);
-    const shortId = (entry?: TreeEntry) => (entry?.oid ?? EMPTY_OID).slice(0, 7);
     header.push(`index ${shortId(old)}..${shortId(now)}${old && now && old.mode === now.mode ? ` ${now.mode}` : ''}`);
     const patch = createTwoFilesPatch(old ? `a/${file}` : '/dev/null', now ? `b/${file}` : '/dev/null', oldText, newText, undefined, undefined, { context: 3 });
     // jsdiff starts with a separator line git does not write, and writes a count of one that git leaves out.

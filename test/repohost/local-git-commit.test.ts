@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
-import { git } from '../../lib/repohost/git';
+import { EMPTY_OID, git } from '../../lib/repohost/git';
 import { LocalGitHost } from '../../lib/repohost/local-git';
 import { diffCommits, mergeBase, RefUpdateError, updateBranch } from '../../lib/repohost/git-store';
 import type { CommitRequest } from '../../lib/repohost/types';
@@ -150,4 +150,15 @@ test('files at a commit the repository does not hold, or at a path outside the t
   expect(await host.readFiles('acme/shop', 'tests/testloom/shop/../../../README.md', result.commitSha)).toEqual([]);
   expect((await host.readFiles('acme/shop', 'tests/testloom/shop/', result.commitSha)).map((f) => f.path).sort()).toEqual(FILES.map((f) => f.path).sort());
   expect(await host.readFiles('acme/unknown', 'README.md')).toEqual([]);
+});
+
+test('a branch name git would refuse is refused before it becomes a path', async () => {
+  const repo = host.repositoryPath('acme/shop');
+  const main = await git(repo, ['rev-parse', 'main']);
+  for (const branch of ['../../config', 'testloom/../../HEAD', 'testloom//x', '.hidden', 'x.lock', 'a b', 'a~1', 'x.', 'a@{1}', '']) {
+    await expect(updateBranch(repo, branch, main, EMPTY_OID)).rejects.toThrow(`not a valid branch name: ${JSON.stringify(branch)}`);
+    await expect(host.commitFiles(request(FILES, branch))).rejects.toThrow('not a valid branch name');
+  }
+  expect(await git(repo, ['config', '--get', 'core.bare'])).toBe('false');
+  expect(await git(repo, ['symbolic-ref', 'HEAD'])).toBe('refs/heads/main');
 });
