@@ -13,6 +13,13 @@ export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 export type Progress = (progress: number, total: number | undefined, message: string) => Promise<void>;
 
 const POLL_MS = 1_000;
+/**
+ * The SDK's client handles a notification a microtask after reading it but a response at once: a
+ * final progress report read in the same chunk as the tool's result arrives after the client has
+ * retired its token ("unknown token", the report lost). A short pause after each report keeps the
+ * next message in a read of its own.
+ */
+const AFTER_PROGRESS_MS = 20;
 
 /** Sends progress to the client when it asked for it; each report must be further than the last. */
 export function progressOf(extra: ToolExtra): Progress {
@@ -22,6 +29,7 @@ export function progressOf(extra: ToolExtra): Progress {
     if (token === undefined || progress <= last) return;
     last = progress;
     await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, total, message } });
+    await new Promise((resolve) => setTimeout(resolve, AFTER_PROGRESS_MS));
   };
 }
 
