@@ -20,6 +20,17 @@ const OPENAPI_KEYWORDS = ['openapi', 'info', 'servers', 'paths', 'components', '
 /** Keywords whose failure is about the object's shape, worded per field rather than by `x-error-message`. */
 const STRUCTURAL_KEYWORDS = new Set(['required', 'additionalProperties', 'oneOf', 'anyOf', 'allOf', 'not', 'if', 'then', 'else', '$ref']);
 
+/** One ajv per document and coercion mode, made on first use: its formats and the document are added once. */
+const ajvs = new WeakMap<OpenApiDocument, Map<boolean, Ajv2020>>();
+
+function ajvFor(document: OpenApiDocument, coerceTypes: boolean): Ajv2020 {
+  const byMode = ajvs.get(document) ?? new Map<boolean, Ajv2020>();
+  ajvs.set(document, byMode);
+  let ajv = byMode.get(coerceTypes);
+  if (!ajv) byMode.set(coerceTypes, (ajv = createAjv(document, coerceTypes)));
+  return ajv;
+}
+
 function createAjv(document: OpenApiDocument, coerceTypes: boolean) {
   const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true, coerceTypes });
   addFormats(ajv);
@@ -129,8 +140,30 @@ export function findOperation(operationId: string, document: OpenApiDocument = o
   throw new Error(`openapi document: no operation ${operationId}`);
 }
 
-/** Validators of one operation's JSON body and query string, from `document`. */
+/**
+ * Validators of one operation's JSON body and query string, from `document`, compiled on first use:
+ * a process (or a CLI command) that never serves an operation never pays for compiling its schemas.
+ */
 function operationValidators(operationId: string, document: OpenApiDocument = openApiDocument) {
+  let compiled: ReturnType<typeof compileOperation> | undefined;
+  const validators = () => (compiled ??= compileOperation(operationId, document));
+  return {
+    /** Checks (and converts: `limit=5` becomes 5) the query string; returns a copy. */
+    query<T>(value: unknown): T {
+      const copy = { ...(value as object) };
+      validators().checkQuery(copy);
+      return copy as T;
+    },
+    body<T>(value: unknown): T {
+      const { checkBody } = validators();
+      if (!checkBody) throw new Error(`openapi document: ${operationId} takes no JSON body`);
+      checkBody(value);
+      return value as T;
+    },
+  };
+}
+
+function compileOperation(operationId: string, document: OpenApiDocument) {
   const { path, operation } = findOperation(operationId, document);
   const parameters = [...(document.paths[path].parameters ?? []), ...(operation.parameters ?? [])]
     .map((p) => resolve<OpenApiParameter>(document, p));
@@ -141,22 +174,10 @@ function operationValidators(operationId: string, document: OpenApiDocument = op
     properties: Object.fromEntries(query.map((p) => [p.name, p.schema])),
     required: query.filter((p) => p.required).map((p) => p.name),
   };
-  const checkQuery = compile(createAjv(document, true), document, querySchema, '');
+  const checkQuery = compile(ajvFor(document, true), document, querySchema, '');
   const bodySchema = operation.requestBody?.content['application/json']?.schema;
-  const checkBody = bodySchema ? compile(createAjv(document, false), document, bodySchema, '') : undefined;
-  return {
-    /** Checks (and converts: `limit=5` becomes 5) the query string; returns a copy. */
-    query<T>(value: unknown): T {
-      const copy = { ...(value as object) };
-      checkQuery(copy);
-      return copy as T;
-    },
-    body<T>(value: unknown): T {
-      if (!checkBody) throw new Error(`openapi document: ${operationId} takes no JSON body`);
-      checkBody(value);
-      return value as T;
-    },
-  };
+  const checkBody = bodySchema ? compile(ajvFor(document, false), document, bodySchema, '') : undefined;
+  return { checkQuery, checkBody };
 }
 
 export interface SpecRunBody {

@@ -6,12 +6,15 @@
  * that a retry would take for a finished one; branch updates take git's own lock file, so they
  * stay compare-and-swap against this process, other testloom processes and the git CLI alike.
  */
+import { randomBytes } from 'node:crypto';
 import nodeFs from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import git from 'isomorphic-git';
-import { EMPTY_OID } from './git';
+
+/** No object: the old value of a ref that does not exist yet (as in git's own ref updates). */
+export const EMPTY_OID = '0000000000000000000000000000000000000000';
 
 export interface TreeEntry {
   mode: string;
@@ -52,6 +55,30 @@ const options = (repoDir: string) => ({ fs: atomicFs, gitdir: gitdir(repoDir) })
 /** Whether `repoDir` holds a repository of its own (git would otherwise answer for one around it). */
 export function isRepository(repoDir: string): Promise<boolean> {
   return fs.access(path.join(gitdir(repoDir), 'HEAD')).then(() => true, () => false);
+}
+
+/** What `git init` writes on Linux (isomorphic-git's own defaults say filemode false, ignorecase true). */
+const GIT_CONFIG = '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n\tlogallrefupdates = true\n';
+
+/**
+ * Creates an empty repository at `repoDir` whose HEAD names `initialBranch`, as `git init` would.
+ * It is made under a temporary name beside `repoDir` and renamed into place, so a process killed
+ * half-way never leaves a directory that looks like a repository without being one; when two
+ * processes create the same repository at once, the first rename wins and the other's is removed.
+ */
+export async function initRepository(repoDir: string, initialBranch: string): Promise<void> {
+  const staging = `${repoDir}.init-${randomBytes(6).toString('hex')}`;
+  await fs.mkdir(path.dirname(repoDir), { recursive: true });
+  try {
+    await git.init({ fs: atomicFs, dir: staging, defaultBranch: checkedBranch(initialBranch) });
+    await fs.writeFile(path.join(gitdir(staging), 'config'), GIT_CONFIG);
+    await fs.rename(staging, repoDir);
+  } catch (err) {
+    const lost = ['ENOTEMPTY', 'EEXIST'].includes((err as NodeJS.ErrnoException).code ?? '') && (await isRepository(repoDir));
+    if (!lost) throw err;
+  } finally {
+    await fs.rm(staging, { recursive: true, force: true });
+  }
 }
 
 /**

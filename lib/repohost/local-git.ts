@@ -1,11 +1,9 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Tables } from '../../schema/tables';
 import { createLocalIssueOnce, getCollaboratorPermission, getLocalIssue, upsertLocalIssueComment } from '../db/local-issues';
 import { upsertReview } from '../db/reviews';
-import { EMPTY_OID, git } from './git';
-import { branchHead, commitTree, hasCommit, diffCommits, isRepository, listPath, listTree, mergeBase, readBlob, updateBranch, writeBlob, writeCommit, writeTree, type TreeEntry } from './git-store';
+import { EMPTY_OID, branchHead, commitTree, hasCommit, diffCommits, initRepository, isRepository, listPath, listTree, mergeBase, readBlob, updateBranch, writeBlob, writeCommit, writeTree, type TreeEntry } from './git-store';
 import { UnknownIssueError, type FileToCommit, type CommitRequest, type CommitResult, type Issue, type IssueCommentRequest, type IssueCommentResult, type NewIssueRequest, type NewIssueResult, type RepoHost, type RepositoryPermission, type ReviewRequest, type ReviewResult } from './types';
 
 const BASE_BRANCH = 'main';
@@ -46,10 +44,7 @@ export class LocalGitHost implements RepoHost {
   /** Creates the repository with an initial commit on main if it does not exist yet. */
   async ensureRepository(repository: string): Promise<string> {
     const dir = this.repositoryPath(repository);
-    if (!(await isRepository(dir))) {
-      await fs.mkdir(dir, { recursive: true });
-      await git(dir, ['init', '--quiet', '--initial-branch', BASE_BRANCH]);
-    }
+    if (!(await isRepository(dir))) await initRepository(dir, BASE_BRANCH);
     if (await branchHead(dir, BASE_BRANCH)) return dir;
 
     const readme = await writeBlob(dir, `# ${repository}\n\nLocal repository managed by testloom. Generated tests arrive on testloom/* branches.\n`);

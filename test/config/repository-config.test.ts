@@ -14,7 +14,7 @@ import {
 import schema from '../../lib/config/repository-config.schema.json';
 import { FRAMEWORKS } from '../../lib/core/frameworks';
 import { SPEC_NAME_PATTERN } from '../../lib/core/subject';
-import { git } from '../../lib/repohost/git';
+import { git } from '../support/git-cli';
 import { LocalGitHost } from '../../lib/repohost/local-git';
 import type { Tables } from '../../schema/tables';
 

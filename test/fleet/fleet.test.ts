@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../lib/config';
 import { openDatabase, type Database } from '../../lib/db/open';
 import { listReviews } from '../../lib/db/reviews';
-import { git } from '../../lib/repohost/git';
+import { git } from '../support/git-cli';
 import { LocalGitHost } from '../../lib/repohost/local-git';
 import { startPetstoreServer, type PetstoreServer } from '../fixtures/petstore-server';
 import { createTestPostgres, type TestPostgres } from '../support/databases';

@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
-import { EMPTY_OID, git } from '../../lib/repohost/git';
+import { git } from '../support/git-cli';
 import { LocalGitHost } from '../../lib/repohost/local-git';
-import { diffCommits, mergeBase, RefUpdateError, updateBranch } from '../../lib/repohost/git-store';
+import { diffCommits, EMPTY_OID, initRepository, mergeBase, RefUpdateError, updateBranch } from '../../lib/repohost/git-store';
 import type { CommitRequest } from '../../lib/repohost/types';
 import type { Tables } from '../../schema/tables';
 
@@ -161,4 +161,32 @@ test('a branch name git would refuse is refused before it becomes a path', async
   }
   expect(await git(repo, ['config', '--get', 'core.bare'])).toBe('false');
   expect(await git(repo, ['symbolic-ref', 'HEAD'])).toBe('refs/heads/main');
+});
+
+describe('a new repository', () => {
+  it('is one git itself reads as it reads one of its own: HEAD on main, Linux defaults, nothing left beside it', async () => {
+    const dir = path.join(root, 'fresh', 'one');
+    await initRepository(dir, 'main');
+    expect(await git(dir, ['rev-parse', '--absolute-git-dir'])).toBe(path.join(dir, '.git'));
+    expect(await git(dir, ['symbolic-ref', 'HEAD'])).toBe('refs/heads/main');
+    expect(await git(dir, ['config', '--bool', 'core.filemode'])).toBe('true');
+    expect(await git(dir, ['config', '--bool', 'core.ignorecase']).catch(() => 'unset')).toBe('unset');
+    await git(dir, ['fsck', '--strict']);
+    expect(fs.readdirSync(path.join(root, 'fresh'))).toEqual(['one']);
+  });
+
+  it('created by several callers at once ends as one repository with one initial commit on main', async () => {
+    const created = await Promise.all(Array.from({ length: 6 }, () => host.ensureRepository('acme/raced')));
+    const dir = host.repositoryPath('acme/raced');
+    expect(new Set(created)).toEqual(new Set([dir]));
+    expect(await git(dir, ['rev-list', '--count', 'main'])).toBe('1');
+    expect(await git(dir, ['show', 'main:README.md'])).toContain('acme/raced');
+    expect(fs.readdirSync(path.join(root, 'acme')).filter((name) => name.startsWith('raced'))).toEqual(['raced']);
+    await git(dir, ['fsck', '--strict']);
+  });
+
+  it('refuses an initial branch name git would refuse, creating nothing', async () => {
+    await expect(initRepository(path.join(root, 'fresh', 'bad'), 'main..x')).rejects.toThrow('not a valid branch name');
+    expect(fs.existsSync(path.join(root, 'fresh', 'bad'))).toBe(false);
+  });
 });

@@ -11,7 +11,7 @@ import { listArtifacts } from '../../lib/db/artifacts';
 import { listExecutions } from '../../lib/db/executions';
 import { listReviews } from '../../lib/db/reviews';
 import { listStageEvents } from '../../lib/db/stage-events';
-import { git } from '../../lib/repohost/git';
+import { git } from '../support/git-cli';
 import { apiRequest, createHarness, waitForRunEnd, type Harness } from '../support/harness';
 import { kill, spawnWorker } from '../support/worker-process';
 import { INVENTORY_SPEC, startInventoryApi, type InventoryServer } from '../execution/support/inventory-api';

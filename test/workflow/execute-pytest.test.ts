@@ -10,7 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { listArtifacts } from '../../lib/db/artifacts';
 import { getExecution } from '../../lib/db/executions';
-import { git } from '../../lib/repohost/git';
+import { git } from '../support/git-cli';
 import { scriptPython } from '../../lib/frameworks/pytest/python';
 import { listPythonTests } from '../../lib/frameworks/pytest/test-source';
 import { apiRequest, createHarness, waitForRunEnd, type Harness } from '../support/harness';

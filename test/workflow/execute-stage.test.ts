@@ -15,7 +15,7 @@ import { listLocalIssueComments, saveLocalIssue } from '../../lib/db/local-issue
 import { listModelCalls } from '../../lib/db/model-calls';
 import { getExecution } from '../../lib/db/executions';
 import { listReviews } from '../../lib/db/reviews';
-import { git } from '../../lib/repohost/git';
+import { git } from '../support/git-cli';
 import { validateSuite, type SuiteFile } from '../../lib/execution';
 import { apiRequest, createHarness, waitForRunEnd, type Harness } from '../support/harness';
 import { ISSUE_CASES } from '../support/issue-cases';

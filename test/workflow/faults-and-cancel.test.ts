@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { createActivities } from '../../activities';
 import type { RepoHost } from '../../lib/repohost/types';
 import { listStageEvents } from '../../lib/db/stage-events';
-import { git } from '../../lib/repohost/git';
+import { git } from '../support/git-cli';
 import { STATUS_ATTRIBUTE } from '../../lib/core/search-attributes';
 import { apiRequest, createHarness, PETSTORE, waitForRunEnd, type Harness } from '../support/harness';
 

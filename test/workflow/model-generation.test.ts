@@ -10,7 +10,7 @@ import { listModelCalls } from '../../lib/db/model-calls';
 import { listStageEvents } from '../../lib/db/stage-events';
 import { listTestCases } from '../../lib/db/test-cases';
 import { regenerateIssueRun } from '../../lib/runs/start';
-import { git } from '../../lib/repohost/git';
+import { git } from '../support/git-cli';
 import { apiRequest, createHarness, PETSTORE, waitForRunEnd, type Harness } from '../support/harness';
 import { CRITERIA, ISSUE_BODY, ISSUE_CASES, ISSUE_TITLE } from '../support/issue-cases';
 import { startFakeOllama, type FakeOllama } from '../support/ollama-server';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { git } from '../../lib/repohost/git';
+import { git } from '../support/git-cli';
 import { listReviews } from '../../lib/db/reviews';
 import { apiRequest, createHarness, PETSTORE, waitForRunEnd, type Harness } from '../support/harness';
 import { startPetstoreServer } from '../fixtures/petstore-server';

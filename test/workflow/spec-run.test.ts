@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { git } from '../../lib/repohost/git';
+import { git } from '../support/git-cli';
 import { listArtifacts } from '../../lib/db/artifacts';
 import { listStageEvents } from '../../lib/db/stage-events';
 import { listReviews } from '../../lib/db/reviews';

@@ -1,7 +1,7 @@
 import { listArtifacts } from '../../lib/db/artifacts';
 import { listReviews } from '../../lib/db/reviews';
 import { listStageEvents } from '../../lib/db/stage-events';
-import { git } from '../../lib/repohost/git';
+import { git } from '../support/git-cli';
 import { apiRequest, createHarness, PETSTORE, waitForRunEnd, type Harness } from '../support/harness';
 import { kill, spawnWorker } from '../support/worker-process';
 

@@ -1,6 +1,5 @@
+/** The git CLI, for tests that check testloom's in-process repositories with git itself. */
 import { execFile } from 'node:child_process';
-
-export const EMPTY_OID = '0000000000000000000000000000000000000000';
 
 export interface GitOptions {
   env?: Record<string, string>;
