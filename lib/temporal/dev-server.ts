@@ -52,7 +52,10 @@ export async function ensureDevServer(opts: DevServerOptions): Promise<DevServer
   else args.push('--ui-port', String(opts.uiPort));
   if (opts.dbFile) {
     fs.mkdirSync(path.dirname(opts.dbFile), { recursive: true });
-    args.push('--db-filename', opts.dbFile);
+    // Write-ahead log, synced at checkpoints rather than at every commit: a killed process loses
+    // nothing (the log survives it), only a power cut can drop the last transactions; each workflow
+    // or activity task transition stops paying for fsyncs (a run's eight hops: ~75 ms less).
+    args.push('--db-filename', opts.dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
   }
   for (const name of names) args.push('--search-attribute', `${name}=Keyword`);
 
