@@ -8,7 +8,7 @@ import { listStoredTestCases } from '../lib/db/test-cases';
 import { executionReport } from '../lib/runs/review-text';
 import type { ExecuteRunInput, ExecutionRequest, ExecutionSummary, GenerationOutcome, Subject } from '../lib/core/contract';
 import type { TemplateRenderer } from '../lib/templates';
-import { checkSuiteInChildProcess } from '../lib/generation/gates/check-process';
+import { processChecker } from '../lib/generation/gates/check-process';
 import { executeSuite, type ExecutionReport, type SuiteExecution } from '../lib/execution/execute-suite';
 import { modelRepairer } from '../lib/execution/heal-model';
 import { ApiUnreachableError } from '../lib/execution/reachability';
@@ -105,7 +105,7 @@ async function executeStoredSuite(
       check: async (suite, changed) => {
         // The whole suite, so imports resolve; only the changed files' failures matter.
         const artifacts = suite.map((f) => ({ ...f, kind: frameworkFor(framework).runner.isTestFile(f.path) ? ('test' as const) : ('helper' as const) }));
-        const result = await checkSuiteInChildProcess(artifacts, { signal: context.cancellationSignal });
+        const result = await (deps.gates ?? processChecker).check(artifacts, { signal: context.cancellationSignal });
         return new Map(result.failed.filter((f) => changed.includes(f.path)).map((f) => [f.path, f.reason]));
       },
       signal: context.cancellationSignal,

@@ -7,7 +7,7 @@ import { replaceTestCases, type StoredTestCase } from '../lib/db/test-cases';
 import { issueApiTests } from '../lib/generation/issue-api-tests';
 import { writeIssueTestCases } from '../lib/generation/model/issue-cases';
 import { gateSuite } from '../lib/generation/model/repair';
-import { checkSuiteInChildProcess } from '../lib/generation/gates/check-process';
+import { processChecker } from '../lib/generation/gates/check-process';
 import { writeScenarioTests } from '../lib/generation/model/scenarios';
 import { DEFAULT_FRAMEWORK, frameworkFor } from '../lib/frameworks';
 import { generateSpecSuite } from '../lib/generation/spec-suite';
@@ -121,7 +121,7 @@ async function checkGates(
     models: deps.models,
     renderer: templates.renderer,
     // In a child process with its own time limit: this one stays free to heartbeat.
-    check: (artifacts) => checkSuiteInChildProcess(artifacts, { signal: context.cancellationSignal }),
+    check: (artifacts) => (deps.gates ?? processChecker).check(artifacts, { signal: context.cancellationSignal }),
     watchModelCall: progressWatchdog,
   });
   const droppedPaths = new Set(gated.dropped.map((d) => d.path));

@@ -7,7 +7,7 @@ import type { Tables } from '../schema/tables';
 import type { Config } from './config';
 import type { GenerationLimits } from './core/limits';
 import { openDatabase, type Database, type MigrationMode } from './db/open';
-import { holdCheckerProcess } from './generation/gates/check-process';
+import { holdCheckerProcess, type SuiteChecker } from './generation/gates/check-process';
 import { createModelAccess, type ModelAccess } from './llm/from-config';
 import { unloadLlamaModels } from './llm/llama-cpp';
 import { createRepoHost } from './repohost/from-config';
@@ -35,6 +35,8 @@ export interface StageServices {
   executionPolicy?: { hosts: string[]; variables: string[] };
   /** Schedules re-executing delivered suites, which finalize hands to a spec's newest run; absent: untouched. */
   schedules?: SuiteSchedules;
+  /** Where suites are type-checked and compiled; absent: this process's own checker child. */
+  gates?: SuiteChecker;
 }
 
 export interface Services extends StageServices {
@@ -52,6 +54,8 @@ export interface ServiceOptions {
   retrieval?: CaseRetriever;
   /** `verify`: the schema must already be migrated (`testloom migrate`); default `apply`. */
   migrations?: MigrationMode;
+  /** A checker the caller owns and keeps running after these services close; default this process's child. */
+  gates?: SuiteChecker;
 }
 
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
@@ -59,7 +63,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const database = await openDatabase({
     databaseUrl: config.databaseUrl, dataDir: config.dataDir, pool: config.databasePool, migrations: options.migrations ?? 'apply',
   });
-  const releaseChecker = holdCheckerProcess();
+  const releaseChecker = options.gates ? () => undefined : holdCheckerProcess();
   try {
     return {
       database,
@@ -72,6 +76,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
       executionPolicy: { hosts: config.execution.hosts, variables: config.execution.variables },
       regressionIssues: config.execution.regressionIssues,
       schedules: suiteSchedules(database.db, config),
+      ...(options.gates ? { gates: options.gates } : {}),
       async close() {
         releaseChecker();
         await database.close();

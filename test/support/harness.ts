@@ -18,6 +18,7 @@ import type { LocalGitHost } from '../../lib/repohost/local-git';
 import type { RepoHost } from '../../lib/repohost/types';
 import type { CaseRetriever } from '../../lib/retrieval';
 import { createServices } from '../../lib/services';
+import type { SuiteChecker } from '../../lib/generation/gates/check-process';
 import { installQuietRuntime } from '../../lib/temporal/runtime';
 import { createClient } from '../../lib/temporal/client';
 import { STAGES } from '../../lib/core/run';
@@ -107,7 +108,8 @@ export async function createHarness(options: HarnessOptions): Promise<Harness<Re
     },
   };
 
-  const services = await createServices(config);
+  // The Jest worker's one checker child (test/support/node-environment.js), kept warm across test files.
+  const services = await createServices(config, { gates: sharedGateChecker() });
   const { database, repoHost, retrieval } = services;
   const connection = await Connection.connect({ address });
   const client = createClient(connection, config.temporal.namespace); // with the OpenTelemetry interceptor, like the API's
@@ -162,6 +164,10 @@ export async function createHarness(options: HarnessOptions): Promise<Harness<Re
 }
 
 /** JSON over the real socket of the harness's API. */
+function sharedGateChecker(): SuiteChecker | undefined {
+  return (globalThis as { __sharedGateChecker?: () => SuiteChecker }).__sharedGateChecker?.();
+}
+
 export async function apiRequest<T = any>(harness: Harness<RepoHost>, method: string, url: string, body?: unknown, headers: Record<string, string> = {}) {
   const isText = typeof body === 'string';
   const response = await fetch(`${harness.api.url}${url}`, {

@@ -6,8 +6,23 @@
  *
  * It also lends test code the host's own `import()` (see test/support/node-llama-cpp.js): Jest's
  * CommonJS runtime has no dynamic import, and this file is loaded by Node itself.
+ *
+ * And it lends every test file of this Jest worker process one quality-gate checker
+ * (lib/generation/gates/check-process.ts): a checker child spends ~2 s of CPU loading TypeScript's
+ * library files before its first check, which each test file's harness would otherwise pay again.
  */
 const { TestEnvironment } = require('jest-environment-node');
+
+let gateChecker;
+
+/** Loaded by Node through tsx (not by Jest), so it outlives each test file's module registry. */
+function sharedGateChecker() {
+  if (!gateChecker) {
+    const { WarmChecker } = require('tsx/cjs/api').require('../../lib/generation/gates/check-process.ts', __filename);
+    gateChecker = new WarmChecker();
+  }
+  return gateChecker;
+}
 
 const TYPED_ARRAYS = [
   'ArrayBuffer', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array',
@@ -19,6 +34,7 @@ class SharedTypedArrayEnvironment extends TestEnvironment {
     super(config, context);
     for (const name of TYPED_ARRAYS) this.global[name] = globalThis[name];
     this.global.__importInHost = (specifier) => import(specifier);
+    this.global.__sharedGateChecker = sharedGateChecker;
   }
 }
 

@@ -25,8 +25,18 @@ interface Check {
   unqueue?: () => void;
 }
 
+export interface CheckOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** Runs the quality gates over a suite somewhere other than the calling thread. */
+export interface SuiteChecker {
+  check(artifacts: Artifact[], options?: CheckOptions): Promise<GateResult>;
+}
+
 /** One child process answering checks in order: a JSON line in, a JSON line out. */
-class WarmChecker {
+export class WarmChecker implements SuiteChecker {
   private child?: ChildProcessWithoutNullStreams;
   private readonly queue: Check[] = [];
   private running?: { check: Check; timer: NodeJS.Timeout; onAbort: () => void };
@@ -34,7 +44,7 @@ class WarmChecker {
   private stderr = '';
   private idle?: NodeJS.Timeout;
 
-  check(artifacts: Artifact[], options: { timeoutMs?: number; signal?: AbortSignal }): Promise<GateResult> {
+  check(artifacts: Artifact[], options: CheckOptions = {}): Promise<GateResult> {
     return new Promise((resolve, reject) => {
       if (options.signal?.aborted) return reject(new Error('quality gates: cancelled'));
       const check: Check = { artifacts, timeoutMs: options.timeoutMs ?? 180_000, signal: options.signal, resolve, reject };
@@ -168,7 +178,10 @@ export function holdCheckerProcess(): () => void {
   };
 }
 
-export function checkSuiteInChildProcess(artifacts: Artifact[], options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<GateResult> {
+export function checkSuiteInChildProcess(artifacts: Artifact[], options: CheckOptions = {}): Promise<GateResult> {
   checker ??= new WarmChecker();
   return checker.check(artifacts, options);
 }
+
+/** This process's checker child (started on first use, stopped when the last services holding it close). */
+export const processChecker: SuiteChecker = { check: checkSuiteInChildProcess };
