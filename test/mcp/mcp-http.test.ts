@@ -71,7 +71,10 @@ describe('MCP over Streamable HTTP at /mcp (PGlite, real Temporal, worker, Chrom
     // Progress grew with the stages, ending at all of them.
     expect(progress.length).toBeGreaterThanOrEqual(3);
     for (let i = 1; i < progress.length; i++) expect(progress[i].progress).toBeGreaterThan(progress[i - 1].progress);
-    expect(progress.map((p) => p.message).join('\n')).toMatch(/generate: (running|succeeded)/);
+    // Stages are sampled by polling: a fast one can pass between two polls, so no particular stage is required.
+    const stageReports = progress.slice(1, -1).map((p) => p.message);
+    expect(stageReports.length).toBeGreaterThan(0);
+    for (const message of stageReports) expect(message).toMatch(/^(receive|retrieve|generate|execute|commit|createPr|finalize): (running|succeeded)$/);
     expect(progress.at(-1)).toMatchObject({ progress: 7, total: 7, message: 'run completed' });
     // The pipeline's own execution against the correct API: every test passed.
     expect(generated.run.execution).toMatchObject({ status: 'executed', baseUrl: petstore.baseUrl, apiDefects: 0 });
