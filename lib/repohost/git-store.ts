@@ -74,8 +74,9 @@ export async function initRepository(repoDir: string, initialBranch: string): Pr
     await fs.writeFile(path.join(gitdir(staging), 'config'), GIT_CONFIG);
     await fs.rename(staging, repoDir);
   } catch (err) {
-    const lost = ['ENOTEMPTY', 'EEXIST'].includes((err as NodeJS.ErrnoException).code ?? '') && (await isRepository(repoDir));
-    if (!lost) throw err;
+    if (!['ENOTEMPTY', 'EEXIST'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+    // Another creator's rename came first: theirs is as good as ours. Anything else there is not ours to take.
+    if (!(await isRepository(repoDir))) throw new Error(`${repoDir} exists and is not a git repository: move it away and try again`, { cause: err });
   } finally {
     await fs.rm(staging, { recursive: true, force: true });
   }

@@ -185,6 +185,15 @@ describe('a new repository', () => {
     await git(dir, ['fsck', '--strict']);
   });
 
+  it('does not take over a directory that holds something else: the error names it, its files stay', async () => {
+    const dir = path.join(root, 'fresh', 'occupied');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'mine');
+    await expect(initRepository(dir, 'main')).rejects.toThrow(`${dir} exists and is not a git repository`);
+    expect(fs.readdirSync(dir)).toEqual(['notes.txt']);
+    expect(fs.readdirSync(path.join(root, 'fresh')).filter((name) => name.startsWith('occupied'))).toEqual(['occupied']);
+  });
+
   it('refuses an initial branch name git would refuse, creating nothing', async () => {
     await expect(initRepository(path.join(root, 'fresh', 'bad'), 'main..x')).rejects.toThrow('not a valid branch name');
     expect(fs.existsSync(path.join(root, 'fresh', 'bad'))).toBe(false);
