@@ -76,7 +76,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
       executionPolicy: { hosts: config.execution.hosts, variables: config.execution.variables },
       regressionIssues: config.execution.regressionIssues,
       schedules: suiteSchedules(database.db, config),
-      ...(options.gates ? { gates: options.gates } : {}),
+      gates: options.gates,
       async close() {
         releaseChecker();
         await database.close();
