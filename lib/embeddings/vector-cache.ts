@@ -1,0 +1,67 @@
+import type { Embedder } from './embedder';
+
+/** How many texts' vectors an embedder keeps by default: 5,000 × 384 float32 ≈ 7.5 MB. */
+export const CACHED_VECTORS = 5_000;
+
+/**
+ * An embedder that keeps the vectors of the texts it embedded last (the least recently used is
+ * dropped first) and runs the model only for texts it does not hold. The same texts come back
+ * run after run: a spec's operations are the retrieval queries of every run of that spec (its
+ * schedule, its next revision, a retry), and the model is the costly part of retrieval. A vector
+ * is the model's output as is (float32, unchanged), so a cached text gets the vector it had.
+ */
+export class CachingEmbedder implements Embedder {
+  private readonly vectors = new Map<string, Float32Array>();
+
+  constructor(
+    private readonly model: Embedder,
+    private readonly capacity = CACHED_VECTORS,
+  ) {}
+
+  get modelId(): string {
+    return this.model.modelId;
+  }
+
+  get dimensions(): number {
+    return this.model.dimensions;
+  }
+
+  isLoaded(): boolean {
+    return this.model.isLoaded();
+  }
+
+  async embed(texts: string[]): Promise<number[][]> {
+    const found = new Map<string, number[]>();
+    for (const text of texts) {
+      const vector = this.recall(text);
+      if (vector) found.set(text, vector);
+    }
+    const missing = [...new Set(texts.filter((text) => !found.has(text)))];
+    if (missing.length) {
+      const computed = await this.model.embed(missing);
+      missing.forEach((text, i) => {
+        found.set(text, computed[i]);
+        this.remember(text, computed[i]);
+      });
+    }
+    // A copy each: a caller changing its vector changes no other caller's.
+    return texts.map((text) => [...found.get(text)!]);
+  }
+
+  private recall(text: string): number[] | undefined {
+    const vector = this.vectors.get(text);
+    if (!vector) return undefined;
+    this.vectors.delete(text); // re-inserted last: a Map iterates in insertion order, oldest first
+    this.vectors.set(text, vector);
+    return Array.from(vector);
+  }
+
+  private remember(text: string, vector: number[]): void {
+    this.vectors.delete(text);
+    this.vectors.set(text, Float32Array.from(vector));
+    for (const oldest of this.vectors.keys()) {
+      if (this.vectors.size <= this.capacity) break;
+      this.vectors.delete(oldest);
+    }
+  }
+}
