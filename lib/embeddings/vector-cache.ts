@@ -31,7 +31,7 @@ export class CachingEmbedder implements Embedder {
   }
 
   async embed(texts: string[]): Promise<number[][]> {
-    const found = new Map<string, number[]>();
+    const found = new Map<string, Float32Array>();
     for (const text of texts) {
       const vector = this.recall(text);
       if (vector) found.set(text, vector);
@@ -39,29 +39,27 @@ export class CachingEmbedder implements Embedder {
     const missing = [...new Set(texts.filter((text) => !found.has(text)))];
     if (missing.length) {
       const computed = await this.model.embed(missing);
-      missing.forEach((text, i) => {
-        found.set(text, computed[i]);
-        this.remember(text, computed[i]);
-      });
+      missing.forEach((text, i) => found.set(text, this.remember(text, computed[i])));
     }
-    // A copy each: a caller changing its vector changes no other caller's.
-    return texts.map((text) => [...found.get(text)!]);
+    // A new array each: a caller changing its vector changes no other caller's.
+    return texts.map((text) => Array.from(found.get(text)!));
   }
 
-  private recall(text: string): number[] | undefined {
+  private recall(text: string): Float32Array | undefined {
     const vector = this.vectors.get(text);
     if (!vector) return undefined;
     this.vectors.delete(text); // re-inserted last: a Map iterates in insertion order, oldest first
     this.vectors.set(text, vector);
-    return Array.from(vector);
+    return vector;
   }
 
-  private remember(text: string, vector: number[]): void {
-    this.vectors.delete(text);
-    this.vectors.set(text, Float32Array.from(vector));
+  private remember(text: string, computed: number[]): Float32Array {
+    const vector = Float32Array.from(computed);
+    this.vectors.set(text, vector);
     for (const oldest of this.vectors.keys()) {
       if (this.vectors.size <= this.capacity) break;
       this.vectors.delete(oldest);
     }
+    return vector;
   }
 }
