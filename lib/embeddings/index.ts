@@ -1,3 +1,3 @@
 export { loadEmbedder, type Embedder, type EmbeddingSettings } from './embedder';
 export { DEFAULT_EMBEDDING_MODEL, EMBEDDING_DIMENSIONS, EmbeddingModelMissingError, missingModelFiles, modelFolder } from './model-files';
-export { CachingEmbedder, CACHED_VECTORS } from './vector-cache';
+export { CachingEmbedder } from './vector-cache';

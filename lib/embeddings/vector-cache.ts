@@ -1,7 +1,12 @@
 import type { Embedder } from './embedder';
 
 /** How many texts' vectors an embedder keeps by default: 5,000 × 384 float32 ≈ 7.5 MB. */
-export const CACHED_VECTORS = 5_000;
+const CACHED_VECTORS = 5_000;
+/**
+ * Longer texts are embedded every time, not kept: a spec can make a query of any length, and the
+ * model reads only the first 256 word pieces (~1–2 KB) anyway. Bounds the keys' memory (≤ 20 MB).
+ */
+const LONGEST_CACHED_TEXT = 4_096;
 
 /**
  * An embedder that keeps the vectors of the texts it embedded last (the least recently used is
@@ -55,6 +60,7 @@ export class CachingEmbedder implements Embedder {
 
   private remember(text: string, computed: number[]): Float32Array {
     const vector = Float32Array.from(computed);
+    if (text.length > LONGEST_CACHED_TEXT) return vector;
     this.vectors.set(text, vector);
     for (const oldest of this.vectors.keys()) {
       if (this.vectors.size <= this.capacity) break;

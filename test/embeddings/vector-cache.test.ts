@@ -50,6 +50,16 @@ describe('CachingEmbedder', () => {
     expect(asked).toEqual([['a pet'], ['an order'], ['a user'], ['an order']]);
   });
 
+  it('embeds a text longer than 4,096 characters every time instead of keeping it', async () => {
+    const { embedder, asked } = recording(model);
+    const cache = new CachingEmbedder(embedder);
+    const long = 'GET /pets (listPets): '.padEnd(5_000, 'x');
+    const [first] = await cache.embed([long]);
+    const [second] = await cache.embed([long]);
+    expect(asked).toEqual([[long], [long]]);
+    expect(second).toEqual(first);
+  });
+
   it('gives every vector of a batch larger than its capacity, in order', async () => {
     const texts = ['find pets by status', 'upload an image', 'place an order'];
     expect(await new CachingEmbedder(model, 1).embed(texts)).toEqual(await model.embed(texts));

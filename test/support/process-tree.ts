@@ -62,14 +62,15 @@ export function isAlive(record: ProcessRecord): boolean {
 /**
  * Keeps adding `root`'s descendants every `everyMs` until stopped: those that existed at any time.
  * A process is recorded again when its command changed: a child seen between its fork and its exec
- * (a shell about to become `temporal server start-dev`) shows its parent's command until then.
+ * (a shell about to become `temporal server start-dev`) shows its parent's command until then; an
+ * exiting process whose command can no longer be read keeps the one recorded.
  */
 export function watchDescendants(root: number, everyMs = 50): { seen: Map<number, ProcessRecord>; stop(): void } {
   const seen = new Map<number, ProcessRecord>();
   const sample = () => {
     for (const record of descendantsOf(root)) {
       const known = seen.get(record.pid);
-      if (!known || known.start !== record.start || known.command !== record.command) seen.set(record.pid, record);
+      if (!known || known.start !== record.start || (record.command && known.command !== record.command)) seen.set(record.pid, record);
     }
   };
   sample();
