@@ -1,6 +1,7 @@
 import { STATUS_CODES, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { isLoopback } from '../lib/config';
+import { WebhookInbox } from '../lib/webhooks/inbox';
 import { createApp } from './app';
 import type { AppDeps } from './deps';
 import { startupNotices } from './security';
@@ -16,20 +17,26 @@ export function listen(deps: AppDeps, host: string, port: number): Promise<Runni
   if (deps.config.api.apiKeys.length === 0 && !isLoopback(host)) {
     return Promise.reject(new Error(`refusing to serve the API on ${host} without API keys: set TESTLOOM_API_KEYS or listen on 127.0.0.1`));
   }
-  const app = createApp(deps);
+  // The receiver's deliveries are handled in the process that took them (and any other on the database).
+  const inbox = deps.config.github.webhookSecret ? new WebhookInbox(deps) : undefined;
+  const app = createApp({ ...deps, webhookInbox: inbox });
   return new Promise((resolve, reject) => {
     const server: Server = app.listen(port, host);
     server.on('clientError', answerClientError);
     server.once('error', reject);
     server.once('listening', () => {
+      inbox?.start();
       const address = server.address() as AddressInfo;
       resolve({
         url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
         notices: startupNotices(deps.config, host),
-        close: () => new Promise<void>((done) => {
-          server.close(() => done());
-          server.closeAllConnections();
-        }),
+        close: async () => {
+          await new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          });
+          await inbox?.stop();
+        },
       });
     });
   });

@@ -12,11 +12,16 @@
  * `GET /api/openapi.json` (same server and middleware, no signature, database or Temporal) before
  * and after, and signed `ping` deliveries (signature + parse + delivery lookup and record, no
  * Temporal). Figures only, no verdict on speed.
- * Usage: tsx bench/webhook.ts [deliveries] [issues] [concurrency]
+ * The receiver answers once a delivery is stored (202 `accepted`); the webhook inbox in the same
+ * process starts the runs meanwhile, so the figures include its competing work, and each phase
+ * waits for the inbox to drain (reported as deliveries handled per second). A second phase sends
+ * deliveries at a fixed rate (open loop, 200/s by default): the latency a steady stream sees.
+ * Usage: tsx bench/webhook.ts [deliveries] [issues] [concurrency] [rate]
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -37,10 +42,13 @@ import { quantile } from './stats';
 const deliveries = Number(process.argv[2] ?? 2000);
 const issues = Number(process.argv[3] ?? 200);
 const concurrency = Number(process.argv[4] ?? 50);
+/** The fixed arrival rate of the open-loop phase (deliveries/second). */
+const fixedRate = Number(process.argv[5] ?? 200);
 
 const REPOSITORY = 'bench/webhook';
 const WARMUP_REPOSITORY = 'bench/warmup';
 const PING_REPOSITORY = 'bench/ping';
+const RATE_REPOSITORY = 'bench/rate';
 const WEBHOOK_PATH = '/api/webhooks/github';
 const BASELINE_PATH = '/api/openapi.json';
 const BASELINE_WARMUP = 1000;
@@ -69,6 +77,8 @@ interface Fired {
 interface Job {
   url: string;
   connections: number;
+  /** Deliveries per second, evenly spaced, whatever the answers' latency (open loop); unset: as fast as answered. */
+  rate?: number;
   deliveriesFile?: string;
   get?: { path: string; amount: number };
 }
@@ -163,6 +173,46 @@ function fire(job: Job, prepared?: Prepared[]): Promise<Fired> {
 }
 
 /**
+ * Sends the prepared deliveries one every 1/rate seconds, on time whether or not earlier ones were
+ * answered (autocannon's own rate limit sends each second's quota at once, a burst, not a stream),
+ * over at most `connections` keep-alive connections. A delivery's latency runs from when it was due
+ * to be sent to its complete response, so a sender falling behind is counted, not hidden.
+ */
+async function firePaced(job: Job, prepared: Prepared[]): Promise<Fired> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: job.connections });
+  const intervalMs = 1000 / job.rate!;
+  const latencies: number[] = [];
+  const statuses = new Map<number, number>();
+  let errors = 0;
+  const started = performance.now();
+  const send = (delivery: Prepared, due: number) => new Promise<void>((resolve) => {
+    const request = http.request(`${job.url}${WEBHOOK_PATH}`, { method: 'POST', agent, headers: { ...delivery.headers, 'content-length': String(delivery.body.length) } }, (response) => {
+      response.resume();
+      response.on('end', () => {
+        latencies.push(performance.now() - due);
+        statuses.set(response.statusCode!, (statuses.get(response.statusCode!) ?? 0) + 1);
+        resolve();
+      });
+    });
+    request.on('error', () => {
+      errors++;
+      resolve();
+    });
+    request.end(delivery.body);
+  });
+  const sent: Promise<void>[] = [];
+  for (let i = 0; i < prepared.length; i++) {
+    const due = started + i * intervalMs;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    sent.push(send(prepared[i], due));
+  }
+  await Promise.all(sent);
+  agent.destroy();
+  return { latencies, statuses, opening: [], wallMs: performance.now() - started, errors, timeouts: 0, extra: 0 };
+}
+
+/**
  * The load generator: this file again, in its own process, so autocannon does not share the
  * server's event loop. One process runs every job in turn, so the warm-up warms it too.
  */
@@ -173,7 +223,7 @@ function loadGenerator(): void {
         ? (JSON.parse(fs.readFileSync(job.deliveriesFile, 'utf8')) as { id: string; headers: Record<string, string>; body: string }[])
             .map((d) => ({ ...d, body: Buffer.from(d.body) }))
         : undefined;
-      const fired = await fire(job, prepared);
+      const fired = job.rate && prepared ? await firePaced(job, prepared) : await fire(job, prepared);
       const message: FiredMessage = { ...fired, statuses: [...fired.statuses] };
       process.send!(message);
     })().catch((err) => {
@@ -248,8 +298,8 @@ async function executionsOf(client: Client, repository: string, expected: number
 }
 
 async function main(): Promise<void> {
-  if (![deliveries, issues, concurrency].every((n) => Number.isInteger(n) && n > 0)) {
-    throw new Error('usage: tsx bench/webhook.ts [deliveries] [issues] [concurrency] (positive integers)');
+  if (![deliveries, issues, concurrency, fixedRate].every((n) => Number.isInteger(n) && n > 0)) {
+    throw new Error('usage: tsx bench/webhook.ts [deliveries] [issues] [concurrency] [rate] (positive integers)');
   }
   const cleanups: [string, () => unknown][] = [];
   const cleanUp = async () => {
@@ -308,19 +358,32 @@ async function main(): Promise<void> {
     const measured = labeledDeliveries(secret, label, REPOSITORY, deliveries, issues);
     const warmup = labeledDeliveries(secret, label, WARMUP_REPOSITORY, Math.min(deliveries, 2 * concurrency), Math.max(1, Math.ceil(issues / 10)));
     const pings = pingDeliveries(secret, deliveries);
+    const steadyStream = labeledDeliveries(secret, label, RATE_REPOSITORY, deliveries, issues);
+    /** Waits until the inbox has handled every delivery to `repository`; the time since `since`, in ms. */
+    const drained = async (repository: string, since: number) => {
+      for (;;) {
+        const { pending } = await database.db.selectFrom('webhookDeliveries').select((eb) => eb.fn.countAll<number>().as('pending'))
+          .where('repository', '=', repository).where('outcome', '=', 'accepted').executeTakeFirstOrThrow();
+        if (Number(pending) === 0) return performance.now() - since;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
     const prepareMs = performance.now() - prepareStarted;
     const baselineBytes = (await (await fetch(`${api.url}${BASELINE_PATH}`)).arrayBuffer()).byteLength;
 
     console.log(`receiver: POST ${WEBHOOK_PATH}, signed issues.labeled deliveries (@octokit/webhooks-examples, ~${measured[0].body.length} bytes each), no worker`);
     console.log(`stack: Temporal dev server ${config.temporal.address}, PGlite, local git host, API ${api.url} (request log at ${config.logLevel} to a file); built ${measured.length + warmup.length + pings.length} signed bodies in ${prepareMs.toFixed(0)} ms before the clock`);
     const warm = await loader.run({ url: api.url, connections: concurrency }, warmup);
+    await drained(WARMUP_REPOSITORY, 0);
     await loader.run({ url: api.url, connections: concurrency, get: { path: BASELINE_PATH, amount: BASELINE_WARMUP } });
     console.log(`warm-up (not counted): ${warmup.length} deliveries to ${WARMUP_REPOSITORY} (${statusText(warm)}), ${BASELINE_WARMUP} baseline requests`);
 
     await settle();
     const before = await loader.run({ url: api.url, connections: concurrency, get: { path: BASELINE_PATH, amount: deliveries } });
     await settle();
+    const receiverStarted = performance.now();
     const receiver = await loader.run({ url: api.url, connections: concurrency }, measured);
+    const receiverDrainedMs = await drained(REPOSITORY, receiverStarted);
     await settle();
     const after = await loader.run({ url: api.url, connections: concurrency, get: { path: BASELINE_PATH, amount: deliveries } });
 
@@ -330,6 +393,7 @@ async function main(): Promise<void> {
     console.log(`acknowledgement latency: p50 ${fmt(quantile(receiver.latencies, 0.5))} ms, p99 ${fmt(quantile(receiver.latencies, 0.99))} ms (max ${fmt(Math.max(...receiver.latencies))} ms)`);
     console.log(`  opening burst (first delivery on each of the ${receiver.opening.length} connections, sent at once): p50 ${fmt(quantile(receiver.opening, 0.5))} ms, max ${fmt(Math.max(...receiver.opening))} ms; the other ${receiver.latencies.length - receiver.opening.length}: p50 ${fmt(quantile(steady(receiver), 0.5))} ms, p99 ${fmt(quantile(steady(receiver), 0.99))} ms`);
     console.log(`deliveries/second: ${rate(receiver).toFixed(0)} (${deliveries} in ${(receiver.wallMs / 1000).toFixed(2)} s)`);
+    console.log(`handled by the inbox: all ${deliveries} within ${(receiverDrainedMs / 1000).toFixed(2)} s of the first send, ${(deliveries / (receiverDrainedMs / 1000)).toFixed(0)}/s (runs started or found in Temporal)`);
     console.log(`status codes: ${statusText(receiver)}${others.length || receiver.latencies.length !== deliveries ? `  ✗ expected 202 × ${deliveries}` : '  (all 202)'}`);
 
     const baseline = { ...before, latencies: [...before.latencies, ...after.latencies] };
@@ -373,6 +437,14 @@ async function main(): Promise<void> {
     } else {
       console.log(`deliveries recorded: ${rows.length} rows for ${deliveries} sent; missing ${missing}, unknown ${unknown}, recorded more than once ${counted.length} ✗ (outcomes: ${outcomeText})`);
     }
+
+    // A steady stream: deliveries arrive at a fixed rate whatever the answers' latency (open loop).
+    await settle();
+    const rateStarted = performance.now();
+    const stream = await loader.run({ url: api.url, connections: concurrency, rate: fixedRate }, steadyStream);
+    const streamDrainedMs = await drained(RATE_REPOSITORY, rateStarted);
+    console.log('');
+    console.log(`at a fixed ${fixedRate} deliveries/s (open loop, ${deliveries} over ${issues} issues): acknowledgement p50 ${fmt(quantile(stream.latencies, 0.5))} ms, p99 ${fmt(quantile(stream.latencies, 0.99))} ms, max ${fmt(Math.max(...stream.latencies))} ms; sent in ${(stream.wallMs / 1000).toFixed(2)} s (${rate(stream).toFixed(0)}/s, ${statusText(stream)}); the inbox had handled all ${(Math.max(0, streamDrainedMs - stream.wallMs) / 1000).toFixed(2)} s after the last answer`);
 
     // Where the time goes: the receiver without Temporal (ping is acknowledged with 204).
     await settle();

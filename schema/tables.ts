@@ -168,7 +168,8 @@ export interface LocalCollaboratorsTable {
   permission: Permission;
 }
 
-export type DeliveryOutcome = 'started' | 'existing' | 'signalled' | 'cancelled' | 'commented' | 'ignored' | 'refused' | 'failed';
+/** `accepted`: stored and acknowledged, not handled yet (the inbox); every other outcome is final. */
+export type DeliveryOutcome = 'accepted' | 'started' | 'existing' | 'signalled' | 'cancelled' | 'commented' | 'ignored' | 'refused' | 'failed';
 
 export interface WebhookDeliveriesTable {
   id: string;
@@ -182,6 +183,11 @@ export interface WebhookDeliveriesTable {
   workflowId: string | null;
   runId: string | null;
   deliveries: ColumnType<number, number | undefined, number>;
+  /** An accepted delivery's payload, until it is handled. */
+  payload: NullableJsonb<Record<string, unknown>>;
+  attempts: ColumnType<number, number | undefined, number>;
+  /** When an accepted delivery may be claimed next; null once handled. */
+  nextAttemptAt: Date | null;
   receivedAt: CreatedAt;
   updatedAt: UpdatedAt;
 }

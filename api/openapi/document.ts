@@ -561,7 +561,10 @@ export const openApiDocument: OpenApiDocument = {
         description: [
           'Authenticated by `X-Hub-Signature-256` (HMAC-SHA256 of the raw body with `GITHUB_WEBHOOK_SECRET`), not by an',
           'API key. Off (503 `webhooks_disabled`) when `GITHUB_WEBHOOK_SECRET` is unset. Bodies up to 25 MB (GitHub\'s own limit).',
-          'A redelivered delivery finds the run the first one started.',
+          'A delivery whose payload alone shows it asks for nothing is answered 204 at once. Any other is stored and',
+          'answered 202 `accepted` before anything is started; the webhook inbox then handles it in the background (retried',
+          'while Temporal or the repository host cannot be reached) and records its outcome with the delivery. A redelivery',
+          'of a delivery that started or signalled a run is answered 202 with that outcome and run, and changes nothing.',
         ].join('\n'),
         security: open,
         parameters: [
@@ -579,7 +582,7 @@ export const openApiDocument: OpenApiDocument = {
         },
         responses: {
           '202': {
-            description: 'Delivery accepted; a run was started, found or signalled',
+            description: 'Delivery stored for the inbox (`outcome: accepted`), or a redelivery of one that started, found, signalled or cancelled a run (that outcome, its workflow and run)',
             content: json({
               type: 'object',
               properties: { delivery: { type: 'string' }, outcome: { type: 'string' }, workflowId: { type: 'string' }, runId: { type: 'string' }, reason: { type: 'string' } },

@@ -1,6 +1,7 @@
 import express, { Router, type Request } from 'express';
 import { recordWebhookOutcome } from '../../lib/monitoring/metrics';
-import { handleDelivery, MalformedPayloadError } from '../../lib/webhooks/handle-delivery';
+import { MalformedPayloadError } from '../../lib/webhooks/handle-delivery';
+import { receiveDelivery } from '../../lib/webhooks/receive';
 import { SignatureVerifier } from '../../lib/webhooks/signature';
 import { startSpecRun } from '../../lib/runs/start';
 import { parseSpecChangedBody } from '../validation';
@@ -12,8 +13,9 @@ const GITHUB_PAYLOAD_LIMIT = 25 * 1024 * 1024;
 
 /**
  * `POST /api/webhooks/github`: authenticated by the delivery's HMAC signature over the raw body
- * (no API key), then handed to lib/webhooks. 202 when a run was started or signalled, 204 with an
- * `X-Testloom-Reason` when the delivery asks for nothing.
+ * (no API key), then handed to lib/webhooks. 204 with an `X-Testloom-Reason` when the payload alone
+ * shows the delivery asks for nothing; otherwise 202 once it is stored (`accepted`), before anything
+ * is started: the webhook inbox handles it (GitHub wants an answer within 10 s and does not retry).
  */
 export function webhooksRouter(deps: AppDeps): Router {
   const router = Router();
@@ -30,25 +32,35 @@ export function webhooksRouter(deps: AppDeps): Router {
     }
     const event = requiredHeader(req, 'x-github-event');
     const id = requiredHeader(req, 'x-github-delivery');
-    let payload: unknown;
+    let payload: Record<string, unknown>;
     try {
       payload = parsePayload(req, raw);
     } catch (err) {
       recordWebhookOutcome(event, 'invalid');
       throw err;
     }
+    let receipt;
     try {
-      const result = await handleDelivery(deps, { id, event, payload });
-      recordWebhookOutcome(event, result.duplicate ? 'duplicate' : result.outcome);
-      res.setHeader('X-Testloom-Outcome', result.outcome);
-      if (result.reason) res.setHeader('X-Testloom-Reason', headerSafe(result.reason));
-      if (result.status === 204) return void res.status(204).end();
-      res.status(202).json({ delivery: id, outcome: result.outcome, workflowId: result.workflowId, runId: result.runId, reason: result.reason });
+      receipt = await receiveDelivery(deps.db, { id, event, payload });
     } catch (err) {
       recordWebhookOutcome(event, err instanceof MalformedPayloadError ? 'invalid' : 'error');
       if (err instanceof MalformedPayloadError) throw new HttpError(400, 'invalid_payload', err.message);
       throw err;
     }
+    if (receipt.kind === 'ignored') {
+      recordWebhookOutcome(event, 'ignored');
+      res.setHeader('X-Testloom-Outcome', 'ignored').setHeader('X-Testloom-Reason', headerSafe(receipt.reason));
+      return void res.status(204).end();
+    }
+    if (receipt.kind === 'duplicate') {
+      const { outcome, workflowId, runId } = receipt.row;
+      recordWebhookOutcome(event, 'duplicate');
+      res.setHeader('X-Testloom-Outcome', outcome);
+      return void res.status(202).json({ delivery: id, outcome, workflowId, runId: runId ?? undefined, reason: `delivery ${id} was handled before (${outcome})` });
+    }
+    deps.webhookInbox?.wake();
+    res.setHeader('X-Testloom-Outcome', 'accepted');
+    res.status(202).json({ delivery: id, outcome: 'accepted', reason: 'stored; handled in the background (its outcome is recorded with the delivery)' });
   });
   const specVerifier = deps.config.api.specWebhookSecret ? new SignatureVerifier(deps.config.api.specWebhookSecret) : undefined;
   router.post('/spec-changed', express.raw({ type: () => true, limit: deps.config.api.maxSpecBytes + 64 * 1024 }), async (req, res) => {
@@ -80,13 +92,13 @@ function requiredHeader(req: Request, name: string): string {
 }
 
 /** GitHub sends JSON, or a form with a `payload` field when the hook's content type is form-encoded. */
-function parsePayload(req: Request, raw: Buffer): unknown {
+function parsePayload(req: Request, raw: Buffer): Record<string, unknown> {
   let text = raw.toString('utf8');
   if (req.is('application/x-www-form-urlencoded')) text = new URLSearchParams(text).get('payload') ?? '';
   try {
     const payload: unknown = JSON.parse(text);
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new Error('not a JSON object');
-    return payload;
+    return payload as Record<string, unknown>;
   } catch (err) {
     throw new HttpError(400, 'invalid_json', `the payload is not a JSON object: ${(err as Error).message}`);
   }

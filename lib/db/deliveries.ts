@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DeliveryOutcome, Tables, WebhookDeliveryRow } from '../../schema/tables';
+import { jsonb } from './json';
 
 export interface DeliveryRecord {
   /** GitHub's `X-GitHub-Delivery`; a redelivery carries the same id. */
@@ -14,6 +15,9 @@ export interface DeliveryRecord {
   workflowId?: string;
   runId?: string;
 }
+
+/** Outcomes that started or signalled a run: a redelivery of such a delivery is answered as before, never acted on again. */
+export const ACTED_OUTCOMES: readonly DeliveryOutcome[] = ['started', 'existing', 'signalled', 'cancelled'];
 
 /** Records a delivery; a redelivery of the same id updates the row and counts it. */
 export async function recordDelivery(db: Kysely<Tables>, delivery: DeliveryRecord): Promise<WebhookDeliveryRow> {
@@ -46,4 +50,94 @@ export async function listDeliveries(db: Kysely<Tables>, opts: { workflowId?: st
   let query = db.selectFrom('webhookDeliveries').selectAll();
   if (opts.workflowId) query = query.where('workflowId', '=', opts.workflowId);
   return query.orderBy('receivedAt', 'desc').orderBy('id').limit(opts.limit ?? 100).execute();
+}
+
+/**
+ * Stores a delivery that asks for work as `accepted`, with its payload, to be handled by the inbox.
+ * A redelivery is counted; it is queued again only if the delivery neither acted already nor waits
+ * to be handled (an ignored or failed one is looked at afresh), so the returned row's outcome says
+ * which: `accepted`, or the earlier acting outcome.
+ */
+export async function acceptDelivery(
+  db: Kysely<Tables>,
+  delivery: Omit<DeliveryRecord, 'outcome' | 'reason' | 'workflowId' | 'runId'> & { payload: unknown },
+): Promise<WebhookDeliveryRow> {
+  const keep = sql<boolean>`webhook_deliveries.outcome in (${sql.join([...ACTED_OUTCOMES, 'accepted'])})`;
+  const keptOr = <T>(column: string, fresh: unknown) => sql<T>`case when ${keep} then ${sql.ref(`webhook_deliveries.${column}`)} else ${fresh} end`;
+  const fields = {
+    event: delivery.event,
+    action: delivery.action ?? null,
+    repository: delivery.repository ?? null,
+    issueNumber: delivery.issueNumber ?? null,
+    sender: delivery.sender ?? null,
+  };
+  return db
+    .insertInto('webhookDeliveries')
+    .values({ id: delivery.id, ...fields, outcome: 'accepted', payload: jsonb(delivery.payload), nextAttemptAt: sql<Date>`now()` })
+    .onConflict((oc) => oc.column('id').doUpdateSet({
+      deliveries: sql<number>`webhook_deliveries.deliveries + 1`,
+      updatedAt: new Date(),
+      outcome: keptOr<DeliveryOutcome>('outcome', 'accepted'),
+      payload: keptOr('payload', sql.ref('excluded.payload')),
+      attempts: keptOr<number>('attempts', 0),
+      nextAttemptAt: keptOr<Date>('next_attempt_at', sql`now()`),
+      reason: keptOr<string>('reason', null),
+    }))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * Claims up to `limit` accepted deliveries that are due, oldest first, for `leaseMs`: until then no
+ * other receiver (another API process on the same database) takes them. Counts the attempt.
+ */
+export async function claimDeliveries(db: Kysely<Tables>, limit: number, leaseMs: number): Promise<WebhookDeliveryRow[]> {
+  const due = db
+    .selectFrom('webhookDeliveries')
+    .select('id')
+    .where('outcome', '=', 'accepted')
+    .where('nextAttemptAt', '<=', sql<Date>`now()`)
+    .orderBy('receivedAt')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked();
+  const claimed = await db
+    .updateTable('webhookDeliveries')
+    .set({ attempts: sql<number>`attempts + 1`, nextAttemptAt: sql<Date>`now() + ${`${leaseMs} milliseconds`}::interval` })
+    .where('id', 'in', due)
+    .returningAll()
+    .execute();
+  return claimed.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || a.id.localeCompare(b.id));
+}
+
+/** Writes what handling an accepted delivery came to, and lets its payload go. */
+export async function finishDelivery(
+  db: Kysely<Tables>,
+  id: string,
+  result: Pick<DeliveryRecord, 'outcome' | 'reason' | 'workflowId' | 'runId'>,
+): Promise<void> {
+  await db
+    .updateTable('webhookDeliveries')
+    .set({
+      outcome: result.outcome,
+      reason: result.reason ?? null,
+      workflowId: result.workflowId ?? null,
+      runId: result.runId ?? null,
+      payload: null,
+      nextAttemptAt: null,
+      updatedAt: new Date(),
+    })
+    .where('id', '=', id)
+    .where('outcome', '=', 'accepted')
+    .execute();
+}
+
+/** An attempt failed: the delivery stays accepted and is due again after `delayMs`, saying why. */
+export async function retryDeliveryLater(db: Kysely<Tables>, id: string, delayMs: number, reason: string): Promise<void> {
+  await db
+    .updateTable('webhookDeliveries')
+    .set({ reason, nextAttemptAt: sql<Date>`now() + ${`${delayMs} milliseconds`}::interval`, updatedAt: new Date() })
+    .where('id', '=', id)
+    .where('outcome', '=', 'accepted')
+    .execute();
 }

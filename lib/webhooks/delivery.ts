@@ -25,6 +25,4 @@ export interface DeliveryResult {
   reason?: string;
   workflowId?: string;
   runId?: string;
-  /** A redelivery of a delivery id that already started or signalled a run: answered as before, nothing done. */
-  duplicate?: boolean;
 }

@@ -54,12 +54,27 @@ function checkPushPayload(payload: Record<string, unknown>): void {
   if (wrong.length) throw new MalformedPayloadError(`a push event with ${wrong.join(', ')}`);
 }
 
+/**
+ * What the payload alone says of a push: throws MalformedPayloadError for a wrong field, returns why
+ * it is ignored (not the default branch), undefined when it needs handling.
+ */
+export function triagePush(payload: PushPayload): string | undefined {
+  checkPushPayload(payload);
+  const branch = payload.repository.default_branch;
+  return payload.ref === `refs/heads/${branch}` ? undefined : `push to ${payload.ref}, not to the default branch ${branch}`;
+}
+
+/** Like triagePush, for a pull request: only opening, reopening and new commits are handled. */
+export function triagePullRequest(payload: PullRequestPayload): string | undefined {
+  checkPullRequestPayload(payload);
+  return ['opened', 'synchronize', 'reopened'].includes(payload.action) ? undefined : `pull_request.${payload.action} is not handled`;
+}
+
 /** A push to the default branch that adds or changes spec files: one revision run per file (an unchanged revision finds its run). */
 export async function onPush(deps: WebhookDeps, payload: PushPayload): Promise<DeliveryResult> {
-  checkPushPayload(payload);
+  const notForUs = triagePush(payload);
+  if (notForUs) return ignored(notForUs);
   const repository = payload.repository.full_name;
-  const branch = payload.repository.default_branch;
-  if (payload.ref !== `refs/heads/${branch}`) return ignored(`push to ${payload.ref}, not to the default branch ${branch}`);
   const touched = new Set(payload.commits.flatMap((commit) => [...(commit.added ?? []), ...(commit.modified ?? [])]));
   const found = await specFiles(deps, repository);
   if ('problems' in found) return ignored(`.testloom.yml cannot be used: ${found.problems}`);
@@ -134,8 +149,8 @@ async function impactComment(deps: WebhookDeps, repository: string, path: string
 
 /** An opened or updated pull request that changes spec files: one impact comment per file, kept current. */
 export async function onPullRequest(deps: WebhookDeps, payload: PullRequestPayload): Promise<DeliveryResult> {
-  checkPullRequestPayload(payload);
-  if (!['opened', 'synchronize', 'reopened'].includes(payload.action)) return ignored(`pull_request.${payload.action} is not handled`);
+  const notForUs = triagePullRequest(payload);
+  if (notForUs) return ignored(notForUs);
   const repository = payload.repository.full_name;
   const pull = payload.pull_request;
   const found = await specFiles(deps, repository);

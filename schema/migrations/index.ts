@@ -8,6 +8,7 @@ import * as executions from './0006_executions';
 import * as healthProbes from './0007_health_probes';
 import * as normalizedSpecs from './0008_normalized_specs';
 import * as regressions from './0009_regressions';
+import * as webhookInbox from './0010_webhook_inbox';
 
 /** All migrations by name, in order. Static so it works under any bundler, tsx or jest; add new ones here. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007_health_probes': healthProbes,
   '0008_normalized_specs': normalizedSpecs,
   '0009_regressions': regressions,
+  '0010_webhook_inbox': webhookInbox,
 };

@@ -105,7 +105,7 @@ describe.each(backends)('storage on $name', (backend) => {
     expect(await migrateToLatest(db)).toEqual([]);
     const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
     expect(applied.rows.map((r) => r.name)).toEqual(Object.keys(migrations));
-    expect(Object.keys(migrations)).toEqual(['0001_initial', '0002_test_cases', '0003_issues_and_deliveries', '0004_model_calls', '0005_local_issue_comments', '0006_executions', '0007_health_probes', '0008_normalized_specs', '0009_regressions']);
+    expect(Object.keys(migrations)).toEqual(['0001_initial', '0002_test_cases', '0003_issues_and_deliveries', '0004_model_calls', '0005_local_issue_comments', '0006_executions', '0007_health_probes', '0008_normalized_specs', '0009_regressions', '0010_webhook_inbox']);
 
     const run = await newRun({ repository: 'acme/persist' });
     await database.close();

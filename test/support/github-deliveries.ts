@@ -4,6 +4,8 @@
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import examples from '@octokit/webhooks-examples/api.github.com/index.json';
+import { getDelivery } from '../../lib/db/deliveries';
+import type { WebhookDeliveryRow } from '../../schema/tables';
 import type { Harness } from './harness';
 
 export const WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
@@ -93,4 +95,22 @@ export async function deliver(harness: Harness, event: string, payload: Payload,
     reason: response.headers.get('x-testloom-reason'),
     body: text ? JSON.parse(text) : undefined,
   };
+}
+
+/** The delivery's row once the webhook inbox has handled it (its outcome is no longer `accepted`). */
+export async function handledDelivery(harness: Harness, id: string, timeoutMs = 110_000): Promise<WebhookDeliveryRow> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const row = await getDelivery(harness.database.db, id);
+    if (row && row.outcome !== 'accepted') return row;
+    if (Date.now() > deadline) throw new Error(`delivery ${id} was not handled within ${timeoutMs} ms: ${JSON.stringify(row)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** deliver(), and for a delivery the receiver accepted, what the inbox made of it (`handled`). */
+export async function deliverAndHandle(harness: Harness, event: string, payload: Payload, options: DeliveryOptions = {}) {
+  const response = await deliver(harness, event, payload, options);
+  const handled = response.status === 202 && response.outcome === 'accepted' ? await handledDelivery(harness, response.id) : undefined;
+  return { ...response, handled };
 }

@@ -4,7 +4,7 @@ import { listStageEvents } from '../../lib/db/stage-events';
 import { issueWorkflowId } from '../../lib/issues';
 import { cancelSignal, statusQuery } from '../../lib/core/workflows';
 import { apiRequest, createHarness, waitForRunEnd, type Harness } from '../support/harness';
-import { commentEvent, deliver, issuesEvent, sign, TRIGGER_LABEL, WEBHOOK_SECRET } from '../support/github-deliveries';
+import { commentEvent, deliver, deliverAndHandle, handledDelivery, issuesEvent, sign, TRIGGER_LABEL, WEBHOOK_SECRET } from '../support/github-deliveries';
 import { uniqueRepository } from '../support/retrieval';
 
 describe('GitHub webhook receiver (real payloads, real Temporal, worker running)', () => {
@@ -24,11 +24,12 @@ describe('GitHub webhook receiver (real payloads, real Temporal, worker running)
 
   it('starts one run for a labelled issue, which reaches generate with the normalised issue', async () => {
     const target = { repository, number: 7, labels: ['bug', TRIGGER_LABEL] };
-    const response = await deliver(harness, 'issues', issuesEvent('labeled', target));
-    expect(response.status).toBe(202);
-    expect(response.body).toMatchObject({ outcome: 'started', workflowId: `issue:${repository}#7` });
+    const response = await deliverAndHandle(harness, 'issues', issuesEvent('labeled', target));
+    // Acknowledged once stored, before anything started; the inbox then starts the run.
+    expect(response).toMatchObject({ status: 202, outcome: 'accepted', body: { delivery: response.id, outcome: 'accepted' } });
+    expect(response.handled).toMatchObject({ outcome: 'started', workflowId: `issue:${repository}#7` });
 
-    const run = await waitForRunEnd(harness, response.body.runId);
+    const run = await waitForRunEnd(harness, response.handled!.runId!);
     expect(run.trigger).toBe('issue');
     expect(run.subject).toEqual({
       kind: 'issue',
@@ -52,25 +53,29 @@ describe('GitHub webhook receiver (real payloads, real Temporal, worker running)
 
     expect(await getDelivery(harness.database.db, response.id)).toMatchObject({
       event: 'issues', action: 'labeled', repository, issueNumber: 7, outcome: 'started', workflowId: `issue:${repository}#7`, runId: run.id, deliveries: 1,
+      attempts: 1, payload: null, nextAttemptAt: null,
     });
     expect(await getLocalIssue(harness.database.db, repository, 7)).toMatchObject({ title: 'Pets can be filtered by tag (#7)', state: 'open' });
   });
 
-  it('lands the same delivery, delivered three times, on one run', async () => {
+  it('lands the same delivery, delivered four times, and another of the same event, on one run', async () => {
     const payload = issuesEvent('labeled', { repository, number: 8, labels: [TRIGGER_LABEL] });
-    const first = await deliver(harness, 'issues', payload);
+    // With another delivery of the same event at once, again while it may wait in the inbox, then twice more once it started the run.
+    const [first, other] = await Promise.all([deliver(harness, 'issues', payload), deliver(harness, 'issues', payload)]);
+    await deliver(harness, 'issues', payload, { id: first.id });
+    const handled = await handledDelivery(harness, first.id);
     const again = await Promise.all([deliver(harness, 'issues', payload, { id: first.id }), deliver(harness, 'issues', payload, { id: first.id })]);
     expect([first, ...again].map((r) => r.status)).toEqual([202, 202, 202]);
-    const runIds = new Set([first, ...again].map((r) => r.body.runId));
-    expect(runIds.size).toBe(1);
-    expect((await getDelivery(harness.database.db, first.id))!.deliveries).toBe(3);
+    expect(again.map((r) => r.body)).toEqual(again.map(() => expect.objectContaining({ outcome: 'started', runId: handled.runId })));
+    expect((await getDelivery(harness.database.db, first.id))).toMatchObject({ deliveries: 4, attempts: 1 });
+    expect(await handledDelivery(harness, other.id)).toMatchObject({ outcome: expect.stringMatching(/^(started|existing)$/), runId: handled.runId });
     // Redelivered after the run has failed (no model here): answered as before, nothing restarted.
-    const run = await waitForRunEnd(harness, first.body.runId);
+    const run = await waitForRunEnd(harness, handled.runId!);
     expect(run.status).toBe('failed');
     const late = await deliver(harness, 'issues', payload, { id: first.id });
     expect(late).toMatchObject({ status: 202, body: { runId: run.id, outcome: 'started' } });
     expect(late.body.reason).toBe(`delivery ${first.id} was handled before (started)`);
-    expect((await getDelivery(harness.database.db, first.id))!.deliveries).toBe(4);
+    expect((await getDelivery(harness.database.db, first.id))!.deliveries).toBe(5);
     const executions = [];
     for await (const execution of harness.client.workflow.list({ query: `WorkflowId = "${issueWorkflowId({ repository, number: 8 })}"` })) executions.push(execution);
     expect(executions).toHaveLength(1);
@@ -91,10 +96,14 @@ describe('GitHub webhook receiver (real payloads, real Temporal, worker running)
   });
 
   it('ignores issues without the label, other labels and other events, with a reason', async () => {
-    const unlabelled = await deliver(harness, 'issues', issuesEvent('opened', { repository, number: 10, labels: ['bug'] }));
-    expect(unlabelled).toMatchObject({ status: 204, outcome: 'ignored', reason: `issue ${repository}#10 does not carry the label "${TRIGGER_LABEL}"` });
-    const otherLabel = await deliver(harness, 'issues', issuesEvent('labeled', { repository, number: 10, labels: ['bug'] }, { label: 'bug' }));
-    expect(otherLabel).toMatchObject({ status: 204, reason: `label "bug" is not the trigger label "${TRIGGER_LABEL}"` });
+    // Which label triggers is the repository's to say (.testloom.yml): decided by the inbox.
+    const unlabelled = await deliverAndHandle(harness, 'issues', issuesEvent('opened', { repository, number: 10, labels: ['bug'] }));
+    expect(unlabelled).toMatchObject({ status: 202, handled: { outcome: 'ignored', reason: `issue ${repository}#10 does not carry the label "${TRIGGER_LABEL}"` } });
+    const otherLabel = await deliverAndHandle(harness, 'issues', issuesEvent('labeled', { repository, number: 10, labels: ['bug'] }, { label: 'bug' }));
+    expect(otherLabel).toMatchObject({ status: 202, handled: { outcome: 'ignored', reason: `label "bug" is not the trigger label "${TRIGGER_LABEL}"` } });
+    // What the payload alone rules out is answered at once.
+    const notCommand = await deliver(harness, 'issue_comment', commentEvent({ repository, number: 10 }, 'looks good to me', owner));
+    expect(notCommand).toMatchObject({ status: 204, outcome: 'ignored', reason: 'the comment is not a /testloom command' });
     const edited = await deliver(harness, 'issues', issuesEvent('edited', { repository, number: 10 }));
     expect(edited).toMatchObject({ status: 204, reason: 'issues.edited is not handled' });
     const release = await deliver(harness, 'release', { action: 'published', repository: { full_name: repository } });
@@ -107,8 +116,8 @@ describe('GitHub webhook receiver (real payloads, real Temporal, worker running)
     await setCollaborator(harness.database.db, repository, 'reader', 'read');
     const target = { repository, number: 11, labels: [TRIGGER_LABEL] };
     for (const [commenter, access] of [['reader', 'read'], ['stranger', 'no']]) {
-      const response = await deliver(harness, 'issue_comment', commentEvent(target, '/testloom regenerate please', commenter));
-      expect(response).toMatchObject({ status: 204, outcome: 'refused', reason: `${commenter} has ${access} access to ${repository}; /testloom commands need write access` });
+      const response = await deliverAndHandle(harness, 'issue_comment', commentEvent(target, '/testloom regenerate please', commenter));
+      expect(response).toMatchObject({ status: 202, handled: { outcome: 'refused', reason: `${commenter} has ${access} access to ${repository}; /testloom commands need write access` } });
       expect(await getDelivery(harness.database.db, response.id)).toMatchObject({ outcome: 'refused', sender: commenter });
     }
     await expect(harness.client.workflow.getHandle(issueWorkflowId({ repository, number: 11 })).describe()).rejects.toThrow(/not found/i);
@@ -117,13 +126,13 @@ describe('GitHub webhook receiver (real payloads, real Temporal, worker running)
   it('regenerates a finished run on a maintainer\'s command, keeping the earlier run in the history', async () => {
     await setCollaborator(harness.database.db, repository, 'maintainer', 'write');
     const target = { repository, number: 12, labels: [TRIGGER_LABEL] };
-    const started = await deliver(harness, 'issues', issuesEvent('labeled', target));
-    const firstRun = await waitForRunEnd(harness, started.body.runId);
+    const started = await deliverAndHandle(harness, 'issues', issuesEvent('labeled', target));
+    const firstRun = await waitForRunEnd(harness, started.handled!.runId!);
 
-    const regenerate = await deliver(harness, 'issue_comment', commentEvent(target, '/testloom regenerate cover the empty tag\nand a tag with spaces', 'maintainer'));
-    expect(regenerate).toMatchObject({ status: 202, outcome: 'signalled' });
-    expect(regenerate.body.runId).not.toBe(firstRun.id);
-    const secondRun = await waitForRunEnd(harness, regenerate.body.runId);
+    const regenerate = await deliverAndHandle(harness, 'issue_comment', commentEvent(target, '/testloom regenerate cover the empty tag\nand a tag with spaces', 'maintainer'));
+    expect(regenerate).toMatchObject({ status: 202, handled: { outcome: 'signalled' } });
+    expect(regenerate.handled!.runId).not.toBe(firstRun.id);
+    const secondRun = await waitForRunEnd(harness, regenerate.handled!.runId!);
     expect(secondRun.workflowId).toBe(firstRun.workflowId);
     const state = await harness.client.workflow.getHandle(secondRun.workflowId, secondRun.id).query(statusQuery);
     expect(state.feedback).toEqual(['cover the empty tag\nand a tag with spaces']);
@@ -164,8 +173,8 @@ describe('GitHub webhook receiver (real payloads, real Temporal, worker running)
       expect(response).toMatchObject({ status: 204, outcome: 'ignored', reason: 'issue number 2147483648 is out of range: testloom handles issues 1 to 2147483647' });
     }
     expect(await getDelivery(harness.database.db, first.id)).toMatchObject({ outcome: 'ignored', issueNumber: null, repository, deliveries: 2 });
-    const largest = await deliver(harness, 'issues', issuesEvent('opened', { repository, number: 2147483647, labels: [] }));
-    expect(largest).toMatchObject({ status: 204, reason: `issue ${repository}#2147483647 does not carry the label "${TRIGGER_LABEL}"` });
+    const largest = await deliverAndHandle(harness, 'issues', issuesEvent('opened', { repository, number: 2147483647, labels: [] }));
+    expect(largest).toMatchObject({ status: 202, handled: { issueNumber: 2147483647, reason: `issue ${repository}#2147483647 does not carry the label "${TRIGGER_LABEL}"` } });
   });
 
   it('answers 400 to a payload whose fields have the wrong types, never 500', async () => {
@@ -204,18 +213,18 @@ describe('GitHub webhook receiver (real payloads, real Temporal, worker running)
     };
     const before = { started: await count('started'), duplicate: await count('duplicate') };
     const payload = issuesEvent('labeled', { repository, number: 15, labels: [TRIGGER_LABEL] });
-    const first = await deliver(harness, 'issues', payload);
-    expect(first.body.outcome).toBe('started');
+    const first = await deliverAndHandle(harness, 'issues', payload);
+    expect(first.handled!.outcome).toBe('started');
     for (let i = 0; i < 2; i++) {
       const again = await deliver(harness, 'issues', payload, { id: first.id });
-      expect(again).toMatchObject({ status: 202, body: { outcome: 'started', runId: first.body.runId } });
+      expect(again).toMatchObject({ status: 202, body: { outcome: 'started', runId: first.handled!.runId } });
     }
     expect({ started: await count('started'), duplicate: await count('duplicate') }).toEqual({ started: before.started + 1, duplicate: before.duplicate + 2 });
-    await waitForRunEnd(harness, first.body.runId);
+    await waitForRunEnd(harness, first.handled!.runId!);
   });
 
   it('starts an issue run through the HTTP API for an issue the host knows, 404 otherwise', async () => {
-    await deliver(harness, 'issues', issuesEvent('opened', { repository, number: 13, labels: [] }));
+    await deliverAndHandle(harness, 'issues', issuesEvent('opened', { repository, number: 13, labels: [] }));
     const started = await apiRequest(harness, 'POST', '/api/v1/runs', { issue: `${repository}#13` });
     expect(started.status).toBe(202);
     expect(started.body).toMatchObject({ workflowId: `issue:${repository}#13`, existing: false });
@@ -253,12 +262,14 @@ describe('GitHub webhook receiver under concurrent deliveries', () => {
     });
     const responses = await inParallel(deliveries, 100, ({ event, payload }) => deliver(harness, event, payload));
 
-    expect(responses.filter((r) => r.status >= 400)).toEqual([]);
-    const startedOrExisting = responses.filter((r) => r.status === 202);
-    expect(startedOrExisting).toHaveLength(400);
-    expect(startedOrExisting.filter((r) => r.body.outcome === 'started')).toHaveLength(100);
-    expect(new Set(startedOrExisting.map((r) => r.body.workflowId)).size).toBe(100);
-    expect(new Set(startedOrExisting.map((r) => r.body.runId)).size).toBe(100);
+    expect(responses.filter((r) => r.status !== 202 || r.outcome !== 'accepted')).toEqual([]);
+    const handled = await Promise.all(responses.map((r) => handledDelivery(harness, r.id)));
+    const outcomes = new Map<string, number>();
+    for (const row of handled) outcomes.set(row.outcome, (outcomes.get(row.outcome) ?? 0) + 1);
+    expect(Object.fromEntries(outcomes)).toEqual({ started: 100, existing: 300, ignored: 100 });
+    const startedOrExisting = handled.filter((row) => row.outcome !== 'ignored');
+    expect(new Set(startedOrExisting.map((row) => row.workflowId)).size).toBe(100);
+    expect(new Set(startedOrExisting.map((row) => row.runId)).size).toBe(100);
 
     // Temporal's own view: one execution per issue, none missing.
     const workflowIds = await eventually(async () => {
@@ -295,19 +306,19 @@ describe('GitHub webhook receiver cancelling runs', () => {
     ['/testloom cancel from the owner', (target: { repository: string; number: number }) => ({ event: 'issue_comment', payload: commentEvent(target, '/testloom cancel', target.repository.split('/')[0]) }), '/testloom cancel by'],
   ])('cancels the running run on %s', async (_name, makeDelivery, reason) => {
     const target = { repository: uniqueRepository('cancel'), number: 3, labels: [TRIGGER_LABEL] };
-    const started = await deliver(harness, 'issues', issuesEvent('labeled', target));
-    expect(started.status).toBe(202);
+    const started = await deliverAndHandle(harness, 'issues', issuesEvent('labeled', target));
+    expect(started.handled!.outcome).toBe('started');
     const { event, payload } = makeDelivery(target);
-    const cancelled = await deliver(harness, event, payload);
-    expect(cancelled).toMatchObject({ status: 202, outcome: 'cancelled' });
-    expect(cancelled.body.reason).toContain(reason);
-    expect(await signals(started.body.workflowId)).toEqual([cancelSignal.name]);
+    const cancelled = await deliverAndHandle(harness, event, payload);
+    expect(cancelled).toMatchObject({ status: 202, handled: { outcome: 'cancelled' } });
+    expect(cancelled.handled!.reason).toContain(reason);
+    expect(await signals(started.handled!.workflowId!)).toEqual([cancelSignal.name]);
   });
 
   it('says so when there is no run to cancel', async () => {
     const target = { repository: uniqueRepository('cancel'), number: 4 };
-    const response = await deliver(harness, 'issues', issuesEvent('closed', target));
-    expect(response).toMatchObject({ status: 204, outcome: 'ignored', reason: `no run of ${target.repository}#4 is in progress` });
+    const response = await deliverAndHandle(harness, 'issues', issuesEvent('closed', target));
+    expect(response).toMatchObject({ status: 202, handled: { outcome: 'ignored', reason: `no run of ${target.repository}#4 is in progress` } });
   });
 });
 

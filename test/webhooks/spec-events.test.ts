@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createHmac } from 'node:crypto';
 import examples from '@octokit/webhooks-examples/api.github.com/index.json';
 import { listLocalIssueComments } from '../../lib/db/local-issues';
-import { deliver, issuesEvent, WEBHOOK_SECRET } from '../support/github-deliveries';
+import { deliver, deliverAndHandle, issuesEvent, WEBHOOK_SECRET } from '../support/github-deliveries';
 import { createHarness, waitForRunEnd, type Harness } from '../support/harness';
 import { uniqueRepository } from '../support/retrieval';
 
@@ -68,33 +68,32 @@ describe('spec changes in the repository (real payloads, local host, real Tempor
     await commit('main', { '.testloom.yml': `version: 1\nspecs:\n  - path: ${SPEC_PATH}\n` });
     const head = await commit('main', { [SPEC_PATH]: revision('shop-v1.yaml') });
 
-    const pushed = await deliver(harness, 'push', pushPayload(head, [SPEC_PATH]));
-    expect(pushed.status).toBe(202);
-    expect(pushed.outcome).toBe('started');
-    const run = await waitForRunEnd(harness, pushed.body.runId);
+    const pushed = await deliverAndHandle(harness, 'push', pushPayload(head, [SPEC_PATH]));
+    expect(pushed).toMatchObject({ status: 202, outcome: 'accepted', handled: { outcome: 'started' } });
+    const run = await waitForRunEnd(harness, pushed.handled!.runId!);
     expect(run.status).toBe('completed');
     expect(run.subject).toMatchObject({ name: SPEC_PATH, repository, title: 'Revision Shop' });
     expect(run.result.commit.branch).toBe('testloom/spec-api-openapi-yaml');
 
     // Another delivery of the same push finds that run; other pushes start nothing.
-    const again = await deliver(harness, 'push', pushPayload(head, [SPEC_PATH]));
-    expect(again).toMatchObject({ status: 202, outcome: 'existing' });
-    expect(again.body.runId).toBe(run.id);
-    const readme = await deliver(harness, 'push', pushPayload(head, ['README.md']));
-    expect(readme).toMatchObject({ status: 204, outcome: 'ignored', reason: expect.stringContaining(`changes no spec file (${SPEC_PATH})`) });
+    const again = await deliverAndHandle(harness, 'push', pushPayload(head, [SPEC_PATH]));
+    expect(again.handled).toMatchObject({ outcome: 'existing', runId: run.id });
+    const readme = await deliverAndHandle(harness, 'push', pushPayload(head, ['README.md']));
+    expect(readme.handled).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining(`changes no spec file (${SPEC_PATH})`) });
+    // A push to another branch is answered at once, from the payload.
     const otherBranch = await deliver(harness, 'push', pushPayload(head, [SPEC_PATH], 'refs/heads/feature'));
     expect(otherBranch).toMatchObject({ status: 204, reason: 'push to refs/heads/feature, not to the default branch main' });
   });
 
   it('comments once on a pull request that changes the spec, naming what changes and the delivered test files it touches', async () => {
     const base = await commit('main', { [SPEC_PATH]: revision('shop-v1.yaml') });
-    const delivered = await deliver(harness, 'push', pushPayload(base, [SPEC_PATH]));
-    expect((await waitForRunEnd(harness, delivered.body.runId)).status).toBe('completed');
+    const delivered = await deliverAndHandle(harness, 'push', pushPayload(base, [SPEC_PATH]));
+    expect((await waitForRunEnd(harness, delivered.handled!.runId!)).status).toBe('completed');
     const head = await commit('feature', { [SPEC_PATH]: revision('shop-v2.yaml') });
 
     for (let i = 0; i < 2; i++) {
-      const answered = await deliver(harness, 'pull_request', pullRequestPayload(5, head, base));
-      expect(answered).toMatchObject({ status: 202, outcome: 'commented' });
+      const answered = await deliverAndHandle(harness, 'pull_request', pullRequestPayload(5, head, base));
+      expect(answered).toMatchObject({ status: 202, handled: { outcome: 'commented' } });
     }
     const comments = await listLocalIssueComments(harness.database.db, repository, 5);
     expect(comments).toHaveLength(1);
@@ -109,8 +108,8 @@ describe('spec changes in the repository (real payloads, local host, real Tempor
   it('comments once, naming the key, when .testloom.yml is invalid', async () => {
     const base = await commit('main', { '.testloom.yml': 'version: 1\nspecs:\n  - path: ../outside.yaml\nframwork: jest\n' });
     const head = await commit('feature', { 'README.md': 'changed\n' });
-    await deliver(harness, 'pull_request', pullRequestPayload(6, head, base));
-    await deliver(harness, 'pull_request', pullRequestPayload(6, head, base));
+    await deliverAndHandle(harness, 'pull_request', pullRequestPayload(6, head, base));
+    await deliverAndHandle(harness, 'pull_request', pullRequestPayload(6, head, base));
     const comments = await listLocalIssueComments(harness.database.db, repository, 6);
     expect(comments).toHaveLength(1);
     expect(comments[0].body).toContain('specs[0].path');
@@ -119,12 +118,11 @@ describe('spec changes in the repository (real payloads, local host, real Tempor
 
   it("starts issue runs on the repository's own trigger label (.testloom.yml labels.trigger), not the operator's", async () => {
     await commit('main', { '.testloom.yml': 'version: 1\nlabels:\n  trigger: qa-tests\n' });
-    const operators = await deliver(harness, 'issues', issuesEvent('labeled', { repository, number: 3, labels: ['generate-tests'] }, { label: 'generate-tests' }));
-    expect(operators).toMatchObject({ status: 204, reason: 'label "generate-tests" is not the trigger label "qa-tests"' });
-    const own = await deliver(harness, 'issues', issuesEvent('labeled', { repository, number: 3, labels: ['qa-tests'] }, { label: 'qa-tests' }));
-    expect(own).toMatchObject({ status: 202, outcome: 'started' });
-    expect(own.body.workflowId).toBe(`issue:${repository}#3`);
-    await harness.client.workflow.getHandle(own.body.workflowId).cancel();
+    const operators = await deliverAndHandle(harness, 'issues', issuesEvent('labeled', { repository, number: 3, labels: ['generate-tests'] }, { label: 'generate-tests' }));
+    expect(operators.handled).toMatchObject({ outcome: 'ignored', reason: 'label "generate-tests" is not the trigger label "qa-tests"' });
+    const own = await deliverAndHandle(harness, 'issues', issuesEvent('labeled', { repository, number: 3, labels: ['qa-tests'] }, { label: 'qa-tests' }));
+    expect(own.handled).toMatchObject({ outcome: 'started', workflowId: `issue:${repository}#3` });
+    await harness.client.workflow.getHandle(own.handled!.workflowId!).cancel();
   });
 
   it('starts a revision run from a signed "spec changed" delivery, finds it again, and refuses a bad signature or body', async () => {

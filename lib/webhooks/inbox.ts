@@ -1,0 +1,147 @@
+/**
+ * The webhook inbox: handles the deliveries the receiver stored as `accepted`, so GitHub's request
+ * is answered without waiting on the repository host or Temporal, and a delivery outlives a
+ * restart or a Temporal outage. Runs in every API process; deliveries are claimed with a lease
+ * (`FOR UPDATE SKIP LOCKED`), so processes sharing a database never take the same one at once.
+ * Handling is idempotent (fixed workflow ids), so a delivery claimed again after a crash acts once.
+ */
+import type { WebhookDeliveryRow } from '../../schema/tables';
+import { claimDeliveries, finishDelivery, retryDeliveryLater } from '../db/deliveries';
+import { recordWebhookOutcome } from '../monitoring/metrics';
+import { rootLogger } from '../observability/logger';
+import type { WebhookDeps } from './delivery';
+import { handleDelivery, MalformedPayloadError, type RunsSeen } from './handle-delivery';
+
+export interface InboxOptions {
+  /** Deliveries claimed at a time; those of one issue are handled in order, different issues side by side. */
+  batchSize?: number;
+  /**
+   * Deliveries handled at once. Kept low: handling shares the process (and an embedded database)
+   * with the receiver, whose answers must stay fast while a burst is worked off.
+   */
+  concurrency?: number;
+  /** How long a claim keeps other processes off a delivery. */
+  leaseMs?: number;
+  /** How often the database is looked at when nothing woke the inbox (deliveries other processes stored, retries due). */
+  pollMs?: number;
+  /** Attempts before a delivery is given up as `failed`. */
+  maxAttempts?: number;
+  /** The wait before attempt `attempt + 1`. */
+  retryDelayMs?: (attempt: number) => number;
+}
+
+const DEFAULTS: Required<InboxOptions> = {
+  batchSize: 32,
+  concurrency: 4,
+  leaseMs: 60_000,
+  pollMs: 2_000,
+  // Doubling from 1 s up to 5 minutes: about an hour and a half of a Temporal outage is ridden out.
+  maxAttempts: 25,
+  retryDelayMs: (attempt) => Math.min(1_000 * 2 ** (attempt - 1), 300_000),
+};
+
+const LEAVES_RUNS_AS_THEY_ARE = new Set<string | undefined>(['started', 'existing', 'ignored', 'refused', 'commented']);
+
+export class WebhookInbox {
+  private readonly options: Required<InboxOptions>;
+  private readonly log = rootLogger().child({ component: 'webhook-inbox' });
+  private running?: Promise<void>;
+  private stopped = false;
+  private woken = false;
+  private wakeSleeper?: () => void;
+
+  constructor(private readonly deps: WebhookDeps, options: InboxOptions = {}) {
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  /** A delivery was just stored: look now instead of at the next poll. */
+  wake(): void {
+    this.woken = true;
+    this.wakeSleeper?.();
+  }
+
+  /** Stops claiming; resolves once the deliveries in hand are handled (or given back by their lease). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake();
+    await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      this.woken = false;
+      let claimed: WebhookDeliveryRow[] = [];
+      try {
+        claimed = await claimDeliveries(this.deps.db, this.options.batchSize, this.options.leaseMs);
+      } catch (err) {
+        if (!this.stopped) this.log.warn({ err }, 'webhook inbox: claiming deliveries failed');
+      }
+      if (claimed.length) await this.handleBatch(claimed);
+      else if (!this.woken) await this.sleep(this.options.pollMs);
+    }
+  }
+
+  private async sleep(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wakeSleeper = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wakeSleeper = undefined;
+  }
+
+  /** Deliveries about one issue (or one push, one pull request) in the order received; different ones side by side. */
+  private async handleBatch(rows: WebhookDeliveryRow[]): Promise<void> {
+    const queues = new Map<string, WebhookDeliveryRow[]>();
+    for (const row of rows) {
+      const key = row.repository && row.issueNumber !== null ? `${row.repository}#${row.issueNumber}` : row.id;
+      queues.set(key, [...(queues.get(key) ?? []), row]);
+    }
+    const pending = [...queues.values()];
+    const lanes = Array.from({ length: Math.min(this.options.concurrency, pending.length) }, async () => {
+      for (let queue = pending.shift(); queue; queue = pending.shift()) {
+        const seen: RunsSeen = new Map();
+        for (const row of queue) {
+          // A cancel or regenerate (or a failure) changes what runs: the next start asks Temporal again.
+          if (!LEAVES_RUNS_AS_THEY_ARE.has(await this.handle(row, seen))) seen.clear();
+        }
+      }
+    });
+    await Promise.all(lanes);
+  }
+
+  /** Handles one claimed delivery; returns the outcome it recorded (undefined when it will be retried). */
+  private async handle(row: WebhookDeliveryRow, seen: RunsSeen): Promise<string | undefined> {
+    const { db } = this.deps;
+    try {
+      if (!row.payload) throw new MalformedPayloadError('the stored delivery has no payload');
+      const result = await handleDelivery(this.deps, row.event, row.payload, seen);
+      await finishDelivery(db, row.id, result);
+      recordWebhookOutcome(row.event, result.outcome);
+      return result.outcome;
+    } catch (err) {
+      const message = (err as Error).message;
+      const final = err instanceof MalformedPayloadError || row.attempts >= this.options.maxAttempts;
+      this.log.warn({ err, delivery: row.id, event: row.event, attempt: row.attempts, final }, 'webhook inbox: handling a delivery failed');
+      try {
+        if (final) {
+          await finishDelivery(db, row.id, { outcome: 'failed', reason: `attempt ${row.attempts}: ${message}` });
+          recordWebhookOutcome(row.event, 'failed');
+          return 'failed';
+        } else {
+          await retryDeliveryLater(db, row.id, this.options.retryDelayMs(row.attempts), `attempt ${row.attempts} failed, will retry: ${message}`);
+        }
+      } catch (writeErr) {
+        // Its lease runs out and the delivery is claimed again.
+        this.log.warn({ err: writeErr, delivery: row.id }, 'webhook inbox: recording a failed attempt failed');
+      }
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * The webhook inbox on its own (the harness runs no receiver, so no other inbox takes these
+ * deliveries): deliveries stored as the receiver stores them are handled by whichever inbox runs,
+ * each once, across processes sharing Postgres; a Temporal that refuses leaves them waiting and
+ * retried, then handled; one that keeps refusing ends as `failed` with the reason.
+ */
+import { Client } from '@temporalio/client';
+import { acceptDelivery, getDelivery } from '../../lib/db/deliveries';
+import { issueWorkflowId } from '../../lib/issues';
+import { deliveryFields } from '../../lib/webhooks/handle-delivery';
+import { WebhookInbox, type InboxOptions } from '../../lib/webhooks/inbox';
+import type { WebhookDeliveryRow } from '../../schema/tables';
+import { createHarness, type Harness } from '../support/harness';
+import { issuesEvent, TRIGGER_LABEL } from '../support/github-deliveries';
+import { uniqueRepository } from '../support/retrieval';
+
+describe('webhook inbox', () => {
+  let harness: Harness;
+  const inboxes: WebhookInbox[] = [];
+
+  beforeAll(async () => {
+    harness = await createHarness({ database: 'postgres' });
+  });
+  afterEach(async () => {
+    await Promise.all(inboxes.splice(0).map((inbox) => inbox.stop()));
+  });
+  afterAll(() => harness?.close());
+
+  const inbox = (client: Client, options: InboxOptions = {}) => {
+    const started = new WebhookInbox({ db: harness.database.db, client, config: harness.config, repoHost: harness.repoHost }, { pollMs: 100, ...options });
+    inboxes.push(started);
+    started.start();
+    return started;
+  };
+
+  /** Stores a labelled-issue delivery exactly as the receiver does before it answers 202. */
+  const store = async (repository: string, number: number) => {
+    const payload = issuesEvent('labeled', { repository, number, labels: [TRIGGER_LABEL] });
+    const id = `inbox-${repository}-${number}`;
+    await acceptDelivery(harness.database.db, { ...deliveryFields({ id, event: 'issues', payload }), payload });
+    return id;
+  };
+
+  const handled = async (id: string, timeoutMs = 30_000): Promise<WebhookDeliveryRow> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const row = (await getDelivery(harness.database.db, id))!;
+      if (row.outcome !== 'accepted') return row;
+      if (Date.now() > deadline) throw new Error(`not handled in time: ${JSON.stringify(row)}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
+  it('handles deliveries stored before it started (a receiver that crashed after answering), each once across two inboxes', async () => {
+    const repository = uniqueRepository('inbox');
+    const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => store(repository, i + 1)));
+    // Two processes' inboxes on one Postgres: each delivery is claimed by one of them.
+    inbox(harness.client, { batchSize: 3 });
+    inbox(harness.client, { batchSize: 3 });
+    const rows = await Promise.all(ids.map((id) => handled(id)));
+    expect(rows.map((row) => [row.outcome, row.attempts, row.payload, row.nextAttemptAt])).toEqual(ids.map(() => ['started', 1, null, null]));
+    expect(rows.map((row) => row.workflowId)).toEqual(ids.map((_, i) => issueWorkflowId({ repository, number: i + 1 })));
+    const executions = [];
+    for await (const execution of harness.client.workflow.list({ query: `TestloomRepository = "${repository}"` })) executions.push(execution.workflowId);
+    expect(executions).toHaveLength(20);
+  });
+
+  it('keeps a delivery Temporal refuses, retries it, and handles it once Temporal answers', async () => {
+    const repository = uniqueRepository('inbox');
+    const id = await store(repository, 1);
+    // A namespace Temporal does not have: every start is refused, as in an outage.
+    const refused = new Client({ connection: harness.client.connection, namespace: 'no-such-namespace' });
+    const failing = inbox(refused, { retryDelayMs: () => 300 });
+    const waited = await eventually(async () => {
+      const row = (await getDelivery(harness.database.db, id))!;
+      return row.attempts >= 2 ? row : undefined;
+    });
+    expect(waited).toMatchObject({ outcome: 'accepted', reason: expect.stringMatching(/^attempt \d+ failed, will retry: .*no-such-namespace/) });
+    expect(waited.payload).not.toBeNull();
+    await failing.stop();
+
+    inbox(harness.client, { retryDelayMs: () => 300 });
+    const row = await handled(id);
+    expect(row).toMatchObject({ outcome: 'started', reason: null, workflowId: issueWorkflowId({ repository, number: 1 }), payload: null });
+    expect(row.attempts).toBeGreaterThanOrEqual(3);
+  });
+
+  it('gives a delivery up as failed, saying why, after its last attempt', async () => {
+    const repository = uniqueRepository('inbox');
+    const id = await store(repository, 1);
+    const refused = new Client({ connection: harness.client.connection, namespace: 'no-such-namespace' });
+    inbox(refused, { maxAttempts: 2, retryDelayMs: () => 100 });
+    const row = await handled(id);
+    expect(row).toMatchObject({ outcome: 'failed', attempts: 2, payload: null, nextAttemptAt: null, reason: expect.stringMatching(/^attempt 2: .*no-such-namespace/) });
+  });
+});
+
+async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
