@@ -13,6 +13,7 @@ import { runFilesRouter } from './routes/run-files';
 import { runsRouter } from './routes/runs';
 import { schedulesRouter } from './routes/schedules';
 import { similarTestsRouter } from './routes/similar-tests';
+import { webhookDeliveriesRouter } from './routes/webhook-deliveries';
 import { webhooksRouter } from './routes/webhooks';
 
 const logUnhandled = (err: unknown) => rootLogger().error({ err }, 'unhandled error answering a request');
@@ -38,6 +39,7 @@ export function createApp(deps: AppDeps, log: (err: unknown) => void = logUnhand
   app.use('/api/v1', runFilesRouter(deps));
   app.use('/api/v1', similarTestsRouter(deps));
   app.use('/api/v1', schedulesRouter(deps));
+  app.use('/api/v1', webhookDeliveriesRouter(deps));
   app.use('/api/v1', plansRouter(deps));
   app.use(methodNotAllowed());
   app.use((req, _res, next) => next(notFound(`${req.method} ${req.path}`)));

@@ -357,6 +357,20 @@ export const openApiDocument: OpenApiDocument = {
         },
       },
     },
+    '/api/v1/webhook-deliveries/{deliveryId}': {
+      parameters: [{ name: 'deliveryId', in: 'path', required: true, description: 'The delivery\'s `X-GitHub-Delivery` id', schema: { type: 'string', minLength: 1, maxLength: 100 } }],
+      get: {
+        operationId: 'getWebhookDelivery',
+        tags: ['webhooks'],
+        summary: 'What became of a GitHub delivery: `accepted` while the webhook inbox has not handled it, then its outcome, reason and run',
+        responses: {
+          '200': { description: 'The delivery (its payload is not shown)', content: json(ref('WebhookDelivery')) },
+          '400': response('BadRequest'),
+          '404': response('NotFound'),
+          ...standardErrors,
+        },
+      },
+    },
     '/api/v1/similar-tests': {
       post: {
         operationId: 'findSimilarTests',
@@ -802,6 +816,28 @@ export const openApiDocument: OpenApiDocument = {
           target: { ...ref('Target'), description: 'The API each execution runs against; default the repository\'s configured target' },
           failFast: { type: 'boolean', description: 'Each execution stops at the first failing test, tests ordered most-likely-to-fail first (as `POST /api/v1/runs/{id}/execute`)' },
           budget: { type: 'integer', minimum: 1, maximum: 100000, description: 'Each execution runs only this many tests, the top of that order' },
+        },
+      },
+      WebhookDelivery: {
+        type: 'object',
+        required: ['id', 'event', 'outcome', 'deliveries', 'attempts', 'receivedAt', 'updatedAt', 'links'],
+        properties: {
+          id: { type: 'string' },
+          event: { type: 'string' },
+          action: { type: 'string' },
+          repository: { type: 'string' },
+          issueNumber: { type: 'integer' },
+          sender: { type: 'string' },
+          outcome: { type: 'string', enum: ['accepted', 'started', 'existing', 'signalled', 'cancelled', 'commented', 'ignored', 'refused', 'failed'] },
+          reason: { type: 'string', description: 'Why it was ignored or refused, what it did, or why its last attempt failed' },
+          workflowId: { type: 'string' },
+          runId: { type: 'string' },
+          deliveries: { type: 'integer', description: 'How many times GitHub delivered it (redeliveries included)' },
+          attempts: { type: 'integer', description: 'How many times the webhook inbox took it up' },
+          nextAttemptAt: { type: 'string', format: 'date-time', description: 'While `accepted`: when the inbox may take it up next' },
+          receivedAt: { type: 'string', format: 'date-time' },
+          updatedAt: { type: 'string', format: 'date-time' },
+          links: { type: 'object', properties: { run: { type: 'string' } } },
         },
       },
       Schedule: {

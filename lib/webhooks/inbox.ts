@@ -46,6 +46,8 @@ export class WebhookInbox {
   private readonly options: Required<InboxOptions>;
   private readonly log = rootLogger().child({ component: 'webhook-inbox' });
   private running?: Promise<void>;
+  /** The batch being handled, if any. */
+  private handling?: Promise<void>;
   private stopped = false;
   private woken = false;
   private wakeSleeper?: () => void;
@@ -64,11 +66,16 @@ export class WebhookInbox {
     this.wakeSleeper?.();
   }
 
-  /** Stops claiming; resolves once the deliveries in hand are handled (or given back by their lease). */
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming; resolves once the deliveries in hand are handled, or after `graceMs` (a
+   * database or Temporal that does not answer): what is left in hand is claimed again when its lease ends.
+   */
+  async stop(graceMs = 10_000): Promise<void> {
     this.stopped = true;
     this.wake();
-    await this.running;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.handling, new Promise<void>((resolve) => { timer = setTimeout(resolve, graceMs); })]);
+    clearTimeout(timer);
   }
 
   private async loop(): Promise<void> {
@@ -80,8 +87,14 @@ export class WebhookInbox {
       } catch (err) {
         if (!this.stopped) this.log.warn({ err }, 'webhook inbox: claiming deliveries failed');
       }
-      if (claimed.length) await this.handleBatch(claimed);
-      else if (!this.woken) await this.sleep(this.options.pollMs);
+      if (this.stopped) break;
+      if (claimed.length) {
+        this.handling = this.handleBatch(claimed);
+        await this.handling;
+        this.handling = undefined;
+      } else if (!this.woken) {
+        await this.sleep(this.options.pollMs);
+      }
     }
   }
 

@@ -282,7 +282,8 @@ describe('HTTP API hardening over real sockets (PGlite)', () => {
         '/api/v1/runs/{id}/execute', '/api/v1/runs/{id}/executions', '/api/v1/runs/{id}/executions/{executionId}', '/api/v1/runs/{id}/files/{path}',
         '/api/v1/runs/{id}/regressions',
         '/api/v1/runs/{id}/retry', '/api/v1/runs/{id}/schedule', '/api/v1/schedules', '/api/v1/schedules/{scheduleId}',
-        '/api/v1/schedules/{scheduleId}/pause', '/api/v1/schedules/{scheduleId}/resume', '/api/v1/similar-tests', '/api/webhooks/github',
+        '/api/v1/schedules/{scheduleId}/pause', '/api/v1/schedules/{scheduleId}/resume', '/api/v1/similar-tests', '/api/v1/webhook-deliveries/{deliveryId}',
+        '/api/webhooks/github',
         '/api/webhooks/spec-changed', '/metrics',
       ]);
       const operationIds: string[] = [];

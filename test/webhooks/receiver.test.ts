@@ -56,6 +56,12 @@ describe('GitHub webhook receiver (real payloads, real Temporal, worker running)
       attempts: 1, payload: null, nextAttemptAt: null,
     });
     expect(await getLocalIssue(harness.database.db, repository, 7)).toMatchObject({ title: 'Pets can be filtered by tag (#7)', state: 'open' });
+
+    // What became of it, over the API (with a key, like any /api/v1 route); an unknown id is 404.
+    const view = await apiRequest(harness, 'GET', `/api/v1/webhook-deliveries/${response.id}`);
+    expect(view).toMatchObject({ status: 200, body: { id: response.id, event: 'issues', action: 'labeled', outcome: 'started', runId: run.id, attempts: 1, links: { run: `/api/v1/runs/${run.id}` } } });
+    expect(view.body).not.toHaveProperty('payload');
+    expect((await apiRequest(harness, 'GET', '/api/v1/webhook-deliveries/no-such-delivery')).status).toBe(404);
   });
 
   it('lands the same delivery, delivered four times, and another of the same event, on one run', async () => {
