@@ -19,14 +19,21 @@ export interface DeliveryRecord {
 /** Outcomes that started or signalled a run: a redelivery of such a delivery is answered as before, never acted on again. */
 export const ACTED_OUTCOMES: readonly DeliveryOutcome[] = ['started', 'existing', 'signalled', 'cancelled'];
 
-/** Records a delivery; a redelivery of the same id updates the row and counts it. */
-export async function recordDelivery(db: Kysely<Tables>, delivery: DeliveryRecord): Promise<WebhookDeliveryRow> {
-  const fields = {
+/** The columns a delivery's headers and payload fill. */
+function whatGithubSent(delivery: Pick<DeliveryRecord, 'event' | 'action' | 'repository' | 'issueNumber' | 'sender'>) {
+  return {
     event: delivery.event,
     action: delivery.action ?? null,
     repository: delivery.repository ?? null,
     issueNumber: delivery.issueNumber ?? null,
     sender: delivery.sender ?? null,
+  };
+}
+
+/** Records a delivery; a redelivery of the same id updates the row and counts it. */
+export async function recordDelivery(db: Kysely<Tables>, delivery: DeliveryRecord): Promise<WebhookDeliveryRow> {
+  const fields = {
+    ...whatGithubSent(delivery),
     outcome: delivery.outcome,
     reason: delivery.reason ?? null,
     workflowId: delivery.workflowId ?? null,
@@ -64,13 +71,7 @@ export async function acceptDelivery(
 ): Promise<WebhookDeliveryRow> {
   const keep = sql<boolean>`webhook_deliveries.outcome in (${sql.join([...ACTED_OUTCOMES, 'accepted'])})`;
   const keptOr = <T>(column: string, fresh: unknown) => sql<T>`case when ${keep} then ${sql.ref(`webhook_deliveries.${column}`)} else ${fresh} end`;
-  const fields = {
-    event: delivery.event,
-    action: delivery.action ?? null,
-    repository: delivery.repository ?? null,
-    issueNumber: delivery.issueNumber ?? null,
-    sender: delivery.sender ?? null,
-  };
+  const fields = whatGithubSent(delivery);
   return db
     .insertInto('webhookDeliveries')
     .values({ id: delivery.id, ...fields, outcome: 'accepted', payload: jsonb(delivery.payload), nextAttemptAt: sql<Date>`now()` })

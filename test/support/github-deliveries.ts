@@ -114,3 +114,14 @@ export async function deliverAndHandle(harness: Harness, event: string, payload:
   const handled = response.status === 202 && response.outcome === 'accepted' ? await handledDelivery(harness, response.id) : undefined;
   return { ...response, handled };
 }
+
+/** Polls `probe` until it returns a value; throws after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

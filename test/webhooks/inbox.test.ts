@@ -9,9 +9,8 @@ import { acceptDelivery, getDelivery } from '../../lib/db/deliveries';
 import { issueWorkflowId } from '../../lib/issues';
 import { deliveryFields } from '../../lib/webhooks/handle-delivery';
 import { WebhookInbox, type InboxOptions } from '../../lib/webhooks/inbox';
-import type { WebhookDeliveryRow } from '../../schema/tables';
 import { createHarness, type Harness } from '../support/harness';
-import { issuesEvent, TRIGGER_LABEL } from '../support/github-deliveries';
+import { eventually, handledDelivery, issuesEvent, TRIGGER_LABEL } from '../support/github-deliveries';
 import { uniqueRepository } from '../support/retrieval';
 
 describe('webhook inbox', () => {
@@ -41,15 +40,7 @@ describe('webhook inbox', () => {
     return id;
   };
 
-  const handled = async (id: string, timeoutMs = 30_000): Promise<WebhookDeliveryRow> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const row = (await getDelivery(harness.database.db, id))!;
-      if (row.outcome !== 'accepted') return row;
-      if (Date.now() > deadline) throw new Error(`not handled in time: ${JSON.stringify(row)}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
+  const handled = (id: string) => handledDelivery(harness, id, 30_000);
 
   it('handles deliveries stored before it started (a receiver that crashed after answering), each once across two inboxes', async () => {
     const repository = uniqueRepository('inbox');
@@ -94,13 +85,3 @@ describe('webhook inbox', () => {
     expect(row).toMatchObject({ outcome: 'failed', attempts: 2, payload: null, nextAttemptAt: null, reason: expect.stringMatching(/^attempt 2: .*no-such-namespace/) });
   });
 });
-
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

@@ -4,7 +4,7 @@ import { listStageEvents } from '../../lib/db/stage-events';
 import { issueWorkflowId } from '../../lib/issues';
 import { cancelSignal, statusQuery } from '../../lib/core/workflows';
 import { apiRequest, createHarness, waitForRunEnd, type Harness } from '../support/harness';
-import { commentEvent, deliver, deliverAndHandle, handledDelivery, issuesEvent, sign, TRIGGER_LABEL, WEBHOOK_SECRET } from '../support/github-deliveries';
+import { commentEvent, deliver, deliverAndHandle, eventually, handledDelivery, issuesEvent, sign, TRIGGER_LABEL, WEBHOOK_SECRET } from '../support/github-deliveries';
 import { uniqueRepository } from '../support/retrieval';
 
 describe('GitHub webhook receiver (real payloads, real Temporal, worker running)', () => {
@@ -340,15 +340,4 @@ async function inParallel<T, R>(items: T[], concurrency: number, work: (item: T)
     }),
   );
   return results;
-}
-
-/** Visibility (the list API) catches up with started workflows after a moment. */
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
