@@ -89,16 +89,25 @@ export async function acceptDelivery(
 }
 
 /**
- * Claims up to `limit` accepted deliveries that are due, oldest first, for `leaseMs`: until then no
+ * Claims up to `limit` accepted deliveries that are due, oldest first, none ahead of an earlier
+ * waiting delivery about the same issue, for `leaseMs`: until then no
  * other receiver (another API process on the same database) takes them. Counts the attempt.
  */
 export async function claimDeliveries(db: Kysely<Tables>, limit: number, leaseMs: number): Promise<WebhookDeliveryRow[]> {
   const due = db
-    .selectFrom('webhookDeliveries')
-    .select('id')
-    .where('outcome', '=', 'accepted')
-    .where('nextAttemptAt', '<=', sql<Date>`now()`)
-    .orderBy('receivedAt')
+    .selectFrom('webhookDeliveries as d')
+    .select('d.id')
+    .where('d.outcome', '=', 'accepted')
+    .where('d.nextAttemptAt', '<=', sql<Date>`now()`)
+    // Never past an earlier delivery about the same issue that waits (claimed elsewhere, or to be retried).
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('webhookDeliveries as e')
+      .select('e.id')
+      .where('e.outcome', '=', 'accepted')
+      .whereRef('e.repository', '=', 'd.repository')
+      .whereRef('e.issueNumber', '=', 'd.issueNumber')
+      .whereRef('e.receivedAt', '<', 'd.receivedAt')
+      .where('e.nextAttemptAt', '>', sql<Date>`now()`))))
+    .orderBy('d.receivedAt')
     .limit(limit)
     .forUpdate()
     .skipLocked();
@@ -139,6 +148,17 @@ export async function retryDeliveryLater(db: Kysely<Tables>, id: string, delayMs
     .updateTable('webhookDeliveries')
     .set({ reason, nextAttemptAt: sql<Date>`now() + ${`${delayMs} milliseconds`}::interval`, updatedAt: new Date() })
     .where('id', '=', id)
+    .where('outcome', '=', 'accepted')
+    .execute();
+}
+
+/** Gives claimed deliveries back unhandled (an earlier one about their issue must be retried first); the claim's attempt is not counted. */
+export async function releaseDeliveries(db: Kysely<Tables>, ids: string[]): Promise<void> {
+  if (!ids.length) return;
+  await db
+    .updateTable('webhookDeliveries')
+    .set({ nextAttemptAt: sql<Date>`now()`, attempts: sql<number>`greatest(attempts - 1, 0)` })
+    .where('id', 'in', ids)
     .where('outcome', '=', 'accepted')
     .execute();
 }

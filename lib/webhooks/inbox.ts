@@ -6,7 +6,7 @@
  * Handling is idempotent (fixed workflow ids), so a delivery claimed again after a crash acts once.
  */
 import type { WebhookDeliveryRow } from '../../schema/tables';
-import { claimDeliveries, finishDelivery, retryDeliveryLater } from '../db/deliveries';
+import { claimDeliveries, finishDelivery, releaseDeliveries, retryDeliveryLater } from '../db/deliveries';
 import { recordWebhookOutcome } from '../monitoring/metrics';
 import { rootLogger } from '../observability/logger';
 import type { WebhookDeps } from './delivery';
@@ -120,9 +120,17 @@ export class WebhookInbox {
     const lanes = Array.from({ length: Math.min(this.options.concurrency, pending.length) }, async () => {
       for (let queue = pending.shift(); queue; queue = pending.shift()) {
         const seen: RunsSeen = new Map();
-        for (const row of queue) {
+        for (const [index, row] of queue.entries()) {
+          const outcome = await this.handle(row, seen);
+          if (outcome === undefined) {
+            // To be retried: the later deliveries about this issue wait for it (claimDeliveries keeps them back).
+            await releaseDeliveries(this.deps.db, queue.slice(index + 1).map((later) => later.id)).catch((err: unknown) => {
+              this.log.warn({ err }, 'webhook inbox: giving deliveries back failed (their lease ends)');
+            });
+            break;
+          }
           // A cancel or regenerate (or a failure) changes what runs: the next start asks Temporal again.
-          if (!LEAVES_RUNS_AS_THEY_ARE.has(await this.handle(row, seen))) seen.clear();
+          if (!LEAVES_RUNS_AS_THEY_ARE.has(outcome)) seen.clear();
         }
       }
     });

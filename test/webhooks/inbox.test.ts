@@ -76,6 +76,24 @@ describe('webhook inbox', () => {
     expect(row.attempts).toBeGreaterThanOrEqual(3);
   });
 
+  it('keeps the later deliveries about an issue back while an earlier one waits to be retried, then handles them in order', async () => {
+    const repository = uniqueRepository('inbox');
+    const labelled = await store(repository, 1);
+    const closed = 'inbox-closed';
+    const closing = issuesEvent('closed', { repository, number: 1 });
+    await acceptDelivery(harness.database.db, { ...deliveryFields({ id: closed, event: 'issues', payload: closing }), payload: closing });
+    const refused = new Client({ connection: harness.client.connection, namespace: 'no-such-namespace' });
+    const failing = inbox(refused, { retryDelayMs: () => 300 });
+    await eventually(async () => ((await getDelivery(harness.database.db, labelled))!.attempts >= 2 ? true : undefined));
+    await failing.stop();
+    // The close came later: it was never handled (a cancel before the start would leave the run going).
+    expect(await getDelivery(harness.database.db, closed)).toMatchObject({ outcome: 'accepted', attempts: 0 });
+
+    inbox(harness.client, { retryDelayMs: () => 300 });
+    expect(await handled(labelled)).toMatchObject({ outcome: 'started' });
+    expect(await handled(closed)).toMatchObject({ outcome: 'cancelled', attempts: 1 });
+  });
+
   it('gives a delivery up as failed, saying why, after its last attempt', async () => {
     const repository = uniqueRepository('inbox');
     const id = await store(repository, 1);
