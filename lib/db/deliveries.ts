@@ -100,7 +100,7 @@ export async function claimDeliveries(db: Kysely<Tables>, limit: number, leaseMs
     .where('d.outcome', '=', 'accepted')
     .where('d.nextAttemptAt', '<=', sql<Date>`now()`)
     // Never past an earlier delivery about the same issue that waits (claimed elsewhere, or to be retried).
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('webhookDeliveries as e')
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('webhookDeliveries as e')
       .select('e.id')
       .where('e.outcome', '=', 'accepted')
       .whereRef('e.repository', '=', 'd.repository')
