@@ -501,6 +501,11 @@ describe('openDatabase on PGlite', () => {
       try {
         const { rows } = await sql<{ specs: number }>`select count(*)::int as specs from specs`.execute(database.db);
         expect(rows).toEqual([{ specs: 0 }]); // migrated
+        // The killed process's creating child notices and removes what it had made.
+        for (let waited = 0; readdirSync(dataDir).length > 1; waited += 100) {
+          if (waited > 30_000) throw new Error(`left beside the database: ${readdirSync(dataDir).join(', ')}`);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
         expect(readdirSync(dataDir)).toEqual(['pglite']);
         // Small shared buffers: PGlite touches all of them in its WebAssembly memory (resident memory).
         const { rows: settings } = await sql<{ sharedBuffers: string }>`show shared_buffers`.execute(database.db);
