@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { freePort } from '../../lib/net/free-port';
 import { apiRequest, createHarness, type Harness } from '../support/harness';
+import { diskTmpdir } from '../support/memory-tmpdir';
 import { startFakeOllama, type FakeOllama } from '../support/ollama-server';
 
 const CHECKS = ['temporal', 'database', 'vectorStore', 'modelProvider', 'repositoryHost'];
@@ -101,7 +102,8 @@ describe('GET /api/health', () => {
     let pgliteDir: string;
     let locked = false;
     beforeAll(async () => {
-      harness = await createHarness({ database: 'pglite', chromaUrl: 'off' });
+      // On disk: a tmpfs takes the immutable attribute but does not refuse writes through open files.
+      harness = await createHarness({ database: 'pglite', chromaUrl: 'off', tmpdir: diskTmpdir() });
       pgliteDir = path.join(harness.dataDir, 'pglite');
     });
     afterAll(async () => {

@@ -15,8 +15,10 @@ import { freePort } from '../../lib/net/free-port';
 import { ensureChromaServer, type ChromaServer } from '../../lib/retrieval/chroma-server';
 import { workflowBundle } from '../../workers/workflow-bundle';
 import { createPgliteTemplate } from './databases';
+import { useMemoryTmpdir } from './memory-tmpdir';
 
 export default async function globalSetup(): Promise<void> {
+  (globalThis as Record<string, unknown>).__testloomTmpRoot = useMemoryTmpdir();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'testloom-jest-'));
   (globalThis as Record<string, unknown>).__testloomTmp = dir;
   // Independent of each other: started together (the dev server and Chroma wait on their processes, the bundle and the migrations on the CPU).

@@ -36,6 +36,8 @@ export interface HarnessOptions {
   github?: GitHubServer;
   /** More environment for loadConfig (e.g. GITHUB_WEBHOOK_SECRET). */
   env?: Record<string, string>;
+  /** Where the data directory is made: the run's temporary root (in memory, see memory-tmpdir.ts) by default. */
+  tmpdir?: string;
 }
 
 /** `repoHost`: the local git host by default, the GitHub host with the `github` option. */
@@ -76,7 +78,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness>;
 export async function createHarness(options: HarnessOptions): Promise<Harness<RepoHost>> {
   const address = process.env.TESTLOOM_TEST_TEMPORAL_ADDRESS;
   if (!address) throw new Error('TESTLOOM_TEST_TEMPORAL_ADDRESS is unset: run tests through jest (global setup starts Temporal)');
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'testloom-test-'));
+  const dataDir = fs.mkdtempSync(path.join(options.tmpdir ?? os.tmpdir(), 'testloom-test-'));
   if (options.database === 'pglite') seedPglite(dataDir);
   const postgres: TestPostgres | undefined = options.database === 'postgres' ? await createTestPostgres() : undefined;
   const chromaUrl = options.chromaUrl ?? process.env.TESTLOOM_TEST_CHROMA_URL;
