@@ -43,6 +43,7 @@ import {
 import type { RunResult, Subject } from '../../lib/core/contract';
 import { migrations } from '../../schema/migrations';
 import { createTestPostgres } from '../support/databases';
+import { TYPESCRIPT_LOADER } from '../support/testloom-processes';
 
 interface Backend {
   name: 'pglite' | 'postgres';
@@ -488,7 +489,7 @@ describe('openDatabase on PGlite', () => {
   test('a process killed while creating the database leaves none half-made: the next open creates it whole', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'testloom-db-'));
     try {
-      const creator = spawn(process.execPath, ['--require', 'tsx/cjs', '-e', `require(${JSON.stringify(join(__dirname, '../../lib/db/open'))}).openDatabase({ dataDir: ${JSON.stringify(dataDir)} })`]);
+      const creator = spawn(process.execPath, [...TYPESCRIPT_LOADER, '-e', `require(${JSON.stringify(join(__dirname, '../../lib/db/open'))}).openDatabase({ dataDir: ${JSON.stringify(dataDir)} })`]);
       for (let waited = 0; !readdirSync(dataDir).some((name) => name.startsWith('pglite.creating-')); waited += 50) {
         if (waited > 30_000) throw new Error('the database creation never started');
         await new Promise((resolve) => setTimeout(resolve, 50));

@@ -2,6 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { TYPESCRIPT_LOADER } from '../support/testloom-processes';
 
 /** `ps` state of a process: '' when it is gone, 'Z…' for a zombie waiting to be reaped. */
 function stateOf(pid: number): string {
@@ -18,7 +19,7 @@ describe('a suite process whose worker dies', () => {
   it('is ended with its whole process group when the parent is SIGKILLed', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'testloom-suite-process-'));
     const pidFile = path.join(dir, 'runner.pid');
-    const parent = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'support/suite-process-parent.ts'), pidFile], { stdio: 'ignore' });
+    const parent = spawn(process.execPath, [...TYPESCRIPT_LOADER, path.join(__dirname, 'support/suite-process-parent.ts'), pidFile], { stdio: 'ignore' });
     try {
       for (const deadline = Date.now() + 30_000; !fs.existsSync(pidFile) || !fs.readFileSync(pidFile, 'utf8');) {
         if (Date.now() > deadline) throw new Error('the runner never started');

@@ -8,6 +8,7 @@ import { generateSpecSuite } from '../../lib/generation';
 import { checkSuiteInChildProcess, holdCheckerProcess, stopCheckerProcess } from '../../lib/generation/gates/check-process';
 import type { Artifact } from '../../lib/core/run';
 import { loadSpec } from './spec-fixtures';
+import { TYPESCRIPT_LOADER } from '../support/testloom-processes';
 
 const OUT = 'tests/testloom/petstore';
 let suite: Artifact[];
@@ -96,7 +97,7 @@ test('an idle child does not keep its parent process from exiting', async () => 
   const path = await import('node:path');
   const file = JSON.stringify(path.resolve(__dirname, '../../lib/generation/gates/check-process'));
   const script = `require(${file}).checkSuiteInChildProcess(${JSON.stringify([broken])}).then((result) => console.log(result.failed.length))`;
-  const parent = spawn(process.execPath, ['--require', 'tsx/cjs', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const parent = spawn(process.execPath, [...TYPESCRIPT_LOADER, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   parent.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => parent.once('exit', resolve));

@@ -16,6 +16,7 @@ import { apiRequest, createHarness, waitForRunEnd, type Harness } from '../suppo
 import { startGitHubServer, type GitHubServer, type StoredRepo } from '../support/github-server/server';
 import { startFakeOllama, type FakeOllama } from '../support/ollama-server';
 import { addLabelledIssue, answered, delivered, ISSUE_CASES } from './support';
+import { TYPESCRIPT_LOADER } from '../support/testloom-processes';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -25,9 +26,9 @@ let ollama: FakeOllama;
 let harness: Harness<GitHubRepoHost>;
 let repo: StoredRepo;
 
-/** The worker as its own process (tsx as a loader in that very process, so SIGKILL leaves no grandchild). */
+/** The worker as its own process (the TypeScript loader in that very process, so SIGKILL leaves no grandchild). */
 function spawnWorker(): { child: ChildProcess; ready: Promise<void> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/pausing-worker.ts'], {
+  const child = spawn(process.execPath, [...TYPESCRIPT_LOADER, 'test/support/pausing-worker.ts'], {
     cwd: ROOT,
     env: { ...process.env, ...harness.env },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { TYPESCRIPT_LOADER } from '../support/testloom-processes';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -18,7 +19,7 @@ setInterval(() => undefined, 1000);
 
 test('a process stuck in synchronous work during shutdown is killed soon after the stop limit', async () => {
   // node with tsx's CommonJS hook, so the signal reaches this process and not a wrapper.
-  const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', SCRIPT], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...TYPESCRIPT_LOADER, '-e', SCRIPT], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   await new Promise<void>((resolve) => {

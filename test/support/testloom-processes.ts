@@ -9,6 +9,9 @@ import YAML from 'yaml';
 
 const ROOT = path.resolve(__dirname, '../..');
 
+/** Node's arguments to run a TypeScript file (or an `-e` script requiring one) as testloom's own processes do. */
+export const TYPESCRIPT_LOADER = ['--require', path.join(ROOT, 'bin/register-typescript.js')];
+
 export interface TestloomProcess {
   child: ChildProcess;
   name: string;

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Harness } from './harness';
+import { TYPESCRIPT_LOADER } from './testloom-processes';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -9,9 +10,9 @@ const ROOT = path.resolve(__dirname, '../..');
 export function spawnWorker(
   harness: Harness, pauseAt: string, env: Record<string, string> = {},
 ): { child: ChildProcess; reached: (line: string) => Promise<void> } {
-  // tsx as a loader in this very process (not the tsx CLI, which would fork a grandchild that
-  // survives the SIGKILL).
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/pausing-worker.ts'], {
+  // The TypeScript loader in this very process (not a CLI that would fork a grandchild surviving
+  // the SIGKILL).
+  const child = spawn(process.execPath, [...TYPESCRIPT_LOADER, 'test/support/pausing-worker.ts'], {
     cwd: ROOT,
     env: { ...process.env, ...harness.env, ...env, PAUSE_AT: pauseAt },
     stdio: ['ignore', 'pipe', 'inherit'],

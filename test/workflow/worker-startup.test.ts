@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { TYPESCRIPT_LOADER } from '../support/testloom-processes';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
@@ -10,7 +11,7 @@ const ROOT = path.resolve(__dirname, '../..');
 /** The real worker entry point, as `testloom worker` or a deployment would start it. */
 async function startWorker(env: Record<string, string>) {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'workers/main.ts'], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000 });
+    const { stdout, stderr } = await run(process.execPath, [...TYPESCRIPT_LOADER, 'workers/main.ts'], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000 });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };

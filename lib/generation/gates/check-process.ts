@@ -13,6 +13,7 @@ import type { GateResult } from '../../frameworks';
 
 const ENTRY = path.join(__dirname, 'check-process-main.ts');
 const PROJECT_ROOT = path.resolve(__dirname, '../../..');
+const REGISTER_TYPESCRIPT = path.join(PROJECT_ROOT, 'bin/register-typescript.js');
 /** An idle child is stopped after this long, to give its memory back. */
 const IDLE_MS = 5 * 60_000;
 
@@ -62,7 +63,7 @@ export class WarmChecker implements SuiteChecker {
   }
 
   private start(): ChildProcessWithoutNullStreams {
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], { cwd: PROJECT_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--require', REGISTER_TYPESCRIPT, ENTRY], { cwd: PROJECT_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     this.output = '';
     this.stderr = '';
     child.stdout.on('data', (chunk: Buffer) => this.received(child, chunk.toString()));
