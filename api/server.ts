@@ -18,7 +18,8 @@ export function listen(deps: AppDeps, host: string, port: number): Promise<Runni
     return Promise.reject(new Error(`refusing to serve the API on ${host} without API keys: set TESTLOOM_API_KEYS or listen on 127.0.0.1`));
   }
   // The receiver's deliveries are handled in the process that took them (and any other on the database).
-  const inbox = deps.config.github.webhookSecret ? new WebhookInbox(deps) : undefined;
+  const { webhookSecret, webhookRetentionDays } = deps.config.github;
+  const inbox = webhookSecret ? new WebhookInbox(deps, { retentionMs: webhookRetentionDays * 86_400_000 }) : undefined;
   const app = createApp({ ...deps, webhookInbox: inbox });
   return new Promise((resolve, reject) => {
     const server: Server = app.listen(port, host);

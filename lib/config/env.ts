@@ -212,6 +212,7 @@ export const ENV_SETTINGS = {
   corsOrigins: setting<string[]>('TESTLOOM_CORS_ORIGINS', 'Origins allowed to call the API from a browser (comma-separated); unset means CORS off', list, () => []),
   rateLimitPerMinute: setting('TESTLOOM_RATE_LIMIT_PER_MINUTE', 'Requests per minute allowed per API key and per client IP', positiveInt, () => 300),
   specWebhookSecret: setting<string | undefined>('TESTLOOM_SPEC_WEBHOOK_SECRET', 'Secret API design tools sign "spec changed" deliveries with (POST /api/webhooks/spec-changed); unset means that receiver is off', secret, () => undefined),
+  webhookRetentionDays: setting('TESTLOOM_WEBHOOK_RETENTION_DAYS', 'Days a webhook delivery\'s record is kept once handled (what GET /api/v1/webhook-deliveries/:id shows); 0 keeps them all', wholeNumber, () => 30),
   webhookSecret: setting<string | undefined>('GITHUB_WEBHOOK_SECRET', 'Secret GitHub signs webhook deliveries with; unset means the webhook receiver is off', secret, () => undefined),
   repoHost: setting<'local' | 'github' | undefined>('TESTLOOM_REPO_HOST', 'Where runs deliver: local (git repositories in the data directory) or github; default github when a token or app is configured, else local', repoHostKind, () => undefined),
   githubToken: setting<string | undefined>('GITHUB_TOKEN', 'GitHub token (personal access or fine-grained) the GitHub host acts with', text, () => undefined),

@@ -8,6 +8,8 @@ export type GitHubAuth =
 
 export interface GitHubSettings {
   webhookSecret?: string;
+  /** Days a handled delivery's record is kept (0: all kept). */
+  webhookRetentionDays: number;
   triggerLabel: string;
   /** REST API base URL: https://api.github.com, or https://<host>/api/v3 for GitHub Enterprise Server. */
   apiUrl: string;
@@ -64,7 +66,7 @@ export function githubSettings(values: EnvValues): { github: GitHubSettings; rep
     throw new ConfigError('TESTLOOM_REPO_HOST=github needs a credential: set GITHUB_TOKEN, or GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY and GITHUB_APP_INSTALLATION_ID');
   }
   return {
-    github: { webhookSecret: values.webhookSecret, triggerLabel: values.triggerLabel, apiUrl: values.githubApiUrl.replace(/\/+$/, ''), ...(auth ? { auth } : {}) },
+    github: { webhookSecret: values.webhookSecret, webhookRetentionDays: values.webhookRetentionDays, triggerLabel: values.triggerLabel, apiUrl: values.githubApiUrl.replace(/\/+$/, ''), ...(auth ? { auth } : {}) },
     repoHost,
   };
 }

@@ -120,6 +120,16 @@ export async function claimDeliveries(db: Kysely<Tables>, limit: number, leaseMs
   return claimed.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || a.id.localeCompare(b.id));
 }
 
+/**
+ * Deletes up to `limit` deliveries received before `before` whose handling has ended (any outcome
+ * but `accepted`: one still waiting is never removed); returns how many went.
+ */
+export async function purgeDeliveries(db: Kysely<Tables>, before: Date, limit = 1_000): Promise<number> {
+  const old = db.selectFrom('webhookDeliveries').select('id').where('outcome', '!=', 'accepted').where('receivedAt', '<', before).limit(limit);
+  const deleted = await db.deleteFrom('webhookDeliveries').where('id', 'in', old).executeTakeFirst();
+  return Number(deleted.numDeletedRows);
+}
+
 /** Writes what handling an accepted delivery came to, and lets its payload go. */
 export async function finishDelivery(
   db: Kysely<Tables>,

@@ -6,7 +6,7 @@
  * Handling is idempotent (fixed workflow ids), so a delivery claimed again after a crash acts once.
  */
 import type { WebhookDeliveryRow } from '../../schema/tables';
-import { claimDeliveries, finishDelivery, releaseDeliveries, retryDeliveryLater } from '../db/deliveries';
+import { claimDeliveries, finishDelivery, purgeDeliveries, releaseDeliveries, retryDeliveryLater } from '../db/deliveries';
 import { recordWebhookOutcome } from '../monitoring/metrics';
 import { rootLogger } from '../observability/logger';
 import type { WebhookDeps } from './delivery';
@@ -28,6 +28,10 @@ export interface InboxOptions {
   maxAttempts?: number;
   /** The wait before attempt `attempt + 1`. */
   retryDelayMs?: (attempt: number) => number;
+  /** How long a handled (or ignored, or failed) delivery's record is kept; 0 keeps them all. */
+  retentionMs?: number;
+  /** How often records past `retentionMs` are deleted. */
+  purgeEveryMs?: number;
 }
 
 const DEFAULTS: Required<InboxOptions> = {
@@ -38,6 +42,9 @@ const DEFAULTS: Required<InboxOptions> = {
   // Doubling from 1 s up to 5 minutes: about an hour and a half of a Temporal outage is ridden out.
   maxAttempts: 25,
   retryDelayMs: (attempt) => Math.min(1_000 * 2 ** (attempt - 1), 300_000),
+  // GitHub keeps its own delivery log for 3 days (redeliveries included); a month answers "what became of it?" well past that.
+  retentionMs: 30 * 24 * 3_600_000,
+  purgeEveryMs: 3_600_000,
 };
 
 const LEAVES_RUNS_AS_THEY_ARE = new Set<string | undefined>(['started', 'existing', 'ignored', 'refused', 'commented']);
@@ -51,6 +58,7 @@ export class WebhookInbox {
   private stopped = false;
   private woken = false;
   private wakeSleeper?: () => void;
+  private lastPurge = 0;
 
   constructor(private readonly deps: WebhookDeps, options: InboxOptions = {}) {
     this.options = { ...DEFAULTS, ...options };
@@ -88,6 +96,7 @@ export class WebhookInbox {
         if (!this.stopped) this.log.warn({ err }, 'webhook inbox: claiming deliveries failed');
       }
       if (this.stopped) break;
+      await this.purgeWhenDue();
       if (claimed.length) {
         this.handling = this.handleBatch(claimed);
         await this.handling;
@@ -95,6 +104,25 @@ export class WebhookInbox {
       } else if (!this.woken) {
         await this.sleep(this.options.pollMs);
       }
+    }
+  }
+
+  /** Deletes the records of deliveries handled longer ago than the retention, a batch at a time. */
+  private async purgeWhenDue(): Promise<void> {
+    const { retentionMs, purgeEveryMs } = this.options;
+    if (retentionMs <= 0 || Date.now() - this.lastPurge < purgeEveryMs) return;
+    this.lastPurge = Date.now();
+    try {
+      const before = new Date(Date.now() - retentionMs);
+      let purged = 0;
+      let batch: number;
+      do {
+        batch = await purgeDeliveries(this.deps.db, before);
+        purged += batch;
+      } while (batch > 0 && !this.stopped);
+      if (purged) this.log.info({ purged, before }, 'webhook inbox: deleted the records of old deliveries');
+    } catch (err) {
+      this.log.warn({ err }, 'webhook inbox: deleting old delivery records failed (tried again at the next purge)');
     }
   }
 

@@ -5,6 +5,7 @@
  * retried, then handled; one that keeps refusing ends as `failed` with the reason.
  */
 import { Client } from '@temporalio/client';
+import { sql } from 'kysely';
 import { acceptDelivery, getDelivery } from '../../lib/db/deliveries';
 import { issueWorkflowId } from '../../lib/issues';
 import { deliveryFields } from '../../lib/webhooks/handle-delivery';
@@ -101,5 +102,23 @@ describe('webhook inbox', () => {
     inbox(refused, { maxAttempts: 2, retryDelayMs: () => 100 });
     const row = await handled(id);
     expect(row).toMatchObject({ outcome: 'failed', attempts: 2, payload: null, nextAttemptAt: null, reason: expect.stringMatching(/^attempt 2: .*no-such-namespace/) });
+  });
+
+  it('deletes the records of deliveries handled longer ago than the retention, never one still waiting', async () => {
+    const repository = uniqueRepository('inbox');
+    const [oldStarted, oldIgnored, oldWaiting, recent] = await Promise.all([1, 2, 3, 4].map((number) => store(repository, number)));
+    const { db } = harness.database;
+    const ended = { payload: null, nextAttemptAt: null };
+    await db.updateTable('webhookDeliveries').set({ ...ended, outcome: 'started' }).where('id', 'in', [oldStarted, recent]).execute();
+    await db.updateTable('webhookDeliveries').set({ ...ended, outcome: 'ignored' }).where('id', '=', oldIgnored).execute();
+    // Still waiting, its next attempt an hour away (an outage being ridden out).
+    await db.updateTable('webhookDeliveries').set({ nextAttemptAt: new Date(Date.now() + 3_600_000) }).where('id', '=', oldWaiting).execute();
+    const longAgo = new Date(Date.now() - 40 * 86_400_000);
+    await sql`update webhook_deliveries set received_at = ${longAgo} where id in (${sql.join([oldStarted, oldIgnored, oldWaiting])})`.execute(db);
+
+    inbox(harness.client, { retentionMs: 30 * 86_400_000, purgeEveryMs: 0 });
+    await eventually(async () => ((await getDelivery(db, oldStarted)) || (await getDelivery(db, oldIgnored)) ? undefined : true));
+    expect(await getDelivery(db, oldWaiting)).toMatchObject({ outcome: 'accepted', attempts: 0 });
+    expect(await getDelivery(db, recent)).toMatchObject({ outcome: 'started' });
   });
 });
