@@ -89,6 +89,9 @@ export class WebhookInbox {
   private async loop(): Promise<void> {
     while (!this.stopped) {
       this.woken = false;
+      // Before claiming, so no lease runs out while old records are deleted.
+      await this.purgeWhenDue();
+      if (this.stopped) break;
       let claimed: WebhookDeliveryRow[] = [];
       try {
         claimed = await claimDeliveries(this.deps.db, this.options.batchSize, this.options.leaseMs);
@@ -96,7 +99,6 @@ export class WebhookInbox {
         if (!this.stopped) this.log.warn({ err }, 'webhook inbox: claiming deliveries failed');
       }
       if (this.stopped) break;
-      await this.purgeWhenDue();
       if (claimed.length) {
         this.handling = this.handleBatch(claimed);
         await this.handling;
@@ -122,7 +124,7 @@ export class WebhookInbox {
       } while (batch > 0 && !this.stopped);
       if (purged) this.log.info({ purged, before }, 'webhook inbox: deleted the records of old deliveries');
     } catch (err) {
-      this.log.warn({ err }, 'webhook inbox: deleting old delivery records failed (tried again at the next purge)');
+      if (!this.stopped) this.log.warn({ err }, 'webhook inbox: deleting old delivery records failed (tried again at the next purge)');
     }
   }
 
