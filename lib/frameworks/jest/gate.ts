@@ -13,6 +13,21 @@ const VIRTUAL_ROOT = path.join(path.parse(process.cwd()).root, 'testloom-virtual
  * keeps that process warm).
  */
 const LIBRARY_FILES = new Map<string, TS.SourceFile>();
+/**
+ * How the library files' own imports resolve (`node:events` inside @types/node, say) does not
+ * change either: a cache per set of compiler options, kept as long as LIBRARY_FILES.
+ */
+const LIBRARY_RESOLUTIONS = new Map<string, TS.ModuleResolutionCache>();
+
+function libraryResolutionCache(host: TS.CompilerHost, options: TS.CompilerOptions): TS.ModuleResolutionCache {
+  const key = JSON.stringify(options);
+  let cache = LIBRARY_RESOLUTIONS.get(key);
+  if (!cache) {
+    cache = ts.createModuleResolutionCache(host.getCurrentDirectory(), (file) => host.getCanonicalFileName(file), options);
+    LIBRARY_RESOLUTIONS.set(key, cache);
+  }
+  return cache;
+}
 /** `jest` and `node` types come from testloom's own dependencies. */
 const TYPE_ROOTS = [path.resolve(__dirname, '../../../node_modules/@types')];
 
@@ -58,6 +73,18 @@ export function typeCheckArtifacts(artifacts: Artifact[]): { byPath: Map<string,
   host.fileExists = (file) => files.has(file) || fileExists(file);
   host.readFile = (file) => files.get(file) ?? readFile(file);
   host.directoryExists = (dir) => isVirtualDir(dir) || (directoryExists?.(dir) ?? true);
+  // As tsc does: JSDoc is parsed only where it can change a type (JavaScript files), not in the
+  // library's .d.ts files, whose comments are most of their text.
+  host.jsDocParsingMode = ts.JSDocParsingMode.ParseForTypeErrors;
+  const libraryResolutions = libraryResolutionCache(host, options);
+  host.resolveModuleNameLiterals = (literals, containingFile, redirected, literalOptions, containingSourceFile) => {
+    // What a suite's own file imports depends on the suite's files, so only the library's imports share a cache.
+    const cache = containingFile.startsWith(VIRTUAL_ROOT) ? undefined : libraryResolutions;
+    return literals.map((literal) => ts.resolveModuleName(
+      literal.text, containingFile, literalOptions, host, cache, redirected, ts.getModeForUsageLocation(containingSourceFile, literal, literalOptions),
+    ));
+  };
+  host.getModuleResolutionCache = () => libraryResolutions;
   host.getSourceFile = (file, languageVersion, onError, shouldCreate) => {
     const content = files.get(file);
     if (content !== undefined) return ts.createSourceFile(file, content, languageVersion);
