@@ -4,12 +4,22 @@
  * process can answer any request; a tool call that waits streams its progress as server-sent events
  * on the response to that POST. The server's calls go to /api/v1 of this same server, through the
  * socket the request came in on, with the caller's own Authorization header.
+ * The MCP SDK and testloom's tools are loaded on the first request to /mcp, not when the API
+ * starts: they cost about half a second of start-up and 20 MB of heap that a process whose
+ * clients never speak MCP would carry for nothing.
  */
 import type { Request } from 'express';
 import { Router } from 'express';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { TestloomApi } from '../lib/net/testloom-api';
-import { createMcpServer } from './server';
+import type * as StreamableHttp from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type * as McpServer from './server';
+
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use, see above */
+const mcpModules = () => ({
+  ...(require('@modelcontextprotocol/sdk/server/streamableHttp.js') as typeof StreamableHttp),
+  ...(require('./server') as typeof McpServer),
+});
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface McpRouterOptions {
   /** Headers for the server's own calls to /api/v1 besides the caller's key (the relay header). */
@@ -29,6 +39,7 @@ export function mcpRouter(options: McpRouterOptions = {}): Router {
   router.post('/', async (req, res, next) => {
     const authorization = req.get('authorization');
     const api = new TestloomApi(ownUrl(req), { headers: { ...options.relayHeaders, ...(authorization ? { authorization } : {}) } });
+    const { createMcpServer, StreamableHTTPServerTransport } = mcpModules();
     const server = createMcpServer(api);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     res.on('close', () => {

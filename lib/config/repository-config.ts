@@ -6,7 +6,7 @@
  * against the operator's policy. A bad file is never an exception: the result lists each problem
  * with the key it concerns (`execution.thresholds.maxFlakyTests`, `specs[0].path`) for a comment.
  */
-import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
+import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import YAML, { LineCounter, isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
 import type { FrameworkName } from '../core/frameworks';
 import type { TargetConfig } from '../core/target';
@@ -77,9 +77,17 @@ export interface RepositoryConfigOptions {
   policy: { hosts: string[]; variables: string[] };
 }
 
-const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true, useDefaults: true });
-ajv.addKeyword({ keyword: 'x-error-message', schemaType: 'string' });
-const validate = ajv.compile(schema);
+let compiled: ValidateFunction | undefined;
+
+/** Compiled on first use: a process that never reads a `.testloom.yml` (an API, a CLI command) does not pay for it. */
+function validator(): ValidateFunction {
+  if (!compiled) {
+    const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true, useDefaults: true });
+    ajv.addKeyword({ keyword: 'x-error-message', schemaType: 'string' });
+    compiled = ajv.compile(schema);
+  }
+  return compiled;
+}
 
 type Segment = string | number;
 
@@ -201,6 +209,7 @@ export function parseRepositoryConfig(text: string, options: RepositoryConfigOpt
     const line = lineOf(doc, lines, path);
     return { key: keyOf(path) || FILE_KEY, message, ...(line ? { line } : {}) };
   };
+  const validate = validator();
   if (!validate(data)) {
     const problems = (validate.errors ?? []).map(describe).filter((problem) => problem !== undefined).map(locate);
     return { ok: false, problems: byLine(problems.filter((p, i) => problems.findIndex((o) => o.key === p.key && o.message === p.message) === i)) };

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { Connection, type ConnectionOptions, type TLSConfig } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import type * as TemporalWorker from '@temporalio/worker';
 import type { Config } from '../config';
 import { tlsHandshakeProblem } from './tls-probe';
 
@@ -58,8 +58,13 @@ export async function connectTemporal(temporal: TemporalConfig, extra: Pick<Conn
   }
 }
 
-/** A worker connection. */
-export async function connectNativeTemporal(temporal: TemporalConfig): Promise<NativeConnection> {
+/**
+ * A worker connection. The worker package (its native bridge, rxjs) is loaded here, on first use:
+ * an API or CLI process, which only needs a client connection, never pays for it.
+ */
+export async function connectNativeTemporal(temporal: TemporalConfig): Promise<TemporalWorker.NativeConnection> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
+  const { NativeConnection } = require('@temporalio/worker') as typeof TemporalWorker;
   try {
     return await NativeConnection.connect(temporalConnectionOptions(temporal));
   } catch (err) {
