@@ -15,8 +15,12 @@ export const REDACTED = '[redacted]';
 const MIN_EXACT_LENGTH = 12;
 /** `scheme://user:password@host`: the password is dropped from any URL, known secret or not. */
 const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:@/]*:)[^\s@/]+@/gi;
-/** The same pattern for a yes/no question (a global RegExp's test() is stateful). */
-const HAS_URL_PASSWORD = new RegExp(URL_PASSWORD.source, 'i');
+/**
+ * Whether text may hold one: the same pattern without the scheme, so the engine looks only where
+ * `://` occurs; the scheme's `[a-z][a-z0-9+.-]*` tried at every letter of a 55 KB body made the
+ * full pattern cost 1.1 ms a scan, this one 0.04 ms. Everything URL_PASSWORD matches, this matches.
+ */
+const MAY_HAVE_URL_PASSWORD = /:\/\/[^\s:@/]*:[^\s@/]+@/;
 
 export function secretsOf(config: Pick<Config, 'api' | 'github' | 'databaseUrl'> & Partial<Pick<Config, 'llm'>>): string[] {
   const secrets = [...config.api.apiKeys, config.api.apiKey, config.github.webhookSecret, config.api.specWebhookSecret, config.llm?.openai?.apiKey];
@@ -39,7 +43,7 @@ export function secretsOf(config: Pick<Config, 'api' | 'github' | 'databaseUrl'>
 }
 
 export function redactText(text: string, secrets: readonly string[]): string {
-  let out = text.replace(URL_PASSWORD, `$1${REDACTED}@`);
+  let out = MAY_HAVE_URL_PASSWORD.test(text) ? text.replace(URL_PASSWORD, `$1${REDACTED}@`) : text;
   for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   return out;
 }
@@ -112,5 +116,5 @@ function mayCarrySecret(body: unknown, secretsInJson: readonly string[]): boolea
     return true;
   }
   if (text === undefined) return true;
-  return HAS_URL_PASSWORD.test(text) || secretsInJson.some((secret) => text.includes(secret));
+  return MAY_HAVE_URL_PASSWORD.test(text) || secretsInJson.some((secret) => text.includes(secret));
 }
