@@ -25,30 +25,31 @@ export const ABANDONED_ERROR = 'worker lost before the attempt finished';
  * resets it to 'running'.
  */
 export async function startStage(db: Kysely<Tables>, at: StageAttempt): Promise<StageEventRow> {
-  return db.transaction().execute(async (tx) => {
-    await tx
-      .updateTable('stageEvents')
-      .set({ outcome: 'abandoned', endedAt: sql<Date>`now()`, error: ABANDONED_ERROR })
-      .where('runId', '=', at.runId)
-      .where('stage', '=', at.stage)
-      .where('attempt', '<', at.attempt)
-      .where('endedAt', 'is', null)
-      .execute();
-    return tx
-      .insertInto('stageEvents')
-      .values({ runId: at.runId, stage: at.stage, attempt: at.attempt, startedAt: sql<Date>`now()`, outcome: 'running' })
-      .onConflict((oc) =>
-        oc.columns(['runId', 'stage', 'attempt']).doUpdateSet({
-          startedAt: sql<Date>`now()`,
-          outcome: 'running',
-          endedAt: null,
-          error: null,
-          details: null,
-        }),
-      )
-      .returningAll()
-      .executeTakeFirstOrThrow();
-  });
+  // One statement (a data-modifying WITH), so atomic without a transaction: one round trip instead of four.
+  return db
+    .with('abandoned', (qb) =>
+      qb
+        .updateTable('stageEvents')
+        .set({ outcome: 'abandoned', endedAt: sql<Date>`now()`, error: ABANDONED_ERROR })
+        .where('runId', '=', at.runId)
+        .where('stage', '=', at.stage)
+        .where('attempt', '<', at.attempt)
+        .where('endedAt', 'is', null)
+        .returning('id'),
+    )
+    .insertInto('stageEvents')
+    .values({ runId: at.runId, stage: at.stage, attempt: at.attempt, startedAt: sql<Date>`now()`, outcome: 'running' })
+    .onConflict((oc) =>
+      oc.columns(['runId', 'stage', 'attempt']).doUpdateSet({
+        startedAt: sql<Date>`now()`,
+        outcome: 'running',
+        endedAt: null,
+        error: null,
+        details: null,
+      }),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 /** Records the end of an attempt (creating the row if its start was never recorded). */
