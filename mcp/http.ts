@@ -14,10 +14,16 @@ import { TestloomApi } from '../lib/net/testloom-api';
 import type * as StreamableHttp from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type * as McpServer from './server';
 
+interface McpParts {
+  createMcpServer: typeof McpServer.createMcpServer;
+  StreamableHTTPServerTransport: typeof StreamableHttp.StreamableHTTPServerTransport;
+}
+let parts: McpParts | undefined;
+
 /* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use, see above */
-const mcpModules = () => ({
-  ...(require('@modelcontextprotocol/sdk/server/streamableHttp.js') as typeof StreamableHttp),
-  ...(require('./server') as typeof McpServer),
+const mcpParts = (): McpParts => (parts ??= {
+  createMcpServer: (require('./server') as typeof McpServer).createMcpServer,
+  StreamableHTTPServerTransport: (require('@modelcontextprotocol/sdk/server/streamableHttp.js') as typeof StreamableHttp).StreamableHTTPServerTransport,
 });
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -39,7 +45,7 @@ export function mcpRouter(options: McpRouterOptions = {}): Router {
   router.post('/', async (req, res, next) => {
     const authorization = req.get('authorization');
     const api = new TestloomApi(ownUrl(req), { headers: { ...options.relayHeaders, ...(authorization ? { authorization } : {}) } });
-    const { createMcpServer, StreamableHTTPServerTransport } = mcpModules();
+    const { createMcpServer, StreamableHTTPServerTransport } = mcpParts();
     const server = createMcpServer(api);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     res.on('close', () => {
