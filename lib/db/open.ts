@@ -108,6 +108,12 @@ async function createPglite(dir: string): Promise<void> {
   const creating = await new Promise<string>((resolve, reject) => {
     // An IPC channel, so the child gives up when this process dies (create-pglite.js).
     const child = fork(join(__dirname, 'create-pglite.js'), [dir], { execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    // The channel's end reaches the child only between initdb's seconds of synchronous work, so
+    // when this process exits (a stop while creating) the child is ended at once; what it made is
+    // removed as abandoned by the next start.
+    const endChild = () => child.kill('SIGKILL');
+    process.once('exit', endChild);
+    child.once('exit', () => process.off('exit', endChild));
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2_000)));
     child.once('error', reject);
