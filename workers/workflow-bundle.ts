@@ -2,15 +2,15 @@
  * The workflow bundle a worker runs, built once per checkout and kept in the data directory: a
  * worker that starts again with the same sources (and the same SDK) loads the bundle instead of
  * running webpack. A manifest beside it lists every file the build read with its hash; any change
- * to one of them, or to the SDK version, rebuilds it. Built on a worker thread, so webpack's heap
- * is not kept by the worker process.
+ * to one of them, or to the SDK version, rebuilds it. Built in a child process, so webpack's
+ * memory is not kept by the worker process.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Worker as Thread } from 'node:worker_threads';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../lib/observability/temporal-tracing';
+import { runHelperProcess } from '../lib/process/child';
 
 const WORKFLOWS_PATH = require.resolve('../workflows');
 const SDK_VERSION = (JSON.parse(fs.readFileSync(require.resolve('@temporalio/worker/package.json'), 'utf8')) as { version: string }).version;
@@ -56,13 +56,11 @@ function isCurrent(manifest: Manifest | undefined, inputs: BundleInputs): boolea
   return Object.entries(manifest.files).every(([file, hash]) => sha256(file) === hash);
 }
 
-function bundleOnThread(inputs: BundleInputs): Promise<{ code: string; files: string[] }> {
-  return new Promise((resolve, reject) => {
-    const thread = new Thread(path.join(__dirname, 'bundle-workflows.js'), { workerData: inputs });
-    thread.once('message', resolve);
-    thread.once('error', reject);
-    thread.once('exit', (code) => reject(new Error(`bundling the workflows ended (exit code ${code}) without a bundle`)));
-  });
+async function bundleInChildProcess(inputs: BundleInputs): Promise<{ code: string; files: string[] }> {
+  const args = [JSON.stringify([inputs.workflowsPath, inputs.interceptorModules])];
+  const { message } = await runHelperProcess<{ code: string; files: string[] }>(path.join(__dirname, 'bundle-workflows.js'), args, 'bundling the workflows');
+  if (!message) throw new Error('bundling the workflows ended without a bundle');
+  return message;
 }
 
 /** Written beside its final name and renamed: a reader, or another process building at the same time, never sees half a file. */
@@ -79,7 +77,7 @@ export async function workflowBundle(cacheDir: string): Promise<WorkflowBundle> 
   const inputs: BundleInputs = { sdkVersion: SDK_VERSION, workflowsPath: WORKFLOWS_PATH, interceptorModules: WORKFLOW_INTERCEPTOR_MODULES };
   if (isCurrent(readManifest(manifestPath), inputs)) return { codePath, reused: true };
 
-  const { code, files } = await bundleOnThread(inputs);
+  const { code, files } = await bundleInChildProcess(inputs);
   const hashes = Object.fromEntries(files.flatMap((file) => {
     const hash = sha256(file);
     return hash ? [[file, hash]] : []; // a directory webpack looked in, not a file it read

@@ -1,4 +1,3 @@
-import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -6,6 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { CamelCasePlugin, Kysely, PostgresDialect, type Dialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
+import { runHelperProcess } from '../process/child';
 import { migrateToLatest, verifyMigrated, type MigrationMode } from './migrate';
 import { guardAgainstPanics } from './pglite-guard';
 import type { Tables } from '../../schema/tables';
@@ -105,24 +105,9 @@ async function createPglite(dir: string): Promise<void> {
     throw new Error(`${dir} is not a PGlite database (it has no PG_VERSION): move it away, or set TESTLOOM_DATA_DIR to another directory`);
   }
   await removeAbandonedCreations(dir);
-  const creating = await new Promise<string>((resolve, reject) => {
-    // An IPC channel, so the child gives up when this process dies (create-pglite.js).
-    const child = fork(join(__dirname, 'create-pglite.js'), [dir], { execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    // The channel's end reaches the child only between initdb's seconds of synchronous work, so
-    // when this process exits (a stop while creating) the child is ended at once; what it made is
-    // removed as abandoned by the next start.
-    const endChild = () => child.kill('SIGKILL');
-    process.once('exit', endChild);
-    child.once('exit', () => process.off('exit', endChild));
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2_000)));
-    child.once('error', reject);
-    child.once('exit', (code, signal) => {
-      const made = creationDir(dir, child.pid!);
-      if (code === 0) resolve(made);
-      else reject(new Error(`creating the embedded database (PGlite) in ${made} failed (${signal ?? `exit code ${code}`}): ${stderr.trim()}`));
-    });
-  });
+  // The child gives up when this process dies, and is killed when it exits (lib/process/child.ts).
+  const { pid } = await runHelperProcess(join(__dirname, 'create-pglite.js'), [dir], `creating the embedded database (PGlite) beside ${dir}`);
+  const creating = creationDir(dir, pid);
   await rmdir(dir).catch(() => undefined); // empty, as checked above (a full one is never removed)
   try {
     await rename(creating, dir);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -73,4 +73,30 @@ export function killAllServices(): void {
 export function tailOf(file: string | undefined, lines = 15): string {
   if (!file || !fs.existsSync(file)) return '';
   return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join('\n');
+}
+
+/**
+ * Runs `script` (plain JavaScript, with node alone) in a child process with an IPC channel, for
+ * one-off work whose memory should go back to the system when it is done. The child ends with this
+ * process: it is SIGKILLed when this process exits (a stop while it works: a child busy with
+ * seconds of synchronous work would see its channel close only after them), and a script should
+ * also leave when its channel closes (this process killed). Resolves, once the child has exited
+ * with 0, with its pid and the last message it sent; rejects naming `what`, the exit and its stderr.
+ */
+export function runHelperProcess<T>(script: string, args: string[], what: string): Promise<{ pid: number; message: T | undefined }> {
+  return new Promise((resolve, reject) => {
+    const child = fork(script, args, { execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const endChild = () => child.kill('SIGKILL');
+    process.once('exit', endChild);
+    let stderr = '';
+    let message: T | undefined;
+    child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
+    child.on('message', (sent) => (message = sent as T));
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      process.off('exit', endChild);
+      if (code === 0) resolve({ pid: child.pid!, message });
+      else reject(new Error(`${what} failed (${signal ?? `exit code ${code}`}): ${stderr.trim()}`));
+    });
+  });
 }
