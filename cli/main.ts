@@ -9,10 +9,10 @@ import type { RetrievalOutcome } from '../lib/core/contract';
 import { RUN_STATUSES, TRIGGERS } from '../lib/core/run';
 import type { RunView } from '../lib/runs/view';
 import { ApiClient } from './http';
-import { indexCheckout } from './index-command';
+import type * as IndexCommandModule from './index-command';
 import { followRun } from './progress';
-import { planCommand, printPlan } from './plan-command';
-import { buildRunRequest } from './run-request';
+import type * as PlanCommandModule from './plan-command';
+import type * as RunRequestModule from './run-request';
 import { addTargetOptions, followExecution, printExecution, targetFromOptions, type ExecutionView, type TargetOptions } from './execution';
 import { addScheduleCommand } from './schedule-command';
 import { addMcpCommand } from './mcp-command';
@@ -30,6 +30,14 @@ const startEmbeddedStack: typeof EmbeddedStackModule.startEmbeddedStack = async 
   const { startEmbeddedStack: start } = require('../infra/embedded-stack') as typeof EmbeddedStackModule;
   return await start(...args);
 };
+
+/* eslint-disable @typescript-eslint/no-require-imports -- for the same reason, what only one command
+   needs (the OpenAPI intake and generation for run and plan, Chroma and the embedding model for
+   index: ~0.5 s and ~30 MB together) is loaded by that command. */
+const runRequest = () => require('./run-request') as typeof RunRequestModule;
+const planCommand = () => require('./plan-command') as typeof PlanCommandModule;
+const indexCommand = () => require('./index-command') as typeof IndexCommandModule;
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 async function withApi<T>(config: Config, work: (api: ApiClient, stack?: EmbeddedStackModule.EmbeddedStack) => Promise<T>): Promise<T> {
   const running = ApiClient.fromConfig(config);
@@ -128,7 +136,7 @@ addTargetOptions(program
     const target = targetFromOptions(options);
     if (target && options.issue) throw new Error('--base-url is for spec runs; an issue run uses its repository\'s target from TESTLOOM_TARGETS_FILE');
     const config = loadConfig();
-    const request = await buildRunRequest(options, target, config);
+    const request = await runRequest().buildRunRequest(options, target, config);
     if (options.rerun && !options.issue) request.rerun = true;
     const run = await withApi(config, async (api) => {
       const { body: started } = await api.request<{ runId: string; workflowId: string; existing: boolean }>('POST', '/api/v1/runs', request);
@@ -175,7 +183,8 @@ addTargetOptions(program
   .option('--json', 'print the plan as JSON')
   .action(async (options: { spec: string; repository?: string; framework?: FrameworkName; json?: boolean } & TargetOptions) => {
     const config = loadConfig();
-    const plan = await planCommand(options, targetFromOptions(options), config);
+    const { planSpec, printPlan } = planCommand();
+    const plan = await planSpec(options, targetFromOptions(options), config);
     if (options.json) print(JSON.stringify(plan, null, 2));
     else printPlan(plan, print);
   });
@@ -257,7 +266,7 @@ program
   .requiredOption('--repo <owner/name>', 'repository the tests belong to')
   .requiredOption('--path <dir>', 'root of the checkout to read')
   .action(async (options: { repo: string; path: string }) => {
-    await indexCheckout(options, print);
+    await indexCommand().indexCheckout(options, print);
   });
 
 program.parseAsync().catch((err) => {

@@ -5,7 +5,7 @@ import { loadConfig, type Config } from '../lib/config';
 import { configureLogging } from '../lib/observability/logger';
 import { Cleanups, exitOnSignals } from '../lib/process/shutdown';
 import { TestloomApi } from '../lib/net/testloom-api';
-import { reserveStdout, serveStdio } from '../mcp/stdio';
+import type * as McpStdioModule from '../mcp/stdio';
 import { ApiClient } from './http';
 
 type StartStack = (config: Config, log: (line: string) => void, cleanups: Cleanups) => Promise<EmbeddedStack>;
@@ -20,6 +20,9 @@ export function addMcpCommand(program: Command, startEmbeddedStack: StartStack):
     .command('mcp')
     .description('Serve the MCP tools, resources and prompts over stdio for a coding agent (uses a running API, else starts the embedded stack)')
     .action(async () => {
+      // The MCP SDK and its schemas (~0.25 s, ~30 MB) are loaded by this command only.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { reserveStdout, serveStdio } = require('../mcp/stdio') as typeof McpStdioModule;
       const protocolOut = reserveStdout();
       const log = (line: string) => process.stderr.write(`testloom mcp: ${line}\n`);
       const config = loadConfig();

@@ -9,7 +9,7 @@ import { specReference } from './run-request';
  * reads, worked out on this machine exactly as the API's `POST /api/v1/plans` does — no server,
  * nothing stored.
  */
-export async function planCommand(
+export async function planSpec(
   options: { spec: string; repository?: string; framework?: FrameworkName },
   target: TargetConfig | undefined,
   config: Config,

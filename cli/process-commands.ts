@@ -4,12 +4,13 @@ import type * as WorkerProcessModule from '../workers/process';
 import { loadConfig } from '../lib/config';
 import { configureLogging } from '../lib/observability/logger';
 import { Cleanups, exitOnSignals } from '../lib/process/shutdown';
-import { migrateCommand } from './migrate-command';
+import type * as MigrateCommandModule from './migrate-command';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- the API and the worker (the SDK, the
    workflow bundle) take seconds to load: only the command that runs one loads it. */
 const apiProcess = () => require('../api/process') as typeof ApiProcessModule;
 const workerProcess = () => require('../workers/process') as typeof WorkerProcessModule;
+const migrateCommand = () => require('./migrate-command') as typeof MigrateCommandModule;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
@@ -21,7 +22,7 @@ export function addProcessCommands(program: Command, print: (line: string) => vo
     .command('migrate')
     .description('Apply pending database migrations and exit (safe to run from several processes at once)')
     .action(async () => {
-      await migrateCommand(loadConfig(), print);
+      await migrateCommand().migrateCommand(loadConfig(), print);
     });
 
   program
