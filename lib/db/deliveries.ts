@@ -59,6 +59,9 @@ export async function listDeliveries(db: Kysely<Tables>, opts: { workflowId?: st
   return query.orderBy('receivedAt', 'desc').orderBy('id').limit(opts.limit ?? 100).execute();
 }
 
+/** What the receiver answers a delivery it stored with: how it was handled, if it was already. */
+export type AcceptedDelivery = Pick<WebhookDeliveryRow, 'outcome' | 'workflowId' | 'runId'>;
+
 /**
  * Stores a delivery that asks for work as `accepted`, with its payload, to be handled by the inbox.
  * A redelivery is counted; it is queued again only if the delivery neither acted already nor waits
@@ -68,7 +71,7 @@ export async function listDeliveries(db: Kysely<Tables>, opts: { workflowId?: st
 export async function acceptDelivery(
   db: Kysely<Tables>,
   delivery: Omit<DeliveryRecord, 'outcome' | 'reason' | 'workflowId' | 'runId'> & { payload: unknown },
-): Promise<WebhookDeliveryRow> {
+): Promise<AcceptedDelivery> {
   const keep = sql<boolean>`webhook_deliveries.outcome in (${sql.join([...ACTED_OUTCOMES, 'accepted'])})`;
   const keptOr = <T>(column: string, fresh: unknown) => sql<T>`case when ${keep} then ${sql.ref(`webhook_deliveries.${column}`)} else ${fresh} end`;
   const fields = whatGithubSent(delivery);
@@ -84,7 +87,8 @@ export async function acceptDelivery(
       nextAttemptAt: keptOr<Date>('next_attempt_at', sql`now()`),
       reason: keptOr<string>('reason', null),
     }))
-    .returningAll()
+    // Not the stored payload: reading it back would cost a parse of its ~10 KB per delivery.
+    .returning(['outcome', 'workflowId', 'runId'])
     .executeTakeFirstOrThrow();
 }
 

@@ -5,8 +5,8 @@
  * answered as the first time was.
  */
 import type { Kysely } from 'kysely';
-import type { Tables, WebhookDeliveryRow } from '../../schema/tables';
-import { acceptDelivery, ACTED_OUTCOMES, recordDelivery } from '../db/deliveries';
+import type { Tables } from '../../schema/tables';
+import { acceptDelivery, ACTED_OUTCOMES, recordDelivery, type AcceptedDelivery } from '../db/deliveries';
 import type { Delivery } from './delivery';
 import { deliveryFields, triageDelivery } from './handle-delivery';
 
@@ -16,7 +16,7 @@ export type Receipt =
   /** Stored; the inbox handles it. */
   | { kind: 'accepted' }
   /** Handled before (started or signalled a run): `row` says how; nothing is done again. */
-  | { kind: 'duplicate'; row: WebhookDeliveryRow };
+  | { kind: 'duplicate'; row: AcceptedDelivery };
 
 /** Throws MalformedPayloadError for a payload that is not the event it claims to be (nothing is stored). */
 export async function receiveDelivery(db: Kysely<Tables>, delivery: Delivery & { payload: Record<string, unknown> }): Promise<Receipt> {
