@@ -10,8 +10,16 @@ import { randomBytes } from 'node:crypto';
 import nodeFs from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { createTwoFilesPatch } from 'diff';
-import git from 'isomorphic-git';
+import type * as Diff from 'diff';
+import type * as IsomorphicGit from 'isomorphic-git';
+
+/* eslint-disable @typescript-eslint/no-require-imports -- isomorphic-git (with pako) and diff are
+   loaded by the first git operation, not by every process that may host a repository: together
+   ~1 MB of code that an idle `testloom up`, or a command that commits nothing, would hold. */
+let isomorphicGit: typeof IsomorphicGit.default | undefined;
+const git = () => (isomorphicGit ??= (require('isomorphic-git') as typeof IsomorphicGit).default);
+const diff = () => require('diff') as typeof Diff;
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** No object: the old value of a ref that does not exist yet (as in git's own ref updates). */
 export const EMPTY_OID = '0000000000000000000000000000000000000000';
@@ -70,7 +78,7 @@ export async function initRepository(repoDir: string, initialBranch: string): Pr
   const staging = `${repoDir}.init-${randomBytes(6).toString('hex')}`;
   await fs.mkdir(path.dirname(repoDir), { recursive: true });
   try {
-    await git.init({ fs: atomicFs, dir: staging, defaultBranch: checkedBranch(initialBranch) });
+    await git().init({ fs: atomicFs, dir: staging, defaultBranch: checkedBranch(initialBranch) });
     await fs.writeFile(path.join(gitdir(staging), 'config'), GIT_CONFIG);
     await fs.rename(staging, repoDir);
   } catch (err) {
@@ -99,9 +107,9 @@ function checkedBranch(branch: string): string {
 /** Where a branch points, or undefined when it (or the repository) does not exist. */
 export async function branchHead(repoDir: string, branch: string): Promise<string | undefined> {
   try {
-    return await git.resolveRef({ ...options(repoDir), ref: `refs/heads/${checkedBranch(branch)}` });
+    return await git().resolveRef({ ...options(repoDir), ref: `refs/heads/${checkedBranch(branch)}` });
   } catch (err) {
-    if (err instanceof git.Errors.NotFoundError) return undefined;
+    if (err instanceof git().Errors.NotFoundError) return undefined;
     throw err;
   }
 }
@@ -109,22 +117,22 @@ export async function branchHead(repoDir: string, branch: string): Promise<strin
 /** Whether `oid` names a commit this repository holds. */
 export async function hasCommit(repoDir: string, oid: string): Promise<boolean> {
   try {
-    await git.readCommit({ ...options(repoDir), oid });
+    await git().readCommit({ ...options(repoDir), oid });
     return true;
   } catch (err) {
-    if (err instanceof git.Errors.NotFoundError || err instanceof git.Errors.ObjectTypeError) return false;
+    if (err instanceof git().Errors.NotFoundError || err instanceof git().Errors.ObjectTypeError) return false;
     throw err;
   }
 }
 
 /** The tree of a commit. */
 export async function commitTree(repoDir: string, oid: string): Promise<string> {
-  return (await git.readCommit({ ...options(repoDir), oid })).commit.tree;
+  return (await git().readCommit({ ...options(repoDir), oid })).commit.tree;
 }
 
 /** Every entry below `tree` (a tree or commit), paths relative to the root, subtrees descended into. */
 export async function listTree(repoDir: string, tree: string, prefix = ''): Promise<TreeEntry[]> {
-  const { tree: entries } = await git.readTree({ ...options(repoDir), oid: tree });
+  const { tree: entries } = await git().readTree({ ...options(repoDir), oid: tree });
   const all: TreeEntry[] = [];
   for (const entry of entries) {
     const entryPath = prefix ? `${prefix}/${entry.path}` : entry.path;
@@ -139,7 +147,7 @@ export async function listPath(repoDir: string, tree: string, target: string): P
   const parts = target.split('/').filter(Boolean);
   let oid = tree;
   for (const [i, part] of parts.entries()) {
-    const { tree: entries } = await git.readTree({ ...options(repoDir), oid });
+    const { tree: entries } = await git().readTree({ ...options(repoDir), oid });
     const entry = entries.find((e) => e.path === part);
     if (!entry) return [];
     const entryPath = parts.slice(0, i + 1).join('/');
@@ -150,11 +158,11 @@ export async function listPath(repoDir: string, tree: string, target: string): P
 }
 
 export async function readBlob(repoDir: string, oid: string): Promise<string> {
-  return Buffer.from((await git.readBlob({ ...options(repoDir), oid })).blob).toString('utf8');
+  return Buffer.from((await git().readBlob({ ...options(repoDir), oid })).blob).toString('utf8');
 }
 
 export function writeBlob(repoDir: string, content: string): Promise<string> {
-  return git.writeBlob({ ...options(repoDir), blob: Buffer.from(content, 'utf8') });
+  return git().writeBlob({ ...options(repoDir), blob: Buffer.from(content, 'utf8') });
 }
 
 /** Writes the trees for a flat list of file entries (paths with slashes) and returns the root tree's id. */
@@ -174,13 +182,14 @@ export async function writeTree(repoDir: string, entries: TreeEntry[]): Promise<
     mode: '040000', path: folder, oid: await writeTree(repoDir, inside), type: 'tree' as const,
   })));
   // isomorphic-git sorts the entries in git's tree order.
-  return git.writeTree({ ...options(repoDir), tree: [...files, ...subtrees] });
+  return git().writeTree({ ...options(repoDir), tree: [...files, ...subtrees] });
 }
 
 /** A commit object; the same inputs always give the same id. */
 export function writeCommit(repoDir: string, commit: { tree: string; parents: string[]; message: string; signature: Signature }): Promise<string> {
   const who = { name: commit.signature.name, email: commit.signature.email, timestamp: Math.floor(commit.signature.date.getTime() / 1000), timezoneOffset: 0 };
-  return git.writeCommit({ ...options(repoDir), commit: { tree: commit.tree, parent: commit.parents, message: commit.message, author: who, committer: who } });
+  const { tree, parents: parent, message } = commit;
+  return git().writeCommit({ ...options(repoDir), commit: { tree, parent, message, author: who, committer: who } });
 }
 
 export class RefUpdateError extends Error {}
@@ -228,7 +237,7 @@ export async function updateBranch(repoDir: string, branch: string, oid: string,
 
 /** The newest common ancestor of two commits, as `git merge-base` finds it; undefined when they share none. */
 export async function mergeBase(repoDir: string, a: string, b: string): Promise<string | undefined> {
-  const [base] = (await git.findMergeBase({ ...options(repoDir), oids: [a, b] })) as string[];
+  const [base] = (await git().findMergeBase({ ...options(repoDir), oids: [a, b] })) as string[];
   return base;
 }
 
@@ -252,7 +261,7 @@ export async function diffCommits(repoDir: string, base: string | undefined, hea
     if (!now) header.push(`deleted file mode ${old!.mode}`);
     if (old && now && old.mode !== now.mode) header.push(`old mode ${old.mode}`, `new mode ${now.mode}`);
     header.push(`index ${shortId(old)}..${shortId(now)}${old && now && old.mode === now.mode ? ` ${now.mode}` : ''}`);
-    const patch = createTwoFilesPatch(old ? `a/${file}` : '/dev/null', now ? `b/${file}` : '/dev/null', oldText, newText, undefined, undefined, { context: 3 });
+    const patch = diff().createTwoFilesPatch(old ? `a/${file}` : '/dev/null', now ? `b/${file}` : '/dev/null', oldText, newText, undefined, undefined, { context: 3 });
     // jsdiff starts with a separator line git does not write, and writes a count of one that git leaves out.
     const hunks = patch.slice(patch.indexOf('\n') + 1).replace(/^@@ -(\d+(?:,\d+)?) \+(\d+(?:,\d+)?) @@$/gm, (_, from: string, to: string) => `@@ -${from.replace(/,1$/, '')} +${to.replace(/,1$/, '')} @@`);
     parts.push(`${header.join('\n')}\n${hunks}`);

@@ -1,14 +1,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
 import { registerTemplateHelpers } from './helpers';
 
 /** The templates shipped with testloom. */
 export const BUILTIN_TEMPLATES_DIR = path.resolve(__dirname, '../../templates');
 export const TEMPLATE_EXTENSION = '.hbs';
 
-const handlebars = Handlebars.create();
-registerTemplateHelpers(handlebars);
+let environment: typeof Handlebars | undefined;
+
+/** Handlebars (~0.7 MB of code) is loaded by the first template compiled, not by every process that might render one. */
+function handlebars(): typeof Handlebars {
+  if (!environment) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
+    environment = (require('handlebars') as typeof Handlebars).create();
+    registerTemplateHelpers(environment);
+  }
+  return environment;
+}
 
 /** Compiled templates by source text: identical templates compile once per process, edited ones recompile. */
 const compiledBySource = new Map<string, Handlebars.TemplateDelegate>();
@@ -44,8 +53,8 @@ function compile(source: string, file: string): Handlebars.TemplateDelegate {
   if (!template) {
     try {
       // compile() is lazy; parsing now makes syntax errors name the file.
-      handlebars.parse(source);
-      template = handlebars.compile(source, { noEscape: true });
+      handlebars().parse(source);
+      template = handlebars().compile(source, { noEscape: true });
     } catch (err) {
       throw new Error(`template ${file}: ${(err as Error).message}`, { cause: err });
     }
