@@ -66,6 +66,7 @@ function compileCached(source, filename) {
 }
 
 if (!Module._extensions['.ts']) {
+  if (cacheDir) require('./code-cache').enableCodeCache(cacheDir);
   process.setSourceMapsEnabled(true);
   Module._extensions['.ts'] = function loadTypeScript(module, filename) {
     module._compile(compileCached(fs.readFileSync(filename, 'utf8'), filename), filename);
