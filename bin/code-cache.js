@@ -32,6 +32,7 @@ function requireFor(module) {
   return require;
 }
 
+/** Writes `file` beside its name and renames it into place: a reader never sees half of it. */
 function writeWhole(file, data) {
   const partial = `${file}.${process.pid}.tmp`;
   try {
@@ -89,4 +90,4 @@ function enableCodeCache(dir) {
   };
 }
 
-module.exports = { enableCodeCache };
+module.exports = { enableCodeCache, writeWhole };

@@ -14,6 +14,7 @@ const fs = require('node:fs');
 const Module = require('node:module');
 const os = require('node:os');
 const path = require('node:path');
+const { enableCodeCache, writeWhole } = require('./code-cache');
 
 const OPTIONS = {
   jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
@@ -54,19 +55,13 @@ function compileCached(source, filename) {
   } catch {
     const code = compile(source, filename);
     // Written whole or not at all: processes starting together may compile the same file.
-    const partial = `${cached}.${process.pid}.tmp`;
-    try {
-      fs.writeFileSync(partial, code);
-      fs.renameSync(partial, cached);
-    } catch {
-      fs.rmSync(partial, { force: true });
-    }
+    writeWhole(cached, code);
     return code;
   }
 }
 
 if (!Module._extensions['.ts']) {
-  if (cacheDir) require('./code-cache').enableCodeCache(cacheDir);
+  if (cacheDir) enableCodeCache(cacheDir);
   process.setSourceMapsEnabled(true);
   Module._extensions['.ts'] = function loadTypeScript(module, filename) {
     module._compile(compileCached(fs.readFileSync(filename, 'utf8'), filename), filename);
