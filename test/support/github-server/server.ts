@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { checkRequest, checkResponse, example, findOperation, loadDescription, type Violation } from './contract';
 import { FaultInjector, type FaultResponse } from './faults';
-import { isAncestor, objectType, readBlob, readCommit, resolveRef, runGit, signatureEnv, type Signature } from './git';
+import { forgetObjects, isAncestor, listTree, objectType, readBlob, readCommit, resolveRef, runGit, signatureEnv, type Signature } from './git';
 
 type Json = any;  
 
@@ -156,6 +156,7 @@ export class GitHubState {
     fs.mkdirSync(gitDir, { recursive: true });
     const defaultBranch = opts.defaultBranch ?? 'main';
     await runGit(gitDir, ['init', '--bare', '--quiet', `--initial-branch=${defaultBranch}`]);
+    forgetObjects(gitDir);
     const files = opts.files ?? { 'README.md': `# ${name}\n` };
     const index = path.join(gitDir, `seed-index-${randomBytes(4).toString('hex')}`);
     const env = { GIT_INDEX_FILE: index };
@@ -489,7 +490,7 @@ export class GitHubState {
   }
 
   async gitTree(repo: StoredRepo, sha: string, recursive = false): Promise<Json> {
-    const listing = await runGit(repo.gitDir, ['ls-tree', '-l', ...(recursive ? ['-r', '-t'] : []), sha]);
+    const listing = await listTree(repo.gitDir, sha, recursive);
     const tree = listing
       .split('\n')
       .filter(Boolean)
