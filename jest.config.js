@@ -31,7 +31,8 @@ module.exports = {
   testTimeout: 120_000,
   // Three test files at a time on the two-core machines this runs on: much of a file's time is
   // spent waiting (on a heartbeat timeout after a SIGKILL, on child processes, on servers starting),
-  // which a third file fills (a fourth measured no faster: the CPU is then busy). Lower it (--maxWorkers=2) if a timing limit a test asserts is missed.
+  // which a third file fills (a fourth measured no faster: the CPU is then busy). Lower it
+  // (--maxWorkers=2) if a timing limit a test asserts is missed.
   maxWorkers: 3,
   // A Jest worker keeps what every test file it ran left behind (its module registries) and grew to
   // 2–3 GB by the end of a run: more garbage collection, and every child process a test starts forks

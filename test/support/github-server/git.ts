@@ -45,6 +45,7 @@ export function readBlob(cwd: string, sha: string): Promise<Buffer> {
  * object is not remembered: it may be written later. (Each git process costs its fork from the
  * test's large Jest process: ~10 ms of CPU, thousands of times per test run.)
  */
+const isSha = (text: string) => /^[0-9a-f]{40}$/.test(text);
 const known = new Map<string, { types: Map<string, string>; commits: Map<string, ParsedCommit>; trees: Map<string, string> }>();
 const repository = (cwd: string) => {
   let entry = known.get(cwd);
@@ -58,7 +59,7 @@ export function forgetObjects(cwd: string): void {
 }
 
 export async function objectType(cwd: string, sha: string): Promise<string | undefined> {
-  if (!/^[0-9a-f]{40}$/.test(sha)) return undefined;
+  if (!isSha(sha)) return undefined;
   const { types } = repository(cwd);
   if (types.has(sha)) return types.get(sha);
   try {
@@ -74,10 +75,10 @@ export async function objectType(cwd: string, sha: string): Promise<string | und
 export async function listTree(cwd: string, sha: string, recursive: boolean): Promise<string> {
   const { trees } = repository(cwd);
   const key = `${sha}${recursive ? ' -r' : ''}`;
-  const cached = /^[0-9a-f]{40}$/.test(sha) ? trees.get(key) : undefined;
+  const cached = isSha(sha) ? trees.get(key) : undefined;
   if (cached !== undefined) return cached;
   const listing = await runGit(cwd, ['ls-tree', '-l', ...(recursive ? ['-r', '-t'] : []), sha]);
-  if (/^[0-9a-f]{40}$/.test(sha)) trees.set(key, listing);
+  if (isSha(sha)) trees.set(key, listing);
   return listing;
 }
 
@@ -123,7 +124,7 @@ export async function readCommit(cwd: string, sha: string): Promise<ParsedCommit
   const cached = commits.get(sha);
   if (cached) return structuredClone(cached);
   const commit = parseCommit(await runGit(cwd, ['cat-file', 'commit', sha]));
-  if (/^[0-9a-f]{40}$/.test(sha)) commits.set(sha, structuredClone(commit));
+  if (isSha(sha)) commits.set(sha, structuredClone(commit));
   return commit;
 }
 
