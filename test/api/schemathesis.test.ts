@@ -9,8 +9,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { Connection } from '@temporalio/client';
 import { SCHEMATHESIS_VERSION, schemathesisVersion, ST } from '../../infra/schemathesis';
 import { createHarness, type Harness } from '../support/harness';
+import { freshNamespace } from '../support/namespaces';
 
 const run = promisify(execFile);
 const KEY = 'schemathesis-key-0123456789abcdef';
@@ -33,10 +35,13 @@ describe('Schemathesis against the API\'s own OpenAPI description', () => {
   beforeAll(async () => {
     const version = await schemathesisVersion();
     if (version !== SCHEMATHESIS_VERSION) throw new Error(`Schemathesis ${SCHEMATHESIS_VERSION} is not at ${ST} (found ${version ?? 'none'}): run bash infra/setup.sh`);
+    // Its own namespace: Schemathesis lists the schedules it can see and deletes them (see namespaces.ts).
+    const connection = await Connection.connect({ address: process.env.TESTLOOM_TEST_TEMPORAL_ADDRESS! });
+    const namespace = await freshNamespace(connection, 'testloom-schemathesis').finally(() => connection.close());
     harness = await createHarness({
       database: 'pglite',
       chromaUrl: 'off',
-      env: { TESTLOOM_API_KEYS: KEY, GITHUB_WEBHOOK_SECRET: 'schemathesis-webhook-secret-0123', TESTLOOM_SPEC_WEBHOOK_SECRET: 'schemathesis-spec-secret-0123' },
+      env: { TEMPORAL_NAMESPACE: namespace, TESTLOOM_API_KEYS: KEY, GITHUB_WEBHOOK_SECRET: 'schemathesis-webhook-secret-0123', TESTLOOM_SPEC_WEBHOOK_SECRET: 'schemathesis-spec-secret-0123' },
     });
     await harness.startWorker();
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'testloom-schemathesis-'));

@@ -3,13 +3,12 @@
  * namespace the missing ones are registered (and found the next time); where registering is refused,
  * the error names the command an operator runs; an attribute of another type is reported.
  */
-import { randomBytes } from 'node:crypto';
 import { Connection } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { loadConfig } from '../../lib/config';
 import { runLinks } from '../../lib/runs/links';
 import { ensureSearchAttributes, SearchAttributesMissing } from '../../lib/temporal/search-attributes';
+import { freshNamespace } from '../support/namespaces';
 
 const ATTRIBUTES = loadConfig({}).temporal.searchAttributes;
 
@@ -21,19 +20,8 @@ describe('search attributes checked at start-up', () => {
   });
   afterAll(() => connection?.close());
 
-  async function freshNamespace(): Promise<string> {
-    const namespace = `testloom-sa-${randomBytes(4).toString('hex')}`;
-    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
-    // The new namespace reaches the frontend's cache within a few seconds.
-    for (let i = 0; i < 50; i++) {
-      if (await connection.operatorService.listSearchAttributes({ namespace }).then(() => true, () => false)) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    return namespace;
-  }
-
   it('registers the missing attributes in a fresh namespace, then finds them all', async () => {
-    const namespace = await freshNamespace();
+    const namespace = await freshNamespace(connection, 'testloom-sa', { bare: true });
     expect(await ensureSearchAttributes(connection.operatorService, namespace, ATTRIBUTES)).toEqual(Object.keys(ATTRIBUTES));
     expect(await ensureSearchAttributes(connection.operatorService, namespace, ATTRIBUTES)).toEqual([]);
     const listed = await connection.operatorService.listSearchAttributes({ namespace });
@@ -41,7 +29,7 @@ describe('search attributes checked at start-up', () => {
   });
 
   it('when the server refuses to register them, the error names the temporal operator command for each', async () => {
-    const namespace = await freshNamespace();
+    const namespace = await freshNamespace(connection, 'testloom-sa', { bare: true });
     // More Keyword attributes than the dev server's SQL visibility store has columns for: a real refusal.
     const tooMany = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`TestloomExtra${i}`, 'Keyword' as const]));
     const failure = ensureSearchAttributes(connection.operatorService, namespace, tooMany);
@@ -51,7 +39,7 @@ describe('search attributes checked at start-up', () => {
   });
 
   it('an attribute that exists with another type is reported, not re-created', async () => {
-    const namespace = await freshNamespace();
+    const namespace = await freshNamespace(connection, 'testloom-sa', { bare: true });
     await connection.operatorService.addSearchAttributes({
       namespace, searchAttributes: { TestloomStage: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_TEXT },
     });
