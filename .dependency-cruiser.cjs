@@ -6,7 +6,7 @@
 /** Bottom to top. A module may import its own layer's folders and every layer below, never above. */
 const LAYERS = [
   ['lib/core'],
-  ['schema', 'lib/config', 'lib/net', 'lib/process', 'lib/observability'],
+  ['schema', 'lib/config', 'lib/json-schema', 'lib/net', 'lib/process', 'lib/observability'],
   ['lib/db', 'lib/temporal', 'lib/embeddings', 'lib/templates', 'lib/llm', 'lib/repohost'],
   ['lib/openapi', 'lib/issues', 'lib/retrieval'],
   // One adapter per test framework (rendering, gate, runner, test-source editing): generation and execution use it.

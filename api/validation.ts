@@ -3,8 +3,10 @@
  * request bodies and query strings are checked by ajv against the schemas the document publishes,
  * and failures become `400 { error: { code: 'invalid_request', details: [{ field, message }] } }`.
  */
+import { createHash } from 'node:crypto';
 import Ajv2020, { type DefinedError, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import { cachedValidator } from '../lib/json-schema/cached-validator';
 import type { SpecReference } from '../lib/openapi/intake/load';
 import type { RunStatus, TriggerKind } from '../lib/core/run';
 import type { TargetConfig } from '../lib/core/target';
@@ -32,12 +34,21 @@ function ajvFor(document: OpenApiDocument, coerceTypes: boolean): Ajv2020 {
 }
 
 function createAjv(document: OpenApiDocument, coerceTypes: boolean) {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true, coerceTypes });
+  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true, coerceTypes, code: { source: true } });
   addFormats(ajv);
   ajv.addKeyword({ keyword: 'x-error-message', schemaType: 'string' });
   ajv.addVocabulary(OPENAPI_KEYWORDS);
   ajv.addSchema(document, DOCUMENT_ID);
   return ajv;
+}
+
+const documentHashes = new WeakMap<OpenApiDocument, string>();
+
+/** The document's content, as part of its validators' cache key: they may reference any of its schemas. */
+function documentHash(document: OpenApiDocument): string {
+  let hash = documentHashes.get(document);
+  if (!hash) documentHashes.set(document, (hash = createHash('sha256').update(JSON.stringify(document)).digest('hex')));
+  return hash;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -92,12 +103,15 @@ interface Branch {
  * errors reported are those of the form the request meant: the one whose required fields it has,
  * instead of every form's complaints at once.
  */
-function compile(ajv: Ajv2020, document: OpenApiDocument, schema: JsonSchema, root: string) {
-  const validate = ajv.compile(anchored(schema) as JsonSchema);
+function compile(document: OpenApiDocument, coerceTypes: boolean, schema: JsonSchema, root: string) {
+  // Compiled once per machine (lib/json-schema/cached-validator.ts); the Ajv instance is made only to compile.
+  const context = `testloom API ${documentHash(document)} coerceTypes=${coerceTypes}`;
+  const validatorOf = (part: JsonSchema) => cachedValidator(anchored(part) as JsonSchema, context, () => ajvFor(document, coerceTypes));
+  const validate = validatorOf(schema);
   const target = resolve<JsonSchema>(document, schema);
   const branches: Branch[] | undefined = Array.isArray(target.oneOf)
     ? (target.oneOf as JsonSchema[]).map((branch) => ({
-      validate: ajv.compile(anchored(branch) as JsonSchema),
+      validate: validatorOf(branch),
       required: (resolve<JsonSchema>(document, branch).required as string[] | undefined) ?? [],
     }))
     : undefined;
@@ -174,9 +188,9 @@ function compileOperation(operationId: string, document: OpenApiDocument) {
     properties: Object.fromEntries(query.map((p) => [p.name, p.schema])),
     required: query.filter((p) => p.required).map((p) => p.name),
   };
-  const checkQuery = compile(ajvFor(document, true), document, querySchema, '');
+  const checkQuery = compile(document, true, querySchema, '');
   const bodySchema = operation.requestBody?.content['application/json']?.schema;
-  const checkBody = bodySchema ? compile(ajvFor(document, false), document, bodySchema, '') : undefined;
+  const checkBody = bodySchema ? compile(document, false, bodySchema, '') : undefined;
   return { checkQuery, checkBody };
 }
 

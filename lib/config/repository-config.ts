@@ -12,6 +12,7 @@ import type { FrameworkName } from '../core/frameworks';
 import type { TargetConfig } from '../core/target';
 import { InvalidTargetError } from '../core/target';
 import { checkTargetRequest } from '../core/target-policy';
+import { cachedValidator } from '../json-schema/cached-validator';
 import schema from './repository-config.schema.json';
 
 /** Where the file lives in the repository. */
@@ -81,11 +82,11 @@ let compiled: ValidateFunction | undefined;
 
 /** Compiled on first use: a process that never reads a `.testloom.yml` (an API, a CLI command) does not pay for it. */
 function validator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true, useDefaults: true });
+  compiled ??= cachedValidator(schema, '.testloom.yml', () => {
+    const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true, useDefaults: true, code: { source: true } });
     ajv.addKeyword({ keyword: 'x-error-message', schemaType: 'string' });
-    compiled = ajv.compile(schema);
-  }
+    return ajv;
+  });
   return compiled;
 }
 

