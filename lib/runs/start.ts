@@ -6,7 +6,7 @@ import { loadRepositoryConfig, type RepositoryConfig } from '../config/repositor
 import type { RepoHost } from '../repohost/types';
 import { activeRunsWithWorkflowPrefix, upsertRun } from '../db/runs';
 import { saveSpec } from '../db/specs';
-import { prepareSpec } from '../openapi/intake/prepare';
+import type * as PrepareModule from '../openapi/intake/prepare';
 import type { SpecReference } from '../openapi/intake/load';
 import { issueWorkflowId, type IssueRef } from '../issues/issue-ref';
 import type { TargetConfig } from '../core/target';
@@ -17,8 +17,14 @@ import { REPOSITORY_ATTRIBUTE, STATUS_ATTRIBUTE, TRIGGER_ATTRIBUTE } from '../co
 import { cancelSignal, regenerateSignal, WORKFLOW } from '../core/workflows';
 import { defaultSpecName } from '../core/subject';
 import { signalWithStartWorkflow, startWorkflow } from '../temporal/workflows';
-import { checkSpecCredentials } from './credentials';
+import type * as CredentialsModule from './credentials';
 import { refuseOtherOptions, RUN_OPTIONS_MEMO, runOptionsOf, type RunOptions } from './run-options';
+
+/* eslint-disable @typescript-eslint/no-require-imports -- the OpenAPI intake (parsers, $ref
+   resolution, validation) is loaded by the first spec run, not by every API process at start. */
+const intake = () => require('../openapi/intake/prepare') as typeof PrepareModule;
+const credentials = () => require('./credentials') as typeof CredentialsModule;
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface StartedRun {
   runId: string;
@@ -101,13 +107,13 @@ export async function startSpecRun(
   const repository = request.repository ?? config.repos.defaultRepository;
   // Checked before the spec is fetched or stored: a bad target changes nothing.
   if (request.target) checkTargetRequest(request.target, config.execution);
-  const loaded = await prepareSpec(request.spec, {
+  const loaded = await intake().prepareSpec(request.spec, {
     maxBytes: config.api.maxSpecBytes, roots: config.api.specRoots, urlHosts: config.api.specUrlHosts,
   });
   const fromRepository = await repositoryConfig(deps, repository);
   const execution = executionRequest(config, repository, request.target, fromRepository);
   // The credential variables a requested target names must be ones the spec's suite reads.
-  await checkSpecCredentials(loaded, request.target);
+  await credentials().checkSpecCredentials(loaded, request.target);
   const { spec } = loaded;
   await saveSpec(db, {
     id: spec.id,

@@ -10,14 +10,23 @@ import { isRepositoryName } from '../core/repository';
 import type { FrameworkName } from '../core/frameworks';
 import { deliveredRevision } from '../db/runs';
 import { listStoredTestCases } from '../db/test-cases';
-import { dereferenceSpec } from '../openapi/dereference';
-import { parseSpecDocument } from '../openapi/intake/document';
-import { diffRevisions } from '../openapi/revision-diff';
+import type * as DereferenceModule from '../openapi/dereference';
+import type * as DocumentModule from '../openapi/intake/document';
+import type * as RevisionDiffModule from '../openapi/revision-diff';
 import { revisionHeadline, revisionLines } from '../core/subject';
 import { startSpecRun } from '../runs/start';
 import { CONFIG_PROBLEMS_MARKER } from '../runs/repository-settings';
 import type { DeliveryResult, WebhookDeps } from './delivery';
 import { MalformedPayloadError } from './payload';
+
+/* eslint-disable @typescript-eslint/no-require-imports -- the OpenAPI parsers and the revision diff
+   are loaded by the first pull request that changes a spec, not by every API process at start. */
+const openapi = () => ({
+  dereferenceSpec: (require('../openapi/dereference') as typeof DereferenceModule).dereferenceSpec,
+  parseSpecDocument: (require('../openapi/intake/document') as typeof DocumentModule).parseSpecDocument,
+  diffRevisions: (require('../openapi/revision-diff') as typeof RevisionDiffModule).diffRevisions,
+});
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 type PushPayload = EmitterWebhookEvent<'push'>['payload'];
 type PullRequestPayload = EmitterWebhookEvent<'pull_request'>['payload'];
@@ -116,6 +125,7 @@ const impactMarker = (path: string) => `<!-- testloom:spec-impact=${encodeURICom
 const NO_OPERATIONS = { openapi: '3.0.3', info: { title: '', version: '' }, paths: {} };
 
 async function dereferenced(text: string): Promise<object | undefined> {
+  const { dereferenceSpec, parseSpecDocument } = openapi();
   try {
     return await dereferenceSpec(parseSpecDocument(text).document);
   } catch {
@@ -129,7 +139,7 @@ async function impactComment(deps: WebhookDeps, repository: string, path: string
   const afterApi = await dereferenced(after);
   if (!afterApi) return `${marker}\ntestloom: \`${path}\` in this pull request is not a valid OpenAPI document, so its tests could not be regenerated.\n`;
   const beforeApi = before === undefined ? {} : await dereferenced(before);
-  const changes = diffRevisions(beforeApi && 'paths' in beforeApi ? beforeApi : NO_OPERATIONS, afterApi);
+  const changes = openapi().diffRevisions(beforeApi && 'paths' in beforeApi ? beforeApi : NO_OPERATIONS, afterApi);
   const delivered = await deliveredRevision(deps.db, { repository, name: path });
   const cases = delivered ? await listStoredTestCases(deps.db, delivered.runId) : [];
   const touched = new Set([...changes.changed, ...changes.removed].map((change) => change.operationId));
