@@ -15,6 +15,17 @@ let suite: Artifact[];
 const broken: Artifact = { path: `${OUT}/broken.test.ts`, kind: 'test', content: "test('x', () => {\n  const wrong: number = 'text';\n  expect(wrong).toBe(1);\n});\n" };
 
 /**
+ * The suite with a comment making it one the checker has not seen: its check takes time (the
+ * checker remembers what it found in suites it has seen and answers those at once).
+ */
+let variants = 0;
+const unseen = (): Artifact[] => {
+  const variant = ++variants;
+  const first = suite.findIndex((a) => a.kind === 'test');
+  return suite.map((a, i) => (i === first ? { ...a, content: `${a.content}\n// variant ${variant}\n` } : a));
+};
+
+/**
  * Checker children this test file did not start: the one the test environment lends the harnesses
  * of earlier test files in this Jest worker (test/support/node-environment.js).
  */
@@ -37,15 +48,26 @@ test('checks sent at once are answered in order, each with its own result', asyn
   expect(goodAgain).toEqual(good);
 }, 60_000);
 
+test('a suite checked before gets what was found then; a changed test file is checked anew; documents are the request\'s own', async () => {
+  const doc = (content: string): Artifact => ({ path: `${OUT}/notes.md`, kind: 'doc', content });
+  const fixed: Artifact = { ...broken, content: broken.content.replace("'text'", '1') };
+  const answers = [];
+  for (const artifacts of [[...suite, broken, doc('a')], [...suite, fixed, doc('a')], [...suite, broken, doc('b')], [...suite, fixed, doc('c')]]) {
+    const result = await checkSuiteInChildProcess(artifacts);
+    answers.push([result.failed.map((failure) => failure.path), result.passed.filter((a) => a.path === doc('').path).map((a) => a.content)]);
+  }
+  expect(answers).toEqual([[[broken.path], ['a']], [[], ['a']], [[broken.path], ['b']], [[], ['c']]]);
+}, 60_000);
+
 test('a check over its time limit fails saying so; the next one is answered by a new child', async () => {
-  await expect(checkSuiteInChildProcess(suite, { timeoutMs: 1 })).rejects.toThrow(/quality gates failed to run \(killed by SIGKILL\):.*after 1 ms/);
+  await expect(checkSuiteInChildProcess(unseen(), { timeoutMs: 1 })).rejects.toThrow(/quality gates failed to run \(killed by SIGKILL\):.*after 1 ms/);
   await expect(checkSuiteInChildProcess(suite)).resolves.toEqual({ passed: suite, failed: [] });
 }, 60_000);
 
 test('a cancelled check fails at once, queued or running; the others are answered', async () => {
   const running = new AbortController();
   const queued = new AbortController();
-  const first = checkSuiteInChildProcess(suite, { signal: running.signal });
+  const first = checkSuiteInChildProcess(unseen(), { signal: running.signal });
   const second = checkSuiteInChildProcess(suite, { signal: queued.signal });
   const third = checkSuiteInChildProcess([...suite, broken]);
   queued.abort();
@@ -70,7 +92,7 @@ function checkerChildren(): number[] {
 test('stopping the checker (its services closing) ends its child and fails what waits; the next check starts a new one', async () => {
   await checkSuiteInChildProcess(suite);
   expect(checkerChildren()).toHaveLength(1);
-  const running = checkSuiteInChildProcess(suite);
+  const running = checkSuiteInChildProcess(unseen());
   const queued = checkSuiteInChildProcess(suite);
   stopCheckerProcess();
   await expect(queued).rejects.toThrow(/the checker was stopped/);

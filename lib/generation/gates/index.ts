@@ -32,6 +32,11 @@ export async function checkSuite(artifacts: Artifact[], options: CheckSuiteOptio
     }
   }
 
+  return gateResult(artifacts, failed);
+}
+
+/** The artifacts that failed no gate pass. */
+export function gateResult(artifacts: Artifact[], failed: GateFailure[]): GateResult {
   const failedPaths = new Set(failed.map((failure) => failure.path));
   return { passed: artifacts.filter((a) => !failedPaths.has(a.path)), failed };
 }
