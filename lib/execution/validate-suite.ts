@@ -104,7 +104,7 @@ async function runThroughProxy(
 ): Promise<{ runs: SuiteRun[]; exchanges: Exchange[]; proxyOrigin: string }> {
   const proxy = await startRecordingProxy(target);
   try {
-    const runSuite = await framework.runner.prepare(workspace, {
+    const suite = await framework.runner.prepare(workspace, {
       env: { ...target.env, API_BASE_URL: proxy.baseUrl },
       proxyOrigin: proxy.origin,
       timeLimitMs: options.timeLimitMs,
@@ -113,20 +113,24 @@ async function runThroughProxy(
       ...(options.plan ? { plan: options.plan } : {}),
     });
     const runs: SuiteRun[] = [];
-    for (let run = 1; run <= runCount; run++) {
-      options.onProgress?.(`run ${run} of ${runCount} started`);
-      proxy.setRun(run);
-      const ofRun = () => proxy.exchanges.filter((e) => e.run === run);
-      try {
-        const result = await runSuite(`run-${run}`);
-        runs.push(options.plan ? withUnreached(result, options.plan) : result);
-      } catch (err) {
-        // A run stopped at its time limit may be waiting on an API that never answers: that is the better reason.
+    try {
+      for (let run = 1; run <= runCount; run++) {
+        options.onProgress?.(`run ${run} of ${runCount} started`);
+        proxy.setRun(run);
+        const ofRun = () => proxy.exchanges.filter((e) => e.run === run);
+        try {
+          const result = await suite.run(`run-${run}`);
+          runs.push(options.plan ? withUnreached(result, options.plan) : result);
+        } catch (err) {
+          // A run stopped at its time limit may be waiting on an API that never answers: that is the better reason.
+          options.checkRun?.(run, ofRun());
+          throw err;
+        }
+        options.onProgress?.(`run ${run} of ${runCount} finished`);
         options.checkRun?.(run, ofRun());
-        throw err;
       }
-      options.onProgress?.(`run ${run} of ${runCount} finished`);
-      options.checkRun?.(run, ofRun());
+    } finally {
+      await suite.close();
     }
     return { runs, exchanges: [...proxy.exchanges], proxyOrigin: proxy.origin };
   } finally {

@@ -93,6 +93,12 @@ export interface RunPlan {
   failFast?: boolean;
 }
 
+/** The runs of one suite: `run` runs it once, its files named by `label`; `close` when no run follows. */
+export interface PreparedRuns {
+  run(label: string): Promise<SuiteRun>;
+  close(): Promise<void>;
+}
+
 /** Running a generated suite against a live API and reading its report into the common result shape. */
 export interface SuiteRunner {
   /** The file without which a suite cannot run (the quality gates may have dropped it), in the suite's folder: `jest.config.json`, `testloom_api.py`. */
@@ -109,9 +115,9 @@ export interface SuiteRunner {
   prepareWorkspace(repoRoot: string): Promise<void>;
   /**
    * Everything the runs need (checking once that the suite can run at all: a missing runtime throws
-   * a FrameworkUnavailableError); the function returned runs the suite once, its files named by `label`.
+   * a FrameworkUnavailableError).
    */
-  prepare(workspace: SuiteWorkspace, options: RunOptions): Promise<(label: string) => Promise<SuiteRun>>;
+  prepare(workspace: SuiteWorkspace, options: RunOptions): Promise<PreparedRuns>;
 }
 
 /** A test as its file declares it, named as execution reports it. */

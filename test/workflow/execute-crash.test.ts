@@ -77,9 +77,17 @@ const withItemExample = (() => {
   return spec;
 })();
 
-/** Processes whose command line mentions `dir` (the killed worker's private temporary folder). */
+/** Processes working in `dir` (the killed worker's private temporary folder) or naming it in their command line. */
 function processesUnder(dir: string): string[] {
-  return execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n').filter((line) => line.includes(dir));
+  const workingIn = (pid: string) => {
+    try {
+      return fs.readlinkSync(`/proc/${pid}/cwd`).startsWith(dir);
+    } catch {
+      return false; // ended meanwhile
+    }
+  };
+  return execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n')
+    .filter((line) => line.trim() && (line.includes(dir) || workingIn(line.trim().split(/\s+/)[0])));
 }
 
 describe('worker SIGKILLed while the suite runs (Postgres)', () => {

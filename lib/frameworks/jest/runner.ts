@@ -1,21 +1,23 @@
 /**
  * Runs a Jest suite: testloom's own jest and @swc/jest in a child process (its own process group,
- * a time limit, a clean environment), results read from Jest's `--json` report, every fetch of a
- * test routed through the recording proxy by a setup file (test-tagging.ts).
+ * a time limit, a clean environment) that runs it as many times as asked (session.js), results read
+ * from Jest's `--json` report, every fetch of a test routed through the recording proxy by a setup
+ * file (test-tagging.ts).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { readJestReport, type JestJsonReport } from './report';
 import { JEST_CONFIG_FILE } from './render';
 import { testTaggingSetup } from './test-tagging';
-import type { RunOptions, RunPlan, SuiteRunner } from '../types';
+import type { PreparedRuns, RunOptions, RunPlan, SuiteRunner } from '../types';
 import type { SuiteRun } from '../shared/results';
-import { DEFAULT_TIME_LIMIT_MS, runSuiteProcess } from '../shared/suite-process';
+import { DEFAULT_TIME_LIMIT_MS } from '../shared/suite-process';
+import { SuiteSession } from '../shared/suite-session';
 import { safeRelative, SuiteRunError, type SuiteFile, type SuiteWorkspace } from '../shared/workspace';
 
 /** testloom's own node_modules: a Jest suite is compiled by this project's jest and @swc/jest, nothing is installed. */
 export const NODE_MODULES = path.resolve(__dirname, '../../../node_modules');
-const JEST_BIN = path.join(NODE_MODULES, 'jest/bin/jest.js');
+const JEST_SESSION = path.join(__dirname, 'session.js');
 
 export interface RunJestOptions {
   /** Every variable the suite sees besides PATH, HOME and TMPDIR; nothing of testloom's own environment is passed. */
@@ -24,8 +26,6 @@ export interface RunJestOptions {
   setupFiles?: string[];
   timeLimitMs?: number;
   signal?: AbortSignal;
-  /** Names the report and config files, so runs of one workspace keep their own. */
-  label?: string;
   /** Only these test files (relative to the repository root); default every test file of the suite. */
   testFiles?: string[];
   /** Files in the order of their best-placed test, one at a time; a budget runs only the selected tests' names; fail-fast is `--bail`. */
@@ -105,38 +105,63 @@ async function runnerConfig(workspace: SuiteWorkspace, setupFiles: string[], lab
   return file;
 }
 
-/** Runs the suite once in a child Jest and reads its `--json` report. */
-export async function runJest(workspace: SuiteWorkspace, options: RunJestOptions): Promise<SuiteRun> {
-  const label = options.label ?? 'run';
-  const timeLimit = options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
-  const outputFile = path.join(workspace.privateDir, `report.${label}.json`);
-  await fs.rm(outputFile, { force: true });
-  const plan = options.plan ? await planned(workspace, options.plan, label, options.testFiles, outputFile) : undefined;
-  const testFiles = plan ? plan.files : options.testFiles;
-  const config = await runnerConfig(workspace, options.setupFiles ?? [], label, plan?.config);
-  const home = path.join(workspace.privateDir, 'home');
-  const env = { ...options.env, PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, TMPDIR: home };
-  const args = [JEST_BIN, '--config', config, '--json', '--outputFile', outputFile, '--ci', '--no-watchman', '--cacheDirectory', path.join(workspace.privateDir, 'jest-cache')];
-  if (plan) args.push(...plan.args);
-  if (testFiles) {
-    // A budget that selects no test runs no file; Jest would otherwise run them all.
-    if (plan && !testFiles.length) return { tests: [], fileErrors: [], exitCode: 0, durationMs: 0 };
-    args.push('--runTestsByPath', ...testFiles.map((file) => path.join(workspace.repoRoot, safeRelative(file))));
+/** What the Jest session answers when a run has ended (lib/frameworks/jest/session.js). */
+interface SessionAnswer {
+  code?: number;
+  error?: string;
+}
+
+/**
+ * Runs of one suite in one Jest process (session.js), each reading its own `--json` report: runs
+ * after the first skip Jest's start-up. A run that ends the process (a time limit, `--bail`) leaves
+ * the next run to start another.
+ */
+export class JestRuns {
+  private session?: SuiteSession<SessionAnswer>;
+
+  constructor(private readonly workspace: SuiteWorkspace, private readonly options: RunJestOptions) {}
+
+  async run(label: string): Promise<SuiteRun> {
+    const { workspace, options } = this;
+    const timeLimit = options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
+    const outputFile = path.join(workspace.privateDir, `report.${label}.json`);
+    await fs.rm(outputFile, { force: true });
+    const plan = options.plan ? await planned(workspace, options.plan, label, options.testFiles, outputFile) : undefined;
+    const testFiles = plan ? plan.files : options.testFiles;
+    const config = await runnerConfig(workspace, options.setupFiles ?? [], label, plan?.config);
+    const args = ['--config', config, '--json', '--outputFile', outputFile, '--ci', '--no-watchman', '--cacheDirectory', path.join(workspace.privateDir, 'jest-cache')];
+    if (plan) args.push(...plan.args);
+    if (testFiles) {
+      // A budget that selects no test runs no file; Jest would otherwise run them all.
+      if (plan && !testFiles.length) return { tests: [], fileErrors: [], exitCode: 0, durationMs: 0 };
+      args.push('--runTestsByPath', ...testFiles.map((file) => path.join(workspace.repoRoot, safeRelative(file))));
+    }
+    const started = Date.now();
+    if (!this.session?.alive) this.session = this.start();
+    const { reply, code, output, timedOut } = await this.session.request({ args }, { timeLimitMs: timeLimit, signal: options.signal });
+    const durationMs = Date.now() - started;
+    if (timedOut) throw new SuiteRunError(`the suite did not finish within ${timeLimit} ms and was stopped`, 'timeout');
+    const exitCode = reply?.code ?? code;
+    let report: JestJsonReport;
+    try {
+      report = JSON.parse(await fs.readFile(outputFile, 'utf8')) as JestJsonReport;
+    } catch {
+      const ended = reply?.error ? `failed (${reply.error})` : `exited with ${exitCode}`;
+      throw new SuiteRunError(`jest ${ended} and wrote no report: ${output.trim()}`, 'no-report');
+    }
+    return { ...readJestReport(report, workspace.repoRoot), exitCode, durationMs };
   }
-  const started = Date.now();
-  // Own process group: the time limit ends Jest and any worker it started.
-  const { code, output, timedOut } = await runSuiteProcess({
-    command: process.execPath, args, cwd: workspace.repoRoot, env, timeLimitMs: timeLimit, signal: options.signal,
-  });
-  const durationMs = Date.now() - started;
-  if (timedOut) throw new SuiteRunError(`the suite did not finish within ${timeLimit} ms and was stopped`, 'timeout');
-  let report: JestJsonReport;
-  try {
-    report = JSON.parse(await fs.readFile(outputFile, 'utf8')) as JestJsonReport;
-  } catch {
-    throw new SuiteRunError(`jest exited with ${code} and wrote no report: ${output.trim()}`, 'no-report');
+
+  async close(): Promise<void> {
+    await this.session?.close();
   }
-  return { ...readJestReport(report, workspace.repoRoot), exitCode: code, durationMs };
+
+  /** Own process group: a time limit ends Jest and any worker it started. */
+  private start(): SuiteSession<SessionAnswer> {
+    const home = path.join(this.workspace.privateDir, 'home');
+    const env = { ...this.options.env, PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, TMPDIR: home };
+    return new SuiteSession({ command: process.execPath, args: [JEST_SESSION], cwd: this.workspace.repoRoot, env });
+  }
 }
 
 const basename = (file: SuiteFile) => path.posix.basename(file.path);
@@ -156,10 +181,10 @@ async function prepareWorkspace(repoRoot: string): Promise<void> {
 }
 
 /** Every run gets the setup file that routes the tests' fetch calls through the proxy and names the test on each request. */
-async function prepare(workspace: SuiteWorkspace, options: RunOptions): Promise<(label: string) => Promise<SuiteRun>> {
+async function prepare(workspace: SuiteWorkspace, options: RunOptions): Promise<PreparedRuns> {
   const setupFile = path.join(workspace.privateDir, 'tag-tests.js');
   await fs.writeFile(setupFile, testTaggingSetup(options.proxyOrigin, workspace.repoRoot));
-  return (label) => runJest(workspace, { ...options, setupFiles: [setupFile], label });
+  return new JestRuns(workspace, { ...options, setupFiles: [setupFile] });
 }
 
 export const jestRunner: SuiteRunner = {

@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pytestPython } from './python';
 import { PYTEST_HELPERS_FILE, PYTEST_REQUIREMENTS_FILE } from './render';
-import type { RunOptions, RunPlan, SuiteRunner } from '../types';
+import type { PreparedRuns, RunOptions, RunPlan, SuiteRunner } from '../types';
 import type { FileError, SuiteRun, TestOutcome, TestResult } from '../shared/results';
 import { DEFAULT_TIME_LIMIT_MS, runSuiteProcess } from '../shared/suite-process';
 import { safeRelative, SuiteRunError, type SuiteFile, type SuiteWorkspace } from '../shared/workspace';
@@ -156,9 +156,9 @@ function suiteDir(files: SuiteFile[]): string {
 }
 
 /** Before any run: without pytest and requests the execution ends here, saying what to install. */
-async function prepare(workspace: SuiteWorkspace, options: RunOptions): Promise<(label: string) => Promise<SuiteRun>> {
+async function prepare(workspace: SuiteWorkspace, options: RunOptions): Promise<PreparedRuns> {
   const python = await pytestPython(pytestEnvironment(workspace, options.env));
-  return (label) => runPytest(workspace, { ...options, python, label });
+  return { run: (label) => runPytest(workspace, { ...options, python, label }), close: async () => {} };
 }
 
 export const pytestRunner: SuiteRunner = {

@@ -20,7 +20,7 @@ export interface SuiteProcessOptions {
   withStdout?: boolean;
 }
 
-const SUPERVISOR = path.join(__dirname, 'suite-supervisor.js');
+export const SUPERVISOR = path.join(__dirname, 'suite-supervisor.js');
 
 /**
  * Runs the suite's test runner in its own process group: when the time limit expires (or `signal`
@@ -35,13 +35,7 @@ export function runSuiteProcess(options: SuiteProcessOptions): Promise<{ code: n
     });
     let output = '';
     let expired = false;
-    const kill = () => {
-      try {
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    };
+    const kill = () => killGroup(child);
     const timer = setTimeout(() => {
       expired = true;
       kill();
@@ -64,4 +58,13 @@ export function runSuiteProcess(options: SuiteProcessOptions): Promise<{ code: n
       resolve({ code, output, timedOut: expired });
     });
   });
+}
+
+/** Kills the child's process group (it leads one: spawned detached). */
+export function killGroup(child: { pid?: number }): void {
+  try {
+    if (child.pid) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
 }
