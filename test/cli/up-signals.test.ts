@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../lib/net/free-port';
+import { freePorts } from '../../lib/net/free-port';
 import { seedPglite, seedWorkflowBundle } from '../support/databases';
 import { isAlive, processesWithEnv, watchDescendants, type ProcessRecord } from '../support/process-tree';
 
@@ -36,7 +36,7 @@ async function startUp({ seeded }: { seeded: Seeded }): Promise<Up> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'testloom-up-'));
   if (seeded) seedPglite(dataDir);
   if (seeded === true) seedWorkflowBundle(dataDir);
-  const [temporal, ui, api, chroma] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [temporal, ui, api, chroma] = await freePorts(4);
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(DATABASE_URL|CHROMA_URL|GITHUB_|OTEL_|TESTLOOM_TEST_)/.test(name)));
   const child = spawn(process.execPath, [path.join(ROOT, 'bin/testloom'), 'up'], {
     cwd: ROOT,

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { freePort } from '../../lib/net/free-port';
+import { freePorts } from '../../lib/net/free-port';
 import { seedPglite, seedWorkflowBundle } from '../support/databases';
 import { callWithProgress } from './support';
 
@@ -48,7 +48,7 @@ describe('testloom mcp starting the embedded stack', () => {
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
   it('starts the stack, serves a run over stdio with nothing but protocol on stdout, and stops it all when stdin closes', async () => {
-    const [temporal, ui, api] = [await freePort(), await freePort(), await freePort()];
+    const [temporal, ui, api] = await freePorts(3);
     const apiUrl = `http://127.0.0.1:${api}`;
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(DATABASE_URL|CHROMA_URL|GITHUB_|OTEL_|TESTLOOM_TEST_)/.test(name)));
     const transport = new StdioClientTransport({

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../lib/config';
 import { loadTemporalConfig } from '../../lib/config/temporal-config';
-import { freePort } from '../../lib/net/free-port';
+import { freePorts } from '../../lib/net/free-port';
 import { requireTemporalCli } from '../../lib/temporal/cli';
 import { ensureDevServer, type DevServer } from '../../lib/temporal/dev-server';
 import { workflowBundle } from '../../workers/workflow-bundle';
@@ -48,12 +48,12 @@ export interface Fleet {
  * slow every other test file's calls to it.
  */
 export async function startFleetTemporal(dir: string): Promise<DevServer> {
-  const port = await freePort();
+  const [port, uiPort] = await freePorts(2);
   return ensureDevServer({
     cliPath: requireTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH || undefined, projectRoot: PROJECT_ROOT }).path,
     address: `127.0.0.1:${port}`,
     namespace: 'default',
-    uiPort: await freePort(),
+    uiPort,
     headless: true,
     logFile: path.join(dir, 'temporal.log'),
     searchAttributes: loadTemporalConfig(path.join(PROJECT_ROOT, 'temporal.yaml')).searchAttributes,
@@ -102,7 +102,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     return worker;
   };
   try {
-    const ports = await Promise.all(Array.from({ length: options.apis }, () => freePort()));
+    const ports = await freePorts(options.apis);
     for (const port of ports) {
       const url = `http://127.0.0.1:${port}`;
       apis.push({ url, process: startTestloom(`api :${port}`, ['api'], { ...env, TESTLOOM_API_PORT: String(port), TESTLOOM_API_URL: url }) });
