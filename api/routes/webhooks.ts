@@ -1,7 +1,7 @@
 import express, { Router, type Request } from 'express';
 import { recordWebhookOutcome } from '../../lib/monitoring/metrics';
 import { MalformedPayloadError } from '../../lib/webhooks/handle-delivery';
-import { receiveDelivery } from '../../lib/webhooks/receive';
+import { DeliveryReceiver } from '../../lib/webhooks/receive';
 import { SignatureVerifier } from '../../lib/webhooks/signature';
 import { startSpecRun } from '../../lib/runs/start';
 import { parseSpecChangedBody } from '../validation';
@@ -21,6 +21,7 @@ export function webhooksRouter(deps: AppDeps): Router {
   const router = Router();
   const secret = deps.config.github.webhookSecret;
   const verifier = secret ? new SignatureVerifier(secret) : undefined;
+  const receiver = new DeliveryReceiver(deps.db);
 
   router.post('/github', express.raw({ type: () => true, limit: GITHUB_PAYLOAD_LIMIT }), async (req, res) => {
     if (!verifier) throw new HttpError(503, 'webhooks_disabled', 'the webhook receiver is off: set GITHUB_WEBHOOK_SECRET');
@@ -41,7 +42,7 @@ export function webhooksRouter(deps: AppDeps): Router {
     }
     let receipt;
     try {
-      receipt = await receiveDelivery(deps.db, { id, event, payload });
+      receipt = await receiver.receive({ id, event, payload, bytes: raw.length });
     } catch (err) {
       recordWebhookOutcome(event, err instanceof MalformedPayloadError ? 'invalid' : 'error');
       if (err instanceof MalformedPayloadError) throw new HttpError(400, 'invalid_payload', err.message);

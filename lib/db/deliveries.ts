@@ -30,23 +30,50 @@ function whatGithubSent(delivery: Pick<DeliveryRecord, 'event' | 'action' | 'rep
   };
 }
 
-/** Records a delivery; a redelivery of the same id updates the row and counts it. */
-export async function recordDelivery(db: Kysely<Tables>, delivery: DeliveryRecord): Promise<WebhookDeliveryRow> {
-  const fields = {
+/**
+ * Records deliveries (of different ids) in one statement; a redelivery of an id updates its row and
+ * counts it. Rows in the order given.
+ */
+export async function recordDeliveries(db: Kysely<Tables>, deliveries: DeliveryRecord[]): Promise<WebhookDeliveryRow[]> {
+  const rows = deliveries.map((delivery) => ({
+    id: delivery.id,
     ...whatGithubSent(delivery),
     outcome: delivery.outcome,
     reason: delivery.reason ?? null,
     workflowId: delivery.workflowId ?? null,
     runId: delivery.runId ?? null,
-  };
-  return db
+  }));
+  const written = await db
     .insertInto('webhookDeliveries')
-    .values({ id: delivery.id, ...fields })
+    .values(rows)
     .onConflict((oc) =>
-      oc.column('id').doUpdateSet({ ...fields, deliveries: sql<number>`webhook_deliveries.deliveries + 1`, updatedAt: new Date() }),
+      oc.column('id').doUpdateSet((eb) => ({
+        event: eb.ref('excluded.event'),
+        action: eb.ref('excluded.action'),
+        repository: eb.ref('excluded.repository'),
+        issueNumber: eb.ref('excluded.issueNumber'),
+        sender: eb.ref('excluded.sender'),
+        outcome: eb.ref('excluded.outcome'),
+        reason: eb.ref('excluded.reason'),
+        workflowId: eb.ref('excluded.workflowId'),
+        runId: eb.ref('excluded.runId'),
+        deliveries: sql<number>`webhook_deliveries.deliveries + 1`,
+        updatedAt: new Date(),
+      })),
     )
     .returningAll()
-    .executeTakeFirstOrThrow();
+    .execute();
+  return inOrderOf(deliveries, written);
+}
+
+/** Rows returned by a multi-row statement (in no set order), in the order of what was written. */
+function inOrderOf<Row extends { id: string }>(asked: { id: string }[], rows: Row[]): Row[] {
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return asked.map(({ id }) => {
+    const row = byId.get(id);
+    if (!row) throw new Error(`webhook delivery ${id} was not written`);
+    return row;
+  });
 }
 
 export async function getDelivery(db: Kysely<Tables>, id: string): Promise<WebhookDeliveryRow | undefined> {
@@ -62,22 +89,28 @@ export async function listDeliveries(db: Kysely<Tables>, opts: { workflowId?: st
 /** What the receiver answers a delivery it stored with: how it was handled, if it was already. */
 export type AcceptedDelivery = Pick<WebhookDeliveryRow, 'outcome' | 'workflowId' | 'runId'>;
 
+export type DeliveryToAccept = Omit<DeliveryRecord, 'outcome' | 'reason' | 'workflowId' | 'runId'> & { payload: unknown };
+
 /**
- * Stores a delivery that asks for work as `accepted`, with its payload, to be handled by the inbox.
- * A redelivery is counted; it is queued again only if the delivery neither acted already nor waits
- * to be handled (an ignored or failed one is looked at afresh), so the returned row's outcome says
- * which: `accepted`, or the earlier acting outcome.
+ * Stores deliveries (of different ids) that ask for work as `accepted`, with their payloads, in one
+ * statement, to be handled by the inbox. A redelivery is counted; it is queued again only if the
+ * delivery neither acted already nor waits to be handled (an ignored or failed one is looked at
+ * afresh), so each answer's outcome says which: `accepted`, or the earlier acting outcome. Answers
+ * in the order given.
  */
-export async function acceptDelivery(
-  db: Kysely<Tables>,
-  delivery: Omit<DeliveryRecord, 'outcome' | 'reason' | 'workflowId' | 'runId'> & { payload: unknown },
-): Promise<AcceptedDelivery> {
+export async function acceptDeliveries(db: Kysely<Tables>, deliveries: DeliveryToAccept[]): Promise<AcceptedDelivery[]> {
   const keep = sql<boolean>`webhook_deliveries.outcome in (${sql.join([...ACTED_OUTCOMES, 'accepted'])})`;
   const keptOr = <T>(column: string, fresh: unknown) => sql<T>`case when ${keep} then ${sql.ref(`webhook_deliveries.${column}`)} else ${fresh} end`;
-  const fields = whatGithubSent(delivery);
-  return db
+  const rows = deliveries.map((delivery) => ({
+    id: delivery.id,
+    ...whatGithubSent(delivery),
+    outcome: 'accepted' as const,
+    payload: jsonb(delivery.payload),
+    nextAttemptAt: sql<Date>`now()`,
+  }));
+  const written = await db
     .insertInto('webhookDeliveries')
-    .values({ id: delivery.id, ...fields, outcome: 'accepted', payload: jsonb(delivery.payload), nextAttemptAt: sql<Date>`now()` })
+    .values(rows)
     .onConflict((oc) => oc.column('id').doUpdateSet({
       deliveries: sql<number>`webhook_deliveries.deliveries + 1`,
       updatedAt: new Date(),
@@ -88,8 +121,9 @@ export async function acceptDelivery(
       reason: keptOr<string>('reason', null),
     }))
     // Not the stored payload: reading it back would cost a parse of its ~10 KB per delivery.
-    .returning(['outcome', 'workflowId', 'runId'])
-    .executeTakeFirstOrThrow();
+    .returning(['id', 'outcome', 'workflowId', 'runId'])
+    .execute();
+  return inOrderOf(deliveries, written).map(({ outcome, workflowId, runId }) => ({ outcome, workflowId, runId }));
 }
 
 /**
@@ -134,26 +168,18 @@ export async function purgeDeliveries(db: Kysely<Tables>, before: Date, limit = 
   return Number(deleted.numDeletedRows);
 }
 
-/** Writes what handling an accepted delivery came to, and lets its payload go. */
-export async function finishDelivery(
-  db: Kysely<Tables>,
-  id: string,
-  result: Pick<DeliveryRecord, 'outcome' | 'reason' | 'workflowId' | 'runId'>,
-): Promise<void> {
-  await db
-    .updateTable('webhookDeliveries')
-    .set({
-      outcome: result.outcome,
-      reason: result.reason ?? null,
-      workflowId: result.workflowId ?? null,
-      runId: result.runId ?? null,
-      payload: null,
-      nextAttemptAt: null,
-      updatedAt: new Date(),
-    })
-    .where('id', '=', id)
-    .where('outcome', '=', 'accepted')
-    .execute();
+/** What handling an accepted delivery came to. */
+export type DeliveryFinish = Pick<DeliveryRecord, 'id' | 'outcome' | 'reason' | 'workflowId' | 'runId'>;
+
+/** Writes what handling accepted deliveries (of different ids) came to, in one statement, and lets their payloads go. */
+export async function finishDeliveries(db: Kysely<Tables>, finishes: DeliveryFinish[]): Promise<void> {
+  const handled = sql.join(finishes.map((f) => sql`(${f.id}::text, ${f.outcome}::text, ${f.reason ?? null}::text, ${f.workflowId ?? null}::text, ${f.runId ?? null}::text)`));
+  await sql`
+    update webhook_deliveries as d
+    set outcome = h.outcome, reason = h.reason, workflow_id = h.workflow_id, run_id = h.run_id,
+        payload = null, next_attempt_at = null, updated_at = now()
+    from (values ${handled}) as h (id, outcome, reason, workflow_id, run_id)
+    where d.id = h.id and d.outcome = 'accepted'`.execute(db);
 }
 
 /** An attempt failed: the delivery stays accepted and is due again after `delayMs`, saying why. */

@@ -54,10 +54,11 @@ export class InvalidCursorError extends Error {
 
 /**
  * Records a run if it is not recorded yet; both the API and the workflow's receive stage call it.
- * An existing row is returned unchanged (use `updateRun` to change it).
+ * An existing row is left unchanged (use `updateRun` to change it) and not read back: no caller
+ * needs it, and the webhook inbox records an already-started run for every repeated `labeled` event.
  */
-export async function upsertRun(db: Kysely<Tables>, run: NewRun): Promise<RunRow> {
-  const inserted = await db
+export async function upsertRun(db: Kysely<Tables>, run: NewRun): Promise<void> {
+  await db
     .insertInto('runs')
     .values({
       id: run.id,
@@ -69,9 +70,7 @@ export async function upsertRun(db: Kysely<Tables>, run: NewRun): Promise<RunRow
       status: run.status,
     })
     .onConflict((oc) => oc.column('id').doNothing())
-    .returningAll()
-    .executeTakeFirst();
-  return inserted ?? (await db.selectFrom('runs').selectAll().where('id', '=', run.id).executeTakeFirstOrThrow());
+    .execute();
 }
 
 /** Applies `patch` and returns the updated run, or undefined when no run has this id. */

@@ -6,7 +6,8 @@
  * Handling is idempotent (fixed workflow ids), so a delivery claimed again after a crash acts once.
  */
 import type { WebhookDeliveryRow } from '../../schema/tables';
-import { claimDeliveries, finishDelivery, purgeDeliveries, releaseDeliveries, retryDeliveryLater } from '../db/deliveries';
+import { claimDeliveries, finishDeliveries, purgeDeliveries, releaseDeliveries, retryDeliveryLater, type DeliveryFinish } from '../db/deliveries';
+import { WriteGroups } from '../db/write-groups';
 import { recordWebhookOutcome } from '../monitoring/metrics';
 import { rootLogger } from '../observability/logger';
 import type { WebhookDeps } from './delivery';
@@ -59,9 +60,15 @@ export class WebhookInbox {
   private woken = false;
   private wakeSleeper?: () => void;
   private lastPurge = 0;
+  /** Outcomes of deliveries handled side by side are written in one statement. */
+  private readonly finished: WriteGroups<DeliveryFinish, undefined>;
 
   constructor(private readonly deps: WebhookDeps, options: InboxOptions = {}) {
     this.options = { ...DEFAULTS, ...options };
+    this.finished = new WriteGroups(async (finishes) => {
+      await finishDeliveries(deps.db, finishes);
+      return finishes.map(() => undefined);
+    }, (finish) => finish.id);
   }
 
   start(): void {
@@ -173,7 +180,7 @@ export class WebhookInbox {
     try {
       if (!row.payload) throw new MalformedPayloadError('the stored delivery has no payload');
       const result = await handleDelivery(this.deps, row.event, row.payload, seen);
-      await finishDelivery(db, row.id, result);
+      await this.finished.write({ id: row.id, ...result });
       recordWebhookOutcome(row.event, result.outcome);
       return result.outcome;
     } catch (err) {
@@ -182,7 +189,7 @@ export class WebhookInbox {
       this.log.warn({ err, delivery: row.id, event: row.event, attempt: row.attempts, final }, 'webhook inbox: handling a delivery failed');
       try {
         if (final) {
-          await finishDelivery(db, row.id, { outcome: 'failed', reason: `attempt ${row.attempts}: ${message}` });
+          await this.finished.write({ id: row.id, outcome: 'failed', reason: `attempt ${row.attempts}: ${message}` });
           recordWebhookOutcome(row.event, 'failed');
           return 'failed';
         } else {

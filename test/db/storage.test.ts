@@ -7,9 +7,12 @@ import { join } from 'node:path';
 import { type Kysely, sql } from 'kysely';
 import { Client } from 'pg';
 import {
+  acceptDeliveries,
   ABANDONED_ERROR,
   type Database,
+  type DeliveryToAccept,
   endStage,
+  finishDeliveries,
   getCollaboratorPermission,
   getDelivery,
   getLocalIssue,
@@ -29,7 +32,7 @@ import {
   openDatabase,
   type OpenDatabaseOptions,
   replaceArtifacts,
-  recordDelivery,
+  recordDeliveries,
   replaceTestCases,
   saveLocalIssue,
   saveSpec,
@@ -42,6 +45,7 @@ import {
 } from '../../lib/db';
 import type { RunResult, Subject } from '../../lib/core/contract';
 import { migrations } from '../../schema/migrations';
+import { WriteGroups } from '../../lib/db/write-groups';
 import { createTestPostgres } from '../support/databases';
 import { TYPESCRIPT_LOADER } from '../support/testloom-processes';
 
@@ -94,7 +98,9 @@ describe.each(backends)('storage on $name', (backend) => {
   });
 
   async function newRun(overrides: Partial<NewRun> = {}) {
-    return upsertRun(db, { id: uid('run'), workflowId: uid('wf'), trigger: 'spec', repository: 'acme/api', ...overrides });
+    const run = { id: uid('run'), workflowId: uid('wf'), trigger: 'spec' as const, repository: 'acme/api', ...overrides };
+    await upsertRun(db, run);
+    return (await getRun(db, run.id))!;
   }
 
   test('opens the requested backend', () => {
@@ -143,10 +149,11 @@ describe.each(backends)('storage on $name', (backend) => {
 
   test('upsertRun is idempotent and keeps the first row', async () => {
     const input = { id: uid('run'), workflowId: uid('spec:'), trigger: 'spec' as const, repository: 'acme/api' };
-    const first = await upsertRun(db, input);
-    const second = await upsertRun(db, { ...input, repository: 'acme/other', status: 'running' });
+    await upsertRun(db, input);
+    const first = await getRun(db, input.id);
+    await upsertRun(db, { ...input, repository: 'acme/other', status: 'running' });
 
-    expect(second).toEqual(first);
+    expect(await getRun(db, input.id)).toEqual(first);
     expect(first).toMatchObject({ ...input, status: 'queued', stage: null, error: null, details: {}, subject: null, result: null, finishedAt: null });
     const rows = await db.selectFrom('runs').select('id').where('id', '=', input.id).execute();
     expect(rows).toHaveLength(1);
@@ -180,8 +187,10 @@ describe.each(backends)('storage on $name', (backend) => {
     const workflowId = uid('issue:acme/api#');
     // Temporal run ids are UUIDv7, ordered by time: the id breaks a tie in created_at.
     const base = uid('run');
-    const older = await upsertRun(db, { id: `${base}-1`, workflowId, trigger: 'issue', repository: 'acme/api' });
-    const newer = await upsertRun(db, { id: `${base}-2`, workflowId, trigger: 'issue', repository: 'acme/api' });
+    const older = { id: `${base}-1`, workflowId, trigger: 'issue' as const, repository: 'acme/api' };
+    const newer = { ...older, id: `${base}-2` };
+    await upsertRun(db, older);
+    await upsertRun(db, newer);
 
     expect((await getRun(db, older.id))?.id).toBe(older.id);
     expect((await getRun(db, workflowId))?.id).toBe(newer.id);
@@ -197,7 +206,11 @@ describe.each(backends)('storage on $name', (backend) => {
     }
     // Same created_at for several rows (one transaction): ordering falls back to id.
     await db.transaction().execute(async (tx) => {
-      for (let i = 0; i < 6; i++) ids.push((await upsertRun(tx, { id: `tie-${i}-${randomUUID()}`, workflowId: 'wf', trigger: 'spec', repository, status: 'completed' })).id);
+      for (let i = 0; i < 6; i++) {
+        const id = `tie-${i}-${randomUUID()}`;
+        await upsertRun(tx, { id, workflowId: 'wf', trigger: 'spec', repository, status: 'completed' });
+        ids.push(id);
+      }
     });
     await newRun({ repository: uid('acme/elsewhere') });
 
@@ -373,13 +386,68 @@ describe.each(backends)('storage on $name', (backend) => {
     expect(await listTestCases(db, run.id)).toEqual([]);
   });
 
-  test('recordDelivery keeps one row per delivery id and counts redeliveries', async () => {
+  test('recordDeliveries keeps one row per delivery id and counts redeliveries', async () => {
     const id = uid('delivery');
-    await recordDelivery(db, { id, event: 'issues', action: 'labeled', repository: 'octo/shop', issueNumber: 12, sender: 'octo', outcome: 'started', workflowId: 'issue:octo/shop#12', runId: 'r1' });
-    const again = await recordDelivery(db, { id, event: 'issues', action: 'labeled', repository: 'octo/shop', issueNumber: 12, sender: 'octo', outcome: 'existing', workflowId: 'issue:octo/shop#12', runId: 'r1' });
+    await recordDeliveries(db, [{ id, event: 'issues', action: 'labeled', repository: 'octo/shop', issueNumber: 12, sender: 'octo', outcome: 'started', workflowId: 'issue:octo/shop#12', runId: 'r1' }]);
+    const [again] = await recordDeliveries(db, [{ id, event: 'issues', action: 'labeled', repository: 'octo/shop', issueNumber: 12, sender: 'octo', outcome: 'existing', workflowId: 'issue:octo/shop#12', runId: 'r1' }]);
     expect(again).toMatchObject({ id, outcome: 'existing', deliveries: 2, issueNumber: 12, reason: null });
     expect(await getDelivery(db, id)).toEqual(again);
     expect((await listDeliveries(db, { workflowId: 'issue:octo/shop#12' })).map((d) => d.id)).toContain(id);
+  });
+
+  test('deliveries that arrive together are stored in one statement; a second delivery of the same id waits for the next', async () => {
+    const groups: number[] = [];
+    const writes = new WriteGroups(async (deliveries: DeliveryToAccept[]) => {
+      groups.push(deliveries.length);
+      return acceptDeliveries(db, deliveries);
+    }, (delivery) => delivery.id);
+    const delivery = (id: string, payload: unknown = { action: 'labeled' }): DeliveryToAccept => ({ id, event: 'issues', action: 'labeled', repository: 'octo/shop', issueNumber: 7, sender: 'octo', payload });
+    const ids = Array.from({ length: 30 }, () => uid('together'));
+    const answers = await Promise.all([...ids.map((id) => writes.write(delivery(id))), writes.write(delivery(ids[0]))]);
+    expect(groups).toEqual([30, 1]);
+    expect(answers.map((answer) => answer.outcome)).toEqual(Array(31).fill('accepted'));
+    expect(await getDelivery(db, ids[0])).toMatchObject({ outcome: 'accepted', deliveries: 2 });
+    expect(await getDelivery(db, ids[29])).toMatchObject({ outcome: 'accepted', deliveries: 1, issueNumber: 7, sender: 'octo' });
+
+    // Text the database cannot store fails its own delivery only; the rest of its group is stored.
+    const others = Array.from({ length: 4 }, () => uid('beside'));
+    const refused = uid('refused');
+    const settled = await Promise.allSettled([...others.map((id) => writes.write(delivery(id))), writes.write(delivery(refused, { title: 'a\u0000b' }))]);
+    expect(settled.map((answer) => answer.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+    for (const id of others) expect(await getDelivery(db, id)).toMatchObject({ outcome: 'accepted' });
+    expect(await getDelivery(db, refused)).toBeUndefined();
+  });
+
+  test('a statement carries deliveries up to a payload budget; one larger than the budget goes alone, and one id\'s writes keep their order', async () => {
+    const groups: string[][] = [];
+    const writes = new WriteGroups(async (deliveries: DeliveryToAccept[]) => {
+      groups.push(deliveries.map((delivery) => delivery.id));
+      return acceptDeliveries(db, deliveries);
+    }, (delivery) => delivery.id, { maxGroup: 200, maxWeight: 100 });
+    const [a, b, c, huge] = ['a', 'b', 'c', 'huge'].map((name) => uid(name));
+    const delivery = (id: string): DeliveryToAccept => ({ id, event: 'issues', action: 'labeled', repository: 'octo/shop', issueNumber: 8, payload: { id } });
+    await Promise.all([
+      writes.write(delivery(a), 60), writes.write(delivery(b), 60), writes.write(delivery(c), 30),
+      writes.write(delivery(a), 0), writes.write(delivery(huge), 500),
+    ]);
+    // b does not fit beside a (60 + 60 > 100), c does; a's second write waits for the next statement; huge goes alone.
+    expect(groups).toEqual([[a, c], [b, a], [huge]]);
+    expect(await getDelivery(db, a)).toMatchObject({ deliveries: 2 });
+  });
+
+  test('finishDeliveries writes each accepted delivery\'s own outcome in one statement and leaves a finished one alone', async () => {
+    const delivery = (id: string): DeliveryToAccept => ({ id, event: 'issues', action: 'labeled', repository: 'octo/shop', issueNumber: 9, payload: { id } });
+    const [started, failed, done] = ['started', 'failed', 'done'].map((name) => uid(name));
+    await acceptDeliveries(db, [delivery(started), delivery(failed), delivery(done)]);
+    await finishDeliveries(db, [{ id: done, outcome: 'existing', workflowId: 'issue:octo/shop#9', runId: 'r0' }]);
+    await finishDeliveries(db, [
+      { id: started, outcome: 'started', workflowId: 'issue:octo/shop#9', runId: 'r1' },
+      { id: failed, outcome: 'failed', reason: 'attempt 25: Temporal is unavailable' },
+      { id: done, outcome: 'started', workflowId: 'issue:octo/shop#9', runId: 'r2' },
+    ]);
+    expect(await getDelivery(db, started)).toMatchObject({ outcome: 'started', workflowId: 'issue:octo/shop#9', runId: 'r1', reason: null, payload: null, nextAttemptAt: null });
+    expect(await getDelivery(db, failed)).toMatchObject({ outcome: 'failed', reason: 'attempt 25: Temporal is unavailable', workflowId: null, runId: null, payload: null });
+    expect(await getDelivery(db, done)).toMatchObject({ outcome: 'existing', runId: 'r0' });
   });
 
   test('local issues are upserted and collaborators matched case-insensitively', async () => {
@@ -510,7 +578,7 @@ describe('openDatabase on PGlite', () => {
         expect(readdirSync(dataDir)).toEqual(['pglite']);
         // Small shared buffers: PGlite touches all of them in its WebAssembly memory (resident memory).
         const { rows: settings } = await sql<{ sharedBuffers: string }>`show shared_buffers`.execute(database.db);
-        expect(settings).toEqual([{ sharedBuffers: '16MB' }]); // CamelCasePlugin
+        expect(settings).toEqual([{ sharedBuffers: '8MB' }]); // CamelCasePlugin
       } finally {
         await database.close();
       }

@@ -6,12 +6,12 @@
  */
 import { Client } from '@temporalio/client';
 import { sql } from 'kysely';
-import { acceptDelivery, getDelivery } from '../../lib/db/deliveries';
+import { acceptDeliveries, getDelivery } from '../../lib/db/deliveries';
 import { issueWorkflowId } from '../../lib/issues';
 import { deliveryFields } from '../../lib/webhooks/handle-delivery';
 import { WebhookInbox, type InboxOptions } from '../../lib/webhooks/inbox';
 import { createHarness, type Harness } from '../support/harness';
-import { eventually, handledDelivery, issuesEvent, TRIGGER_LABEL } from '../support/github-deliveries';
+import { eventually, handledDeliveries, handledDelivery, issuesEvent, TRIGGER_LABEL } from '../support/github-deliveries';
 import { uniqueRepository } from '../support/retrieval';
 
 describe('webhook inbox', () => {
@@ -37,7 +37,7 @@ describe('webhook inbox', () => {
   const store = async (repository: string, number: number) => {
     const payload = issuesEvent('labeled', { repository, number, labels: [TRIGGER_LABEL] });
     const id = `inbox-${repository}-${number}`;
-    await acceptDelivery(harness.database.db, { ...deliveryFields({ id, event: 'issues', payload }), payload });
+    await acceptDeliveries(harness.database.db, [{ ...deliveryFields({ id, event: 'issues', payload }), payload }]);
     return id;
   };
 
@@ -49,11 +49,15 @@ describe('webhook inbox', () => {
     // Two processes' inboxes on one Postgres: each delivery is claimed by one of them.
     inbox(harness.client, { batchSize: 3 });
     inbox(harness.client, { batchSize: 3 });
-    const rows = await Promise.all(ids.map((id) => handled(id)));
+    const rows = await handledDeliveries(harness, ids, 30_000);
     expect(rows.map((row) => [row.outcome, row.attempts, row.payload, row.nextAttemptAt])).toEqual(ids.map(() => ['started', 1, null, null]));
     expect(rows.map((row) => row.workflowId)).toEqual(ids.map((_, i) => issueWorkflowId({ repository, number: i + 1 })));
-    const executions = [];
-    for await (const execution of harness.client.workflow.list({ query: `TestloomRepository = "${repository}"` })) executions.push(execution.workflowId);
+    // Temporal's visibility store lags the starts a little: wait until it lists them all, then count.
+    const executions = await eventually(async () => {
+      const listed = [];
+      for await (const execution of harness.client.workflow.list({ query: `TestloomRepository = "${repository}"` })) listed.push(execution.workflowId);
+      return listed.length >= 20 ? listed : undefined;
+    });
     expect(executions).toHaveLength(20);
   });
 
@@ -82,7 +86,7 @@ describe('webhook inbox', () => {
     const labelled = await store(repository, 1);
     const closed = 'inbox-closed';
     const closing = issuesEvent('closed', { repository, number: 1 });
-    await acceptDelivery(harness.database.db, { ...deliveryFields({ id: closed, event: 'issues', payload: closing }), payload: closing });
+    await acceptDeliveries(harness.database.db, [{ ...deliveryFields({ id: closed, event: 'issues', payload: closing }), payload: closing }]);
     const refused = new Client({ connection: harness.client.connection, namespace: 'no-such-namespace' });
     const failing = inbox(refused, { retryDelayMs: () => 300 });
     await eventually(async () => ((await getDelivery(harness.database.db, labelled))!.attempts >= 2 ? true : undefined));
