@@ -4,7 +4,6 @@
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import examples from '@octokit/webhooks-examples/api.github.com/index.json';
-import { getDelivery } from '../../lib/db/deliveries';
 import type { WebhookDeliveryRow } from '../../schema/tables';
 import type { Harness } from './harness';
 
@@ -99,12 +98,25 @@ export async function deliver(harness: Harness, event: string, payload: Payload,
 
 /** The delivery's row once the webhook inbox has handled it (its outcome is no longer `accepted`). */
 export async function handledDelivery(harness: Harness, id: string, timeoutMs = 110_000): Promise<WebhookDeliveryRow> {
+  return (await handledDeliveries(harness, [id], timeoutMs))[0];
+}
+
+/**
+ * The deliveries' rows, in the order of `ids`, once the inbox has handled them all. One query per
+ * look, not one per delivery: hundreds of pollers would compete with the inbox for the database.
+ */
+export async function handledDeliveries(harness: Harness, ids: string[], timeoutMs = 110_000): Promise<WebhookDeliveryRow[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const row = await getDelivery(harness.database.db, id);
-    if (row && row.outcome !== 'accepted') return row;
-    if (Date.now() > deadline) throw new Error(`delivery ${id} was not handled within ${timeoutMs} ms: ${JSON.stringify(row)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const rows = await harness.database.db.selectFrom('webhookDeliveries').selectAll().where('id', 'in', ids).execute();
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    const waiting = ids.filter((id) => (byId.get(id)?.outcome ?? 'accepted') === 'accepted');
+    if (!waiting.length) return ids.map((id) => byId.get(id)!);
+    if (Date.now() > deadline) {
+      const examples = waiting.slice(0, 3).map((id) => JSON.stringify(byId.get(id) ?? { id, row: 'missing' }));
+      throw new Error(`${waiting.length} of ${ids.length} deliveries were not handled within ${timeoutMs} ms, e.g. ${examples.join(', ')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 

@@ -4,7 +4,7 @@ import { listStageEvents } from '../../lib/db/stage-events';
 import { issueWorkflowId } from '../../lib/issues';
 import { cancelSignal, statusQuery } from '../../lib/core/workflows';
 import { apiRequest, createHarness, waitForRunEnd, type Harness } from '../support/harness';
-import { commentEvent, deliver, deliverAndHandle, eventually, handledDelivery, issuesEvent, sign, TRIGGER_LABEL, WEBHOOK_SECRET } from '../support/github-deliveries';
+import { commentEvent, deliver, deliverAndHandle, eventually, handledDeliveries, handledDelivery, issuesEvent, sign, TRIGGER_LABEL, WEBHOOK_SECRET } from '../support/github-deliveries';
 import { uniqueRepository } from '../support/retrieval';
 
 describe('GitHub webhook receiver (real payloads, real Temporal, worker running)', () => {
@@ -269,7 +269,7 @@ describe('GitHub webhook receiver under concurrent deliveries', () => {
     const responses = await inParallel(deliveries, 100, ({ event, payload }) => deliver(harness, event, payload));
 
     expect(responses.filter((r) => r.status !== 202 || r.outcome !== 'accepted')).toEqual([]);
-    const handled = await Promise.all(responses.map((r) => handledDelivery(harness, r.id)));
+    const handled = await handledDeliveries(harness, responses.map((r) => r.id));
     const outcomes = new Map<string, number>();
     for (const row of handled) outcomes.set(row.outcome, (outcomes.get(row.outcome) ?? 0) + 1);
     expect(Object.fromEntries(outcomes)).toEqual({ started: 100, existing: 300, ignored: 100 });
