@@ -4,7 +4,8 @@
  *     next to a Python reference (onnxruntime + tokenizers) on the same ONNX file, and their ratio;
  *   - Chroma top-5 query latency (p50/p99) with 10k and 100k stored 384-d vectors, on a Chroma
  *     server of its own.
- * Installs the Python reference's packages into .venv when missing. Usage: tsx bench/embeddings.ts
+ * Installs the Python reference's packages into .venv when missing, onnxruntime at the version Node runs
+ * (onnxruntime-node's), so both sides run the same runtime. Usage: tsx bench/embeddings.ts
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -44,14 +45,25 @@ function realisticSentences(n: number): string[] {
   return sentences.slice(0, n);
 }
 
+/** The onnxruntime Node runs (transformers.js's onnxruntime-node): the Python reference runs the same version. */
+function nodeOnnxruntimeVersion(): string {
+  const manifest = path.join(PROJECT_ROOT, 'node_modules', 'onnxruntime-node', 'package.json');
+  return (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version: string }).version;
+}
+
 function ensurePythonReference(): string {
   const python = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
   if (!fs.existsSync(python)) execFileSync('python3', ['-m', 'venv', path.join(PROJECT_ROOT, '.venv')], { stdio: 'inherit' });
+  const wanted = nodeOnnxruntimeVersion();
+  let installed = '';
   try {
-    execFileSync(python, ['-c', 'import onnxruntime, tokenizers, numpy'], { stdio: 'ignore' });
+    installed = execFileSync(python, ['-c', 'import onnxruntime, tokenizers, numpy; print(onnxruntime.__version__)']).toString().trim();
   } catch {
-    console.log('installing onnxruntime tokenizers numpy into .venv for the Python reference …');
-    execFileSync(path.join(PROJECT_ROOT, '.venv', 'bin', 'pip'), ['install', '--quiet', 'onnxruntime', 'tokenizers', 'numpy'], { stdio: 'inherit' });
+    // not installed yet
+  }
+  if (installed !== wanted) {
+    console.log(`installing onnxruntime ${wanted} (the version of Node's onnxruntime-node), tokenizers, numpy into .venv for the Python reference …`);
+    execFileSync(path.join(PROJECT_ROOT, '.venv', 'bin', 'pip'), ['install', '--quiet', `onnxruntime==${wanted}`, 'tokenizers', 'numpy'], { stdio: 'inherit' });
   }
   return python;
 }
