@@ -1,25 +1,30 @@
 /**
  * Embedding throughput and vector-search latency. Prints
  *   - sentences/second of testloom's embedder (transformers.js) one at a time and in batches of 32,
- *     next to a Python reference (onnxruntime + tokenizers) on the same ONNX file, and their ratio;
+ *     next to a Python reference (onnxruntime + tokenizers) on the same ONNX file, the two taking
+ *     turns on the same sentences, and their ratio;
  *   - Chroma top-5 query latency (p50/p99) with 10k and 100k stored 384-d vectors, on a Chroma
  *     server of its own.
  * Installs the Python reference's packages into .venv when missing, onnxruntime at the version Node runs
  * (onnxruntime-node's), so both sides run the same runtime. Usage: tsx bench/embeddings.ts
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import readline from 'node:readline';
 import { ChromaClient } from 'chromadb';
 import { loadConfig, PROJECT_ROOT } from '../lib/config';
-import { loadEmbedder, modelFolder } from '../lib/embeddings';
+import { loadEmbedder, modelFolder, type Embedder } from '../lib/embeddings';
 import { freePort } from '../lib/net/free-port';
 import { quantile } from './stats';
 import { ensureChromaServer } from '../lib/retrieval/chroma-server';
 
 const SENTENCES = 256;
 const BATCH = 32;
+/** Sentences per side in one round, and rounds per batch size. */
+const BLOCK = 128;
+const ROUNDS = 10;
 const QUERIES = 200;
 const SIZES = [10_000, 100_000];
 
@@ -68,34 +73,86 @@ function ensurePythonReference(): string {
   return python;
 }
 
+/** The Python reference as a process answering one JSON line per request (bench/embeddings_reference.py). */
+class PythonReference {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly answers: AsyncIterator<string>;
+
+  constructor(python: string, folder: string) {
+    this.child = spawn(python, [path.join(__dirname, 'embeddings_reference.py'), folder]);
+    this.child.stderr.pipe(process.stderr);
+    this.answers = readline.createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
+  }
+
+  async ask<Answer>(request: object): Promise<Answer> {
+    this.child.stdin.write(`${JSON.stringify(request)}\n`);
+    const { value, done } = await this.answers.next();
+    if (done) throw new Error('the Python reference ended without answering');
+    return JSON.parse(value) as Answer;
+  }
+
+  close(): void {
+    this.child.stdin.end();
+  }
+}
+
+/**
+ * Node and Python take turns on the same slices of sentences, Python timing its own share; which
+ * side goes first alternates per round. Returns milliseconds per side, summed over the rounds, and
+ * the lowest and highest ratio of one round.
+ */
+async function alternate(embedder: Embedder, reference: PythonReference, sentences: string[], batch: number) {
+  const total = { node: 0, python: 0 };
+  const ratios: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const start = (round * BLOCK) % sentences.length;
+    const block = sentences.slice(start, start + BLOCK);
+    const timeNode = async () => {
+      const began = performance.now();
+      for (let i = 0; i < block.length; i += batch) await embedder.embed(block.slice(i, i + batch));
+      return performance.now() - began;
+    };
+    const timePython = async () => (await reference.ask<{ seconds: number }>({ time: { start, count: block.length, batch } })).seconds * 1000;
+    const [node, python] = round % 2 ? [await timeNode(), await timePython()] : await timePython().then(async (p) => [await timeNode(), p]);
+    total.node += node;
+    total.python += python;
+    ratios.push(python / node);
+  }
+  return { ...total, lowest: Math.min(...ratios), highest: Math.max(...ratios) };
+}
+
 async function benchEmbeddings(): Promise<void> {
-  const settings = { ...loadConfig().retrieval.embedding, offline: true, batchSize: BATCH };
+  // A batch size above the largest one timed: the embedder gives each call's texts to the model at once.
+  const settings = { ...loadConfig().retrieval.embedding, offline: true, batchSize: SENTENCES };
   const python = ensurePythonReference();
   const embedder = await loadEmbedder(settings);
   const sentences = realisticSentences(SENTENCES);
+  const reference = new PythonReference(python, modelFolder(settings.modelDir, settings.modelId));
+  try {
+    const { onnxruntime } = await reference.ask<{ onnxruntime: string }>({ sentences });
+    // Warm-up: both sides once over every sentence.
+    await embedder.embed(sentences.slice(0, BATCH));
+    await reference.ask({ time: { start: 0, count: BATCH, batch: BATCH } });
+    const load = os.loadavg()[0];
+    const single = await alternate(embedder, reference, sentences, 1);
+    const batched = await alternate(embedder, reference, sentences, BATCH);
+    const nodeVectors = await embedder.embed(sentences);
+    const { vectors: pythonVectors } = await reference.ask<{ vectors: number[][] }>({ vectors: { batch: BATCH } });
+    const agreement = Math.min(...nodeVectors.map((v, i) => dot(v, pythonVectors[i])));
 
-  await embedder.embed(sentences.slice(0, BATCH)); // warm-up
-  let start = performance.now();
-  for (const sentence of sentences) await embedder.embed([sentence]);
-  const nodeSingle = performance.now() - start;
-  start = performance.now();
-  const nodeVectors = await embedder.embed(sentences);
-  const nodeBatched = performance.now() - start;
-
-  const output = execFileSync(python, [path.join(__dirname, 'embeddings_reference.py'), modelFolder(settings.modelDir, settings.modelId)], {
-    input: JSON.stringify(sentences),
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const py = JSON.parse(output.toString()) as { single: number; batched: number; onnxruntime: string; vectors: number[][] };
-  const agreement = Math.min(...nodeVectors.map((v, i) => dot(v, py.vectors[i])));
-  const nodeRates = [SENTENCES / (nodeSingle / 1000), SENTENCES / (nodeBatched / 1000)];
-
-  console.log(`\nEmbeddings: ${settings.modelId} (int8 ONNX), ${SENTENCES} sentences after a warm-up, ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)} at start`);
-  console.log('                                   batch 1    batch 32');
-  console.log(`Node  transformers.js          ${rate(SENTENCES, nodeSingle).padStart(10)} ${rate(SENTENCES, nodeBatched).padStart(11)}`);
-  console.log(`Python onnxruntime ${py.onnxruntime.padEnd(8)}     ${`${py.single.toFixed(1)}/s`.padStart(10)} ${`${py.batched.toFixed(1)}/s`.padStart(11)}`);
-  console.log(`Node / Python                  ${`${(nodeRates[0] / py.single).toFixed(2)}×`.padStart(10)} ${`${(nodeRates[1] / py.batched).toFixed(2)}×`.padStart(11)}`);
-  console.log(`Node vs Python vectors: lowest cosine ${agreement.toFixed(6)}`);
+    const sentencesTimed = ROUNDS * BLOCK;
+    console.log(`\nEmbeddings: ${settings.modelId} (int8 ONNX), ${ROUNDS} rounds of ${BLOCK} sentences per side and batch size, Node and Python taking turns, after a warm-up; ${os.cpus().length} CPUs, load average ${load.toFixed(1)} at start`);
+    console.log('                                   batch 1    batch 32');
+    console.log(`Node  transformers.js          ${rate(sentencesTimed, single.node).padStart(10)} ${rate(sentencesTimed, batched.node).padStart(11)}`);
+    console.log(`Python onnxruntime ${onnxruntime.padEnd(8)}     ${rate(sentencesTimed, single.python).padStart(10)} ${rate(sentencesTimed, batched.python).padStart(11)}`);
+    const ratio = (side: typeof single) => `${(side.python / side.node).toFixed(2)}×`;
+    const spread = (side: typeof single) => `${side.lowest.toFixed(2)}–${side.highest.toFixed(2)}`;
+    console.log(`Node / Python                  ${ratio(single).padStart(10)} ${ratio(batched).padStart(11)}`);
+    console.log(`  one round's ratio            ${spread(single).padStart(10)} ${spread(batched).padStart(11)}`);
+    console.log(`Node vs Python vectors: lowest cosine ${agreement.toFixed(6)}`);
+  } finally {
+    reference.close();
+  }
 }
 
 function randomUnitVector(): number[] {

@@ -2,9 +2,12 @@
 onnxruntime and Hugging Face `tokenizers`, mean pooling and L2 normalisation, truncating at 256
 word pieces like testloom's embedder.
 
-Usage: python bench/embeddings_reference.py MODEL_FOLDER < sentences.json
-Reads a JSON list of sentences on stdin; prints one JSON object: sentences/second single and
-batched, and the batched vectors (for checking agreement with Node).
+Usage: python bench/embeddings_reference.py MODEL_FOLDER
+A JSON line per request on stdin, a JSON line per answer on stdout, so the bench can alternate
+Node's blocks with this process's (a noisy machine's drift then falls on both sides alike):
+  {"sentences": [...]}                            -> {"onnxruntime": version}   (first)
+  {"time": {"start": i, "count": n, "batch": b}}  -> {"seconds": s}   sentences i..i+n in batches of b
+  {"vectors": {"batch": b}}                       -> {"vectors": [...]}   every sentence's vector
 Needs: pip install onnxruntime tokenizers numpy (bench/embeddings.ts installs them into .venv).
 """
 
@@ -18,12 +21,10 @@ import onnxruntime as ort
 from tokenizers import Tokenizer
 
 MAX_TOKENS = 256
-BATCH = 32
 
 
 def main() -> None:
     folder = Path(sys.argv[1])
-    sentences = json.load(sys.stdin)
     session = ort.InferenceSession(str(folder / "onnx" / "model_quantized.onnx"), providers=["CPUExecutionProvider"])
     tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
     # tokenizer.json ships fixed padding and truncation at 128; pad per batch and cut at 256 instead.
@@ -39,15 +40,24 @@ def main() -> None:
         pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
         return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
 
-    def rate(batch_size: int) -> tuple[float, np.ndarray]:
-        embed(sentences[:batch_size])  # warm-up
-        start = time.perf_counter()
-        vectors = np.concatenate([embed(sentences[i : i + batch_size]) for i in range(0, len(sentences), batch_size)])
-        return len(sentences) / (time.perf_counter() - start), vectors
+    def in_batches(texts: list[str], batch: int) -> np.ndarray:
+        return np.concatenate([embed(texts[i : i + batch]) for i in range(0, len(texts), batch)])
 
-    single, _ = rate(1)
-    batched, vectors = rate(BATCH)
-    json.dump({"single": single, "batched": batched, "onnxruntime": ort.__version__, "vectors": vectors.round(7).tolist()}, sys.stdout)
+    sentences: list[str] = []
+    for line in sys.stdin:
+        request = json.loads(line)
+        if "sentences" in request:
+            sentences = request["sentences"]
+            answer = {"onnxruntime": ort.__version__}
+        elif "time" in request:
+            start, count, batch = request["time"]["start"], request["time"]["count"], request["time"]["batch"]
+            began = time.perf_counter()
+            in_batches(sentences[start : start + count], batch)
+            answer = {"seconds": time.perf_counter() - began}
+        else:
+            answer = {"vectors": in_batches(sentences, request["vectors"]["batch"]).round(7).tolist()}
+        sys.stdout.write(json.dumps(answer) + "\n")
+        sys.stdout.flush()
 
 
 if __name__ == "__main__":
