@@ -13,23 +13,31 @@ export interface ReviewInput {
 }
 
 /**
- * Opens the review for (repository, headBranch) or updates the existing one, atomically.
- * `created` is true only for the call that inserted the row. The status of an existing review is kept.
+ * Opens the review for (repository, headBranch) or updates the existing one, atomically, and says
+ * which review it is. `created` is true only for the call that inserted the row. The status of an
+ * existing review is kept. The diff (tens of KB) is sent once and not read back.
  */
-export async function upsertReview(db: Kysely<Tables>, input: ReviewInput): Promise<{ review: ReviewRow; created: boolean }> {
+export async function upsertReview(db: Kysely<Tables>, input: ReviewInput): Promise<{ id: number; created: boolean }> {
   const { repository, headBranch, ...changes } = input;
   const row = await db
     .insertInto('reviews')
     .values({ repository, headBranch, ...changes })
     .onConflict((oc) =>
-      oc.columns(['repository', 'headBranch']).doUpdateSet({ ...changes, updatedAt: sql<Date>`now()` }),
+      oc.columns(['repository', 'headBranch']).doUpdateSet((eb) => ({
+        baseBranch: eb.ref('excluded.baseBranch'),
+        title: eb.ref('excluded.title'),
+        body: eb.ref('excluded.body'),
+        diff: eb.ref('excluded.diff'),
+        headSha: eb.ref('excluded.headSha'),
+        runId: eb.ref('excluded.runId'),
+        updatedAt: sql<Date>`now()`,
+      })),
     )
-    .returningAll()
+    .returning('id')
     // xmax is 0 only on a freshly inserted row version; an ON CONFLICT update sets it to the updating transaction.
     .returning(sql<boolean>`xmax = 0`.as('created'))
     .executeTakeFirstOrThrow();
-  const { created, ...review } = row;
-  return { review, created };
+  return { id: Number(row.id), created: row.created };
 }
 
 export async function getReview(db: Kysely<Tables>, repository: string, headBranch: string): Promise<ReviewRow | undefined> {

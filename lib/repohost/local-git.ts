@@ -107,7 +107,7 @@ export class LocalGitHost implements RepoHost {
     const baseSha = await branchHead(dir, request.baseBranch);
     // What `git diff base...head` shows: the head's changes since it left the base.
     const diff = await diffCommits(dir, baseSha && (await mergeBase(dir, baseSha, headSha)), headSha);
-    const { review, created } = await upsertReview(this.db, {
+    const { id, created } = await upsertReview(this.db, {
       repository: request.repository,
       headBranch: request.headBranch,
       baseBranch: request.baseBranch,
@@ -117,7 +117,7 @@ export class LocalGitHost implements RepoHost {
       headSha,
       runId: request.runId,
     });
-    return { id: Number(review.id), url: `local://${request.repository}/reviews/${review.id}`, created };
+    return { id, url: `local://${request.repository}/reviews/${id}`, created };
   }
 
   async upsertIssueComment(request: IssueCommentRequest): Promise<IssueCommentResult> {
