@@ -2,7 +2,6 @@ import { trace } from '@opentelemetry/api';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { rootLogger, type Logger } from '../lib/observability/logger';
 import { endStage, startStage } from '../lib/db/stage-events';
-import { updateRun } from '../lib/db/runs';
 import { idleTimer } from '../lib/llm/idle-timer';
 import type { TemplateRenderer } from '../lib/templates';
 import { blameRepositoryTemplate, InvalidRepositoryTemplateError, repositoryTemplates, type RepositoryTemplates } from '../lib/templates/repository-overrides';
@@ -50,7 +49,6 @@ export async function recordStage<T>(deps: ActivityDeps, stage: StageName, work:
   const stopHeartbeat = keepHeartbeating();
   log.info('stage started');
   await startStage(deps.db, { runId, stage, attempt });
-  await updateRun(deps.db, runId, { status: 'running', stage });
   try {
     const result = await work(log);
     await endStage(deps.db, { runId, stage, attempt, outcome: 'succeeded' });

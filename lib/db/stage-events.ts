@@ -20,12 +20,12 @@ export interface StageEnd extends StageAttempt {
 export const ABANDONED_ERROR = 'worker lost before the attempt finished';
 
 /**
- * Records the start of an attempt. An earlier attempt of the same stage that never ended
- * belonged to a worker that died; it is closed as 'abandoned'. Re-starting the same attempt
- * resets it to 'running'.
+ * Records the start of an attempt and makes it the run's current stage (status `running`). An
+ * earlier attempt of the same stage that never ended belonged to a worker that died; it is closed
+ * as 'abandoned'. Re-starting the same attempt resets it to 'running'.
  */
 export async function startStage(db: Kysely<Tables>, at: StageAttempt): Promise<StageEventRow> {
-  // One statement (a data-modifying WITH), so atomic without a transaction: one round trip instead of four.
+  // One statement (data-modifying WITHs), so atomic without a transaction: one round trip instead of five.
   return db
     .with('abandoned', (qb) =>
       qb
@@ -35,6 +35,13 @@ export async function startStage(db: Kysely<Tables>, at: StageAttempt): Promise<
         .where('stage', '=', at.stage)
         .where('attempt', '<', at.attempt)
         .where('endedAt', 'is', null)
+        .returning('id'),
+    )
+    .with('current', (qb) =>
+      qb
+        .updateTable('runs')
+        .set({ status: 'running', stage: at.stage, updatedAt: sql<Date>`now()` })
+        .where('id', '=', at.runId)
         .returning('id'),
     )
     .insertInto('stageEvents')

@@ -278,12 +278,14 @@ describe.each(backends)('storage on $name', (backend) => {
     await expect(listRuns(db, { cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(InvalidCursorError);
   });
 
-  test('startStage abandons an unfinished earlier attempt; endStage records outcomes', async () => {
+  test('startStage makes the stage the run\'s current one and abandons an unfinished earlier attempt; endStage records outcomes', async () => {
     const run = await newRun();
     const first = await startStage(db, { runId: run.id, stage: 'generate', attempt: 1 });
     expect(first).toMatchObject({ outcome: 'running', endedAt: null, attempt: 1 });
     expect(typeof first.id).toBe('number');
+    expect(await getRun(db, run.id)).toMatchObject({ status: 'running', stage: 'generate' });
     await startStage(db, { runId: run.id, stage: 'receive', attempt: 1 });
+    expect(await getRun(db, run.id)).toMatchObject({ status: 'running', stage: 'receive' });
 
     await startStage(db, { runId: run.id, stage: 'generate', attempt: 2 });
     let events = await listStageEvents(db, run.id);
