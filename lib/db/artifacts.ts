@@ -4,8 +4,8 @@ import type { ArtifactRow, Tables } from '../../schema/tables';
 import type { Artifact } from '../core/run';
 import { parameterBatches } from './batches';
 
-/** Makes `artifacts` the run's complete set, replacing whatever was stored before. */
-export async function replaceArtifacts(db: Kysely<Tables>, runId: string, artifacts: Artifact[]): Promise<ArtifactRow[]> {
+/** Makes `artifacts` the run's complete set, replacing whatever was stored before (not read back: tens of KB per run). */
+export async function replaceArtifacts(db: Kysely<Tables>, runId: string, artifacts: Artifact[]): Promise<void> {
   const seen = new Set<string>();
   for (const { path } of artifacts) {
     if (seen.has(path)) throw new Error(`duplicate artifact path for run ${runId}: ${path}`);
@@ -22,11 +22,21 @@ export async function replaceArtifacts(db: Kysely<Tables>, runId: string, artifa
     }));
     for (const batch of parameterBatches(rows)) await tx.insertInto('artifacts').values(batch).execute();
   });
-  return listArtifacts(db, runId);
 }
 
 export async function listArtifacts(db: Kysely<Tables>, runId: string): Promise<ArtifactRow[]> {
   return db.selectFrom('artifacts').selectAll().where('runId', '=', runId).orderBy('path').execute();
+}
+
+/** What a run's view shows of each file: no content (tens of KB per run), whether validation edited it. */
+export async function listArtifactSummaries(db: Kysely<Tables>, runId: string) {
+  return db
+    .selectFrom('artifacts')
+    .select(['path', 'kind', 'sha256', 'withheldReason'])
+    .select((eb) => eb('deliveredContent', 'is not', null).as('edited'))
+    .where('runId', '=', runId)
+    .orderBy('path')
+    .execute();
 }
 
 /** One stored file of a run by its exact path (compared as stored text, never resolved on a filesystem). */

@@ -40,6 +40,16 @@ export async function upsertReview(db: Kysely<Tables>, input: ReviewInput): Prom
   return { id: Number(row.id), created: row.created };
 }
 
+/** What a run's view shows of its review: not the diff (tens of KB). */
+export async function getReviewSummary(db: Kysely<Tables>, repository: string, headBranch: string) {
+  return db
+    .selectFrom('reviews')
+    .select(['id', 'title', 'status', 'headBranch', 'headSha'])
+    .where('repository', '=', repository)
+    .where('headBranch', '=', headBranch)
+    .executeTakeFirst();
+}
+
 export async function getReview(db: Kysely<Tables>, repository: string, headBranch: string): Promise<ReviewRow | undefined> {
   return db
     .selectFrom('reviews')

@@ -2,10 +2,10 @@ import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { RunRow, Tables } from '../../schema/tables';
 import type { Config } from '../config';
-import { listArtifacts } from '../db/artifacts';
+import { listArtifactSummaries } from '../db/artifacts';
 import { listExecutions } from '../db/executions';
 import type { ExecutionRow } from '../../schema/tables';
-import { getReview } from '../db/reviews';
+import { getReviewSummary } from '../db/reviews';
 import { getRun } from '../db/runs';
 import { listStageEvents } from '../db/stage-events';
 import { webUiLink } from '../temporal/client';
@@ -51,9 +51,9 @@ export async function describeRun(deps: { db: Kysely<Tables>; client: Client; co
   const { result } = run;
   const [stages, artifacts, executions, review, live] = await Promise.all([
     listStageEvents(deps.db, run.id),
-    listArtifacts(deps.db, run.id),
+    listArtifactSummaries(deps.db, run.id),
     listExecutions(deps.db, run.id),
-    result?.commit ? getReview(deps.db, run.repository, result.commit.branch) : undefined,
+    result?.commit ? getReviewSummary(deps.db, run.repository, result.commit.branch) : undefined,
     liveState(deps.client, run),
   ]);
   return {
@@ -70,9 +70,9 @@ export async function describeRun(deps: { db: Kysely<Tables>; client: Client; co
       error: event.error,
     })),
     // `delivery`: what the execute stage decided (as generated unless the run executed its suite).
-    artifacts: artifacts.map(({ path, kind, sha256, deliveredContent, withheldReason }) => ({
+    artifacts: artifacts.map(({ path, kind, sha256, edited, withheldReason }) => ({
       path, kind, sha256,
-      delivery: withheldReason !== null ? { status: 'withheld', reason: withheldReason } : { status: deliveredContent !== null ? 'edited' : 'as generated' },
+      delivery: withheldReason !== null ? { status: 'withheld', reason: withheldReason } : { status: edited ? 'edited' : 'as generated' },
     })),
     executions: executions.map(viewExecution),
     review: review ? { id: review.id, title: review.title, status: review.status, headBranch: review.headBranch, headSha: review.headSha } : null,

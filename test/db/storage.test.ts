@@ -17,10 +17,12 @@ import {
   getDelivery,
   getLocalIssue,
   getReview,
+  getReviewSummary,
   getRun,
   getSpec,
   InvalidCursorError,
   listArtifacts,
+  listArtifactSummaries,
   listDeliveries,
   listReviews,
   listRuns,
@@ -37,6 +39,7 @@ import {
   saveLocalIssue,
   saveSpec,
   setCollaborator,
+  setDelivery,
   startStage,
   type Tables,
   updateRun,
@@ -336,7 +339,8 @@ describe.each(backends)('storage on $name', (backend) => {
       { path: 'tests/helpers/client.ts', kind: 'helper' as const, content: 'export const x = 1;\n' },
     ];
     await replaceArtifacts(db, run.id, set2);
-    const stored = await replaceArtifacts(db, run.id, set2);
+    await replaceArtifacts(db, run.id, set2);
+    const stored = await listArtifacts(db, run.id);
 
     expect(stored.map((a) => [a.path, a.kind, a.content])).toEqual([
       ['tests/helpers/client.ts', 'helper', 'export const x = 1;\n'],
@@ -347,12 +351,30 @@ describe.each(backends)('storage on $name', (backend) => {
       expect(a.createdAt).toBeInstanceOf(Date);
       expect(a.runId).toBe(run.id);
     }
-    expect(await listArtifacts(db, run.id)).toEqual(stored);
+    expect((await listArtifactSummaries(db, run.id)).map((a) => [a.path, a.kind, a.sha256, a.edited, a.withheldReason])).toEqual(
+      stored.map((a) => [a.path, a.kind, a.sha256, false, null]),
+    );
     const all = await db.selectFrom('artifacts').select('path').where('runId', '=', run.id).execute();
     expect(all).toHaveLength(2);
 
     await expect(replaceArtifacts(db, run.id, [set1[0], set1[0]])).rejects.toThrow(/duplicate artifact path/);
-    expect(await replaceArtifacts(db, run.id, [])).toEqual([]);
+    await replaceArtifacts(db, run.id, []);
+    expect(await listArtifacts(db, run.id)).toEqual([]);
+  });
+
+  test('a run\'s file summaries say which files validation edited or withheld, without their content', async () => {
+    const run = await newRun();
+    await replaceArtifacts(db, run.id, [
+      { path: 'tests/a.test.ts', kind: 'test', content: 'a' },
+      { path: 'tests/b.test.ts', kind: 'test', content: 'b' },
+      { path: 'tests/c.test.ts', kind: 'test', content: 'c' },
+    ]);
+    await setDelivery(db, run.id, [{ path: 'tests/a.test.ts', deliveredContent: 'a, repaired' }, { path: 'tests/b.test.ts', withheldReason: 'flaky' }]);
+    expect(await listArtifactSummaries(db, run.id)).toEqual([
+      { path: 'tests/a.test.ts', kind: 'test', sha256: expect.any(String), edited: true, withheldReason: null },
+      { path: 'tests/b.test.ts', kind: 'test', sha256: expect.any(String), edited: false, withheldReason: 'flaky' },
+      { path: 'tests/c.test.ts', kind: 'test', sha256: expect.any(String), edited: false, withheldReason: null },
+    ]);
   });
 
   test('replaceTestCases leaves exactly the latest set of a run', async () => {
@@ -469,6 +491,9 @@ describe.each(backends)('storage on $name', (backend) => {
     const input = { repository, headBranch: 'testloom/spec-abc', baseBranch: 'main', title: 'Tests v1', body: 'b1', diff: 'd1', headSha: 'sha1', runId: 'run-1' };
     const first = await upsertReview(db, input);
     const created = (await getReview(db, repository, 'testloom/spec-abc'))!;
+    expect(await getReviewSummary(db, repository, 'testloom/spec-abc')).toEqual({
+      id: created.id, title: 'Tests v1', status: 'open', headBranch: 'testloom/spec-abc', headSha: 'sha1',
+    });
     const second = await upsertReview(db, { ...input, title: 'Tests v2', body: 'b2', diff: 'd2', headSha: 'sha2', runId: 'run-2' });
     const updated = (await getReview(db, repository, 'testloom/spec-abc'))!;
 
