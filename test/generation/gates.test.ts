@@ -59,3 +59,44 @@ describe('checkSuite', () => {
     expect(result.passed).toEqual([...jest, assertsPy]);
   });
 });
+
+describe('TypeScript gate: files found clean before', () => {
+  // Unique per test run: the gate's memory lives as long as this Jest worker.
+  const tag = `${process.pid}-${Date.now()}`;
+  const file = (path: string, content: string): Artifact => ({ path, kind: path.endsWith('.test.ts') ? 'test' : 'helper', content });
+  const typeErrors = async (artifacts: Artifact[]) =>
+    (await checkSuite(artifacts)).failed.filter((f) => f.gate === 'typescript').map((f) => [f.path, f.diagnostics.map((d) => d.replace(/^[^ ]+ /, ''))]);
+  const library = (dir: string) => file(`${dir}/lib.ts`, `// ${tag}\nexport const biggest: number = Math.max(1, 2);\n`);
+  const usesLibrary = (dir: string) => file(`${dir}/uses.test.ts`, "import { biggest } from './lib';\n\ntest('x', () => {\n  expect(biggest).toBe(2);\n});\n");
+
+  test('a file importing only libraries, clean before, is not checked again; its importers are', async () => {
+    expect(await typeErrors([library('a'), usesLibrary('a')])).toEqual([]);
+    const wrong = file('b/wrong.test.ts', "import { biggest } from './lib';\n\ntest('x', () => {\n  const text: string = biggest;\n  expect(text).toBe('2');\n});\n");
+    expect(await typeErrors([library('b'), wrong])).toEqual([
+      ['b/wrong.test.ts', ["error TS2322: Type 'number' is not assignable to type 'string'."]],
+    ]);
+  });
+
+  test('is checked again when another file of the suite changes what is global, and its new errors are reported', async () => {
+    expect(await typeErrors([library('c'), usesLibrary('c')])).toEqual([]);
+    // Math.max now answers a string for everyone: lib.ts no longer type-checks.
+    const augments = file('d/augments.test.ts', "export {};\n\ndeclare global {\n  interface Math {\n    max(a: number, b: number): string;\n  }\n}\n\ntest('x', () => {\n  expect(1).toBe(1);\n});\n");
+    expect(await typeErrors([library('d'), augments])).toEqual([
+      ['d/lib.ts', ["error TS2322: Type 'string' is not assignable to type 'number'."]],
+    ]);
+  });
+
+  test('a file with an error is never remembered as clean; one importing the suite\'s files is checked every time', async () => {
+    const broken = file('e/lib.ts', `// ${tag}\nexport const biggest: number = 'two';\n`);
+    for (let i = 0; i < 2; i++) {
+      expect(await typeErrors([broken, usesLibrary('e')])).toEqual([['e/lib.ts', ["error TS2322: Type 'string' is not assignable to type 'number'."]]]);
+    }
+    const values = file('f/values.ts', 'export const two = 2;\n');
+    const reexports = (content: string) => file('f/lib.ts', `// ${tag}\nimport { two } from './values';\nexport const biggest: ${content} = two;\n`);
+    expect(await typeErrors([values, reexports('number'), usesLibrary('f')])).toEqual([]);
+    const textValue = file('f/values.ts', "export const two = 'two';\n");
+    expect(await typeErrors([textValue, reexports('number'), usesLibrary('f')])).toEqual([
+      ['f/lib.ts', ["error TS2322: Type 'string' is not assignable to type 'number'."]],
+    ]);
+  });
+});

@@ -94,8 +94,8 @@ describe('spec-driven cases on a larger real-world spec (ReadMe API, 36 operatio
     expect(suite.cases.some((c) => c.operationId === 'getAPIRegistry' && c.kind.endsWith('-auth'))).toBe(false);
     const readme = suite.artifacts.find((a) => a.path === 'out/README.md')?.content;
     expect(readme).toContain('| `API_AUTH_API_KEY` | Credential for security scheme `apiKey` (http basic), as `user:password`.');
-    const helpers = suite.artifacts.find((a) => a.path === 'out/helpers.ts')?.content;
-    expect(helpers).toContain("apiKey: {\n    kind: 'basic',\n    env: 'API_AUTH_API_KEY',\n  },");
+    const settings = suite.artifacts.find((a) => a.path === 'out/suite-settings.json')?.content;
+    expect(JSON.parse(settings!).securitySchemes).toEqual({ apiKey: { kind: 'basic', env: 'API_AUTH_API_KEY' } });
   });
 });
 

@@ -129,12 +129,16 @@ describe('generateSpecSuite on petstore (OpenAPI 3.0)', () => {
       [`${OUT_DIR}/pets.test.ts`, 'test'],
       [`${OUT_DIR}/response-media-types.json`, 'helper'],
       [`${OUT_DIR}/response-schemas.json`, 'helper'],
+      [`${OUT_DIR}/suite-settings.json`, 'helper'],
       [`${OUT_DIR}/test-cases.md`, 'doc'],
       [`${OUT_DIR}/tsconfig.json`, 'helper'],
     ]);
     expect(new Set(suite.cases.map((c) => c.file))).toEqual(new Set([`${OUT_DIR}/pets.test.ts`]));
     expect(JSON.parse(artifact(suite, 'jest.config.json').content)).toMatchObject({ testEnvironment: 'node', maxWorkers: 1 });
-    expect(artifact(suite, 'helpers.ts').content).toContain(`const EXAMPLE_BASE_URL = 'http://localhost:4010/v1';`);
+    expect(JSON.parse(artifact(suite, 'suite-settings.json').content)).toMatchObject({ title: 'Swagger Petstore', baseUrlExample: 'http://localhost:4010/v1' });
+    // The spec's own values live in suite-settings.json: helpers.ts is the same in every suite.
+    expect(artifact(suite, 'helpers.ts').content).not.toContain('Petstore');
+    expect(artifact(suite, 'helpers.ts').content).not.toContain('localhost:4010');
   });
 
   test('happy paths check the JSON body for the documented required properties, and delete what they created', () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type * as TS from 'typescript';
 import { ts } from './typescript';
@@ -28,6 +29,28 @@ function libraryResolutionCache(host: TS.CompilerHost, options: TS.CompilerOptio
   }
   return cache;
 }
+/**
+ * Files found clean before, by compiler options and text, which are not checked again. Only a file
+ * that imports library modules alone, in a program whose files are all modules adding nothing
+ * global, qualifies: its diagnostics then depend on its own text (and the library files, which do
+ * not change while this process runs). helpers.ts, the same in every suite, is such a file, and its
+ * check is most of a suite's (TypeScript resolving the library types it uses, in each new checker).
+ */
+const KNOWN_CLEAN = new Set<string>();
+const KNOWN_CLEAN_LIMIT = 256;
+
+function rememberClean(key: string): void {
+  KNOWN_CLEAN.add(key);
+  if (KNOWN_CLEAN.size > KNOWN_CLEAN_LIMIT) KNOWN_CLEAN.delete(KNOWN_CLEAN.values().next().value!);
+}
+
+/** A module with no global declarations, module augmentations or triple-slash references: nothing it says reaches another file uninvited. */
+function addsNothingGlobal(file: TS.SourceFile): boolean {
+  if (!ts.isExternalModule(file) || file.referencedFiles.length || file.typeReferenceDirectives.length || file.libReferenceDirectives.length) return false;
+  return !file.statements.some((statement) => ts.isModuleDeclaration(statement)
+    && ((statement.flags & ts.NodeFlags.GlobalAugmentation) !== 0 || ts.isStringLiteral(statement.name)));
+}
+
 /** `jest` and `node` types come from testloom's own dependencies. */
 const TYPE_ROOTS = [path.resolve(__dirname, '../../../node_modules/@types')];
 
@@ -97,8 +120,31 @@ export function typeCheckArtifacts(artifacts: Artifact[]): { byPath: Map<string,
     return parsed;
   };
   const program = ts.createProgram({ rootNames: [...files.keys()], options, host });
+  const suiteFiles = program.getSourceFiles().filter((file) => files.has(file.fileName));
+  // A file importing only what lies outside the suite: a bare name resolved to a library file, or
+  // not resolved to a file at all (`node:fs`: a library's `declare module`; the suite's files declare none).
+  const importsLibrariesOnly = (file: TS.SourceFile) => ts.preProcessFile(file.text, true, true).importedFiles.every(({ fileName }) => {
+    if (fileName.startsWith('.') || path.isAbsolute(fileName)) return false;
+    const resolved = ts.resolveModuleName(fileName, file.fileName, options, host).resolvedModule;
+    return !resolved?.resolvedFileName.startsWith(VIRTUAL_ROOT);
+  });
+  const isolated = suiteFiles.every(addsNothingGlobal);
+  const optionsKey = JSON.stringify(options);
+  const cleanKey = (file: TS.SourceFile) => createHash('sha256').update(`${optionsKey}\0${file.text}`).digest('hex');
+  const reusable = new Map(isolated ? suiteFiles.filter(importsLibrariesOnly).map((file) => [file, cleanKey(file)]) : []);
+  const checked = suiteFiles.filter((file) => !KNOWN_CLEAN.has(reusable.get(file) ?? ''));
+  // What ts.getPreEmitDiagnostics gathers, for the files not known clean; global diagnostics once the files are checked.
+  const found = [
+    ...program.getOptionsDiagnostics(),
+    ...checked.flatMap((file) => [
+      ...program.getSyntacticDiagnostics(file),
+      ...program.getSemanticDiagnostics(file),
+      ...(options.declaration || options.composite ? program.getDeclarationDiagnostics(file) : []),
+    ]),
+    ...program.getGlobalDiagnostics(),
+  ];
   const global: string[] = [];
-  for (const diagnostic of ts.getPreEmitDiagnostics(program)) {
+  for (const diagnostic of ts.sortAndDeduplicateDiagnostics(found)) {
     const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
     if (!diagnostic.file || diagnostic.start === undefined || !files.has(diagnostic.file.fileName)) {
       global.push(message);
@@ -107,6 +153,12 @@ export function typeCheckArtifacts(artifacts: Artifact[]): { byPath: Map<string,
     const relative = path.relative(VIRTUAL_ROOT, diagnostic.file.fileName).split(path.sep).join('/');
     const { line, character } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
     byPath.set(relative, [...(byPath.get(relative) ?? []), `${relative}:${line + 1}:${character + 1}: error TS${diagnostic.code}: ${message}`]);
+  }
+  if (!global.length) {
+    for (const file of checked) {
+      const key = reusable.get(file);
+      if (key && !byPath.has(path.relative(VIRTUAL_ROOT, file.fileName).split(path.sep).join('/'))) rememberClean(key);
+    }
   }
   return { byPath, global };
 }

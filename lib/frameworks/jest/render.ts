@@ -1,6 +1,8 @@
 import type { SuiteRendering } from '../types';
 
 export const JEST_HELPERS_FILE = 'helpers.ts';
+/** The spec's own values helpers.ts reads, so helpers.ts itself is the same in every suite (and type-checked once per checker). */
+export const JEST_SUITE_SETTINGS_FILE = 'suite-settings.json';
 export const JEST_CONFIG_FILE = 'jest.config.json';
 export const TSCONFIG_FILE = 'tsconfig.json';
 /** Model-planned scenarios: one file rendered over the suite's request helper. */
@@ -12,6 +14,7 @@ export const jestRendering: SuiteRendering = {
   testTemplate: 'jest/operation.test.ts',
   supportFiles: [
     { file: JEST_HELPERS_FILE, kind: 'helper', template: 'jest/helpers.ts' },
+    { file: JEST_SUITE_SETTINGS_FILE, kind: 'helper', template: 'jest/suite-settings.json' },
     { file: JEST_CONFIG_FILE, kind: 'helper', template: 'jest/jest.config.json' },
     { file: TSCONFIG_FILE, kind: 'helper', template: 'jest/tsconfig.json' },
   ],
