@@ -141,10 +141,12 @@ async function benchEmbeddings(): Promise<void> {
     const agreement = Math.min(...nodeVectors.map((v, i) => dot(v, pythonVectors[i])));
 
     const sentencesTimed = ROUNDS * BLOCK;
-    console.log(`\nEmbeddings: ${settings.modelId} (int8 ONNX), ${ROUNDS} rounds of ${BLOCK} sentences per side and batch size, Node and Python taking turns, after a warm-up; ${os.cpus().length} CPUs, load average ${load.toFixed(1)} at start`);
+    console.log(`\nEmbeddings: ${settings.modelId} (int8 ONNX), ${ROUNDS} rounds of ${BLOCK} sentences per side and batch size,`);
+    console.log(`Node and Python taking turns, after a warm-up; ${os.cpus().length} CPUs, load average ${load.toFixed(1)} at start`);
     console.log('                                   batch 1    batch 32');
     console.log(`Node  transformers.js          ${rate(sentencesTimed, single.node).padStart(10)} ${rate(sentencesTimed, batched.node).padStart(11)}`);
-    console.log(`Python onnxruntime ${onnxruntime.padEnd(8)}     ${rate(sentencesTimed, single.python).padStart(10)} ${rate(sentencesTimed, batched.python).padStart(11)}`);
+    const pythonRates = `${rate(sentencesTimed, single.python).padStart(10)} ${rate(sentencesTimed, batched.python).padStart(11)}`;
+    console.log(`Python onnxruntime ${onnxruntime.padEnd(8)}     ${pythonRates}`);
     const ratio = (side: typeof single) => `${(side.python / side.node).toFixed(2)}×`;
     const spread = (side: typeof single) => `${side.lowest.toFixed(2)}–${side.highest.toFixed(2)}`;
     console.log(`Node / Python                  ${ratio(single).padStart(10)} ${ratio(batched).padStart(11)}`);

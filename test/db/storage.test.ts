@@ -500,7 +500,9 @@ describe.each(backends)('storage on $name', (backend) => {
     expect(first).toEqual({ id: Number(created.id), created: true });
     expect(second).toEqual({ id: first.id, created: false });
     expect(created).toMatchObject({ status: 'open', title: 'Tests v1', body: 'b1', diff: 'd1', headSha: 'sha1', runId: 'run-1', baseBranch: 'main' });
-    expect(updated).toMatchObject({ id: created.id, status: 'open', title: 'Tests v2', body: 'b2', diff: 'd2', headSha: 'sha2', runId: 'run-2', baseBranch: 'main' });
+    expect(updated).toMatchObject({
+      id: created.id, status: 'open', title: 'Tests v2', body: 'b2', diff: 'd2', headSha: 'sha2', runId: 'run-2', baseBranch: 'main',
+    });
     expect(updated.createdAt).toEqual(created.createdAt);
     expect(updated.updatedAt.getTime()).toBeGreaterThanOrEqual(created.updatedAt.getTime());
     expect(await getReview(db, repository, 'nope')).toBeUndefined();

@@ -67,11 +67,12 @@ describe('TypeScript gate: files found clean before', () => {
   const typeErrors = async (artifacts: Artifact[]) =>
     (await checkSuite(artifacts)).failed.filter((f) => f.gate === 'typescript').map((f) => [f.path, f.diagnostics.map((d) => d.replace(/^[^ ]+ /, ''))]);
   const library = (dir: string) => file(`${dir}/lib.ts`, `// ${tag}\nexport const biggest: number = Math.max(1, 2);\n`);
-  const usesLibrary = (dir: string) => file(`${dir}/uses.test.ts`, "import { biggest } from './lib';\n\ntest('x', () => {\n  expect(biggest).toBe(2);\n});\n");
+  const lines = (...text: string[]) => `${text.join('\n')}\n`;
+  const usesLibrary = (dir: string) => file(`${dir}/uses.test.ts`, lines("import { biggest } from './lib';", "test('x', () => {", '  expect(biggest).toBe(2);', '});'));
 
   test('a file importing only libraries, clean before, is not checked again; its importers are', async () => {
     expect(await typeErrors([library('a'), usesLibrary('a')])).toEqual([]);
-    const wrong = file('b/wrong.test.ts', "import { biggest } from './lib';\n\ntest('x', () => {\n  const text: string = biggest;\n  expect(text).toBe('2');\n});\n");
+    const wrong = file('b/wrong.test.ts', lines("import { biggest } from './lib';", "test('x', () => {", '  const text: string = biggest;', "  expect(text).toBe('2');", '});'));
     expect(await typeErrors([library('b'), wrong])).toEqual([
       ['b/wrong.test.ts', ["error TS2322: Type 'number' is not assignable to type 'string'."]],
     ]);
@@ -80,7 +81,17 @@ describe('TypeScript gate: files found clean before', () => {
   test('is checked again when another file of the suite changes what is global, and its new errors are reported', async () => {
     expect(await typeErrors([library('c'), usesLibrary('c')])).toEqual([]);
     // Math.max now answers a string for everyone: lib.ts no longer type-checks.
-    const augments = file('d/augments.test.ts', "export {};\n\ndeclare global {\n  interface Math {\n    max(a: number, b: number): string;\n  }\n}\n\ntest('x', () => {\n  expect(1).toBe(1);\n});\n");
+    const augments = file('d/augments.test.ts', lines(
+      'export {};',
+      'declare global {',
+      '  interface Math {',
+      '    max(a: number, b: number): string;',
+      '  }',
+      '}',
+      "test('x', () => {",
+      '  expect(1).toBe(1);',
+      '});',
+    ));
     expect(await typeErrors([library('d'), augments])).toEqual([
       ['d/lib.ts', ["error TS2322: Type 'string' is not assignable to type 'number'."]],
     ]);
