@@ -89,7 +89,7 @@ describe('TypeScript gate: files found clean before', () => {
       '  }',
       '}',
       "test('x', () => {",
-      '  expect(1).toBe(1);',
+      "  expect('augmented').toHaveLength(9);",
       '});',
     ));
     expect(await typeErrors([library('d'), augments])).toEqual([
