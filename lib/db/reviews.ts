@@ -50,15 +50,6 @@ export async function getReviewSummary(db: Kysely<Tables>, repository: string, h
     .executeTakeFirst();
 }
 
-export async function getReview(db: Kysely<Tables>, repository: string, headBranch: string): Promise<ReviewRow | undefined> {
-  return db
-    .selectFrom('reviews')
-    .selectAll()
-    .where('repository', '=', repository)
-    .where('headBranch', '=', headBranch)
-    .executeTakeFirst();
-}
-
 /** Reviews of a repository, newest first. */
 export async function listReviews(db: Kysely<Tables>, repository: string): Promise<ReviewRow[]> {
   return db

@@ -16,7 +16,6 @@ import {
   getCollaboratorPermission,
   getDelivery,
   getLocalIssue,
-  getReview,
   getReviewSummary,
   getRun,
   getSpec,
@@ -490,12 +489,13 @@ describe.each(backends)('storage on $name', (backend) => {
     const repository = uid('local/repo');
     const input = { repository, headBranch: 'testloom/spec-abc', baseBranch: 'main', title: 'Tests v1', body: 'b1', diff: 'd1', headSha: 'sha1', runId: 'run-1' };
     const first = await upsertReview(db, input);
-    const created = (await getReview(db, repository, 'testloom/spec-abc'))!;
+    const reviewOn = async (branch: string) => (await listReviews(db, repository)).find((review) => review.headBranch === branch);
+    const created = (await reviewOn('testloom/spec-abc'))!;
     expect(await getReviewSummary(db, repository, 'testloom/spec-abc')).toEqual({
       id: created.id, title: 'Tests v1', status: 'open', headBranch: 'testloom/spec-abc', headSha: 'sha1',
     });
     const second = await upsertReview(db, { ...input, title: 'Tests v2', body: 'b2', diff: 'd2', headSha: 'sha2', runId: 'run-2' });
-    const updated = (await getReview(db, repository, 'testloom/spec-abc'))!;
+    const updated = (await reviewOn('testloom/spec-abc'))!;
 
     expect(first).toEqual({ id: Number(created.id), created: true });
     expect(second).toEqual({ id: first.id, created: false });
@@ -505,7 +505,7 @@ describe.each(backends)('storage on $name', (backend) => {
     });
     expect(updated.createdAt).toEqual(created.createdAt);
     expect(updated.updatedAt.getTime()).toBeGreaterThanOrEqual(created.updatedAt.getTime());
-    expect(await getReview(db, repository, 'nope')).toBeUndefined();
+    expect(await getReviewSummary(db, repository, 'nope')).toBeUndefined();
     expect((await listReviews(db, repository)).map((r) => Number(r.id))).toEqual([first.id]);
   });
 

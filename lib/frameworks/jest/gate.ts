@@ -51,6 +51,9 @@ function addsNothingGlobal(file: TS.SourceFile): boolean {
     && ((statement.flags & ts.NodeFlags.GlobalAugmentation) !== 0 || ts.isStringLiteral(statement.name)));
 }
 
+/** An in-memory file's path as the suite names it (`tests/…/helpers.ts`). */
+const suitePath = (fileName: string) => path.relative(VIRTUAL_ROOT, fileName).split(path.sep).join('/');
+
 /** `jest` and `node` types come from testloom's own dependencies. */
 const TYPE_ROOTS = [path.resolve(__dirname, '../../../node_modules/@types')];
 
@@ -150,14 +153,14 @@ export function typeCheckArtifacts(artifacts: Artifact[]): { byPath: Map<string,
       global.push(message);
       continue;
     }
-    const relative = path.relative(VIRTUAL_ROOT, diagnostic.file.fileName).split(path.sep).join('/');
+    const relative = suitePath(diagnostic.file.fileName);
     const { line, character } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
     byPath.set(relative, [...(byPath.get(relative) ?? []), `${relative}:${line + 1}:${character + 1}: error TS${diagnostic.code}: ${message}`]);
   }
   if (!global.length) {
     for (const file of checked) {
       const key = reusable.get(file);
-      if (key && !byPath.has(path.relative(VIRTUAL_ROOT, file.fileName).split(path.sep).join('/'))) rememberClean(key);
+      if (key && !byPath.has(suitePath(file.fileName))) rememberClean(key);
     }
   }
   return { byPath, global };
