@@ -21,7 +21,7 @@ import type { GenerationOutcome, IssueSubject, ModelUsage, RetrievalOutcome, Spe
 import type { Artifact } from '../lib/core/run';
 import { outputDir } from '../lib/core/subject';
 import type { RepositoryTemplates } from '../lib/templates/repository-overrides';
-import { currentRun, permanent, progressWatchdog, recordStage, withRepositoryTemplates, type ActivityDeps } from './stage';
+import { currentRun, permanent, progressWatchdog, recordStage, reportProgress, withRepositoryTemplates, type ActivityDeps } from './stage';
 import { loadDereferencedSpec } from './receive';
 
 /** Where an issue run's executable tests go, inside its output folder. */
@@ -220,7 +220,7 @@ async function generateForSpec(
   templates: RepositoryTemplates,
 ): Promise<Generated> {
   const { api } = await loadDereferencedSpec(deps, subject.specId);
-  Context.current().heartbeat('spec loaded');
+  reportProgress('spec loaded');
   const suite = generateSpecSuite({
     api,
     specId: subject.specId,
@@ -230,7 +230,7 @@ async function generateForSpec(
     overrideTemplatesDir: templates.overrideDir,
     related: retrieval?.documents.map(({ title, path, kind, score }) => ({ title, path, kind, score })),
   });
-  Context.current().heartbeat('suite rendered');
+  reportProgress('suite rendered');
   const scenarios = await scenariosForSpec(deps, subject, api, retrieval, feedback, templates);
   const ci = ciWorkflowArtifacts(subject, api);
   return {

@@ -1,15 +1,14 @@
-import { Context } from '@temporalio/activity';
 import { updateRun } from '../lib/db/runs';
 import { listOperations } from '../lib/openapi';
 import { issueQueries, specQueries } from '../lib/retrieval/texts';
 import type { RetrievalOutcome, Subject } from '../lib/core/contract';
-import { currentRun, recordStage, type ActivityDeps } from './stage';
+import { currentRun, recordStage, reportProgress, type ActivityDeps } from './stage';
 import { loadDereferencedSpec } from './receive';
 
 async function queriesFor(deps: ActivityDeps, subject: Subject): Promise<string[]> {
   if (subject.kind === 'issue') return issueQueries(subject);
   const { api } = await loadDereferencedSpec(deps, subject.specId);
-  Context.current().heartbeat('spec loaded');
+  reportProgress('spec loaded');
   return specQueries(subject.title, listOperations(api));
 }
 

@@ -67,27 +67,36 @@ export async function recordStage<T>(deps: ActivityDeps, stage: StageName, work:
 }
 
 /** The timer heartbeat of each running stage attempt, so a streamed model call can pause it. */
-const timerHeartbeats = new WeakMap<Context, { paused: number }>();
+const timerHeartbeats = new WeakMap<Context, { paused: number; progress?: string }>();
 
 /**
  * Heartbeats while this process is alive, so a killed worker is noticed within the heartbeat
  * timeout instead of the much longer start-to-close timeout. A hung call is still caught by
  * start-to-close; streamed model calls pause it and heartbeat on progress instead.
+ *
+ * The first beat comes a third of the timeout after the start, not at it: Temporal counts the
+ * heartbeat timeout from the attempt's start, and most stages end well before then, so they
+ * never pay the server a heartbeat (each one is a write of the workflow's state).
  */
 export function keepHeartbeating(): () => void {
   const context = Context.current();
   const timeoutMs = context.info.heartbeatTimeoutMs;
   if (!timeoutMs) return () => undefined;
-  const state = { paused: 0 };
+  const state: { paused: number; progress?: string } = { paused: 0 };
   timerHeartbeats.set(context, state);
-  context.heartbeat();
   const timer = setInterval(() => {
-    if (!state.paused) context.heartbeat();
+    if (!state.paused) context.heartbeat(state.progress);
   }, Math.max(100, Math.floor(timeoutMs / 3)));
   return () => {
     clearInterval(timer);
     timerHeartbeats.delete(context);
   };
+}
+
+/** What the stage is doing, sent with its next timer heartbeat (shown as the pending activity's details). */
+export function reportProgress(message: string): void {
+  const state = timerHeartbeats.get(Context.current());
+  if (state) state.progress = message;
 }
 
 /**
