@@ -11,6 +11,10 @@
  *   levels   comma-separated concurrent runs, default 1,10,50
  *   --runs   runs per level (default: 5 at level 1, else the level itself)
  *   --verbose the server's JSON logs too (quiet by default: warnings and errors only)
+ *
+ * CPU per run is each process's user + system time over the level (from /proc), divided by the
+ * runs completed: this process (API, worker, PGlite), the Temporal dev server, Chroma, the
+ * quality-gate checker.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,6 +26,7 @@ import { freePort } from '../lib/net/free-port';
 import { configureLogging } from '../lib/observability/logger';
 import { createClient } from '../lib/temporal/client';
 import { quantile } from './stats';
+import { cpuSnapshot } from './process-cpu';
 import { STAGES } from '../lib/core/run';
 import type { RunView } from '../lib/runs/view';
 import type { temporal } from '@temporalio/proto';
@@ -45,6 +50,18 @@ interface LevelResult {
   overheadP95: number;
   recordOverheadMedian: number;
   endToEndMedian: number;
+  /** CPU milliseconds per completed run, by process of the stack. */
+  cpuPerRun: Map<string, number>;
+}
+
+const PROCESS_ROLES = ['testloom', 'Temporal', 'Chroma', 'gate checker', 'other'] as const;
+
+function processRole(command: string, pid: number): string {
+  if (pid === process.pid) return 'testloom';
+  if (command.includes('temporal server')) return 'Temporal';
+  if (command.includes('chromadb')) return 'Chroma';
+  if (command.includes('check-process-main')) return 'gate checker';
+  return 'other';
 }
 
 interface MeasuredRun {
@@ -102,6 +119,7 @@ async function main(): Promise<void> {
     const total = runsPerLevel ?? (concurrency === 1 ? 5 : concurrency);
     const measured: MeasuredRun[] = [];
     let next = 0;
+    const cpuUsed = cpuSnapshot(process.pid, processRole);
     const started = Date.now();
     await Promise.all(Array.from({ length: Math.min(concurrency, total) }, async () => {
       while (next < total) {
@@ -110,6 +128,7 @@ async function main(): Promise<void> {
       }
     }));
     const wallMs = Date.now() - started;
+    const cpu = cpuUsed();
     const completedRuns = measured.filter((run) => run.view.status === 'completed');
     const completed = completedRuns.map((run) => run.view);
     const stageMedians = Object.fromEntries(STAGES.map((stage) => [stage, quantile(completed.flatMap((v) =>
@@ -127,6 +146,7 @@ async function main(): Promise<void> {
       overheadP95: quantile(ratios, 0.95),
       recordOverheadMedian: quantile(recordRatios, 0.5),
       endToEndMedian: quantile(completed.map((v) => ms(v.createdAt, v.finishedAt)), 0.5),
+      cpuPerRun: new Map([...cpu].map(([role, cpuMs]) => [role, cpuMs / Math.max(1, completed.length)])),
     };
   }
 
@@ -153,6 +173,9 @@ function print(results: LevelResult[]): void {
   for (const stage of STAGES) row(`  ${stage} median ms`, (r) => String(r.stageMedians[stage] ?? '-'));
   row('overhead median (p95)', (r) => `${r.overheadMedian.toFixed(2)} (${r.overheadP95.toFixed(2)})`);
   row('  run record, stages only', (r) => r.recordOverheadMedian.toFixed(2));
+  const cpuMs = (r: LevelResult) => [...r.cpuPerRun.values()].reduce((sum, value) => sum + value, 0);
+  row('CPU ms per run', (r) => cpuMs(r).toFixed(0));
+  for (const role of PROCESS_ROLES) row(`  ${role}`, (r) => (r.cpuPerRun.get(role) ?? 0).toFixed(0));
   console.log(`non-model time of a single run (receive → finalize, level ${baseline.concurrency} median): ${baseline.endToEndMedian} ms`);
 }
 

@@ -1,0 +1,57 @@
+/** CPU time of a process tree by role, read from /proc (Linux), to say where a bench's CPU went. */
+import fs from 'node:fs';
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+interface ProcessCpu {
+  pid: number;
+  command: string;
+  cpuMs: number;
+}
+
+function children(pid: number): number[] {
+  try {
+    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function cpuOf(pid: number): ProcessCpu | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const command = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+    return { pid, command, cpuMs: (Number(fields[11]) + Number(fields[12])) * TICK_MS };
+  } catch {
+    return undefined; // ended meanwhile
+  }
+}
+
+/** `root` and every process below it, each with the CPU (user + system) it has used so far. */
+function treeCpu(root: number): ProcessCpu[] {
+  const all: ProcessCpu[] = [];
+  for (const pending = [root]; pending.length > 0;) {
+    const pid = pending.pop()!;
+    const cpu = cpuOf(pid);
+    if (cpu) all.push(cpu);
+    pending.push(...children(pid));
+  }
+  return all;
+}
+
+/** Names a process of the embedded stack by what it runs; anything else is "other". */
+export type Role = (command: string, pid: number) => string;
+
+/** CPU milliseconds per role used since the snapshot was taken (processes started meanwhile count whole). */
+export function cpuSnapshot(root: number, role: Role): () => Map<string, number> {
+  const before = new Map(treeCpu(root).map((p) => [p.pid, p.cpuMs]));
+  return () => {
+    const used = new Map<string, number>();
+    for (const p of treeCpu(root)) {
+      const name = role(p.command, p.pid);
+      used.set(name, (used.get(name) ?? 0) + p.cpuMs - (before.get(p.pid) ?? 0));
+    }
+    return used;
+  };
+}
