@@ -1,5 +1,5 @@
 /** The git CLI, for tests that check testloom's in-process repositories with git itself. */
-import { execFile } from 'node:child_process';
+import { execGit } from './git-exec';
 
 export interface GitOptions {
   env?: Record<string, string>;
@@ -9,17 +9,9 @@ export interface GitOptions {
 }
 
 /** Runs git in `cwd` and returns trimmed stdout; git's stderr becomes the error message. */
-export function git(cwd: string, args: string[], opts: GitOptions = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      'git',
-      args,
-      { cwd, env: { ...process.env, ...opts.env }, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error) reject(new Error(`git ${args[0]} failed: ${stderr.trim() || error.message}`));
-        else resolve(opts.raw ? stdout : stdout.trim());
-      },
-    );
-    if (opts.input !== undefined) child.stdin!.end(opts.input);
-  });
+export async function git(cwd: string, args: string[], opts: GitOptions = {}): Promise<string> {
+  const result = await execGit(cwd, args, { env: opts.env, input: opts.input });
+  if (result.code !== 0) throw new Error(`git ${args[0]} failed: ${result.stderr.trim() || result.error}`);
+  const stdout = result.stdout.toString('utf8');
+  return opts.raw ? stdout : stdout.trim();
 }

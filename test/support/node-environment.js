@@ -10,10 +10,12 @@
  * And it lends every test file of this Jest worker process one quality-gate checker
  * (lib/generation/gates/check-process.ts): a checker child spends ~2 s of CPU loading TypeScript's
  * library files before its first check, which each test file's harness would otherwise pay again.
+ * Likewise one git helper process (test/support/git-helper.js), from which git forks cheaply.
  */
 const { TestEnvironment } = require('jest-environment-node');
 
 let gateChecker;
+const gitHelper = require('./git-helper');
 
 /** Loaded by Node through tsx (not by Jest), so it outlives each test file's module registry. */
 function sharedGateChecker() {
@@ -35,6 +37,7 @@ class SharedTypedArrayEnvironment extends TestEnvironment {
     for (const name of TYPED_ARRAYS) this.global[name] = globalThis[name];
     this.global.__importInHost = (specifier) => import(specifier);
     this.global.__sharedGateChecker = sharedGateChecker;
+    this.global.__gitHelper = gitHelper;
   }
 }
 

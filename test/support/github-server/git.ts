@@ -1,5 +1,5 @@
 /** Git plumbing for the local GitHub server: every object it reports lives in a real bare repository. */
-import { execFile } from 'node:child_process';
+import { execGit } from '../git-exec';
 
 export class GitError extends Error {
   constructor(
@@ -11,39 +11,24 @@ export class GitError extends Error {
 }
 
 /** Runs git in `cwd` (binary-safe stdin); resolves trimmed stdout, rejects with git's stderr. */
-export function runGit(cwd: string, args: string[], opts: { input?: string | Buffer; env?: Record<string, string> } = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      'git',
-      args,
-      { cwd, env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', ...opts.env }, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
-      (error, stdout, stderr) => {
-        if (error) reject(new GitError(`git ${args.join(' ')}: ${stderr.trim() || error.message}`, typeof error.code === 'number' ? error.code : undefined));
-        else resolve(stdout.replace(/\n$/, ''));
-      },
-    );
-    // git may exit without reading stdin (EPIPE); its exit status is what counts.
-    child.stdin!.on('error', () => {});
-    if (opts.input !== undefined) child.stdin!.end(opts.input);
-    else child.stdin!.end();
-  });
+export async function runGit(cwd: string, args: string[], opts: { input?: string | Buffer; env?: Record<string, string> } = {}): Promise<string> {
+  const result = await execGit(cwd, args, { input: opts.input, env: { GIT_CONFIG_NOSYSTEM: '1', ...opts.env } });
+  if (result.code !== 0) throw new GitError(`git ${args.join(' ')}: ${result.stderr.trim() || result.error}`, result.code ?? undefined);
+  return result.stdout.toString('utf8').replace(/\n$/, '');
 }
 
 /** A blob's bytes exactly as stored. */
-export function readBlob(cwd: string, sha: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    execFile('git', ['cat-file', 'blob', sha], { cwd, encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new GitError(`git cat-file blob ${sha}: ${stderr.toString().trim() || error.message}`, typeof error.code === 'number' ? error.code : undefined));
-      else resolve(stdout);
-    });
-  });
+export async function readBlob(cwd: string, sha: string): Promise<Buffer> {
+  const result = await execGit(cwd, ['cat-file', 'blob', sha]);
+  if (result.code !== 0) throw new GitError(`git cat-file blob ${sha}: ${result.stderr.trim() || result.error}`, result.code ?? undefined);
+  return result.stdout;
 }
 
 /**
  * What is known of a repository's objects, by sha: an object's content (so its type) never changes
  * once written, and the server never deletes a repository, so each is asked of git once. A missing
- * object is not remembered: it may be written later. (Each git process costs its fork from the
- * test's large Jest process: ~10 ms of CPU, thousands of times per test run.)
+ * object is not remembered: it may be written later. (Each git process costs a few milliseconds
+ * to start, thousands of times per test run.)
  */
 const isSha = (text: string) => /^[0-9a-f]{40}$/.test(text);
 const known = new Map<string, { types: Map<string, string>; commits: Map<string, ParsedCommit>; trees: Map<string, string> }>();
