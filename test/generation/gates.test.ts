@@ -60,6 +60,27 @@ describe('checkSuite', () => {
   });
 });
 
+describe('TypeScript gate: the library\'s declarations', () => {
+  // lib ES5 lacks Symbol.toStringTag, which TypeScript's own esnext declarations (pulled in by @types/jest) use.
+  const suite = (skipLibCheck: boolean): Artifact[] => [
+    { path: 'tests/tsconfig.json', kind: 'helper', content: JSON.stringify({ compilerOptions: { strict: true, target: 'ES2015', lib: ['ES5'], types: ['jest'], skipLibCheck } }) },
+    { path: 'tests/sum.test.ts', kind: 'test', content: "test('sum', () => {\n  expect(1 + 1).toBe(2);\n});\n" },
+  ];
+
+  test('are checked as tsc checks them when the suite\'s tsconfig turns skipLibCheck off; their errors name the library file', async () => {
+    const [failure, ...others] = (await checkSuite(suite(false))).failed;
+    expect(others).toEqual([]);
+    expect(failure).toMatchObject({ path: 'tests/sum.test.ts', gate: 'typescript' });
+    expect(failure.diagnostics).toContain(
+      "node_modules/typescript/lib/lib.esnext.disposable.d.ts:111:22: error TS2339: Property 'toStringTag' does not exist on type 'SymbolConstructor'.",
+    );
+  });
+
+  test('are not checked under skipLibCheck', async () => {
+    expect((await checkSuite(suite(true))).failed).toEqual([]);
+  });
+});
+
 describe('TypeScript gate: files found clean before', () => {
   // Unique per test run: the gate's memory lives as long as this Jest worker.
   const tag = `${process.pid}-${Date.now()}`;

@@ -54,6 +54,12 @@ function addsNothingGlobal(file: TS.SourceFile): boolean {
 /** An in-memory file's path as the suite names it (`tests/…/helpers.ts`). */
 const suitePath = (fileName: string) => path.relative(VIRTUAL_ROOT, fileName).split(path.sep).join('/');
 
+/** A library file as a message names it: from its `node_modules/` on, not where testloom is installed. */
+const libraryPath = (fileName: string) => {
+  const at = fileName.lastIndexOf('node_modules/');
+  return at >= 0 ? fileName.slice(at) : path.basename(fileName);
+};
+
 /** `jest` and `node` types come from testloom's own dependencies. */
 const TYPE_ROOTS = [path.resolve(__dirname, '../../../node_modules/@types')];
 
@@ -144,18 +150,25 @@ export function typeCheckArtifacts(artifacts: Artifact[]): { byPath: Map<string,
       ...program.getSemanticDiagnostics(file),
       ...(options.declaration || options.composite ? program.getDeclarationDiagnostics(file) : []),
     ]),
+    // The library's declarations, as tsc checks them: TypeScript itself skips them under skipLibCheck.
+    ...program.getSourceFiles().filter((file) => !files.has(file.fileName)).flatMap((file) => program.getSemanticDiagnostics(file)),
     ...program.getGlobalDiagnostics(),
   ];
   const global: string[] = [];
   for (const diagnostic of ts.sortAndDeduplicateDiagnostics(found)) {
     const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
-    if (!diagnostic.file || diagnostic.start === undefined || !files.has(diagnostic.file.fileName)) {
+    if (!diagnostic.file || diagnostic.start === undefined) {
       global.push(message);
       continue;
     }
-    const relative = suitePath(diagnostic.file.fileName);
     const { line, character } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
-    byPath.set(relative, [...(byPath.get(relative) ?? []), `${relative}:${line + 1}:${character + 1}: error TS${diagnostic.code}: ${message}`]);
+    const at = (where: string) => `${where}:${line + 1}:${character + 1}: error TS${diagnostic.code}: ${message}`;
+    if (!files.has(diagnostic.file.fileName)) {
+      global.push(at(libraryPath(diagnostic.file.fileName)));
+      continue;
+    }
+    const relative = suitePath(diagnostic.file.fileName);
+    byPath.set(relative, [...(byPath.get(relative) ?? []), at(relative)]);
   }
   if (!global.length) {
     for (const file of checked) {
