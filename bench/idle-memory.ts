@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../lib/config';
 import { freePort } from '../lib/net/free-port';
+import { processTree } from './process-tree';
 
 const settleFlag = process.argv.indexOf('--settle');
 const settleMs = (settleFlag >= 0 ? Number(process.argv[settleFlag + 1]) : 10) * 1000;
@@ -19,14 +20,6 @@ interface ProcessMemory {
   pid: number;
   name: string;
   rssKb: number;
-}
-
-function children(pid: number): number[] {
-  try {
-    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
 }
 
 function memoryOf(pid: number): ProcessMemory | undefined {
@@ -42,15 +35,7 @@ function memoryOf(pid: number): ProcessMemory | undefined {
 }
 
 function tree(root: number): ProcessMemory[] {
-  const all: ProcessMemory[] = [];
-  const pending = [root];
-  while (pending.length > 0) {
-    const pid = pending.pop()!;
-    const memory = memoryOf(pid);
-    if (memory) all.push(memory);
-    pending.push(...children(pid));
-  }
-  return all;
+  return processTree(root).flatMap((pid) => memoryOf(pid) ?? []);
 }
 
 function report(label: string, processes: ProcessMemory[]): number {

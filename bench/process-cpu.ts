@@ -1,5 +1,6 @@
 /** CPU time of a process tree by role, read from /proc (Linux), to say where a bench's CPU went. */
 import fs from 'node:fs';
+import { processTree } from './process-tree';
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
@@ -7,14 +8,6 @@ interface ProcessCpu {
   pid: number;
   command: string;
   cpuMs: number;
-}
-
-function children(pid: number): number[] {
-  try {
-    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
 }
 
 function cpuOf(pid: number): ProcessCpu | undefined {
@@ -30,14 +23,7 @@ function cpuOf(pid: number): ProcessCpu | undefined {
 
 /** `root` and every process below it, each with the CPU (user + system) it has used so far. */
 function treeCpu(root: number): ProcessCpu[] {
-  const all: ProcessCpu[] = [];
-  for (const pending = [root]; pending.length > 0;) {
-    const pid = pending.pop()!;
-    const cpu = cpuOf(pid);
-    if (cpu) all.push(cpu);
-    pending.push(...children(pid));
-  }
-  return all;
+  return processTree(root).flatMap((pid) => cpuOf(pid) ?? []);
 }
 
 /** Names a process of the embedded stack by what it runs; anything else is "other". */
