@@ -67,7 +67,13 @@ export async function recordStage<T>(deps: ActivityDeps, stage: StageName, work:
 }
 
 /** The timer heartbeat of each running stage attempt, so a streamed model call can pause it. */
-const timerHeartbeats = new WeakMap<Context, { paused: number; progress?: string }>();
+interface TimerHeartbeat {
+  /** Streamed model calls under way: while any is, only their progress heartbeats. */
+  paused: number;
+  /** The latest reportProgress message, sent with each beat. */
+  progress?: string;
+}
+const timerHeartbeats = new WeakMap<Context, TimerHeartbeat>();
 
 /**
  * Heartbeats while this process is alive, so a killed worker is noticed within the heartbeat
@@ -82,7 +88,7 @@ export function keepHeartbeating(): () => void {
   const context = Context.current();
   const timeoutMs = context.info.heartbeatTimeoutMs;
   if (!timeoutMs) return () => undefined;
-  const state: { paused: number; progress?: string } = { paused: 0 };
+  const state: TimerHeartbeat = { paused: 0 };
   timerHeartbeats.set(context, state);
   const timer = setInterval(() => {
     if (!state.paused) context.heartbeat(state.progress);
