@@ -28,20 +28,7 @@ function canonicalJson(value: unknown, ancestors = new Set<object>()): string {
 /** Parses YAML or JSON text into an object and identifies it; syntax errors name line and column. */
 export function parseSpecDocument(text: string, field = 'spec'): SpecDocument {
   const format = /^\s*[{[]/.test(text) ? 'json' : 'yaml';
-  const parsed = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (parsed.errors.length) {
-    const first = parsed.errors[0];
-    const where = first.linePos ? ` at line ${first.linePos[0].line}, column ${first.linePos[0].col}` : '';
-    throw new SpecInputError(`${field}: not valid ${format.toUpperCase()}${where}: ${first.message.split('\n')[0]}`, field);
-  }
-  let document: unknown;
-  try {
-    document = parsed.toJS({ maxAliasCount: 100 });
-  } catch (err) {
-    // yaml refuses a document whose aliases would expand it beyond reason (a "billion laughs").
-    const why = /alias/i.test((err as Error).message) ? 'its YAML aliases expand it too far' : (err as Error).message;
-    throw new SpecInputError(`${field}: not usable: ${why}`, field);
-  }
+  const document = (format === 'json' ? parseStrictJson(text) : undefined) ?? parseYaml(text, format, field);
   if (!document || typeof document !== 'object' || Array.isArray(document)) {
     throw new SpecInputError(`${field}: an OpenAPI document must be a YAML or JSON object`, field);
   }
@@ -64,6 +51,66 @@ export function parseSpecDocument(text: string, field = 'spec'): SpecDocument {
     title: titleOf(doc.info),
     openapiVersion: String(doc.openapi ?? doc.swagger),
   };
+}
+
+/**
+ * JSON text through JSON.parse: the YAML parser (JSON is YAML) takes seconds on a spec of a few
+ * megabytes, JSON.parse milliseconds. Only when the text is valid JSON with no repeated key in any
+ * object (JSON.parse keeps the last silently; the YAML parser names the line): otherwise undefined,
+ * and the YAML parser reports what is wrong.
+ */
+function parseStrictJson(text: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  try {
+    return memberSeparators(text) === memberCount(value) ? value : undefined;
+  } catch (err) {
+    // Nested deeper than the stack: the YAML path reports it.
+    if (err instanceof RangeError) return undefined;
+    throw err;
+  }
+}
+
+/** The colons outside string literals: one per object member in valid JSON. */
+function memberSeparators(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x3a) count++;
+    else if (c === 0x22) {
+      // Skip the string: to the next quote not escaped by a backslash.
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    }
+  }
+  return count;
+}
+
+function memberCount(value: unknown): number {
+  if (!value || typeof value !== 'object') return 0;
+  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + memberCount(item), 0);
+  let count = 0;
+  for (const key of Object.keys(value)) count += 1 + memberCount((value as Record<string, unknown>)[key]);
+  return count;
+}
+
+function parseYaml(text: string, format: 'json' | 'yaml', field: string): unknown {
+  const parsed = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (parsed.errors.length) {
+    const first = parsed.errors[0];
+    const where = first.linePos ? ` at line ${first.linePos[0].line}, column ${first.linePos[0].col}` : '';
+    throw new SpecInputError(`${field}: not valid ${format.toUpperCase()}${where}: ${first.message.split('\n')[0]}`, field);
+  }
+  try {
+    return parsed.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (err) {
+    // yaml refuses a document whose aliases would expand it beyond reason (a "billion laughs").
+    const why = /alias/i.test((err as Error).message) ? 'its YAML aliases expand it too far' : (err as Error).message;
+    throw new SpecInputError(`${field}: not usable: ${why}`, field);
+  }
 }
 
 /** `info.title` when it is a string. */
