@@ -26,13 +26,22 @@ function killGroup(child: ChildProcess): void {
   }
 }
 
-/** SIGTERM, then SIGKILL to the service's whole process group if it has not exited after `graceMs`. */
+/**
+ * SIGTERM, then SIGKILL to the service's whole process group if it has not exited after `graceMs`.
+ * Once the supervisor has exited, whatever is left in its group is SIGKILLed too: a supervisor
+ * ended without stopping its server (killed, or signalled in the instant it started it) leaves the
+ * server there, with no one else to stop it while this process lives.
+ */
 export async function stopChild(child: ChildProcess, graceMs = 3_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  if (!(await waitForExit(child, graceMs))) {
-    killGroup(child);
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGTERM');
+    if (!(await waitForExit(child, graceMs))) killGroup(child);
     await waitForExit(child, 2_000);
+  }
+  try {
+    process.kill(-child.pid!, 'SIGKILL');
+  } catch {
+    // The group is empty: the supervisor stopped its server.
   }
 }
 

@@ -6,12 +6,17 @@
 # exited after 3 s. SIGTERM/SIGINT sent to the supervisor reach the server as SIGTERM (a background
 # command of a non-interactive shell ignores SIGINT), and the supervisor exits when the server does,
 # with its status. A shell rather than node: it holds about 1 MB instead of about 40.
+# A signal before the server runs is remembered, not the shell's end: ended by it, the shell
+# would leave the server it had just started running, with no watcher.
+stopped=
+trap 'stopped=1' TERM INT
 "$@" </dev/null &
 service=$!
+trap 'kill -TERM "$service" 2>/dev/null' TERM INT
+[ -z "$stopped" ] || kill -TERM "$service" 2>/dev/null
 # An asynchronous list of a non-interactive shell reads /dev/null unless told otherwise: the
 # watcher gets the pipe through fd 3.
 exec 3<&0
-trap 'kill -TERM "$service" 2>/dev/null' TERM INT
 (
   trap - TERM INT
   while read -r _; do :; done
