@@ -3,7 +3,7 @@
  * through `notifications/progress` (when it sent a progress token) as stages start and end, and
  * stops when it ends, when the time given is up, or when the client cancels the call.
  */
-import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import { EmptyResultSchema, type ServerNotification, type ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { ENDED_RUN_STATUSES, STAGES } from '../lib/core/run';
 import { runPath, type TestloomApi } from '../lib/net/testloom-api';
@@ -13,15 +13,17 @@ export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 export type Progress = (progress: number, total: number | undefined, message: string) => Promise<void>;
 
 const POLL_MS = 1_000;
-/**
- * The SDK's client handles a notification a microtask after reading it but a response at once: a
- * final progress report read in the same chunk as the tool's result arrives after the client has
- * retired its token ("unknown token", the report lost). A short pause after each report keeps the
- * next message in a read of its own.
- */
-const AFTER_PROGRESS_MS = 20;
+/** How long a report waits for the client's answer to its ping (a client that does not answer is not waited for). */
+const PING_TIMEOUT_MS = 2_000;
 
-/** Sends progress to the client when it asked for it; each report must be further than the last. */
+/**
+ * Sends progress to the client when it asked for it; each report must be further than the last.
+ * The SDK's client handles a notification a microtask after reading it but a response at once: a
+ * final report read in the same chunk as the tool's result would reach it after it has retired
+ * the token ("unknown token", the report lost). So each report is followed by a ping: the client
+ * handles what it reads in order, so its answer means the report has been handled, and the result
+ * cannot overtake it, however busy the client is.
+ */
 export function progressOf(extra: ToolExtra): Progress {
   const token = extra._meta?.progressToken;
   let last = -Infinity;
@@ -29,7 +31,7 @@ export function progressOf(extra: ToolExtra): Progress {
     if (token === undefined || progress <= last) return;
     last = progress;
     await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, total, message } });
-    await new Promise((resolve) => setTimeout(resolve, AFTER_PROGRESS_MS));
+    await extra.sendRequest({ method: 'ping' }, EmptyResultSchema, { timeout: PING_TIMEOUT_MS, signal: extra.signal }).catch(() => undefined);
   };
 }
 

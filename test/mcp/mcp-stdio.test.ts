@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Activities } from '../../activities';
 import { listArtifacts } from '../../lib/db/artifacts';
 import { createHarness, PETSTORE, type Harness } from '../support/harness';
@@ -96,6 +96,27 @@ describe('testloom mcp over stdio against a running API (PGlite, real Temporal, 
     const again = await client.callTool({ name: 'generate_tests', arguments: { spec: { content: SPEC }, repository, wait: false } });
     expect(again.structuredContent).toMatchObject({ runId: generated.runId, existing: true, finished: true });
     expect(protocolErrors).toEqual([]);
+  });
+
+  it('reports the end before answering, even to a client that reads each report together with the next message', async () => {
+    // The SDK's client handles a notification a microtask after reading it and a response at once:
+    // a last report read in one chunk with the result would be lost. A busy client reads that way;
+    // here every report is held back until the next message arrives, then both are delivered at once.
+    const deliver = transport.onmessage!;
+    const held: JSONRPCMessage[] = [];
+    transport.onmessage = (message) => {
+      held.push(message);
+      if (!('method' in message && message.method === 'notifications/progress')) held.splice(0).forEach((m) => deliver(m));
+    };
+    try {
+      const { result, progress } = await callWithProgress(client, 'generate_tests', { spec: { content: SPEC }, repository: uniqueRepository('mcp-busy'), waitSeconds: 170 }, 180_000);
+      expect(result.structuredContent).toMatchObject({ finished: true, run: { status: 'completed' } });
+      expect(progress.at(-1)).toMatchObject({ progress: 7, total: 7, message: 'run completed' });
+      expect(protocolErrors).toEqual([]);
+    } finally {
+      transport.onmessage = deliver;
+      held.splice(0).forEach((m) => deliver(m));
+    }
   });
 
   it('cancels a running run through the tool; a second cancel is the API\'s refusal', async () => {
