@@ -149,7 +149,14 @@ function checkCovered(suite: CiSuite): void {
  */
 export function ciWorkflowFile(suites: CiSuite[]): { path: typeof CI_WORKFLOW_PATH; content: string } {
   suites.forEach(checkCovered);
+  return { path: CI_WORKFLOW_PATH, content: (rendered ??= renderWorkflow()) };
+}
+
+/** Rendered once per process: the same bytes every time, and YAML rendering costs milliseconds of a run's CPU. */
+let rendered: string | undefined;
+
+function renderWorkflow(): string {
   const document = new Document(ciWorkflow());
   document.commentBefore = HEADER.split('\n').map((line) => (line ? ` ${line}` : '')).join('\n');
-  return { path: CI_WORKFLOW_PATH, content: document.toString({ lineWidth: 0 }) };
+  return document.toString({ lineWidth: 0 });
 }
