@@ -11,24 +11,24 @@ export async function freePort(): Promise<number> {
 const LOWEST = 10_000;
 
 /**
- * The kernel's ephemeral port range (Linux), or undefined. Outgoing connections take their local
- * port from it, and so does `listen(0)`: a port chosen there can be taken by some connection in
- * the moment before the service it was chosen for binds it ("address already in use").
+ * The start of the kernel's ephemeral port range (Linux), or undefined. Outgoing connections take
+ * their local port from that range, and so does `listen(0)`: a port chosen there can be taken by
+ * some connection in the moment before the service it was chosen for binds it ("address already
+ * in use").
  */
-function ephemeralRange(): [number, number] | undefined {
+function ephemeralStart(): number | undefined {
   try {
-    const [low, high] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
-    return Number.isInteger(low) && Number.isInteger(high) ? [low, high] : undefined;
+    const low = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) ? low : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** A random port between LOWEST and the ephemeral range, or 0 (the kernel's choice) where there is no such room. */
-function candidatePort(): number {
-  const low = ephemeralRange()?.[0];
-  if (low === undefined || low - LOWEST < 1_000) return 0;
-  return LOWEST + Math.floor(Math.random() * (low - LOWEST));
+/** A random port between LOWEST and `below`, or 0 (the kernel's choice) where there is no such room. */
+function candidatePort(below: number | undefined): number {
+  if (below === undefined || below - LOWEST < 1_000) return 0;
+  return LOWEST + Math.floor(Math.random() * (below - LOWEST));
 }
 
 function listenOn(server: net.Server, port: number): Promise<number | undefined> {
@@ -49,12 +49,13 @@ function listenOn(server: net.Server, port: number): Promise<number | undefined>
  */
 export async function freePorts(count: number): Promise<number[]> {
   const servers: net.Server[] = [];
+  const below = ephemeralStart();
   try {
     const ports: number[] = [];
     for (let tries = 0; ports.length < count; tries += 1) {
       const server = net.createServer();
       // After many taken candidates, the kernel's choice.
-      const port = await listenOn(server, tries < 100 ? candidatePort() : 0);
+      const port = await listenOn(server, tries < 100 ? candidatePort(below) : 0);
       if (port === undefined) continue;
       servers.push(server);
       ports.push(port);

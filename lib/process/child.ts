@@ -38,11 +38,7 @@ export async function stopChild(child: ChildProcess, graceMs = 3_000): Promise<v
     if (!(await waitForExit(child, graceMs))) killGroup(child);
     await waitForExit(child, 2_000);
   }
-  try {
-    process.kill(-child.pid!, 'SIGKILL');
-  } catch {
-    // The group is empty: the supervisor stopped its server.
-  }
+  killGroup(child); // normally an empty group by now: nothing happens
 }
 
 /**
