@@ -1,4 +1,5 @@
 import type { PreTrainedModel, PreTrainedTokenizer, Tensor } from '@huggingface/transformers';
+import { lengthGroups } from './length-groups';
 import { EMBEDDING_DIMENSIONS, EmbeddingModelMissingError, missingModelFiles } from './model-files';
 import type { EmbeddingSettings } from '../config';
 
@@ -33,6 +34,8 @@ interface LoadedModel {
   tokenizer: PreTrainedTokenizer;
   model: PreTrainedModel;
   session: OnnxSession;
+  /** transformers.js's tensor class: it makes the onnxruntime tensors the session takes. */
+  Tensor: typeof Tensor;
 }
 
 /**
@@ -60,9 +63,11 @@ class TransformersEmbedder implements Embedder {
     clearTimeout(this.idleTimer);
     try {
       const loaded = await (this.model ??= this.load());
-      const vectors: number[][] = [];
-      for (let start = 0; start < texts.length; start += this.settings.batchSize) {
-        vectors.push(...(await embedBatch(loaded, texts.slice(start, start + this.settings.batchSize))));
+      const pieces = texts.map((text) => wordPieces(loaded.tokenizer, text));
+      const vectors = new Array<number[]>(texts.length);
+      for (const group of lengthGroups(pieces.map((ids) => ids.length), this.settings.batchSize)) {
+        const groupVectors = await embedGroup(loaded, group.map((i) => pieces[i]));
+        group.forEach((textIndex, row) => (vectors[textIndex] = groupVectors[row]));
       }
       return vectors;
     } finally {
@@ -86,25 +91,46 @@ class TransformersEmbedder implements Embedder {
 }
 
 /**
- * Tokenizes with transformers.js and runs its onnxruntime session directly, pooling in plain typed
- * arrays: the model's forward wrapper and transformers.js' tensor operations cost ~7 % of a call at
- * batch 1 and 32 (measured, bench/embeddings.ts) for the same vectors.
+ * A text's word pieces as sentence-transformers makes them: [CLS] … [SEP], cut at MAX_TOKENS. A
+ * long text keeps its closing [SEP] (transformers.js's own truncation would cut it off, and the
+ * vectors of long texts would then differ from the reference).
  */
-async function embedBatch({ tokenizer, session }: LoadedModel, texts: string[]): Promise<number[][]> {
-  const inputs = tokenizer(texts, { padding: true, truncation: true, max_length: MAX_TOKENS }) as Record<string, Tensor>;
-  endTruncatedWithSeparator(tokenizer, inputs.input_ids);
-  const feeds = Object.fromEntries(session.inputNames.map((name) => [name, inputs[name].ort_tensor]));
-  const { last_hidden_state: hidden } = await session.run(feeds);
-  return normalisedMeans(hidden.data, inputs.attention_mask.data as BigInt64Array, hidden.dims as [number, number, number]);
+function wordPieces(tokenizer: PreTrainedTokenizer, text: string): number[] {
+  const ids = tokenizer.encode(text);
+  if (ids.length <= MAX_TOKENS) return ids;
+  const sep = tokenizer.sep_token_id;
+  return sep === undefined ? ids.slice(0, MAX_TOKENS) : [...ids.slice(0, MAX_TOKENS - 1), sep];
 }
 
-/** Mean of each text's token vectors (padding left out), scaled to length 1: sentence-transformers' pooling. */
-function normalisedMeans(hidden: Float32Array, mask: BigInt64Array, [rows, width, dimensions]: [number, number, number]): number[][] {
+/**
+ * Runs transformers.js's onnxruntime session directly on texts of similar length (padded to the
+ * longest), pooling in plain typed arrays: the model's forward wrapper and transformers.js' tensor
+ * operations cost ~7 % of a call at batch 1 and 32 (measured, bench/embeddings.ts) for the same vectors.
+ */
+async function embedGroup({ session, Tensor, tokenizer }: LoadedModel, texts: number[][]): Promise<number[][]> {
+  const width = Math.max(...texts.map((ids) => ids.length));
+  const ids = new BigInt64Array(texts.length * width).fill(BigInt(tokenizer.pad_token_id ?? 0));
+  const mask = new BigInt64Array(texts.length * width);
+  texts.forEach((pieces, row) => pieces.forEach((id, column) => {
+    ids[row * width + column] = BigInt(id);
+    mask[row * width + column] = 1n;
+  }));
+  const dims = [texts.length, width];
+  const inputs: Record<string, BigInt64Array> = { input_ids: ids, attention_mask: mask, token_type_ids: new BigInt64Array(ids.length) };
+  const feeds = Object.fromEntries(session.inputNames.map((name) => [name, new Tensor('int64', inputs[name], dims).ort_tensor]));
+  const { last_hidden_state: hidden } = await session.run(feeds);
+  return normalisedMeans(hidden.data, texts.map((pieces) => pieces.length), hidden.dims as [number, number, number]);
+}
+
+/**
+ * Mean of each text's token vectors (its first `tokens[row]`; the padding after them left out),
+ * scaled to length 1: sentence-transformers' pooling.
+ */
+function normalisedMeans(hidden: Float32Array, tokens: number[], [rows, width, dimensions]: [number, number, number]): number[][] {
   const vectors: number[][] = [];
   for (let row = 0; row < rows; row++) {
     const sum = new Float64Array(dimensions);
-    for (let token = 0; token < width; token++) {
-      if (!mask[row * width + token]) continue;
+    for (let token = 0; token < tokens[row]; token++) {
       const offset = (row * width + token) * dimensions;
       for (let d = 0; d < dimensions; d++) sum[d] += hidden[offset + d];
     }
@@ -113,25 +139,11 @@ function normalisedMeans(hidden: Float32Array, mask: BigInt64Array, [rows, width
     // The mean's length is the sum's divided by the token count: dividing by the sum's length does both.
     length = Math.sqrt(length) || 1;
     // float32 like the model's own output (and CachingEmbedder's copies), summed in float64.
-    vectors.push(Array.from(Float32Array.from(sum, (value) => value / length)));
+    const vector = new Array<number>(dimensions);
+    for (let d = 0; d < dimensions; d++) vector[d] = Math.fround(sum[d] / length);
+    vectors.push(vector);
   }
   return vectors;
-}
-
-/**
- * transformers.js cuts a long input after adding the special tokens, so the closing [SEP] is
- * lost; BERT tokenizers (and sentence-transformers) keep it. Putting it back makes long texts'
- * vectors match the reference.
- */
-function endTruncatedWithSeparator(tokenizer: PreTrainedTokenizer, ids: Tensor): void {
-  const { sep_token_id: sep, pad_token_id: pad } = tokenizer;
-  const [rows, width] = ids.dims as [number, number];
-  if (sep === undefined || width < MAX_TOKENS) return;
-  const data = ids.data as BigInt64Array;
-  for (let row = 0; row < rows; row++) {
-    const last = row * width + width - 1;
-    if (data[last] !== BigInt(pad)) data[last] = BigInt(sep); // a padded row is a shorter, untruncated text
-  }
 }
 
 const transformers = () => import('@huggingface/transformers');
@@ -164,7 +176,7 @@ async function createEmbedder(settings: EmbeddingSettings, idleMs: number): Prom
 
 async function loadModel(settings: EmbeddingSettings): Promise<LoadedModel> {
   const missing = missingModelFiles(settings.modelDir, settings.modelId);
-  const { AutoModel, AutoTokenizer, env } = await transformers();
+  const { AutoModel, AutoTokenizer, Tensor, env } = await transformers();
   // transformers.js reads these globals; every testloom embedder in a process uses the same folder.
   env.localModelPath = settings.modelDir;
   env.cacheDir = settings.modelDir;
@@ -174,7 +186,7 @@ async function loadModel(settings: EmbeddingSettings): Promise<LoadedModel> {
   try {
     const tokenizer = await AutoTokenizer.from_pretrained(settings.modelId);
     const model = await AutoModel.from_pretrained(settings.modelId, { dtype: 'q8' });
-    return { tokenizer, model, session: model.sessions.model as OnnxSession };
+    return { tokenizer, model, session: model.sessions.model as OnnxSession, Tensor };
   } catch (err) {
     // Not on disk and the download failed (no network, unknown model): say how to get the files.
     if (missing.length) throw new EmbeddingModelMissingError(settings.modelDir, settings.modelId, missing, err as Error);

@@ -38,6 +38,14 @@ describe('embedder against the sentence-transformers reference', () => {
     expect(worst.cosine >= 0.99 ? 'ok' : summary).toBe('ok');
   });
 
+  it('cuts a long text at 256 word pieces, as the reference does (the fixture holds texts beyond it)', async () => {
+    const { AutoTokenizer, env } = await import('@huggingface/transformers');
+    const { modelDir, modelId } = loadConfig().retrieval.embedding;
+    env.localModelPath = modelDir;
+    const tokenizer = await AutoTokenizer.from_pretrained(modelId);
+    expect(Math.max(...texts.map((text) => tokenizer.encode(text).length))).toBeGreaterThan(256);
+  });
+
   it('returns 384-d unit vectors', () => {
     expect(embedder.dimensions).toBe(EMBEDDING_DIMENSIONS);
     for (const vector of singles) {
