@@ -9,13 +9,20 @@ import { rootLogger } from './logger';
 const LEVELS: Record<LogLevel, Level> = { TRACE: 'trace', DEBUG: 'trace', INFO: 'debug', WARN: 'warn', ERROR: 'error' };
 
 /**
+ * SDK warnings about what testloom does on purpose, at debug too: its llm and execute workers run
+ * activities only (QUEUE_KINDS in workers/worker.ts), and the SDK warns at the start of each that it
+ * polls no workflow tasks. A warning in every start-up would teach people to ignore warnings.
+ */
+const INTENDED: ReadonlySet<string> = new Set(['No workflows registered, not polling for workflow tasks']);
+
+/**
  * The Temporal Runtime's logger (worker, bundler, activity and workflow logging, and the native
  * core's log lines when forwarded) as JSON lines through the process's pino logger. The logger is
  * looked up on every call, so replacing the root logger (tests) redirects the SDK's lines too.
  */
 export class PinoTemporalLogger implements TemporalLogger {
   log(level: LogLevel, message: string, meta?: LogMetadata): void {
-    const pinoLevel = LEVELS[level] ?? 'info';
+    const pinoLevel = level === 'WARN' && INTENDED.has(message) ? 'debug' : (LEVELS[level] ?? 'info');
     const logger = rootLogger();
     if (!logger.isLevelEnabled(pinoLevel)) return;
     const { error, ...fields } = (meta ?? {}) as Record<string, unknown>;

@@ -71,6 +71,12 @@ describe('structured JSON logs', () => {
       expect.objectContaining({ level: 'debug', sdkComponent: 'worker', state: 'RUNNING', taskQueue: harness.config.temporal.taskQueues.io }),
     );
     expect(lines.filter((l) => l.component === 'temporal' && l.level === 'info')).toEqual([]);
+    // Its llm and execute workers run activities only, by design: the SDK's warning about that is debug too.
+    const noWorkflows = lines.filter((l) => l.component === 'temporal' && l.msg === 'No workflows registered, not polling for workflow tasks');
+    expect(noWorkflows.map((l) => [l.level, l.taskQueue]).sort()).toEqual(
+      [['debug', harness.config.temporal.taskQueues.execute], ['debug', harness.config.temporal.taskQueues.llm]].sort(),
+    );
+    expect(lines.filter((l) => l.component === 'temporal' && l.level === 'warn')).toEqual([]);
   });
 
   it('gives a request without an id a fresh one, and binds a GitHub delivery id to the request logger', async () => {
