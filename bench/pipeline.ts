@@ -14,7 +14,8 @@
  *
  * CPU per run is each process's user + system time over the level (from /proc), divided by the
  * runs completed: this process (API, worker, PGlite), the Temporal dev server, Chroma, the
- * quality-gate checker.
+ * quality-gate checker; and of this process's main thread alone, with how busy it was (near 100 %,
+ * it is what limits the level: one event loop runs the API, the activities and PGlite).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -26,7 +27,7 @@ import { freePort } from '../lib/net/free-port';
 import { configureLogging } from '../lib/observability/logger';
 import { createClient } from '../lib/temporal/client';
 import { quantile } from './stats';
-import { cpuSnapshot } from './process-cpu';
+import { cpuSnapshot, mainThreadCpuMs } from './process-cpu';
 import { STAGES } from '../lib/core/run';
 import type { RunView } from '../lib/runs/view';
 import type { temporal } from '@temporalio/proto';
@@ -52,6 +53,8 @@ interface LevelResult {
   endToEndMedian: number;
   /** CPU milliseconds per completed run, by process of the stack. */
   cpuPerRun: Map<string, number>;
+  /** This process's main thread (API, activities, PGlite; not the workflow thread): CPU ms per run, and its share of the level's wall time. */
+  mainThread: { perRun: number; busy: number };
 }
 
 const PROCESS_ROLES = ['testloom', 'Temporal', 'Chroma', 'gate checker', 'other'] as const;
@@ -120,6 +123,7 @@ async function main(): Promise<void> {
     const measured: MeasuredRun[] = [];
     let next = 0;
     const cpuUsed = cpuSnapshot(process.pid, processRole);
+    const mainThreadBefore = mainThreadCpuMs();
     const started = Date.now();
     await Promise.all(Array.from({ length: Math.min(concurrency, total) }, async () => {
       while (next < total) {
@@ -129,6 +133,7 @@ async function main(): Promise<void> {
     }));
     const wallMs = Date.now() - started;
     const cpu = cpuUsed();
+    const mainThreadMs = mainThreadCpuMs() - mainThreadBefore;
     const completedRuns = measured.filter((run) => run.view.status === 'completed');
     const completed = completedRuns.map((run) => run.view);
     const stageMedians = Object.fromEntries(STAGES.map((stage) => [stage, quantile(completed.flatMap((v) =>
@@ -147,6 +152,7 @@ async function main(): Promise<void> {
       recordOverheadMedian: quantile(recordRatios, 0.5),
       endToEndMedian: quantile(completed.map((v) => ms(v.createdAt, v.finishedAt)), 0.5),
       cpuPerRun: new Map([...cpu].map(([role, cpuMs]) => [role, cpuMs / Math.max(1, completed.length)])),
+      mainThread: { perRun: mainThreadMs / Math.max(1, completed.length), busy: mainThreadMs / wallMs },
     };
   }
 
@@ -176,6 +182,8 @@ function print(results: LevelResult[]): void {
   const cpuMs = (r: LevelResult) => [...r.cpuPerRun.values()].reduce((sum, value) => sum + value, 0);
   row('CPU ms per run', (r) => cpuMs(r).toFixed(0));
   for (const role of PROCESS_ROLES) row(`  ${role}`, (r) => (r.cpuPerRun.get(role) ?? 0).toFixed(0));
+  row('    its main thread', (r) => r.mainThread.perRun.toFixed(0));
+  row('main thread busy', (r) => `${(r.mainThread.busy * 100).toFixed(0)} %`);
   console.log(`non-model time of a single run (receive → finalize, level ${baseline.concurrency} median): ${baseline.endToEndMedian} ms`);
 }
 

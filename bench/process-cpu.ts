@@ -10,12 +10,20 @@ interface ProcessCpu {
   cpuMs: number;
 }
 
+/** User + system CPU milliseconds in a /proc `stat` file (a process's, or one thread's under task/). */
+function statCpuMs(statFile: string): number {
+  const stat = fs.readFileSync(statFile, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
+
+/** CPU milliseconds this process's main thread (its event loop) has used so far. */
+export const mainThreadCpuMs = () => statCpuMs(`/proc/${process.pid}/task/${process.pid}/stat`);
+
 function cpuOf(pid: number): ProcessCpu | undefined {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const command = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-    return { pid, command, cpuMs: (Number(fields[11]) + Number(fields[12])) * TICK_MS };
+    return { pid, command, cpuMs: statCpuMs(`/proc/${pid}/stat`) };
   } catch {
     return undefined; // ended meanwhile
   }
