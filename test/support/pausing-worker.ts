@@ -11,6 +11,7 @@ import { createRepoHost } from '../../lib/repohost/from-config';
 import { runLinks } from '../../lib/runs/links';
 import { createModelAccess } from '../../lib/llm/from-config';
 import { createRetriever } from '../../lib/retrieval/from-config';
+import { installQuietRuntime } from '../../lib/temporal/runtime';
 import type { RepoHost } from '../../lib/repohost/types';
 import { createWorker } from '../../workers/worker';
 
@@ -21,6 +22,7 @@ const pause = (point: string) => {
 };
 
 async function main(): Promise<void> {
+  installQuietRuntime(); // as a real worker process does (workers/process.ts): the SDK's logs through pino
   const loaded = loadConfig();
   const config = { ...loaded, temporal: { ...loaded.temporal, taskQueues: { io: process.env.TESTLOOM_TEST_TASK_QUEUE!, llm: `${process.env.TESTLOOM_TEST_TASK_QUEUE!}-llm`, execute: `${process.env.TESTLOOM_TEST_TASK_QUEUE!}-execute` } } };
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
