@@ -20,7 +20,7 @@ describe('GET /api/health', () => {
     it('reports each dependency ok (the model provider: not configured yet) and answers 200', async () => {
       const health = await apiRequest(harness, 'GET', '/api/health');
       expect(health.status).toBe(200);
-      expect(health.body.status).toBe('ok');
+      expect(health.body.status === 'ok' ? 'ok' : JSON.stringify(health.body)).toBe('ok'); // a failure names the check and its reason
       expect(Object.keys(health.body.checks)).toEqual(CHECKS);
       const { checks } = health.body;
       for (const name of ['temporal', 'database', 'vectorStore', 'repositoryHost']) {
@@ -92,7 +92,7 @@ describe('GET /api/health', () => {
     it('reports the vector store as not configured, which is not a failure', async () => {
       const health = await apiRequest(harness, 'GET', '/api/health');
       expect(health.status).toBe(200);
-      expect(health.body.status).toBe('ok');
+      expect(health.body.status === 'ok' ? 'ok' : JSON.stringify(health.body)).toBe('ok'); // a failure names the check and its reason
       expect(health.body.checks.vectorStore).toMatchObject({ status: 'not configured', reason: expect.stringContaining('TESTLOOM_RETRIEVAL=off') });
     });
   });

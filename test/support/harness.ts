@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities, type Activities } from '../../activities';
 import { listen, type RunningServer } from '../../api/server';
@@ -152,6 +153,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness<Re
         },
       };
       workers.push(handle);
+      await untilPolled(client, config, running);
       return handle;
     },
     async close() {
@@ -163,6 +165,27 @@ export async function createHarness(options: HarnessOptions): Promise<Harness<Re
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Resolves once the Temporal server has seen the worker poll its workflow task queue. The first poll
+ * arrives a moment after run() starts (later on a loaded machine), and until then the server, and
+ * GET /api/health with it, says no worker is there. Rejects if the worker stops first.
+ */
+async function untilPolled(client: Client, config: Config, running: Promise<void>): Promise<void> {
+  let ended: Error | undefined;
+  running.then(
+    () => (ended ??= new Error('the worker stopped before it polled')),
+    (err: unknown) => (ended ??= err instanceof Error ? err : new Error(String(err))),
+  );
+  const taskQueue = config.temporal.taskQueues.io;
+  const workflowTasks = temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW;
+  const request = { namespace: config.temporal.namespace, taskQueue: { name: taskQueue }, taskQueueType: workflowTasks };
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 50))) {
+    if (ended) throw ended;
+    if ((await client.connection.workflowService.describeTaskQueue(request)).pollers?.length) return;
+  }
+  throw new Error(`the worker did not poll task queue ${taskQueue} within 30 s`);
 }
 
 /** JSON over the real socket of the harness's API. */
